@@ -1,0 +1,17 @@
+// The subcommands of the sluice binary. Each Register* adds a subcommand to the app and sets its
+// callback; the callback stores the exit code in *exit_code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace sluice::cli {
+
+struct GlobalFlags {
+  int threads = 2;
+};
+
+void RegisterCat(CLI::App* app, const GlobalFlags* global, int* exit_code);
+void RegisterSchema(CLI::App* app, const GlobalFlags* global, int* exit_code);
+void RegisterCount(CLI::App* app, const GlobalFlags* global, int* exit_code);
+
+}  // namespace sluice::cli

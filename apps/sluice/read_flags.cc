@@ -1,0 +1,182 @@
+#include "read_flags.h"
+
+#include <iostream>
+#include <sstream>
+
+#include "sluice/columnar/data_type.h"
+
+namespace sluice::cli {
+
+void ReadFlags::Register(CLI::App* command) {
+  command
+      ->add_option("PATH", paths,
+                   "Input files (.csv .tsv .json .ndjson .jsonl, optionally .gz/.zst; - for stdin)")
+      ->required();
+  command
+      ->add_option("--format", format,
+                   "Input format: csv or json (default: from the file extension)")
+      ->check(CLI::IsMember({"csv", "tsv", "json", "ndjson", "jsonl"}));
+  command->add_option("--delimiter", delimiter,
+                      "CSV field delimiter, e.g. ',' ';' '|' '\\t' (default: sniffed)");
+  command->add_option("--quote", quote, "CSV quote character, 'none' to disable (default: \")");
+  command->add_option("--escape", escape,
+                      "CSV escape character inside quotes (default: the quote, doubled)");
+  command
+      ->add_option("--header", header,
+                   "Whether the first CSV row is a header: yes or no (default: sniffed)")
+      ->check(CLI::IsMember({"yes", "no"}));
+  command->add_option("--comment", comment,
+                      "Skip CSV lines starting with this character, e.g. '#'");
+  command
+      ->add_option("--null", null_values,
+                   "A text value that means null (repeatable; default: empty field)")
+      ->allow_extra_args(false);
+  command->add_option("--types", types, "'none' reads every column as a string (no type inference)")
+      ->check(CLI::IsMember({"none", "infer"}));
+  command->add_option(
+      "--schema", schema,
+      "Column types, e.g. 'id:int64,price:decimal(10,2),ts:timestamp'; other columns are inferred");
+  command->add_option("--sample", sample, "Records sampled to infer types (default: 20480)")
+      ->check(CLI::PositiveNumber);
+  command
+      ->add_option("--on-error", on_error,
+                   "Bad records: fail (stop at the first), skip (count only), quarantine (count "
+                   "and keep; default)")
+      ->check(CLI::IsMember({"fail", "skip", "quarantine"}));
+  command->add_option(
+      "--max-rejects", max_rejects,
+      "Fail (exit 1) when rejects exceed N records or P% of records read, e.g. 100 or 1%");
+  command->add_option(
+      "--rejects", rejects_path,
+      "Write rejected records as NDJSON (file, line, column, kind, message, raw) to FILE");
+}
+
+namespace {
+
+Result<std::vector<std::pair<std::string, columnar::DataType>>> ParseSchema(
+    const std::string& text) {
+  std::vector<std::pair<std::string, columnar::DataType>> out;
+  // Split on commas that are not inside parentheses (decimal(10,2)).
+  std::vector<std::string> items;
+  std::string current;
+  int depth = 0;
+  for (char c : text) {
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if (c == ',' && depth == 0) {
+      items.push_back(current);
+      current.clear();
+    } else {
+      current.push_back(c);
+    }
+  }
+  if (!current.empty()) items.push_back(current);
+  for (const std::string& item : items) {
+    const size_t colon = item.rfind(':');
+    if (colon == std::string::npos || colon == 0) {
+      return Status::InvalidArgument("--schema: expected name:type, got '" + item + "'");
+    }
+    std::string name = item.substr(0, colon);
+    while (!name.empty() && name.front() == ' ') name.erase(name.begin());
+    auto type = columnar::DataType::Parse(item.substr(colon + 1));
+    if (!type.ok()) return type.status().WithContext("--schema: column '" + name + "'");
+    out.emplace_back(std::move(name), *type);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<formats::FileReadOptions> ReadFlags::ToOptions(int threads) const {
+  formats::FileReadOptions options;
+  if (!format.empty()) {
+    SLUICE_ASSIGN_OR_RETURN(options.format, formats::ParseFileFormat(format));
+    if (format == "tsv" && delimiter.empty()) options.csv.delimiter = '\t';
+  }
+  if (!delimiter.empty()) {
+    SLUICE_ASSIGN_OR_RETURN(char c, formats::ParseCharOption(delimiter, "--delimiter"));
+    if (c == '\0') return Status::InvalidArgument("--delimiter cannot be none");
+    options.csv.delimiter = c;
+  }
+  SLUICE_ASSIGN_OR_RETURN(options.csv.quote, formats::ParseCharOption(quote, "--quote"));
+  if (!escape.empty()) {
+    SLUICE_ASSIGN_OR_RETURN(char c, formats::ParseCharOption(escape, "--escape"));
+    options.csv.escape = c;
+  }
+  if (!header.empty()) options.csv.header = header == "yes";
+  if (!comment.empty()) {
+    SLUICE_ASSIGN_OR_RETURN(options.csv.comment, formats::ParseCharOption(comment, "--comment"));
+  }
+  formats::CommonReadOptions& common = options.csv.common;
+  if (!null_values.empty()) common.null_values = null_values;
+  common.infer_types = types != "none";
+  if (!schema.empty()) {
+    SLUICE_ASSIGN_OR_RETURN(common.column_types, ParseSchema(schema));
+  }
+  common.sample_records = sample;
+  common.threads = threads;
+  return options;
+}
+
+Result<std::unique_ptr<ReadSession>> ReadSession::Make(const ReadFlags& flags, int threads) {
+  std::unique_ptr<ReadSession> session(new ReadSession());
+  session->flags_ = flags;
+  SLUICE_ASSIGN_OR_RETURN(session->options_, flags.ToOptions(threads));
+  SLUICE_ASSIGN_OR_RETURN(formats::RejectPolicy policy,
+                          formats::RejectPolicy::Parse(flags.on_error, flags.max_rejects));
+  if (!flags.rejects_path.empty()) {
+    session->rejects_file_ = std::make_unique<std::ofstream>(flags.rejects_path, std::ios::trunc);
+    if (!*session->rejects_file_) {
+      return Status::IOError(flags.rejects_path + ": cannot open for writing");
+    }
+  }
+  ReadSession* raw = session.get();
+  session->tracker_ = std::make_unique<formats::RejectTracker>(
+      policy, [raw](const formats::Reject& reject) -> Status {
+        if (raw->first_rejects_.size() < 5) raw->first_rejects_.push_back(reject.ToString());
+        if (raw->rejects_file_) {
+          *raw->rejects_file_ << reject.ToJson() << '\n';
+          if (!*raw->rejects_file_)
+            return Status::IOError(raw->flags_.rejects_path + ": write failed");
+        }
+        return Status::OK();
+      });
+  return session;
+}
+
+Result<std::unique_ptr<formats::RecordReader>> ReadSession::OpenNext() {
+  if (next_path_ >= flags_.paths.size()) return std::unique_ptr<formats::RecordReader>();
+  const std::string& path = flags_.paths[next_path_++];
+  if (path == "-" && !options_.format) {
+    return Status::InvalidArgument("reading standard input needs --format csv or --format json");
+  }
+  return formats::OpenFileReader(path, options_, tracker_.get());
+}
+
+void ReadSession::ReportRejects() const {
+  if (rejects_file_) rejects_file_->flush();
+  const int64_t count = tracker_->count();
+  // With --on-error fail the error message already names the record.
+  if (count == 0 || tracker_->policy().on_error == formats::OnError::kFail) return;
+  std::string where;
+  switch (tracker_->policy().on_error) {
+    case formats::OnError::kSkip:
+      where = "skipped";
+      break;
+    case formats::OnError::kFail:
+      where = "failed the read";
+      break;
+    case formats::OnError::kQuarantine:
+      where = flags_.rejects_path.empty() ? "kept; write them with --rejects FILE"
+                                          : "written to " + flags_.rejects_path;
+      break;
+  }
+  std::cerr << "sluice: " << count << (count == 1 ? " record" : " records") << " rejected ("
+            << where << ")\n";
+  for (const std::string& line : first_rejects_) std::cerr << "  " << line << '\n';
+  if (count > static_cast<int64_t>(first_rejects_.size())) {
+    std::cerr << "  ... and " << count - static_cast<int64_t>(first_rejects_.size()) << " more\n";
+  }
+}
+
+}  // namespace sluice::cli

@@ -1,0 +1,63 @@
+// Reader flags shared by the commands that read files (cat, schema, count), and the session that
+// opens each input in turn with one reject policy.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sluice/formats/file_reader.h"
+#include "sluice/formats/reject.h"
+
+namespace sluice::cli {
+
+struct ReadFlags {
+  std::vector<std::string> paths;
+  std::string format;
+  std::string delimiter;
+  std::string quote = "\"";
+  std::string escape;
+  std::string header;
+  std::string comment;
+  std::vector<std::string> null_values;
+  std::string types;
+  std::string schema;
+  std::string on_error = "quarantine";
+  std::string max_rejects;
+  std::string rejects_path;
+  int64_t sample = 20480;
+
+  // Adds the flags to `command`. `with_paths`: PATH... positional (one or more).
+  void Register(CLI::App* command);
+
+  // Builds reader options; InvalidArgument for bad flag values.
+  Result<formats::FileReadOptions> ToOptions(int threads) const;
+};
+
+// Reads each path in turn with one RejectTracker; writes kept rejects to --rejects FILE.
+class ReadSession {
+ public:
+  static Result<std::unique_ptr<ReadSession>> Make(const ReadFlags& flags, int threads);
+
+  // Opens the next path; nullptr when all are done.
+  Result<std::unique_ptr<formats::RecordReader>> OpenNext();
+
+  // Prints the reject summary (count, first few) on stderr.
+  void ReportRejects() const;
+
+  formats::RejectTracker& tracker() { return *tracker_; }
+
+ private:
+  ReadSession() = default;
+  ReadFlags flags_;
+  formats::FileReadOptions options_;
+  std::unique_ptr<std::ofstream> rejects_file_;
+  std::unique_ptr<formats::RejectTracker> tracker_;
+  std::vector<std::string> first_rejects_;
+  size_t next_path_ = 0;
+};
+
+}  // namespace sluice::cli

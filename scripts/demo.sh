@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The main job: install what is missing, build the release binary, and run sluice on the bundled
+# sample (the demo pipeline replaces this as the pipeline lands).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install_deps.sh build
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+cmake --preset release > /dev/null
+cmake --build --preset release --target sluice
+sluice=build/release/apps/sluice/sluice
+echo
+echo "\$ sluice schema examples/sample/orders.csv"
+"$sluice" schema examples/sample/orders.csv
+echo
+echo "\$ sluice cat examples/sample/orders.csv --rejects build/orders.rejects.ndjson"
+"$sluice" cat examples/sample/orders.csv --rejects build/orders.rejects.ndjson
+echo
+echo "Rejected records (build/orders.rejects.ndjson):"
+cat build/orders.rejects.ndjson

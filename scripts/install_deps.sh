@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages sluice needs, only those missing.
+#   scripts/install_deps.sh build   compiler, CMake, Ninja, ccache and the libraries
+#   scripts/install_deps.sh test    build + GoogleTest, clang/libFuzzer
+set -euo pipefail
+what=${1:-build}
+
+packages=(g++ cmake ninja-build ccache pkg-config
+          zlib1g-dev libzstd-dev libsimdjson-dev libcli11-dev)
+if [ "$what" = test ]; then
+  packages+=(libgtest-dev libgmock-dev nlohmann-json3-dev clang-14 libclang-rt-14-dev)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$package")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "sluice: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  sudo=sudo
+else
+  sudo=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null

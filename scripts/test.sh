@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The whole test suite: install what is missing, then
+#   1. unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (preset asan-ubsan)
+#   2. libFuzzer smoke runs of every parser (preset fuzz, clang)
+#   3. the debug build: unit, corpus conformance and end-to-end CLI tests (preset debug)
+# The debug ctest runs last, so its summary line closes the output. Exit status is non-zero when
+# any step failed. SLUICE_FUZZ_SECONDS (default 20) sets each fuzz smoke run's length.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install_deps.sh test || exit 1
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+export CTEST_OUTPUT_ON_FAILURE=1
+jobs=$(nproc)
+failed=0
+
+step() { echo; echo "==== $* ===="; }
+
+step "asan-ubsan: build"
+if cmake --preset asan-ubsan > /dev/null && cmake --build --preset asan-ubsan -j "$jobs"; then
+  step "asan-ubsan: unit tests"
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --preset asan-ubsan -L unit -j "$jobs" || failed=1
+else
+  failed=1
+fi
+
+step "fuzz: build (clang, libFuzzer)"
+if cmake --preset fuzz -DSLUICE_FUZZ_SECONDS="${SLUICE_FUZZ_SECONDS:-20}" > /dev/null &&
+   cmake --build --preset fuzz -j "$jobs"; then
+  step "fuzz: smoke runs"
+  ctest --preset fuzz -j "$jobs" || failed=1
+else
+  failed=1
+fi
+
+step "debug: build"
+if cmake --preset debug > /dev/null && cmake --build --preset debug -j "$jobs"; then
+  step "debug: unit, corpus and end-to-end tests"
+  ctest --preset debug -j "$jobs" || failed=1
+else
+  failed=1
+  echo "0 passed, 1 failed"
+fi
+exit $failed

@@ -1,0 +1,36 @@
+// Opens a file with the reader for its format — the one explicit list of file formats.
+//
+//   csv     .csv .tsv .txt .psv (and any of them + .gz / .zst)
+//   json    .json .ndjson .jsonl .geojsonl (newline-delimited, concatenated or a top-level array)
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sluice/formats/csv/csv_options.h"
+#include "sluice/formats/record_reader.h"
+
+namespace sluice::formats {
+
+enum class FileFormat { kCSV, kJSON };
+
+std::string_view FileFormatName(FileFormat format);
+// "csv", "tsv" (csv with tab), "json", "ndjson", "jsonl".
+Result<FileFormat> ParseFileFormat(std::string_view name);
+// By extension (compression suffixes ignored); InvalidArgument naming the path when unknown.
+Result<FileFormat> FileFormatFromPath(const std::string& path);
+
+struct FileReadOptions {
+  std::optional<FileFormat> format;  // from the extension when absent
+  CSVReadOptions csv;                // csv.common applies to every format
+};
+
+// Opens `path` ("-" = stdin, which needs an explicit format), decompressing when needed.
+Result<std::unique_ptr<RecordReader>> OpenFileReader(const std::string& path,
+                                                     const FileReadOptions& options,
+                                                     RejectTracker* rejects);
+
+}  // namespace sluice::formats
