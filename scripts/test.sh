@@ -17,9 +17,9 @@ step() { echo; echo "==== $* ===="; }
 
 step "asan-ubsan: build"
 if cmake --preset asan-ubsan > /dev/null && cmake --build --preset asan-ubsan -j "$jobs"; then
-  step "asan-ubsan: unit tests"
+  step "asan-ubsan: unit and corpus tests"
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --preset asan-ubsan -L unit -j "$jobs" || failed=1
+    ctest --preset asan-ubsan -j "$jobs" || failed=1
 else
   failed=1
 fi

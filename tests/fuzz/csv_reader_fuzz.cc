@@ -16,6 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.common.sample_records = 1 + (selector & 7);
   options.common.threads = (selector & 8) ? 2 : 1;
   options.common.max_record_bytes = 4096;
+  // Small blocks: many block boundaries, carry-overs and parallel splits per input.
+  options.common.block_bytes = 256 + 64 * (selector % 13);
   options.common.infer_types = (selector & 16) == 0;
   if (selector & 32) options.escape = '\\';
   if (selector & 64) options.comment = '#';

@@ -28,6 +28,8 @@ struct CommonReadOptions {
   int threads = 2;
   // A record longer than this is rejected (protects memory from an unterminated quote).
   int64_t max_record_bytes = 64ll << 20;
+  // Input is read and parsed in blocks of this many bytes (memory use is a few blocks).
+  int64_t block_bytes = 8ll << 20;
 };
 
 // Produces batches from one input. Rejected records go to the RejectTracker given at open.

@@ -27,11 +27,7 @@ using columnar::TypeId;
 
 namespace {
 
-constexpr size_t kBlockSize = 8u << 20;
-// Free space kept before each new block so the unparsed tail of the previous block can be copied
-// in front of it without moving the block.
-constexpr size_t kHeadroom = 1u << 20;
-// Below this many bytes a block is parsed on one thread.
+// Below this many bytes a block is parsed on one thread (smaller when blocks are small).
 constexpr size_t kMinParallelBytes = 1u << 20;
 // A batch is flushed when its string bytes pass this size.
 constexpr int64_t kMaxBatchStringBytes = 64ll << 20;
@@ -62,7 +58,11 @@ class CSVReaderImpl final : public CSVReader {
       : input_(std::move(input)),
         options_(std::move(options)),
         rejects_(rejects),
-        tokenizer_(CSVDialect{}) {}
+        tokenizer_(CSVDialect{}),
+        block_size_(static_cast<size_t>(std::max<int64_t>(64, options_.common.block_bytes))),
+        // Free space kept before each new block so the unparsed tail of the previous block can
+        // be copied in front of it without moving the block.
+        headroom_(block_size_ / 8) {}
 
   ~CSVReaderImpl() override {
     if (prefetch_.valid()) prefetch_.wait();
@@ -116,6 +116,8 @@ class CSVReaderImpl final : public CSVReader {
   CSVTokenizer tokenizer_;
   SchemaPtr schema_;
   std::vector<ColumnPlan> plans_;
+  size_t block_size_;
+  size_t headroom_;
   bool null_is_empty_only_ = true;
   char line_break_ = '\n';
 
@@ -162,22 +164,26 @@ Reject CSVReaderImpl::MakeReject(RejectKind kind, size_t row_start, size_t row_e
 }
 
 Status CSVReaderImpl::FillFirstBlock() {
-  buffer_.resize(kBlockSize);  // uninitialized: RawBytes does not zero
+  buffer_.resize(block_size_);  // uninitialized: RawBytes does not zero
   SLUICE_ASSIGN_OR_RETURN(size_t count, input_->ReadFully(buffer_.data(), buffer_.size()));
   buffer_.resize(count);
-  at_eof_ = count < kBlockSize;
+  at_eof_ = count < block_size_;
   return Status::OK();
 }
 
 void CSVReaderImpl::StartPrefetch() {
   if (at_eof_ || prefetch_.valid()) return;
   io::InputStream* input = input_.get();
-  prefetch_ = std::async(std::launch::async, [input]() -> Result<columnar::RawBytes> {
-    columnar::RawBytes block(kHeadroom + kBlockSize);
-    SLUICE_ASSIGN_OR_RETURN(size_t count, input->ReadFully(block.data() + kHeadroom, kBlockSize));
-    block.resize(kHeadroom + count);
-    return block;
-  });
+  const size_t headroom = headroom_;
+  const size_t block_size = block_size_;
+  prefetch_ =
+      std::async(std::launch::async, [input, headroom, block_size]() -> Result<columnar::RawBytes> {
+        columnar::RawBytes block(headroom + block_size);
+        SLUICE_ASSIGN_OR_RETURN(size_t count,
+                                input->ReadFully(block.data() + headroom, block_size));
+        block.resize(headroom + count);
+        return block;
+      });
 }
 
 Status CSVReaderImpl::TakePrefetch() {
@@ -186,18 +192,18 @@ Status CSVReaderImpl::TakePrefetch() {
   Result<columnar::RawBytes> block = prefetch_.get();
   if (!block.ok()) return block.status();
   columnar::RawBytes next = std::move(block).ValueUnsafe();
-  at_eof_ = next.size() - kHeadroom < kBlockSize;
+  at_eof_ = next.size() - headroom_ < block_size_;
   // New buffer: the unparsed carry-over followed by the new block.
   const size_t carry = buffer_.size() - pos_;
   const int64_t carry_offset = buffer_offset_ + static_cast<int64_t>(pos_);
-  if (carry <= kHeadroom) {
-    std::memcpy(next.data() + kHeadroom - carry, buffer_.data() + pos_, carry);
+  if (carry <= headroom_) {
+    std::memcpy(next.data() + headroom_ - carry, buffer_.data() + pos_, carry);
     buffer_ = std::move(next);
-    pos_ = kHeadroom - carry;
+    pos_ = headroom_ - carry;
   } else {
-    columnar::RawBytes combined(carry + next.size() - kHeadroom);
+    columnar::RawBytes combined(carry + next.size() - headroom_);
     std::memcpy(combined.data(), buffer_.data() + pos_, carry);
-    std::memcpy(combined.data() + carry, next.data() + kHeadroom, next.size() - kHeadroom);
+    std::memcpy(combined.data() + carry, next.data() + headroom_, next.size() - headroom_);
     buffer_ = std::move(combined);
     pos_ = 0;
   }
@@ -243,8 +249,8 @@ Status CSVReaderImpl::Init() {
         tokenizer_.ParseRow(buffer_.data(), buffer_.size(), probe, at_eof_, &fields, &next, &error);
     if (status == RowStatus::kIncomplete) {
       return Status::DataError(input_->path() + ":1: the first row is longer than " +
-                               std::to_string(kBlockSize >> 20) +
-                               " MiB; is the quote character right?");
+                               std::to_string(block_size_) +
+                               " bytes (the read block); is the quote character right?");
     }
     if (status != RowStatus::kOk) {
       if (dialect_.header) {
@@ -536,7 +542,7 @@ Status CSVReaderImpl::ProcessBlock() {
   const size_t size = buffer_.size();
   const size_t available = size - pos_;
   int threads = std::max(1, options_.common.threads);
-  if (available < kMinParallelBytes) threads = 1;
+  if (available < std::min(kMinParallelBytes, block_size_ / 4)) threads = 1;
 
   std::vector<size_t> splits{pos_};
   for (int k = 1; k < threads; ++k) {

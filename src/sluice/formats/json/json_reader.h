@@ -54,8 +54,7 @@ class JSONReader : public RecordReader {
   // InvalidArgument for a null input or tracker. Next() returns the tracker's DataError when the
   // reject policy fails the read.
   static Result<std::unique_ptr<JSONReader>> Open(std::unique_ptr<io::InputStream> input,
-                                                  JSONReadOptions options,
-                                                  RejectTracker* rejects);
+                                                  JSONReadOptions options, RejectTracker* rejects);
 };
 
 }  // namespace sluice::formats
