@@ -34,13 +34,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto batch = (*reader)->Next();
     if (!batch.ok() || *batch == nullptr) break;
     const auto& columns = (*batch)->columns();
-    if (columns.size() != (*batch)->schema()->num_fields()) __builtin_trap();
-    for (const auto& column : columns) {
-      if (column->length() != (*batch)->num_rows()) __builtin_trap();
+    const auto& schema = *(*batch)->schema();
+    if (columns.size() != schema.num_fields()) __builtin_trap();
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (columns[c]->length() != (*batch)->num_rows()) __builtin_trap();
+      if (!(columns[c]->type() == schema.field(c).type)) __builtin_trap();
     }
     rows += (*batch)->num_rows();
   }
   // Nothing lost: every record is a row or a reject.
   if ((*reader)->records_read() != rows + tracker.count()) __builtin_trap();
+  // Every reject says where it is, within the input.
+  for (const Reject& reject : tracker.kept()) {
+    if (reject.line < 1 || reject.byte_offset < 0 ||
+        reject.byte_offset > static_cast<int64_t>(size) || reject.column < 0 ||
+        reject.raw.size() > Reject::kMaxRawBytes || reject.message.empty()) {
+      __builtin_trap();
+    }
+  }
   return 0;
 }

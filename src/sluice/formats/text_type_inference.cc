@@ -212,6 +212,20 @@ TextColumnType TextTypeInference::Result() const {
   return result;
 }
 
+namespace {
+
+// Why `text` did not parse as an integer: too many digits (overflow) or not a number (syntax).
+ConvertError IntegerError(std::string_view text) {
+  int integer_digits;
+  int scale;
+  bool leading_zero;
+  const bool whole_number =
+      DecimalShape(text, &integer_digits, &scale, &leading_zero) && scale == 0;
+  return whole_number ? ConvertError::kOverflow : ConvertError::kSyntax;
+}
+
+}  // namespace
+
 ConvertError AppendText(std::string_view text, const TextColumnType& column_type,
                         columnar::ColumnBuilder* builder) {
   switch (column_type.type.id()) {
@@ -222,30 +236,13 @@ ConvertError AppendText(std::string_view text, const TextColumnType& column_type
       return ConvertError::kOk;
     case TypeId::kInt64: {
       int64_t value;
-      if (!ParseInt64(text, &value)) {
-        // Distinguish overflow from syntax for the message.
-        int integer_digits;
-        int scale;
-        bool leading_zero;
-        if (DecimalShape(text, &integer_digits, &scale, &leading_zero) && scale == 0) {
-          return ConvertError::kOverflow;
-        }
-        return ConvertError::kSyntax;
-      }
+      if (!ParseInt64(text, &value)) return IntegerError(text);
       static_cast<columnar::Int64Builder*>(builder)->Append(value);
       return ConvertError::kOk;
     }
     case TypeId::kInt32: {
       int64_t value;
-      if (!ParseInt64(text, &value)) {
-        int integer_digits;
-        int scale;
-        bool leading_zero;
-        if (DecimalShape(text, &integer_digits, &scale, &leading_zero) && scale == 0) {
-          return ConvertError::kOverflow;
-        }
-        return ConvertError::kSyntax;
-      }
+      if (!ParseInt64(text, &value)) return IntegerError(text);
       if (value < INT32_MIN || value > INT32_MAX) return ConvertError::kOverflow;
       static_cast<columnar::Int32Builder*>(builder)->Append(static_cast<int32_t>(value));
       return ConvertError::kOk;
