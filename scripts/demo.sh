@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh build
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+# Relative paths in the cache key: fresh clones in other folders (CI) reuse earlier compiles.
+export CCACHE_BASEDIR=$PWD
 cmake --preset release > /dev/null
 cmake --build --preset release --target sluice
 sluice=build/release/apps/sluice/sluice

@@ -9,6 +9,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh test || exit 1
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+# Relative paths in the cache key: fresh clones in other folders (CI) reuse earlier compiles.
+export CCACHE_BASEDIR=$PWD
 export CTEST_OUTPUT_ON_FAILURE=1
 jobs=$(nproc)
 failed=0

@@ -1,6 +1,7 @@
 #include "sluice/formats/reject.h"
 
 #include <charconv>
+#include <cstdio>
 
 #include "sluice/columnar/value_formatter.h"
 
@@ -160,14 +161,17 @@ Status RejectTracker::Add(Reject reject) {
   return Status::OK();
 }
 
-Status RejectTracker::Finish(int64_t rows) const {
+Status RejectTracker::Finish(int64_t rows) {
+  rows_ += rows;
   if (!policy_.max_fraction || count_ == 0) return Status::OK();
-  const double fraction = static_cast<double>(count_) / static_cast<double>(rows + count_);
+  const int64_t total = rows_ + count_;
+  const double fraction = static_cast<double>(count_) / static_cast<double>(total);
   if (fraction > *policy_.max_fraction) {
-    return Status::DataError(std::to_string(count_) + " of " + std::to_string(rows + count_) +
-                             " records rejected (" + std::to_string(fraction * 100) +
-                             "%), more than the --max-rejects limit of " +
-                             std::to_string(*policy_.max_fraction * 100) + "%");
+    char percentages[96];
+    std::snprintf(percentages, sizeof(percentages), "(%.2f%%), more than the limit of %.2f%%",
+                  fraction * 100, *policy_.max_fraction * 100);
+    return Status::DataError(std::to_string(count_) + " of " + std::to_string(total) +
+                             " records rejected " + percentages + " set by --max-rejects");
   }
   return Status::OK();
 }

@@ -75,8 +75,9 @@ class RejectTracker {
   // must fail: on_error=fail, or the count passed max_count.
   Status Add(Reject reject);
 
-  // Checks the fractional limit once the read is complete; `rows` is the number of good rows.
-  Status Finish(int64_t rows) const;
+  // Called by each reader once its input is complete, with its number of good rows. Checks the
+  // fractional limit over everything read through this tracker so far (all inputs of a session).
+  Status Finish(int64_t rows);
 
   int64_t count() const { return count_; }
   // The rejects kept so far (quarantine without a sink keeps them here).
@@ -87,6 +88,7 @@ class RejectTracker {
   RejectPolicy policy_;
   RejectSink sink_;
   int64_t count_ = 0;
+  int64_t rows_ = 0;  // good rows of the inputs finished so far
   std::vector<Reject> kept_;
 };
 
