@@ -14,8 +14,8 @@ echo
 echo "\$ sluice schema examples/sample/orders.csv"
 "$sluice" schema examples/sample/orders.csv
 echo
-echo "\$ sluice cat examples/sample/orders.csv --rejects build/orders.rejects.ndjson"
-"$sluice" cat examples/sample/orders.csv --rejects build/orders.rejects.ndjson
+echo "\$ sluice cat examples/sample/orders.csv --schema 'quantity:int64' --rejects build/orders.rejects.ndjson"
+"$sluice" cat examples/sample/orders.csv --schema 'quantity:int64' --rejects build/orders.rejects.ndjson
 echo
 echo "Rejected records (build/orders.rejects.ndjson):"
 cat build/orders.rejects.ndjson
