@@ -79,12 +79,16 @@ class PrefixedInputStream final : public InputStream {
 
 class MemoryInputStream final : public InputStream {
  public:
-  MemoryInputStream(std::string data, std::string path, size_t max_read)
-      : data_(std::move(data)), path_(std::move(path)), max_read_(max_read) {}
+  // Owns `owned` and reads `view` (which points into `owned`, or into caller-owned bytes).
+  MemoryInputStream(std::string owned, std::string_view view, std::string path, size_t max_read)
+      : owned_(std::move(owned)),
+        view_(view.data() == nullptr ? std::string_view(owned_) : view),
+        path_(std::move(path)),
+        max_read_(max_read) {}
 
   Result<size_t> Read(char* buffer, size_t size) override {
-    const size_t count = std::min({size, data_.size() - offset_, max_read_});
-    std::memcpy(buffer, data_.data() + offset_, count);
+    const size_t count = std::min({size, view_.size() - offset_, max_read_});
+    if (count > 0) std::memcpy(buffer, view_.data() + offset_, count);
     offset_ += count;
     return count;
   }
@@ -92,7 +96,8 @@ class MemoryInputStream final : public InputStream {
   const std::string& path() const override { return path_; }
 
  private:
-  std::string data_;
+  std::string owned_;
+  std::string_view view_;
   std::string path_;
   size_t max_read_;
   size_t offset_ = 0;
@@ -100,10 +105,19 @@ class MemoryInputStream final : public InputStream {
 
 }  // namespace
 
+std::unique_ptr<InputStream> MakePrefixedInputStream(std::string prefix,
+                                                     std::unique_ptr<InputStream> rest) {
+  return std::make_unique<PrefixedInputStream>(std::move(prefix), std::move(rest));
+}
+
 std::unique_ptr<InputStream> MakeMemoryInputStream(std::string data, std::string path,
                                                    size_t max_read) {
-  return std::make_unique<MemoryInputStream>(std::move(data), std::move(path),
+  return std::make_unique<MemoryInputStream>(std::move(data), std::string_view(), std::move(path),
                                              std::max<size_t>(1, max_read));
+}
+
+std::unique_ptr<InputStream> MakeMemoryViewInputStream(std::string_view data, std::string path) {
+  return std::make_unique<MemoryInputStream>(std::string(), data, std::move(path), SIZE_MAX);
 }
 
 Result<std::unique_ptr<InputStream>> OpenFile(const std::string& path) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "sluice/common/result.h"
 
@@ -35,6 +36,15 @@ Result<std::unique_ptr<InputStream>> OpenFile(const std::string& path);
 // error messages. `max_read` caps each Read() to exercise callers' buffer-boundary handling.
 std::unique_ptr<InputStream> MakeMemoryInputStream(std::string data, std::string path,
                                                    size_t max_read = SIZE_MAX);
+
+// A stream that yields `prefix` first and then the rest of `rest` (bytes a reader already took
+// from `rest` and wants to hand on with it).
+std::unique_ptr<InputStream> MakePrefixedInputStream(std::string prefix,
+                                                     std::unique_ptr<InputStream> rest);
+
+// Like MakeMemoryInputStream, but over bytes the caller owns and keeps alive and unchanged for
+// the stream's lifetime (no copy).
+std::unique_ptr<InputStream> MakeMemoryViewInputStream(std::string_view data, std::string path);
 
 enum class Compression { kNone, kGzip, kZstd };
 

@@ -10,13 +10,16 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "sluice/columnar/column_builder.h"
+#include "sluice/columnar/raw_bytes.h"
 #include "sluice/columnar/value_formatter.h"
 #include "sluice/formats/text_type_inference.h"
+#include "sluice/io/input_stream.h"
 
 namespace sluice::formats {
 namespace {
@@ -430,6 +433,14 @@ class RecordSplitter {
         ConsumeLine(line);
         return Status::OK();
       }
+      if (value_end > max_record_bytes_) {
+        // Too long, though it happens to be in the buffer already: the same outcome as when it
+        // is not (reject its first line, read on from the next), whatever the read sizes.
+        NoteUnterminated(ScannedUntil(scan, true));
+        EmitReject(MakeReject(RejectKind::kRecordTooLarge, 0, line.index, TooLargeMessage()));
+        ConsumeLine(line);
+        return Status::OK();
+      }
       // A value spanning lines: parse it whole, then check the rest of its last line.
       error = Parse(0, value_end, &value);
       SLUICE_ASSIGN_OR_RETURN(LineEnd tail, FindLineEnd(value_end));
@@ -468,7 +479,7 @@ class RecordSplitter {
       return Status::OK();
     }
     // No end found: the input ended, or the value is longer than max_record_bytes.
-    NoteUnterminated(Absolute(scan.offset()));
+    NoteUnterminated(ScannedUntil(scan, too_large));
     if (too_large) {
       EmitReject(MakeReject(RejectKind::kRecordTooLarge, 0, line.index, TooLargeMessage()));
     } else {
@@ -535,6 +546,18 @@ class RecordSplitter {
     if (status == ValueScan::Status::kComplete) {
       const size_t terminator = scan.offset();
       const size_t value_end = TrimmedEnd(0, terminator);
+      if (value_end > max_record_bytes_) {
+        // Too long, though already in the buffer: the same outcome as when it is not.
+        const size_t first_newline = scan.first_newline();
+        if (first_newline != kNone && first_newline < value_end) {
+          EmitReject(MakeReject(RejectKind::kRecordTooLarge, 0, first_newline, TooLargeMessage()));
+          Advance(first_newline + 1);
+        } else {
+          EmitReject(MakeReject(RejectKind::kRecordTooLarge, 0, value_end, TooLargeMessage()));
+          Advance(terminator);
+        }
+        return Status::OK();
+      }
       dom::element value;
       const simdjson::error_code error = Parse(0, value_end, &value);
       if (!error) {
@@ -552,7 +575,7 @@ class RecordSplitter {
       return Status::OK();
     }
     const size_t first_newline = scan.first_newline();
-    if (first_newline != kNone) NoteUnterminated(Absolute(scan.offset()));
+    if (first_newline != kNone) NoteUnterminated(ScannedUntil(scan, too_large));
     if (too_large) {
       if (first_newline != kNone) {
         // Reject the element's first line and read on from the next one.
@@ -683,6 +706,15 @@ class RecordSplitter {
   // did not parse, and after a second unterminated value inside the bytes an earlier one scanned:
   // this keeps recovery linear whatever the input.
   bool LineOnly() const { return Absolute(0) < line_only_until_; }
+
+  // Where a scan that found no end counts as having reached: the end of the input, or for a value
+  // past max_record_bytes the point where it passed the limit — not where the buffer happened to
+  // end, so recovery does not depend on read sizes.
+  int64_t ScannedUntil(const ValueScan& scan, bool too_large) const {
+    const size_t offset =
+        too_large ? std::min(scan.offset(), max_record_bytes_ + 1) : scan.offset();
+    return Absolute(offset);
+  }
 
   // Records that the value at pos_ never ended; its scan covered input up to `range_end`.
   void NoteUnterminated(int64_t range_end) {
@@ -954,6 +986,14 @@ struct SampleItem {
   int64_t byte_offset = 0;
 };
 
+// A column as a reader has settled it: the state a reader of a later part of the same input
+// starts from (see ParallelNDJSONReader).
+struct PresetColumn {
+  std::string name;
+  TextColumnType type;
+  bool explicit_type = false;
+};
+
 class JSONReaderImpl final : public JSONReader {
  public:
   JSONReaderImpl(std::unique_ptr<io::InputStream> input, JSONReadOptions options,
@@ -975,6 +1015,37 @@ class JSONReaderImpl final : public JSONReader {
     InferTypes();
     return Status::OK();
   }
+
+  // Starts without a sample, with the columns (in order, with their types) another reader of the
+  // same input settled on; new keys still add columns as after a sample.
+  Status InitWithColumns(const std::vector<PresetColumn>& columns) {
+    rejects_before_ = rejects_->count();
+    for (const auto& [name, type] : options_.common.column_types) {
+      explicit_types_.emplace(name, type);
+    }
+    for (const PresetColumn& preset : columns) {
+      const uint32_t index = AddColumn(preset.name);
+      ColumnState& column = columns_[index];
+      column.type = preset.type;
+      column.explicit_type = preset.explicit_type;
+      column.builder = columnar::MakeBuilder(column.type.type);
+    }
+    schema_dirty_ = true;
+    UpdateSchema();
+    return Status::OK();
+  }
+
+  std::vector<PresetColumn> Columns() const {
+    std::vector<PresetColumn> out;
+    out.reserve(columns_.size());
+    for (const ColumnState& column : columns_) {
+      out.push_back(PresetColumn{column.name, column.type, column.explicit_type});
+    }
+    return out;
+  }
+
+  // True when the sample stopped because the input ended (a longer input might infer otherwise).
+  bool sample_reached_end() const { return sample_reached_end_; }
 
   SchemaPtr schema() const override { return schema_; }
   int64_t records_read() const override { return rows_ + rejects_->count() - rejects_before_; }
@@ -1072,6 +1143,7 @@ class JSONReaderImpl final : public JSONReader {
     // simdjson reads past the end of a value: keep padding after the last one.
     sample_text_.append(kPadding, ' ');
     sampling_ = false;
+    sample_reached_end_ = input_done_;
     return Status::OK();
   }
 
@@ -1432,6 +1504,7 @@ class JSONReaderImpl final : public JSONReader {
   dom::parser parser_;  // one parser for every record (declared before splitter_, which uses it)
   RecordSplitter splitter_;
   bool input_done_ = false;
+  bool sample_reached_end_ = false;
   bool finish_checked_ = false;
   Status error_;
 
@@ -1462,6 +1535,263 @@ class JSONReaderImpl final : public JSONReader {
   int64_t rows_ = 0;
 };
 
+// Reads NDJSON on several threads, giving exactly what one JSONReaderImpl would.
+//
+// The first block (big enough to hold the whole type sample) is read by one reader, which settles
+// the columns. Each later block is cut at its last line break and split at line breaks into one
+// chunk per thread; a reader per chunk starts from the settled columns. A chunk is accepted only
+// when it is "clean": no reject other than cast_error (a line that does not parse may be part of a
+// value spanning lines) and no new column (a new key must get the same column position and type
+// as in a sequential read). Otherwise, and when the input is a top-level array, everything from
+// that block on is read by one reader, so the output never depends on the thread count.
+class ParallelNDJSONReader final : public JSONReader {
+ public:
+  ParallelNDJSONReader(std::unique_ptr<io::InputStream> input, JSONReadOptions options,
+                       RejectTracker* rejects)
+      : input_(std::move(input)), options_(std::move(options)), rejects_(rejects) {
+    path_ = input_->path();
+    threads_ = std::max(1, options_.common.threads);
+    block_size_ = static_cast<size_t>(std::max<int64_t>(64, options_.common.block_bytes));
+    options_.common.threads = 1;  // for the readers this one creates
+  }
+
+  Status Init() {
+    // The first block: enough lines for the sample (or the sample's byte limit), or all input.
+    const auto sample_lines =
+        static_cast<size_t>(std::max<int64_t>(1, options_.common.sample_records)) + 1;
+    size_t lines = 0;
+    while (!eof_ && (carry_.size() < block_size_ || lines < sample_lines) &&
+           carry_.size() < kMaxSampleTextBytes + block_size_) {
+      const size_t before = carry_.size();
+      SLUICE_RETURN_NOT_OK(ReadBlock());
+      lines += static_cast<size_t>(
+          std::count(carry_.begin() + static_cast<std::ptrdiff_t>(before), carry_.end(), '\n'));
+    }
+    if (StartsWithArray(Carry())) return SwitchToStream(nullptr);
+    const size_t cut = eof_ ? carry_.size() : Carry().rfind('\n') + 1;
+    if (!eof_ && cut == 0) return SwitchToStream(nullptr);  // no line break at all: one reader
+    ChunkOutput head = RunChunk(std::string_view(carry_.data(), cut), nullptr);
+    if (!head.status.ok() || !head.clean || (head.sample_reached_end && !eof_)) {
+      return SwitchToStream(nullptr);
+    }
+    schema_ = head.initial_schema;
+    preset_ = head.columns;
+    SLUICE_RETURN_NOT_OK(Deliver(head, 0, 1));
+    Consume(cut, head.newlines);
+    return Status::OK();
+  }
+
+  // Like the sequential reader: the schema after the sample, then that of the last batch returned.
+  SchemaPtr schema() const override { return schema_; }
+  int64_t records_read() const override {
+    return records_ + (stream_ ? stream_->records_read() : 0);
+  }
+
+  Result<BatchPtr> Next() override {
+    while (ready_.empty()) {
+      if (finished_) return BatchPtr();
+      if (stream_) {
+        SLUICE_ASSIGN_OR_RETURN(BatchPtr batch, stream_->Next());
+        if (batch) {
+          rows_ += batch->num_rows();
+          schema_ = batch->schema();
+          return batch;
+        }
+        records_ += stream_->records_read();
+        stream_.reset();
+        SLUICE_RETURN_NOT_OK(FinishRead());
+        return BatchPtr();
+      }
+      SLUICE_RETURN_NOT_OK(ProcessBlock());
+    }
+    BatchPtr batch = std::move(ready_.front());
+    ready_.pop_front();
+    schema_ = batch->schema();
+    return batch;
+  }
+
+ private:
+  // The output of one reader over one chunk, kept until the chunk is accepted.
+  struct ChunkOutput {
+    Status status;
+    std::vector<BatchPtr> batches;
+    std::vector<Reject> rejects;
+    std::vector<PresetColumn> columns;
+    SchemaPtr initial_schema;
+    int64_t records = 0;
+    int64_t rows = 0;
+    int64_t newlines = 0;  // line breaks in the chunk's text
+    bool clean = true;
+    bool sample_reached_end = false;
+  };
+
+  static constexpr size_t kMaxSampleTextBytes = 64u << 20;
+  static constexpr size_t kMinParallelBytes = 1u << 20;
+
+  static bool StartsWithArray(std::string_view text) {
+    size_t i = 0;
+    if (text.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
+    while (i < text.size() && IsJsonWhitespace(text[i])) ++i;
+    return i < text.size() && text[i] == '[';
+  }
+
+  std::string_view Carry() const { return std::string_view(carry_.data(), carry_.size()); }
+
+  Status ReadBlock() {
+    const size_t old = carry_.size();
+    carry_.resize(old + block_size_);
+    SLUICE_ASSIGN_OR_RETURN(size_t count, input_->ReadFully(carry_.data() + old, block_size_));
+    carry_.resize(old + count);
+    if (count < block_size_) eof_ = true;
+    return Status::OK();
+  }
+
+  // Drops the first `bytes` of carry_, keeping the offset and line of what remains.
+  void Consume(size_t bytes, int64_t newlines) {
+    carry_line_ += newlines;
+    carry_offset_ += static_cast<int64_t>(bytes);
+    carry_.erase(carry_.begin(), carry_.begin() + static_cast<std::ptrdiff_t>(bytes));
+  }
+
+  ChunkOutput RunChunk(std::string_view text, const std::vector<PresetColumn>* preset) const {
+    ChunkOutput out;
+    out.newlines = std::count(text.begin(), text.end(), '\n');
+    RejectTracker local{RejectPolicy{}};  // keeps every reject; the real policy applies on delivery
+    JSONReaderImpl reader(io::MakeMemoryViewInputStream(text, path_), options_, &local);
+    out.status = preset ? reader.InitWithColumns(*preset) : reader.Init();
+    if (!out.status.ok()) return out;
+    out.initial_schema = reader.schema();
+    out.sample_reached_end = reader.sample_reached_end();
+    while (true) {
+      Result<BatchPtr> batch = reader.Next();
+      if (!batch.ok()) {
+        out.status = batch.status();
+        return out;
+      }
+      if (*batch == nullptr) break;
+      out.rows += (*batch)->num_rows();
+      out.batches.push_back(std::move(*batch));
+    }
+    out.rejects = local.kept();
+    out.records = reader.records_read();
+    out.columns = reader.Columns();
+    for (const Reject& reject : out.rejects) {
+      if (reject.kind != RejectKind::kCastError) out.clean = false;
+    }
+    if (preset && out.columns.size() != preset->size()) out.clean = false;
+    return out;
+  }
+
+  Status Deliver(ChunkOutput& chunk, int64_t offset, int64_t line) {
+    for (Reject& reject : chunk.rejects) {
+      reject.line += line - 1;
+      reject.byte_offset += offset;
+      SLUICE_RETURN_NOT_OK(rejects_->Add(std::move(reject)));
+    }
+    for (BatchPtr& batch : chunk.batches) ready_.push_back(std::move(batch));
+    records_ += chunk.records;
+    rows_ += chunk.rows;
+    return Status::OK();
+  }
+
+  Status ProcessBlock() {
+    SLUICE_RETURN_NOT_OK(ReadBlock());
+    if (carry_.empty() && eof_) return FinishRead();
+    const size_t last_break = Carry().rfind('\n');
+    if (!eof_ && last_break == std::string::npos) return SwitchToStream(&preset_);
+    const size_t cut = eof_ ? carry_.size() : last_break + 1;
+    // Chunk boundaries at line breaks near equal shares.
+    std::vector<size_t> starts{0};
+    const size_t threads =
+        cut < std::min(kMinParallelBytes, block_size_ / 4) ? 1 : static_cast<size_t>(threads_);
+    for (size_t k = 1; k < threads; ++k) {
+      const size_t target = cut * k / threads;
+      const size_t next = Carry().find('\n', std::max(target, starts.back()));
+      if (next == std::string::npos || next + 1 >= cut) break;
+      starts.push_back(next + 1);
+    }
+    starts.push_back(cut);
+    const size_t chunks = starts.size() - 1;
+    for (size_t k = 0; k < chunks; ++k) {
+      if (StartsWithArray(Carry().substr(starts[k], starts[k + 1] - starts[k]))) {
+        return SwitchToStream(&preset_);
+      }
+    }
+    std::vector<ChunkOutput> outputs(chunks);
+    {
+      std::vector<std::thread> workers;
+      for (size_t k = 1; k < chunks; ++k) {
+        workers.emplace_back([this, &outputs, &starts, k]() {
+          outputs[k] = RunChunk(
+              std::string_view(carry_.data() + starts[k], starts[k + 1] - starts[k]), &preset_);
+        });
+      }
+      outputs[0] = RunChunk(std::string_view(carry_.data(), starts[1]), &preset_);
+      for (std::thread& worker : workers) worker.join();
+    }
+    for (const ChunkOutput& output : outputs) {
+      if (!output.status.ok() || !output.clean) return SwitchToStream(&preset_);
+    }
+    int64_t line = carry_line_;
+    for (size_t k = 0; k < chunks; ++k) {
+      SLUICE_RETURN_NOT_OK(
+          Deliver(outputs[k], carry_offset_ + static_cast<int64_t>(starts[k]), line));
+      line += outputs[k].newlines;
+    }
+    Consume(cut, line - carry_line_);
+    return Status::OK();
+  }
+
+  // Reads everything from carry_ on with one reader (starting from `preset` columns, or with a
+  // sample when null), forwarding its rejects with their positions in the whole input.
+  Status SwitchToStream(const std::vector<PresetColumn>* preset) {
+    const int64_t offset = carry_offset_;
+    const int64_t line = carry_line_;
+    stream_tracker_ = std::make_unique<RejectTracker>(
+        RejectPolicy{}, [this, offset, line](const Reject& reject) -> Status {
+          Reject shifted = reject;
+          shifted.line += line - 1;
+          shifted.byte_offset += offset;
+          return rejects_->Add(std::move(shifted));
+        });
+    auto stream =
+        io::MakePrefixedInputStream(std::string(carry_.data(), carry_.size()), std::move(input_));
+    carry_.clear();
+    stream_ = std::make_unique<JSONReaderImpl>(std::move(stream), options_, stream_tracker_.get());
+    SLUICE_RETURN_NOT_OK(preset ? stream_->InitWithColumns(*preset) : stream_->Init());
+    if (!schema_) schema_ = stream_->schema();
+    return Status::OK();
+  }
+
+  // The whole input is read: apply the reject policy's fraction over all of it.
+  Status FinishRead() {
+    finished_ = true;
+    return rejects_->Finish(rows_);
+  }
+
+  std::unique_ptr<io::InputStream> input_;
+  JSONReadOptions options_;
+  RejectTracker* rejects_;
+  std::string path_;
+  int threads_ = 1;
+  size_t block_size_ = 0;
+
+  std::string carry_;         // input read but not yet parsed
+  int64_t carry_offset_ = 0;  // input offset of carry_[0]
+  int64_t carry_line_ = 1;    // 1-based line of carry_[0]
+  bool eof_ = false;
+  std::vector<PresetColumn> preset_;
+  SchemaPtr schema_;
+
+  std::deque<BatchPtr> ready_;
+  int64_t records_ = 0;
+  int64_t rows_ = 0;
+  bool finished_ = false;
+
+  std::unique_ptr<RejectTracker> stream_tracker_;
+  std::unique_ptr<JSONReaderImpl> stream_;
+};
+
 }  // namespace
 
 Result<std::unique_ptr<JSONReader>> JSONReader::Open(std::unique_ptr<io::InputStream> input,
@@ -1469,6 +1799,12 @@ Result<std::unique_ptr<JSONReader>> JSONReader::Open(std::unique_ptr<io::InputSt
                                                      RejectTracker* rejects) {
   if (input == nullptr) return Status::InvalidArgument("JSON reader: no input stream");
   if (rejects == nullptr) return Status::InvalidArgument("JSON reader: no reject tracker");
+  if (options.common.threads > 1) {
+    auto reader =
+        std::make_unique<ParallelNDJSONReader>(std::move(input), std::move(options), rejects);
+    SLUICE_RETURN_NOT_OK(reader->Init());
+    return std::unique_ptr<JSONReader>(std::move(reader));
+  }
   auto reader = std::make_unique<JSONReaderImpl>(std::move(input), std::move(options), rejects);
   SLUICE_RETURN_NOT_OK(reader->Init());
   return std::unique_ptr<JSONReader>(std::move(reader));

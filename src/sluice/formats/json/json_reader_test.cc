@@ -1,9 +1,12 @@
 #include "sluice/formats/json/json_reader.h"
 
 #include <gtest/gtest.h>
+
 #include <zlib.h>
+#include <random>
 
 #include <filesystem>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -95,6 +98,81 @@ JSONReadOptions WithSample(int64_t sample_records) {
   JSONReadOptions options;
   options.common.sample_records = sample_records;
   return options;
+}
+
+// Every row as one line of JSON tokens in the final schema's column order (absent → null).
+std::vector<std::string> AllRows(const ReadResult& result) {
+  std::vector<std::string> rows;
+  for (int64_t row = 0; row < result.rows; ++row) {
+    std::string line;
+    for (const auto& field : result.schema->fields()) line += result.Cell(row, field.name) + "|";
+    rows.push_back(std::move(line));
+  }
+  return rows;
+}
+
+// NDJSON of `records` lines; `anomaly` picks what else the input holds.
+std::string MakeNDJSON(int records, int anomaly, uint64_t seed) {
+  std::mt19937_64 random(seed);
+  std::string text;
+  for (int i = 0; i < records; ++i) {
+    if (anomaly == 1 && random() % 4000 == 0) {
+      text += "{\"id\": \"not a number\", \"v\": 1}\n";  // a cast error
+      continue;
+    }
+    if (anomaly == 2 && i == records / 2) text += "{\"id\": 5, broken\n";  // malformed line
+    if (anomaly == 3 && i == records * 3 / 4) {
+      text += "{\"id\": " + std::to_string(i) + ", \"late\": true}\n";  // a new key
+      continue;
+    }
+    if (anomaly == 4 && i == records * 2 / 3) {
+      text += "{\n  \"id\": " + std::to_string(i) + ",\n  \"v\": 2.5\n}\n";  // spans lines
+      continue;
+    }
+    text += "{\"id\": " + std::to_string(i) + ", \"v\": " + std::to_string(random() % 1000) +
+            ".5, \"ts\": \"2024-03-0" + std::to_string(1 + random() % 9) +
+            "T10:00:00Z\", \"tags\": [" + std::to_string(random() % 3) +
+            "], \"user\": {\"name\": \"u" + std::to_string(random() % 100) + "\"}}\n";
+  }
+  return text;
+}
+
+TEST(JSONReaderTest, TwoThreadsGiveExactlyWhatOneThreadGives) {
+  for (int anomaly = 0; anomaly <= 4; ++anomaly) {
+    SCOPED_TRACE("anomaly " + std::to_string(anomaly));
+    const std::string text = MakeNDJSON(60000, anomaly, 7 + anomaly);  // ~6 MB
+    JSONReadOptions one;
+    one.common.threads = 1;
+    one.common.sample_records = 1000;
+    JSONReadOptions two = one;
+    two.common.threads = 2;
+    two.common.block_bytes = 256 << 10;  // many blocks, each split in two
+    const ReadResult a = Read(text, one);
+    const ReadResult b = Read(text, two);
+    const ReadResult c = Read(text, two, {}, 100003);
+    ASSERT_TRUE(a.status.ok() && b.status.ok() && c.status.ok());
+    EXPECT_EQ(a.schema->ToString(), b.schema->ToString());
+    EXPECT_EQ(a.schema->ToString(), c.schema->ToString());
+    EXPECT_EQ(a.rows, b.rows);
+    EXPECT_EQ(a.records_read, b.records_read);
+    EXPECT_EQ(AllRows(a), AllRows(b));
+    EXPECT_EQ(AllRows(a), AllRows(c));
+    ASSERT_EQ(a.rejects.size(), b.rejects.size());
+    ASSERT_EQ(a.rejects.size(), c.rejects.size());
+    for (size_t i = 0; i < a.rejects.size(); ++i) {
+      EXPECT_EQ(a.rejects[i].line, b.rejects[i].line);
+      EXPECT_EQ(a.rejects[i].byte_offset, b.rejects[i].byte_offset);
+      EXPECT_EQ(a.rejects[i].kind, b.rejects[i].kind);
+      EXPECT_EQ(a.rejects[i].raw, b.rejects[i].raw);
+      EXPECT_EQ(a.rejects[i].line, c.rejects[i].line);
+    }
+    if (anomaly == 1 || anomaly == 2) {
+      EXPECT_GT(a.rejects.size(), 0u);
+    }
+    if (anomaly == 3) {
+      EXPECT_NE(a.schema->ToString().find("late"), std::string::npos);
+    }
+  }
 }
 
 TEST(JSONReaderTest, FlattensNestedObjectsInOrderOfFirstAppearance) {
