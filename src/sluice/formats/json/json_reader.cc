@@ -292,10 +292,14 @@ class RecordSplitter {
     int64_t byte_offset = 0;
   };
 
-  RecordSplitter(io::InputStream* input, int64_t max_record_bytes, dom::parser* parser)
+  // `first_read_size`: the size of the first read (later reads double up to kMaxReadSize); a
+  // caller that knows the input is small or already in memory can read it at once.
+  RecordSplitter(io::InputStream* input, int64_t max_record_bytes, dom::parser* parser,
+                 size_t first_read_size = kFirstReadSize)
       : input_(input),
         max_record_bytes_(static_cast<size_t>(std::max<int64_t>(max_record_bytes, 1))),
-        parser_(parser) {}
+        parser_(parser),
+        read_size_(std::clamp<size_t>(first_read_size, 1, kMaxReadSize)) {}
 
   Result<Event> Next(Record* record, Reject* reject) {
     while (true) {
@@ -914,10 +918,10 @@ class RecordSplitter {
   size_t max_record_bytes_;
   dom::parser* parser_;
 
-  std::vector<char> buffer_;
-  size_t pos_ = 0;  // next unconsumed byte
-  size_t end_ = 0;  // end of the bytes read
-  size_t read_size_ = kFirstReadSize;
+  columnar::RawBytes buffer_;  // grows without zero-filling
+  size_t pos_ = 0;             // next unconsumed byte
+  size_t end_ = 0;             // end of the bytes read
+  size_t read_size_;
   bool eof_ = false;
   int64_t base_offset_ = 0;  // input offset of buffer_[0]
   int64_t line_ = 1;         // 1-based line of pos_
@@ -997,11 +1001,11 @@ struct PresetColumn {
 class JSONReaderImpl final : public JSONReader {
  public:
   JSONReaderImpl(std::unique_ptr<io::InputStream> input, JSONReadOptions options,
-                 RejectTracker* rejects)
+                 RejectTracker* rejects, size_t first_read_size = kFirstReadSize)
       : input_(std::move(input)),
         options_(std::move(options)),
         rejects_(rejects),
-        splitter_(input_.get(), options_.common.max_record_bytes, &parser_) {
+        splitter_(input_.get(), options_.common.max_record_bytes, &parser_, first_read_size) {
     null_is_empty_only_ =
         options_.common.null_values.size() == 1 && options_.common.null_values[0].empty();
   }
@@ -1657,7 +1661,9 @@ class ParallelNDJSONReader final : public JSONReader {
     ChunkOutput out;
     out.newlines = std::count(text.begin(), text.end(), '\n');
     RejectTracker local{RejectPolicy{}};  // keeps every reject; the real policy applies on delivery
-    JSONReaderImpl reader(io::MakeMemoryViewInputStream(text, path_), options_, &local);
+    // The chunk is in memory: read it at once rather than in growing steps.
+    JSONReaderImpl reader(io::MakeMemoryViewInputStream(text, path_), options_, &local,
+                          text.size() + 1);
     out.status = preset ? reader.InitWithColumns(*preset) : reader.Init();
     if (!out.status.ok()) return out;
     out.initial_schema = reader.schema();
