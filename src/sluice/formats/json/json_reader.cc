@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <deque>
 #include <functional>
@@ -1466,6 +1467,10 @@ class JSONReaderImpl final : public JSONReader {
 
   // Numbers into int32 / int64 (out of range) / decimal columns go through their text.
   bool AppendNumberText(ColumnState& column, dom::element value) {
+    if (value.type() == dom::element_type::DOUBLE && column.type.type.id() == TypeId::kDecimal &&
+        AppendDecimalFast(column, value)) {
+      return true;
+    }
     scratch_.clear();
     if (value.type() == dom::element_type::DOUBLE) {
       columnar::AppendDouble(value.get_double().value_unsafe(), &scratch_);
@@ -1476,6 +1481,29 @@ class JSONReaderImpl final : public JSONReader {
     if (error == ConvertError::kOk) return true;
     cell_error_ = ConvertErrorMessage(error, scratch_, column.type.type);
     return false;
+  }
+
+  // A JSON number (read as a double) into decimal(p,s) without going through text: when some
+  // integer n gives exactly this double as n / 10^s, the number's shortest text has at most s
+  // fractional digits and its value is n / 10^s — the same result the text path gives. Returns
+  // false (use the text path) when that does not hold or the value is out of the fast range.
+  static bool AppendDecimalFast(ColumnState& column, dom::element value) {
+    static constexpr double kPowers[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                         1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    const int scale = column.type.type.scale();
+    if (scale > 15) return false;
+    const double number = value.get_double().value_unsafe();
+    const double scaled = number * kPowers[scale];
+    if (!(std::fabs(scaled) < 9007199254740992.0)) return false;  // 2^53: n exact as a double
+    const double rounded = std::nearbyint(scaled);
+    if (rounded / kPowers[scale] != number) return false;
+    const auto unscaled = static_cast<int64_t>(rounded);
+    if (static_cast<columnar::Int128>(unscaled < 0 ? -unscaled : unscaled) >
+        columnar::MaxUnscaled(column.type.type.precision())) {
+      return false;  // the text path reports the overflow
+    }
+    static_cast<columnar::DecimalBuilder*>(column.builder.get())->Append(unscaled);
+    return true;
   }
 
   void UpdateSchema() {

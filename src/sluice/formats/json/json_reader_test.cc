@@ -5,6 +5,8 @@
 #include <zlib.h>
 #include <random>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -135,6 +137,33 @@ std::string MakeNDJSON(int records, int anomaly, uint64_t seed) {
             "], \"user\": {\"name\": \"u" + std::to_string(random() % 100) + "\"}}\n";
   }
   return text;
+}
+
+TEST(JSONReaderTest, NumbersIntoDecimalColumnsAreExactAndNeverRounded) {
+  JSONReadOptions options;
+  options.common.column_types = {{"p", DataType::Decimal(10, 2)}};
+  std::string text;
+  std::vector<std::string> expected;
+  // Prices written with 0, 1 or 2 decimals must read back exactly, at scale 2.
+  std::mt19937_64 random(11);
+  for (int i = 0; i < 2000; ++i) {
+    const int64_t cents = static_cast<int64_t>(random() % 20000000) - 10000000;
+    char number[32];
+    std::snprintf(number, sizeof(number), "%s%lld.%02lld", cents < 0 ? "-" : "",
+                  static_cast<long long>(std::llabs(cents) / 100),
+                  static_cast<long long>(std::llabs(cents) % 100));
+    text += std::string("{\"p\": ") + number + "}\n";
+    expected.push_back(number);
+  }
+  text += "{\"p\": 1e2}\n{\"p\": 0.1}\n{\"p\": 12.5}\n";
+  expected.insert(expected.end(), {"100.00", "0.10", "12.50"});
+  // Not representable at scale 2 (more digits), or too many digits for precision 10.
+  text += "{\"p\": 0.001}\n{\"p\": 0.30000000000000004}\n{\"p\": 123456789.5}\n{\"p\": 2.675}\n";
+  const ReadResult result = Read(text, options);
+  ASSERT_TRUE(result.status.ok());
+  EXPECT_EQ(result.Column("p"), expected);
+  ASSERT_EQ(result.rejects.size(), 4u);
+  for (const Reject& reject : result.rejects) EXPECT_EQ(reject.kind, RejectKind::kCastError);
 }
 
 TEST(JSONReaderTest, TwoThreadsGiveExactlyWhatOneThreadGives) {
