@@ -28,9 +28,10 @@ for format in csv ndjson; do
   [ -f "$file" ] || "$generator" --format "$format" --size-mb 1024 --out "$file" 2> /dev/null
   rows=$(cat "$file.rows")
   # The file repeated GB times; for CSV the repeated header lines become (counted) rejects.
-  stats=$( { for _ in $(seq "$gb"); do cat "$file"; done |
-             /usr/bin/time -f '%M %e' "$sluice" count - --format "$format" --on-error skip \
-               > "$data/memory_bound.count" 2> /dev/null; } 2>&1 | tail -1)
+  for _ in $(seq "$gb"); do cat "$file"; done |
+    /usr/bin/time -o "$data/memory_bound.time" -f '%M %e' \
+      "$sluice" count - --format "$format" --on-error skip > "$data/memory_bound.count" 2> /dev/null
+  stats=$(tail -1 "$data/memory_bound.time")
   rss_kb=${stats%% *}
   seconds=${stats##* }
   count=$(cat "$data/memory_bound.count")
