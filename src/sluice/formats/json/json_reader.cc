@@ -563,13 +563,7 @@ class RecordSplitter {
         }
         return Status::OK();
       }
-      dom::element value;
-      const simdjson::error_code error = Parse(0, value_end, &value);
-      if (!error) {
-        EmitRecord(value, value_end);
-      } else {
-        EmitReject(MakeReject(KindForError(error), 0, value_end, ParseErrorMessage(error)));
-      }
+      EmitParsedElement(value_end);
       Advance(terminator);
       return Status::OK();
     }
@@ -624,6 +618,14 @@ class RecordSplitter {
       return Status::OK();
     }
     const size_t value_end = TrimmedEnd(0, end);
+    EmitParsedElement(value_end);
+    Advance(end);
+    return Status::OK();
+  }
+
+  // Parses the element in [0, value_end) and emits it as a record, or as a reject when it does
+  // not parse.
+  void EmitParsedElement(size_t value_end) {
     dom::element value;
     const simdjson::error_code error = Parse(0, value_end, &value);
     if (!error) {
@@ -631,8 +633,6 @@ class RecordSplitter {
     } else {
       EmitReject(MakeReject(KindForError(error), 0, value_end, ParseErrorMessage(error)));
     }
-    Advance(end);
-    return Status::OK();
   }
 
   // Continues `scan` to the end of its element, dropping bytes as they are scanned.
