@@ -489,7 +489,10 @@ class RecordSplitter {
       EmitReject(MakeReject(RejectKind::kRecordTooLarge, 0, line.index, TooLargeMessage()));
     } else {
       EmitReject(MakeReject(RejectKind::kMalformedJson, 0, line.index,
-                            "unterminated JSON value at the end of the input"));
+                            line.has_newline
+                                ? "JSON value that never closes (unbalanced brackets or quotes); "
+                                  "reading resumes on the next line"
+                                : "unterminated JSON value at the end of the input"));
     }
     ConsumeLine(line);
     return Status::OK();
