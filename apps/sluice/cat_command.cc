@@ -29,7 +29,12 @@ Status RunCat(const CatFlags& flags, const GlobalFlags& global) {
   int64_t remaining = flags.limit;
   Status status;
   while (remaining != 0) {
-    SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<formats::RecordReader> reader, session->OpenNext());
+    auto opened = session->OpenNext();
+    if (!opened.ok()) {
+      status = opened.status();  // still close the table and report rejects so far
+      break;
+    }
+    std::unique_ptr<formats::RecordReader> reader = std::move(opened).ValueUnsafe();
     if (!reader) break;
     if (flags.to == "table") table.SetSchema(reader->schema());
     while (remaining != 0) {
