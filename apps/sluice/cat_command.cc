@@ -27,6 +27,7 @@ Status RunCat(const CatFlags& flags, const GlobalFlags& global) {
   formats::NDJSONWriter ndjson(std::cout);
   formats::CSVWriter csv(std::cout);
   int64_t remaining = flags.limit;
+  bool any_opened = false;
   Status status;
   while (remaining != 0) {
     auto opened = session->OpenNext();
@@ -36,6 +37,7 @@ Status RunCat(const CatFlags& flags, const GlobalFlags& global) {
     }
     std::unique_ptr<formats::RecordReader> reader = std::move(opened).ValueUnsafe();
     if (!reader) break;
+    any_opened = true;
     if (flags.to == "table") table.SetSchema(reader->schema());
     while (remaining != 0) {
       auto batch = reader->Next();
@@ -57,7 +59,7 @@ Status RunCat(const CatFlags& flags, const GlobalFlags& global) {
     }
     if (!status.ok()) break;
   }
-  if (flags.to == "table") table.Finish();
+  if (flags.to == "table" && any_opened) table.Finish();
   std::cout.flush();
   session->ReportRejects();
   return status;
