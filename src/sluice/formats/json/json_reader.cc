@@ -474,7 +474,9 @@ class RecordSplitter {
       ConsumeLine(line);
       return Status::OK();
     }
-    if (status == ValueScan::Status::kRawNewline) {
+    if (status == ValueScan::Status::kRawNewline && scan.offset() > max_record_bytes_) {
+      too_large = true;  // as when the scan stops at the limit (small reads): see below
+    } else if (status == ValueScan::Status::kRawNewline) {
       const size_t newline = scan.offset();
       EmitReject(MakeReject(RejectKind::kMalformedJson, 0, line.index,
                             newline == line.index
@@ -551,22 +553,15 @@ class RecordSplitter {
     bool too_large = false;
     SLUICE_ASSIGN_OR_RETURN(ValueScan::Status status, RunScan(&scan, &too_large));
     state_ = State::kArrayAfterElement;
+    // An element whose end (or a line break inside a string) lies past max_record_bytes is too
+    // large however the input arrived; the scan stops there when reading in small pieces.
+    if (status != ValueScan::Status::kNeedMore && scan.offset() > max_record_bytes_) {
+      too_large = true;
+    }
+    if (too_large) return RejectLargeElement(&scan, status);
     if (status == ValueScan::Status::kComplete) {
       const size_t terminator = scan.offset();
-      const size_t value_end = TrimmedEnd(0, terminator);
-      if (value_end > max_record_bytes_) {
-        // Too long, though already in the buffer: the same outcome as when it is not.
-        const size_t first_newline = scan.first_newline();
-        if (first_newline != kNone && first_newline < value_end) {
-          EmitReject(MakeReject(RejectKind::kRecordTooLarge, 0, first_newline, TooLargeMessage()));
-          Advance(first_newline + 1);
-        } else {
-          EmitReject(MakeReject(RejectKind::kRecordTooLarge, 0, value_end, TooLargeMessage()));
-          Advance(terminator);
-        }
-        return Status::OK();
-      }
-      EmitParsedElement(value_end);
+      EmitParsedElement(TrimmedEnd(0, terminator));
       Advance(terminator);
       return Status::OK();
     }
@@ -576,20 +571,9 @@ class RecordSplitter {
       Advance(scan.offset() + 1);
       return Status::OK();
     }
-    const size_t first_newline = scan.first_newline();
-    if (first_newline != kNone) NoteUnterminated(ScannedUntil(scan, too_large));
-    if (too_large) {
-      if (first_newline != kNone) {
-        // Reject the element's first line and read on from the next one.
-        EmitReject(MakeReject(RejectKind::kRecordTooLarge, 0, first_newline, TooLargeMessage()));
-        Advance(first_newline + 1);
-        return Status::OK();
-      }
-      // One enormous line: reject the element and skip it without keeping it in memory.
-      EmitReject(MakeReject(RejectKind::kRecordTooLarge, 0, available(), TooLargeMessage()));
-      return DiscardElement(&scan);
-    }
     // The input ends inside the element.
+    const size_t first_newline = scan.first_newline();
+    if (first_newline != kNone) NoteUnterminated(ScannedUntil(scan, false));
     eof_reported_ = true;
     if (first_newline == kNone) {
       EmitReject(MakeReject(RejectKind::kMalformedJson, 0, available(),
@@ -601,6 +585,32 @@ class RecordSplitter {
                           "unterminated top-level array: the input ends inside an element"));
     Advance(first_newline + 1);
     return Status::OK();
+  }
+
+  // Rejects an element longer than max_record_bytes. With a line break within the limit, only the
+  // element's first line is rejected and reading goes on from the next; otherwise the whole element
+  // is rejected and skipped without keeping it in memory. Only what lies within the limit decides,
+  // so the outcome does not depend on read sizes.
+  Status RejectLargeElement(ValueScan* scan, ValueScan::Status status) {
+    const size_t first_newline = scan->first_newline();
+    if (first_newline != kNone && first_newline <= max_record_bytes_) {
+      NoteUnterminated(ScannedUntil(*scan, true));
+      EmitReject(MakeReject(RejectKind::kRecordTooLarge, 0, first_newline, TooLargeMessage()));
+      Advance(first_newline + 1);
+      return Status::OK();
+    }
+    EmitReject(MakeReject(RejectKind::kRecordTooLarge, 0,
+                          std::min(available(), max_record_bytes_ + 1), TooLargeMessage()));
+    switch (status) {
+      case ValueScan::Status::kComplete:
+        Advance(scan->offset());
+        return Status::OK();
+      case ValueScan::Status::kRawNewline:
+        Advance(scan->offset() + 1);
+        return Status::OK();
+      default:
+        return DiscardElement(scan);
+    }
   }
 
   // An element that must end on its own line (see LineOnly()).

@@ -166,6 +166,46 @@ TEST(JSONReaderTest, NumbersIntoDecimalColumnsAreExactAndNeverRounded) {
   for (const Reject& reject : result.rejects) EXPECT_EQ(reject.kind, RejectKind::kCastError);
 }
 
+TEST(JSONReaderTest, OverLongValuesAreRejectedTheSameWhateverTheReadSize) {
+  JSONReadOptions options;
+  options.common.threads = 1;
+  options.common.max_record_bytes = 64;
+  const std::string long_text(100, 'x');
+  const std::vector<std::string> inputs = {
+      // Array elements: a line break inside a string past the limit; a line break before it;
+      // a long element without line breaks; trailing blanks past the limit.
+      "[{\"a\": 1},\n {\"a\": \"" + long_text + "\nstill\"},\n {\"a\": 3}]\n",
+      "[{\"a\": 1},\n {\"a\":\n \"" + long_text + "\"},\n {\"a\": 3}]\n",
+      "[{\"a\": 1}, {\"a\": \"" + long_text + "\"}, {\"a\": 3}]\n",
+      "[{\"a\": 1}, {\"a\": 2}" + std::string(100, ' ') + ", {\"a\": 3}]\n",
+      // Values spanning lines in a sequence.
+      "{\"a\": 1}\n{\"a\":\n\"" + long_text + "\nmore\"}\n{\"a\": 3}\n",
+      "{\"a\": 1}\n{\"a\":\n[" + std::string(100, '1') + "]}\n{\"a\": 3}\n",
+  };
+  for (const std::string& text : inputs) {
+    SCOPED_TRACE(text);
+    const ReadResult reference = Read(text, options);
+    ASSERT_TRUE(reference.status.ok());
+    bool too_large = false;
+    for (const Reject& reject : reference.rejects) {
+      too_large = too_large || reject.kind == RejectKind::kRecordTooLarge;
+    }
+    EXPECT_TRUE(too_large);
+    for (size_t max_read : {1, 5, 17, 64, 65, 100}) {
+      SCOPED_TRACE("max_read " + std::to_string(max_read));
+      const ReadResult result = Read(text, options, {}, max_read);
+      ASSERT_TRUE(result.status.ok());
+      EXPECT_EQ(AllRows(result), AllRows(reference));
+      ASSERT_EQ(result.rejects.size(), reference.rejects.size());
+      for (size_t i = 0; i < result.rejects.size(); ++i) {
+        EXPECT_EQ(result.rejects[i].kind, reference.rejects[i].kind);
+        EXPECT_EQ(result.rejects[i].line, reference.rejects[i].line);
+        EXPECT_EQ(result.rejects[i].byte_offset, reference.rejects[i].byte_offset);
+      }
+    }
+  }
+}
+
 TEST(JSONReaderTest, TwoThreadsGiveExactlyWhatOneThreadGives) {
   for (int anomaly = 0; anomaly <= 4; ++anomaly) {
     SCOPED_TRACE("anomaly " + std::to_string(anomaly));
