@@ -2,12 +2,14 @@
 # The whole test suite: install what is missing, then
 #   1. unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (preset asan-ubsan)
 #   2. libFuzzer smoke runs of every parser (preset fuzz, clang)
-#   3. the debug build: unit, corpus conformance and end-to-end CLI tests (preset debug)
+#   3. the debug build: unit, corpus conformance, end-to-end CLI tests and interop tests (DuckDB
+#      reads what sluice writes; @duckdb/node-api is installed into tests/interop/.node)
 # The debug ctest runs last, so its summary line closes the output. Exit status is non-zero when
 # any step failed. SLUICE_FUZZ_SECONDS (default 20) sets each fuzz smoke run's length.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh test || exit 1
+bash scripts/install_node_tools.sh tests/interop || exit 1
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
 # Relative paths in the cache key: fresh clones in other folders (CI) reuse earlier compiles.
 export CCACHE_BASEDIR=$PWD

@@ -13,5 +13,7 @@ struct GlobalFlags {
 void RegisterCat(CLI::App* app, const GlobalFlags* global, int* exit_code);
 void RegisterSchema(CLI::App* app, const GlobalFlags* global, int* exit_code);
 void RegisterCount(CLI::App* app, const GlobalFlags* global, int* exit_code);
+void RegisterConvert(CLI::App* app, const GlobalFlags* global, int* exit_code);
+void RegisterInspect(CLI::App* app, const GlobalFlags* global, int* exit_code);
 
 }  // namespace sluice::cli

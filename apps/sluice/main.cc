@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   RegisterCat(&app, &global, &exit_code);
   RegisterSchema(&app, &global, &exit_code);
   RegisterCount(&app, &global, &exit_code);
+  RegisterConvert(&app, &global, &exit_code);
+  RegisterInspect(&app, &global, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -10,12 +10,13 @@ namespace sluice::cli {
 void ReadFlags::Register(CLI::App* command) {
   command
       ->add_option("PATH", paths,
-                   "Input files (.csv .tsv .json .ndjson .jsonl, optionally .gz/.zst; - for stdin)")
+                   "Input files (.csv .tsv .json .ndjson .jsonl, optionally .gz/.zst; .parquet; - "
+                   "for stdin)")
       ->required();
   command
       ->add_option("--format", format,
-                   "Input format: csv or json (default: from the file extension)")
-      ->check(CLI::IsMember({"csv", "tsv", "json", "ndjson", "jsonl"}));
+                   "Input format: csv, json or parquet (default: from the file extension)")
+      ->check(CLI::IsMember({"csv", "tsv", "json", "ndjson", "jsonl", "parquet"}));
   command->add_option("--delimiter", delimiter,
                       "CSV field delimiter, e.g. ',' ';' '|' '\\t' (default: sniffed)");
   command->add_option("--quote", quote, "CSV quote character, 'none' to disable (default: \")");
@@ -148,7 +149,8 @@ Result<std::unique_ptr<formats::RecordReader>> ReadSession::OpenNext() {
   if (next_path_ >= flags_.paths.size()) return std::unique_ptr<formats::RecordReader>();
   const std::string& path = flags_.paths[next_path_++];
   if (path == "-" && !options_.format) {
-    return Status::InvalidArgument("reading standard input needs --format csv or --format json");
+    return Status::InvalidArgument(
+        "reading standard input needs --format csv, --format json or --format parquet");
   }
   return formats::OpenFileReader(path, options_, tracker_.get());
 }

@@ -2,6 +2,7 @@
 //
 //   csv     .csv .tsv .txt .psv (and any of them + .gz / .zst)
 //   json    .json .ndjson .jsonl .geojsonl (newline-delimited, concatenated or a top-level array)
+//   parquet .parquet .parq .pq (nested columns read as json)
 #pragma once
 
 #include <memory>
@@ -15,10 +16,10 @@
 
 namespace sluice::formats {
 
-enum class FileFormat { kCSV, kJSON };
+enum class FileFormat { kCSV, kJSON, kParquet };
 
 std::string_view FileFormatName(FileFormat format);
-// "csv", "tsv" (csv with tab), "json", "ndjson", "jsonl".
+// "csv", "tsv" (csv with tab), "json", "ndjson", "jsonl", "parquet".
 Result<FileFormat> ParseFileFormat(std::string_view name);
 // By extension (compression suffixes ignored); InvalidArgument naming the path when unknown.
 Result<FileFormat> FileFormatFromPath(const std::string& path);

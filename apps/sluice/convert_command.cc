@@ -1,0 +1,300 @@
+// sluice convert: rewrite CSV, NDJSON and Parquet files as Parquet, CSV or NDJSON.
+//
+// The output is written to OUT.tmp-<pid> and renamed over OUT only when every input was read
+// within the reject limit, so a failed conversion never leaves a partial file behind.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "commands.h"
+#include "exit_codes.h"
+#include "read_flags.h"
+#include "sluice/formats/csv/csv_writer.h"
+#include "sluice/formats/ndjson_writer.h"
+#include "sluice/formats/parquet/parquet_writer.h"
+
+namespace sluice::cli {
+
+namespace {
+
+struct ConvertFlags {
+  ReadFlags read;  // read.paths holds IN... OUT
+  std::string to;
+  std::string compression = "snappy";
+  int compression_level = 0;
+  std::string row_group_size = "128MiB";
+  bool quiet = false;
+};
+
+// "134217728", "128MiB", "64MB", "512k" → bytes.
+Result<int64_t> ParseByteSize(const std::string& text, const std::string& flag) {
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  if (digits == 0 || digits > 15) {
+    return Status::InvalidArgument(
+        flag + ": expected a size like 134217728, 128MiB or 64MB, got '" + text + "'");
+  }
+  int64_t value = std::stoll(text.substr(0, digits));
+  std::string unit = text.substr(digits);
+  for (char& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  int64_t scale = 1;
+  if (unit.empty() || unit == "b") {
+    scale = 1;
+  } else if (unit == "k" || unit == "kb" || unit == "kib") {
+    scale = 1ll << 10;
+  } else if (unit == "m" || unit == "mb" || unit == "mib") {
+    scale = 1ll << 20;
+  } else if (unit == "g" || unit == "gb" || unit == "gib") {
+    scale = 1ll << 30;
+  } else {
+    return Status::InvalidArgument(flag + ": unknown unit '" + unit + "' in '" + text +
+                                   "' (use B, KiB, MiB or GiB)");
+  }
+  if (value <= 0) return Status::InvalidArgument(flag + " must be positive");
+  return value * scale;
+}
+
+Result<std::string> OutputFormat(const ConvertFlags& flags, const std::string& out) {
+  if (!flags.to.empty()) return flags.to;
+  auto format = formats::FileFormatFromPath(out);
+  if (!format.ok()) {
+    return Status::InvalidArgument(out +
+                                   ": cannot tell the output format from the name; give --to "
+                                   "parquet, csv or ndjson");
+  }
+  switch (*format) {
+    case formats::FileFormat::kParquet:
+      return std::string("parquet");
+    case formats::FileFormat::kCSV:
+      return std::string("csv");
+    case formats::FileFormat::kJSON:
+      return std::string("ndjson");
+  }
+  return std::string("parquet");
+}
+
+// Writes batches to one output in the chosen format.
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  virtual Status Write(const columnar::Batch& batch) = 0;
+  virtual Status Close() = 0;
+};
+
+class ParquetSink final : public Sink {
+ public:
+  ParquetSink(std::string path, parquet::ParquetWriteOptions options)
+      : path_(std::move(path)), options_(std::move(options)) {}
+
+  Status Write(const columnar::Batch& batch) override {
+    if (!writer_) {
+      SLUICE_ASSIGN_OR_RETURN(auto out, io::OpenOutputFile(path_, io::FileOutputOptions{true}));
+      SLUICE_ASSIGN_OR_RETURN(
+          writer_, parquet::ParquetWriter::Open(std::move(out), batch.schema(), options_));
+    }
+    if (!(*batch.schema() == *writer_->schema())) {
+      return Status::SchemaMismatch(
+          "the inputs do not share one schema: " + writer_->schema()->ToString() + " then " +
+          batch.schema()->ToString() +
+          " (give the types with --schema so every input reads the same way)");
+    }
+    return writer_->Write(batch);
+  }
+  void SetSchema(const columnar::SchemaPtr& schema) {
+    if (!schema_) schema_ = schema;
+  }
+  Status Close() override {
+    if (!writer_) {
+      // No batch at all: still a valid (empty) file with the first input's schema.
+      if (!schema_ || schema_->num_fields() == 0) {
+        return Status::InvalidArgument("no columns to write: the inputs are empty");
+      }
+      SLUICE_ASSIGN_OR_RETURN(auto out, io::OpenOutputFile(path_, io::FileOutputOptions{true}));
+      SLUICE_ASSIGN_OR_RETURN(writer_,
+                              parquet::ParquetWriter::Open(std::move(out), schema_, options_));
+    }
+    SLUICE_ASSIGN_OR_RETURN(summary_, writer_->Close());
+    return Status::OK();
+  }
+  const parquet::ParquetWriteSummary& summary() const { return summary_; }
+
+ private:
+  std::string path_;
+  parquet::ParquetWriteOptions options_;
+  columnar::SchemaPtr schema_;
+  std::unique_ptr<parquet::ParquetWriter> writer_;
+  parquet::ParquetWriteSummary summary_;
+};
+
+class TextSink final : public Sink {
+ public:
+  TextSink(const std::string& path, bool csv) : path_(path), out_(path, std::ios::trunc) {
+    if (csv) {
+      csv_ = std::make_unique<formats::CSVWriter>(out_);
+    } else {
+      ndjson_ = std::make_unique<formats::NDJSONWriter>(out_);
+    }
+  }
+  bool ok() const { return static_cast<bool>(out_); }
+  Status Write(const columnar::Batch& batch) override {
+    if (csv_) {
+      csv_->Write(batch);
+    } else {
+      ndjson_->Write(batch);
+    }
+    if (!out_) return Status::IOError(path_ + ": write failed");
+    return Status::OK();
+  }
+  Status Close() override {
+    out_.close();
+    if (!out_) return Status::IOError(path_ + ": write failed");
+    return Status::OK();
+  }
+
+ private:
+  std::string path_;
+  std::ofstream out_;
+  std::unique_ptr<formats::CSVWriter> csv_;
+  std::unique_ptr<formats::NDJSONWriter> ndjson_;
+};
+
+std::string Megabytes(int64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1f MB", static_cast<double>(bytes) / 1e6);
+  return text;
+}
+
+Status RunConvert(ConvertFlags flags, const GlobalFlags& global) {
+  if (flags.read.paths.size() < 2) {
+    return Status::InvalidArgument(
+        "convert needs at least one input and an output: "
+        "sluice convert IN... OUT");
+  }
+  const std::string out = flags.read.paths.back();
+  flags.read.paths.pop_back();
+  for (const std::string& in : flags.read.paths) {
+    if (in == out) return Status::InvalidArgument(out + ": the output is also an input");
+  }
+  SLUICE_ASSIGN_OR_RETURN(const std::string format, OutputFormat(flags, out));
+  parquet::ParquetWriteOptions options;
+  SLUICE_ASSIGN_OR_RETURN(options.codec, io::ParseCodec(flags.compression));
+  options.compression_level = flags.compression_level;
+  SLUICE_ASSIGN_OR_RETURN(options.row_group_bytes,
+                          ParseByteSize(flags.row_group_size, "--row-group-size"));
+  options.threads = global.threads;
+
+  const auto start = std::chrono::steady_clock::now();
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<ReadSession> session,
+                          ReadSession::Make(flags.read, global.threads));
+  const std::string temporary = out + ".tmp-" + std::to_string(::getpid());
+  std::unique_ptr<Sink> sink;
+  ParquetSink* parquet_sink = nullptr;
+  if (format == "parquet") {
+    auto owned = std::make_unique<ParquetSink>(temporary, options);
+    parquet_sink = owned.get();
+    sink = std::move(owned);
+  } else {
+    auto text = std::make_unique<TextSink>(temporary, format == "csv");
+    if (!text->ok()) return Status::IOError(out + ": cannot create");
+    sink = std::move(text);
+  }
+  int64_t rows = 0;
+  int64_t inputs = 0;
+  Status status;
+  while (status.ok()) {
+    auto opened = session->OpenNext();
+    if (!opened.ok()) {
+      status = opened.status();
+      break;
+    }
+    std::unique_ptr<formats::RecordReader> reader = std::move(opened).ValueUnsafe();
+    if (!reader) break;
+    ++inputs;
+    if (parquet_sink) parquet_sink->SetSchema(reader->schema());
+    while (true) {
+      auto batch = reader->Next();
+      if (!batch.ok()) {
+        status = batch.status();
+        break;
+      }
+      if (*batch == nullptr) break;
+      status = sink->Write(**batch);
+      if (!status.ok()) break;
+      rows += (*batch)->num_rows();
+    }
+  }
+  if (status.ok()) status = sink->Close();
+  session->ReportRejects();
+  std::error_code ignored;
+  if (!status.ok()) {
+    sink.reset();
+    std::filesystem::remove(temporary, ignored);
+    return status;
+  }
+  std::filesystem::rename(temporary, out, ignored);
+  if (ignored) {
+    std::filesystem::remove(temporary, ignored);
+    return Status::IOError(out + ": cannot move the finished file into place");
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!flags.quiet) {
+    const int64_t rejected = session->tracker().count();
+    std::uintmax_t size = std::filesystem::file_size(out, ignored);
+    std::cerr << "sluice: read " << rows + rejected << " rows from " << inputs
+              << (inputs == 1 ? " file" : " files") << ", wrote " << rows << " rows, rejected "
+              << rejected << " → " << out << " (" << format;
+    if (parquet_sink) {
+      std::cerr << ", " << io::CodecName(options.codec) << ", "
+                << parquet_sink->summary().row_groups
+                << (parquet_sink->summary().row_groups == 1 ? " row group" : " row groups");
+    }
+    char elapsed[32];
+    std::snprintf(elapsed, sizeof(elapsed), "%.2f s", seconds);
+    std::cerr << ", " << Megabytes(static_cast<int64_t>(size)) << ") in " << elapsed << '\n';
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+void RegisterConvert(CLI::App* app, const GlobalFlags* global, int* exit_code) {
+  auto flags = std::make_shared<ConvertFlags>();
+  CLI::App* command = app->add_subcommand(
+      "convert", "Convert CSV, NDJSON and Parquet files to Parquet, CSV or NDJSON");
+  command->footer(
+      "The output format comes from --to or OUT's extension (.parquet, .csv, .ndjson). Rejected\n"
+      "records follow --on-error/--max-rejects/--rejects as in 'sluice cat'; the output appears\n"
+      "only when the whole conversion succeeded.\n\n"
+      "Examples:\n"
+      "  sluice convert orders.csv orders.parquet\n"
+      "  sluice convert day1.csv day2.csv all.parquet --compression zstd --row-group-size 64MiB\n"
+      "  sluice convert events.ndjson.gz events.parquet --schema 'ts:timestamp' --rejects "
+      "bad.ndjson\n"
+      "  sluice convert orders.parquet orders.csv\n");
+  flags->read.Register(command);
+  command->get_option("PATH")->description(
+      "Input files, then the output file: IN... OUT (inputs .csv .tsv .json .ndjson .jsonl "
+      ".parquet, optionally .gz/.zst)");
+  command
+      ->add_option("--to", flags->to, "Output format: parquet, csv or ndjson (default: from OUT)")
+      ->check(CLI::IsMember({"parquet", "csv", "ndjson"}));
+  command->add_option("--compression", flags->compression,
+                      "Parquet compression: snappy (default), zstd, gzip, lz4_raw, brotli or none");
+  command->add_option("--compression-level", flags->compression_level,
+                      "Codec level (zstd 1-22, gzip 1-9, brotli 0-11; default: the codec's)");
+  command->add_option("--row-group-size", flags->row_group_size,
+                      "Target uncompressed bytes per Parquet row group (default: 128MiB)");
+  command->add_flag("--quiet", flags->quiet, "Do not print the summary line");
+  command->callback([flags, global, exit_code]() {
+    const Status status = RunConvert(*flags, *global);
+    *exit_code = status.ok() ? kExitOk : ReportError(status);
+  });
+}
+
+}  // namespace sluice::cli

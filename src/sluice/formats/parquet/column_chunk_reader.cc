@@ -1,0 +1,972 @@
+#include "sluice/formats/parquet/column_chunk_reader.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "sluice/io/compression_codec.h"
+
+namespace sluice::parquet {
+namespace {
+
+using columnar::DataType;
+using columnar::Int128;
+using columnar::TypeId;
+
+// Julian day of 1970-01-01.
+constexpr int64_t kJulianEpochDay = 2440588;
+constexpr int64_t kMicrosPerDay = 86400ll * 1000 * 1000;
+// No page may claim more values than this (guards allocations driven by headers).
+constexpr int64_t kMaxPageValues = 1ll << 31;
+
+enum class StorageKind { kBool, kInt32, kInt64, kDouble, kDecimal, kBytes };
+
+StorageKind StorageOf(const DataType& type) {
+  switch (type.id()) {
+    case TypeId::kBool:
+      return StorageKind::kBool;
+    case TypeId::kInt32:
+    case TypeId::kDate:
+      return StorageKind::kInt32;
+    case TypeId::kInt64:
+    case TypeId::kTime:
+    case TypeId::kTimestamp:
+      return StorageKind::kInt64;
+    case TypeId::kFloat64:
+      return StorageKind::kDouble;
+    case TypeId::kDecimal:
+      return StorageKind::kDecimal;
+    case TypeId::kString:
+    case TypeId::kBinary:
+    case TypeId::kJson:
+      return StorageKind::kBytes;
+  }
+  return StorageKind::kBytes;
+}
+
+std::vector<uint8_t> PackBits(const std::vector<uint8_t>& bytes) {
+  std::vector<uint8_t> bits((bytes.size() + 7) / 8, 0);
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (bytes[i]) bits[i >> 3] = static_cast<uint8_t>(bits[i >> 3] | (1u << (i & 7)));
+  }
+  return bits;
+}
+
+template <typename T>
+void SpreadVector(std::vector<T>* values, int64_t start, int64_t dense_count,
+                  const int16_t* levels, int64_t rows, int16_t max_level) {
+  values->resize(static_cast<size_t>(start + rows));
+  T* data = values->data() + start;
+  int64_t dense = dense_count - 1;
+  for (int64_t row = rows - 1; row >= 0 && row > dense; --row) {
+    if (levels[row] == max_level) {
+      data[row] = data[dense--];
+    } else {
+      data[row] = T{};
+    }
+  }
+}
+
+double HalfToDouble(uint16_t half) {
+  const int sign = (half >> 15) & 1;
+  const int exponent = (half >> 10) & 0x1f;
+  const int mantissa = half & 0x3ff;
+  double value;
+  if (exponent == 0) {
+    value = std::ldexp(static_cast<double>(mantissa), -24);
+  } else if (exponent == 31) {
+    value = mantissa == 0 ? INFINITY : NAN;
+  } else {
+    value = std::ldexp(static_cast<double>(mantissa + 1024), exponent - 25);
+  }
+  return sign ? -value : value;
+}
+
+Int128 BigEndianToInt128(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  // Sign-extend from the first byte.
+  columnar::UInt128 value = (data[0] & 0x80) ? ~static_cast<columnar::UInt128>(0) : 0;
+  for (size_t i = 0; i < size; ++i) value = (value << 8) | data[i];
+  return static_cast<Int128>(value);
+}
+
+void AppendUUID(const uint8_t* data, columnar::RawBytes* bytes) {
+  static const char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) bytes->push_back('-');
+    bytes->push_back(kHex[data[i] >> 4]);
+    bytes->push_back(kHex[data[i] & 15]);
+  }
+}
+
+io::Codec ToCodec(CompressionCodec codec, bool* supported) {
+  *supported = true;
+  switch (codec) {
+    case CompressionCodec::kUncompressed:
+      return io::Codec::kNone;
+    case CompressionCodec::kSnappy:
+      return io::Codec::kSnappy;
+    case CompressionCodec::kGzip:
+      return io::Codec::kGzip;
+    case CompressionCodec::kBrotli:
+      return io::Codec::kBrotli;
+    case CompressionCodec::kLZ4:
+      return io::Codec::kLZ4Hadoop;
+    case CompressionCodec::kZstd:
+      return io::Codec::kZstd;
+    case CompressionCodec::kLZ4Raw:
+      return io::Codec::kLZ4Raw;
+    default:
+      *supported = false;
+      return io::Codec::kNone;
+  }
+}
+
+}  // namespace
+
+// ---- ValueAccumulator -----------------------------------------------------------------------
+
+ValueAccumulator::ValueAccumulator(DataType type) : type_(type) { Clear(); }
+
+void ValueAccumulator::Clear() {
+  booleans.clear();
+  int32s.clear();
+  int64s.clear();
+  doubles.clear();
+  decimals.clear();
+  offsets.assign(1, 0);
+  bytes.clear();
+  validity_.clear();
+  length_ = 0;
+  null_count_ = 0;
+}
+
+void ValueAccumulator::SpreadNulls(int64_t dense_count, const int16_t* levels, int64_t rows,
+                                   int16_t max_level) {
+  const int64_t start = length_ - dense_count;
+  if (dense_count != rows) {
+    if (validity_.empty()) validity_.assign(static_cast<size_t>(start), 1);
+    switch (StorageOf(type_)) {
+      case StorageKind::kBool:
+        SpreadVector(&booleans, start, dense_count, levels, rows, max_level);
+        break;
+      case StorageKind::kInt32:
+        SpreadVector(&int32s, start, dense_count, levels, rows, max_level);
+        break;
+      case StorageKind::kInt64:
+        SpreadVector(&int64s, start, dense_count, levels, rows, max_level);
+        break;
+      case StorageKind::kDouble:
+        SpreadVector(&doubles, start, dense_count, levels, rows, max_level);
+        break;
+      case StorageKind::kDecimal:
+        SpreadVector(&decimals, start, dense_count, levels, rows, max_level);
+        break;
+      case StorageKind::kBytes: {
+        // offsets[start + 1 + i] is the end of row i.
+        offsets.resize(static_cast<size_t>(start + rows + 1));
+        int64_t* ends = offsets.data() + start + 1;
+        int64_t dense = dense_count - 1;
+        for (int64_t row = rows - 1; row >= 0 && row > dense; --row) {
+          if (levels[row] == max_level) {
+            ends[row] = ends[dense--];
+          } else {
+            ends[row] = dense >= 0 ? ends[dense] : offsets[static_cast<size_t>(start)];
+          }
+        }
+        break;
+      }
+    }
+  }
+  if (!validity_.empty() || dense_count != rows) {
+    validity_.resize(static_cast<size_t>(start + rows));
+    for (int64_t row = 0; row < rows; ++row) {
+      const bool valid = levels[row] == max_level;
+      validity_[static_cast<size_t>(start + row)] = valid;
+      null_count_ += !valid;
+    }
+  }
+  length_ = start + rows;
+}
+
+void ValueAccumulator::Gather(const ValueAccumulator& dictionary, const uint32_t* indices,
+                              int64_t count) {
+  switch (StorageOf(type_)) {
+    case StorageKind::kBool:
+      for (int64_t i = 0; i < count; ++i) booleans.push_back(dictionary.booleans[indices[i]]);
+      break;
+    case StorageKind::kInt32: {
+      const size_t old = int32s.size();
+      int32s.resize(old + static_cast<size_t>(count));
+      for (int64_t i = 0; i < count; ++i) int32s[old + i] = dictionary.int32s[indices[i]];
+      break;
+    }
+    case StorageKind::kInt64: {
+      const size_t old = int64s.size();
+      int64s.resize(old + static_cast<size_t>(count));
+      for (int64_t i = 0; i < count; ++i) int64s[old + i] = dictionary.int64s[indices[i]];
+      break;
+    }
+    case StorageKind::kDouble: {
+      const size_t old = doubles.size();
+      doubles.resize(old + static_cast<size_t>(count));
+      for (int64_t i = 0; i < count; ++i) doubles[old + i] = dictionary.doubles[indices[i]];
+      break;
+    }
+    case StorageKind::kDecimal: {
+      const size_t old = decimals.size();
+      decimals.resize(old + static_cast<size_t>(count));
+      for (int64_t i = 0; i < count; ++i) decimals[old + i] = dictionary.decimals[indices[i]];
+      break;
+    }
+    case StorageKind::kBytes: {
+      int64_t total = 0;
+      for (int64_t i = 0; i < count; ++i) {
+        total += dictionary.offsets[indices[i] + 1] - dictionary.offsets[indices[i]];
+      }
+      size_t position = bytes.size();
+      bytes.resize(position + static_cast<size_t>(total));
+      const size_t old = offsets.size();
+      offsets.resize(old + static_cast<size_t>(count));
+      for (int64_t i = 0; i < count; ++i) {
+        const int64_t begin = dictionary.offsets[indices[i]];
+        const size_t size = static_cast<size_t>(dictionary.offsets[indices[i] + 1] - begin);
+        std::memcpy(bytes.data() + position, dictionary.bytes.data() + begin, size);
+        position += size;
+        offsets[old + static_cast<size_t>(i)] = static_cast<int64_t>(position);
+      }
+      break;
+    }
+  }
+  length_ += count;
+}
+
+columnar::ColumnPtr ValueAccumulator::Finish() {
+  std::vector<uint8_t> validity;
+  if (null_count_ > 0) validity = PackBits(validity_);
+  const int64_t length = length_;
+  const int64_t nulls = null_count_;
+  columnar::ColumnPtr column;
+  switch (StorageOf(type_)) {
+    case StorageKind::kBool:
+      column = std::make_shared<columnar::BooleanColumn>(length, nulls, std::move(validity),
+                                                         PackBits(booleans));
+      break;
+    case StorageKind::kInt32:
+      column = std::make_shared<columnar::Int32Column>(type_, length, nulls, std::move(validity),
+                                                       std::move(int32s));
+      break;
+    case StorageKind::kInt64:
+      column = std::make_shared<columnar::Int64Column>(type_, length, nulls, std::move(validity),
+                                                       std::move(int64s));
+      break;
+    case StorageKind::kDouble:
+      column = std::make_shared<columnar::Float64Column>(type_, length, nulls,
+                                                         std::move(validity), std::move(doubles));
+      break;
+    case StorageKind::kDecimal:
+      column = std::make_shared<columnar::DecimalColumn>(type_, length, nulls,
+                                                         std::move(validity), std::move(decimals));
+      break;
+    case StorageKind::kBytes:
+      column = std::make_shared<columnar::StringColumn>(type_, length, nulls, std::move(validity),
+                                                        std::move(offsets), std::move(bytes));
+      break;
+  }
+  Clear();
+  return column;
+}
+
+// ---- ColumnChunkReader ----------------------------------------------------------------------
+
+ColumnChunkReader::ColumnChunkReader(ColumnChunkContext context)
+    : context_(context), dictionary_(context.leaf->type) {
+  const SchemaNode& leaf = *context_.leaf;
+  std::string column;
+  for (const std::string& part : context_.metadata->path_in_schema) {
+    if (!column.empty()) column += ".";
+    column += part;
+  }
+  if (column.empty()) column = leaf.name;
+  where_ = context_.file->path() + ": row group " + std::to_string(context_.row_group) +
+           ", column '" + column + "'";
+  max_definition_ = leaf.definition_level;
+  max_repetition_ = leaf.repetition_level;
+  switch (leaf.physical) {
+    case Type::kBoolean:
+      fixed_width_ = -1;
+      break;
+    case Type::kInt32:
+    case Type::kFloat:
+      fixed_width_ = 4;
+      break;
+    case Type::kInt64:
+    case Type::kDouble:
+      fixed_width_ = 8;
+      break;
+    case Type::kInt96:
+      fixed_width_ = 12;
+      break;
+    case Type::kByteArray:
+      fixed_width_ = 0;
+      break;
+    case Type::kFixedLenByteArray:
+      fixed_width_ = leaf.type_length;
+      break;
+  }
+}
+
+Status ColumnChunkReader::Error(const std::string& message) const {
+  return Status::DataError(where_ + ": " + message);
+}
+
+Status ColumnChunkReader::Load() {
+  const ColumnMetaData& meta = *context_.metadata;
+  if (meta.type != context_.leaf->physical) {
+    return Error("the column chunk's type does not match the schema");
+  }
+  int64_t start = meta.data_page_offset;
+  if (meta.dictionary_page_offset && *meta.dictionary_page_offset > 0 &&
+      *meta.dictionary_page_offset < start) {
+    start = *meta.dictionary_page_offset;
+  }
+  const int64_t file_size = context_.file->size();
+  if (start < 4 || start >= file_size || meta.total_compressed_size < 0 ||
+      meta.total_compressed_size > file_size - start) {
+    return Error("the column chunk's offsets point outside the file");
+  }
+  chunk_.resize(static_cast<size_t>(meta.total_compressed_size));
+  SLUICE_RETURN_NOT_OK(context_.file->ReadAt(start, meta.total_compressed_size, chunk_.data()));
+  position_ = 0;
+  return Status::OK();
+}
+
+Status ColumnChunkReader::Decompress(const uint8_t* data, size_t size, size_t uncompressed_size) {
+  bool supported;
+  const io::Codec codec = ToCodec(context_.metadata->codec, &supported);
+  if (!supported) {
+    return Error("compression codec " +
+                 std::to_string(static_cast<int>(context_.metadata->codec)) +
+                 " is not supported");
+  }
+  decompressed_.resize(uncompressed_size);
+  if (codec == io::Codec::kNone) {
+    if (size != uncompressed_size) {
+      return Error("an uncompressed page's sizes disagree (" + std::to_string(size) + " vs " +
+                   std::to_string(uncompressed_size) + ")");
+    }
+    if (size > 0) std::memcpy(decompressed_.data(), data, size);
+    return Status::OK();
+  }
+  Status status = io::Decompress(codec, data, size, decompressed_.data(), uncompressed_size);
+  if (!status.ok()) return Error(status.message());
+  return Status::OK();
+}
+
+Status ColumnChunkReader::NextPage(bool* found) {
+  while (true) {
+    *found = false;
+    if (position_ >= chunk_.size()) return Status::OK();
+    size_t header_size = 0;
+    auto header = DecodePageHeader(chunk_.data() + position_, chunk_.size() - position_,
+                                   &header_size);
+    if (!header.ok()) return Error(header.status().message());
+    const PageHeader& page = *header;
+    if (page.compressed_page_size < 0 || page.uncompressed_page_size < 0 ||
+        static_cast<size_t>(page.compressed_page_size) > chunk_.size() - position_ - header_size) {
+      return Error("a page's size runs past the end of the column chunk");
+    }
+    const uint8_t* body = chunk_.data() + position_ + header_size;
+    const size_t body_size = static_cast<size_t>(page.compressed_page_size);
+    position_ += header_size + body_size;
+    if (page.crc && context_.verify_checksums) {
+      const uint32_t actual = io::CRC32(body, body_size);
+      if (actual != static_cast<uint32_t>(*page.crc)) {
+        return Error("page checksum mismatch (CRC-32 in the header " +
+                     std::to_string(static_cast<uint32_t>(*page.crc)) + ", computed " +
+                     std::to_string(actual) + ")");
+      }
+    }
+    switch (page.type) {
+      case PageType::kDictionaryPage:
+        SLUICE_RETURN_NOT_OK(ReadDictionaryPage(page, body));
+        continue;
+      case PageType::kDataPage:
+      case PageType::kDataPageV2:
+        SLUICE_RETURN_NOT_OK(StartDataPage(page, body));
+        if (page_values_ == 0) continue;
+        *found = true;
+        return Status::OK();
+      default:
+        continue;  // index pages carry nothing we need
+    }
+  }
+}
+
+Status ColumnChunkReader::ReadDictionaryPage(const PageHeader& header, const uint8_t* body) {
+  if (!header.dictionary_page_header) return Error("dictionary page without its header");
+  if (has_dictionary_) return Error("a second dictionary page");
+  const DictionaryPageHeader& dictionary = *header.dictionary_page_header;
+  if (dictionary.encoding != Encoding::kPlain &&
+      dictionary.encoding != Encoding::kPlainDictionary) {
+    return Error("dictionary page encoding " +
+                 std::to_string(static_cast<int>(dictionary.encoding)) + " is not PLAIN");
+  }
+  if (dictionary.num_values < 0) return Error("negative dictionary size");
+  SLUICE_RETURN_NOT_OK(Decompress(body, static_cast<size_t>(header.compressed_page_size),
+                                  static_cast<size_t>(header.uncompressed_page_size)));
+  values_ = decompressed_.data();
+  values_end_ = values_ + decompressed_.size();
+  bit_position_ = 0;
+  encoding_ = Encoding::kPlain;
+  dictionary_.Clear();
+  // A value takes at least one byte (or bit), so the count is bounded by the page size.
+  const int64_t count = dictionary.num_values;
+  if (fixed_width_ == -1 ? count > static_cast<int64_t>(decompressed_.size()) * 8
+                         : count > static_cast<int64_t>(decompressed_.size()) &&
+                               fixed_width_ != 0) {
+    return Error("the dictionary page declares more values than it holds");
+  }
+  SLUICE_RETURN_NOT_OK(AppendValues(count, &dictionary_));
+  has_dictionary_ = true;
+  return Status::OK();
+}
+
+Status ColumnChunkReader::DecodeLevels(const uint8_t* data, size_t size, int bit_width,
+                                       int64_t count, int16_t max_level,
+                                       std::vector<int16_t>* out, const char* what) {
+  out->resize(static_cast<size_t>(count));
+  RLEBitPackedDecoder decoder(data, size, bit_width);
+  auto decoded = decoder.Decode(out->data(), count);
+  if (!decoded.ok()) return Error(std::string(what) + " levels: " + decoded.status().message());
+  if (*decoded != count) {
+    return Error("the page has " + std::to_string(count) + " values but only " +
+                 std::to_string(*decoded) + " " + what + " levels");
+  }
+  for (int64_t i = 0; i < count; ++i) {
+    const int16_t level = (*out)[static_cast<size_t>(i)];
+    if (level < 0 || level > max_level) {
+      return Error(std::string(what) + " level " + std::to_string(level) + " exceeds the maximum " +
+                   std::to_string(max_level));
+    }
+  }
+  return Status::OK();
+}
+
+Status ColumnChunkReader::StartDataPage(const PageHeader& header, const uint8_t* body) {
+  const size_t body_size = static_cast<size_t>(header.compressed_page_size);
+  const int definition_width = BitWidth(static_cast<uint64_t>(max_definition_));
+  const int repetition_width = BitWidth(static_cast<uint64_t>(max_repetition_));
+  const uint8_t* data;
+  size_t size;
+  int64_t count;
+  if (header.type == PageType::kDataPage) {
+    if (!header.data_page_header) return Error("data page without its header");
+    const DataPageHeader& page = *header.data_page_header;
+    count = page.num_values;
+    encoding_ = page.encoding;
+    if (count < 0 || count > kMaxPageValues) return Error("bad page value count");
+    SLUICE_RETURN_NOT_OK(Decompress(body, body_size,
+                                    static_cast<size_t>(header.uncompressed_page_size)));
+    data = decompressed_.data();
+    size = decompressed_.size();
+    auto read_levels = [&](int16_t max_level, int width, Encoding encoding,
+                           std::vector<int16_t>* out, const char* what) -> Status {
+      if (max_level == 0) {
+        out->clear();
+        return Status::OK();
+      }
+      if (encoding != Encoding::kRLE) {
+        return Error(std::string(what) + " levels use an unsupported encoding");
+      }
+      if (size < 4) return Error(std::string(what) + " levels are truncated");
+      uint32_t length;
+      std::memcpy(&length, data, 4);
+      if (length > size - 4) return Error(std::string(what) + " levels run past the page");
+      SLUICE_RETURN_NOT_OK(DecodeLevels(data + 4, length, width, count, max_level, out, what));
+      data += 4 + length;
+      size -= 4 + length;
+      return Status::OK();
+    };
+    SLUICE_RETURN_NOT_OK(read_levels(max_repetition_, repetition_width,
+                                     page.repetition_level_encoding, &repetition_levels_,
+                                     "repetition"));
+    SLUICE_RETURN_NOT_OK(read_levels(max_definition_, definition_width,
+                                     page.definition_level_encoding, &definition_levels_,
+                                     "definition"));
+  } else {
+    if (!header.data_page_header_v2) return Error("data page v2 without its header");
+    const DataPageHeaderV2& page = *header.data_page_header_v2;
+    count = page.num_values;
+    encoding_ = page.encoding;
+    if (count < 0 || count > kMaxPageValues) return Error("bad page value count");
+    const int64_t repetition_bytes = page.repetition_levels_byte_length;
+    const int64_t definition_bytes = page.definition_levels_byte_length;
+    if (repetition_bytes < 0 || definition_bytes < 0 ||
+        repetition_bytes + definition_bytes > static_cast<int64_t>(body_size) ||
+        repetition_bytes + definition_bytes > header.uncompressed_page_size) {
+      return Error("the page's level lengths run past the page");
+    }
+    if (max_repetition_ > 0) {
+      SLUICE_RETURN_NOT_OK(DecodeLevels(body, static_cast<size_t>(repetition_bytes),
+                                        repetition_width, count, max_repetition_,
+                                        &repetition_levels_, "repetition"));
+    } else {
+      repetition_levels_.clear();
+    }
+    if (max_definition_ > 0) {
+      SLUICE_RETURN_NOT_OK(DecodeLevels(body + repetition_bytes,
+                                        static_cast<size_t>(definition_bytes), definition_width,
+                                        count, max_definition_, &definition_levels_,
+                                        "definition"));
+    } else {
+      definition_levels_.clear();
+    }
+    const size_t levels = static_cast<size_t>(repetition_bytes + definition_bytes);
+    const size_t values_uncompressed = static_cast<size_t>(header.uncompressed_page_size) - levels;
+    if (page.is_compressed) {
+      SLUICE_RETURN_NOT_OK(Decompress(body + levels, body_size - levels, values_uncompressed));
+    } else {
+      if (body_size - levels != values_uncompressed) {
+        return Error("an uncompressed page's sizes disagree");
+      }
+      decompressed_.assign(body + levels, body + body_size);
+    }
+    data = decompressed_.data();
+    size = decompressed_.size();
+  }
+  page_values_ = count;
+  page_position_ = 0;
+  // Non-null values in the page.
+  int64_t present = count;
+  if (max_definition_ > 0) {
+    present = 0;
+    for (int16_t level : definition_levels_) present += level == max_definition_;
+  }
+  values_ = data;
+  values_end_ = data + size;
+  bit_position_ = 0;
+  view_position_ = 0;
+  switch (encoding_) {
+    case Encoding::kPlain:
+      break;
+    case Encoding::kPlainDictionary:
+    case Encoding::kRLEDictionary: {
+      if (present > 0) {
+        if (!has_dictionary_) {
+          return Error("a dictionary-encoded page without a dictionary page");
+        }
+        if (size < 1) return Error("dictionary indices are truncated");
+        const int width = data[0];
+        if (width > 32) return Error("dictionary index bit width " + std::to_string(width));
+        indices_ = RLEBitPackedDecoder(data + 1, size - 1, width);
+      }
+      break;
+    }
+    case Encoding::kRLE: {
+      if (fixed_width_ != -1) return Error("RLE encoding is only for booleans");
+      if (size < 4) return Error("RLE booleans are truncated");
+      uint32_t length;
+      std::memcpy(&length, data, 4);
+      if (length > size - 4) return Error("RLE booleans run past the page");
+      RLEBitPackedDecoder decoder(data + 4, length, 1);
+      decoded_.resize(static_cast<size_t>(present));
+      std::vector<uint32_t> scratch(static_cast<size_t>(present));
+      auto decoded = decoder.Decode(scratch.data(), present);
+      if (!decoded.ok()) return Error(decoded.status().message());
+      if (*decoded != present) return Error("RLE booleans hold fewer values than the page");
+      for (int64_t i = 0; i < present; ++i) decoded_[static_cast<size_t>(i)] = scratch[i] != 0;
+      values_ = decoded_.data();
+      values_end_ = values_ + decoded_.size();
+      break;
+    }
+    case Encoding::kDeltaBinaryPacked: {
+      if (fixed_width_ != 4 && fixed_width_ != 8) {
+        return Error("DELTA_BINARY_PACKED on a non-integer column");
+      }
+      auto decoder = DeltaBinaryPackedDecoder::Make(data, size);
+      if (!decoder.ok()) return Error(decoder.status().message());
+      decoded_.resize(static_cast<size_t>(present) * static_cast<size_t>(fixed_width_));
+      Result<int64_t> decoded =
+          fixed_width_ == 4
+              ? decoder->Decode(reinterpret_cast<int32_t*>(decoded_.data()), present)
+              : decoder->Decode(reinterpret_cast<int64_t*>(decoded_.data()), present);
+      if (!decoded.ok()) return Error(decoded.status().message());
+      if (*decoded != present) return Error("DELTA_BINARY_PACKED holds fewer values than the page");
+      values_ = decoded_.data();
+      values_end_ = values_ + decoded_.size();
+      break;
+    }
+    case Encoding::kDeltaLengthByteArray:
+    case Encoding::kDeltaByteArray: {
+      if (fixed_width_ < 0) return Error("a byte-array encoding on a boolean column");
+      Status status = encoding_ == Encoding::kDeltaLengthByteArray
+                          ? DecodeDeltaLengthByteArray(data, size, present, &decoded_arrays_)
+                          : DecodeDeltaByteArray(data, size, present, &decoded_arrays_);
+      if (!status.ok()) return Error(status.message());
+      if (decoded_arrays_.size() != present) return Error("byte-array page holds fewer values");
+      if (fixed_width_ > 0) {
+        // FIXED_LEN_BYTE_ARRAY stored with DELTA_BYTE_ARRAY: every value must have the width.
+        decoded_.clear();
+        for (int64_t i = 0; i < present; ++i) {
+          const uint32_t begin = decoded_arrays_.offsets[static_cast<size_t>(i)];
+          const uint32_t end = decoded_arrays_.offsets[static_cast<size_t>(i) + 1];
+          if (static_cast<int>(end - begin) != fixed_width_) {
+            return Error("a fixed-length value of the wrong length");
+          }
+          decoded_.insert(decoded_.end(), decoded_arrays_.bytes.data() + begin,
+                          decoded_arrays_.bytes.data() + end);
+        }
+        values_ = decoded_.data();
+        values_end_ = values_ + decoded_.size();
+        encoding_ = Encoding::kPlain;
+      } else {
+        views_.resize(static_cast<size_t>(present));
+        for (int64_t i = 0; i < present; ++i) {
+          const uint32_t begin = decoded_arrays_.offsets[static_cast<size_t>(i)];
+          const uint32_t end = decoded_arrays_.offsets[static_cast<size_t>(i) + 1];
+          views_[static_cast<size_t>(i)] =
+              std::string_view(decoded_arrays_.bytes.data() + begin, end - begin);
+        }
+      }
+      break;
+    }
+    case Encoding::kByteStreamSplit: {
+      if (fixed_width_ <= 0) return Error("BYTE_STREAM_SPLIT on a variable-width column");
+      decoded_.resize(static_cast<size_t>(present) * static_cast<size_t>(fixed_width_));
+      Status status = DecodeByteStreamSplit(data, size, present, fixed_width_, decoded_.data());
+      if (!status.ok()) return Error(status.message());
+      values_ = decoded_.data();
+      values_end_ = values_ + decoded_.size();
+      break;
+    }
+    default:
+      return Error("unsupported encoding " + std::to_string(static_cast<int>(encoding_)));
+  }
+  return Status::OK();
+}
+
+Status ColumnChunkReader::AppendFixed(const uint8_t* data, int64_t count, ValueAccumulator* out) {
+  const SchemaNode& leaf = *context_.leaf;
+  const size_t n = static_cast<size_t>(count);
+  switch (leaf.conversion) {
+    case LeafConversion::kInt32: {
+      const size_t old = out->int32s.size();
+      out->int32s.resize(old + n);
+      std::memcpy(out->int32s.data() + old, data, n * 4);
+      break;
+    }
+    case LeafConversion::kUInt32:
+      for (size_t i = 0; i < n; ++i) {
+        uint32_t value;
+        std::memcpy(&value, data + i * 4, 4);
+        out->int64s.push_back(value);
+      }
+      break;
+    case LeafConversion::kInt32Times1000:
+      for (size_t i = 0; i < n; ++i) {
+        int32_t value;
+        std::memcpy(&value, data + i * 4, 4);
+        out->int64s.push_back(static_cast<int64_t>(value) * 1000);
+      }
+      break;
+    case LeafConversion::kInt64: {
+      const size_t old = out->int64s.size();
+      out->int64s.resize(old + n);
+      std::memcpy(out->int64s.data() + old, data, n * 8);
+      break;
+    }
+    case LeafConversion::kInt64Times1000:
+    case LeafConversion::kInt64Div1000:
+      for (size_t i = 0; i < n; ++i) {
+        int64_t value;
+        std::memcpy(&value, data + i * 8, 8);
+        if (leaf.conversion == LeafConversion::kInt64Times1000) {
+          value = static_cast<int64_t>(static_cast<uint64_t>(value) * 1000);
+        } else {
+          value = value >= 0 ? value / 1000 : -((-(value + 1)) / 1000) - 1;
+        }
+        out->int64s.push_back(value);
+      }
+      break;
+    case LeafConversion::kUInt64:
+      for (size_t i = 0; i < n; ++i) {
+        uint64_t value;
+        std::memcpy(&value, data + i * 8, 8);
+        out->decimals.push_back(static_cast<Int128>(value));
+      }
+      break;
+    case LeafConversion::kInt32Decimal:
+      for (size_t i = 0; i < n; ++i) {
+        int32_t value;
+        std::memcpy(&value, data + i * 4, 4);
+        out->decimals.push_back(value);
+      }
+      break;
+    case LeafConversion::kInt64Decimal:
+      for (size_t i = 0; i < n; ++i) {
+        int64_t value;
+        std::memcpy(&value, data + i * 8, 8);
+        out->decimals.push_back(value);
+      }
+      break;
+    case LeafConversion::kInt96Timestamp:
+      for (size_t i = 0; i < n; ++i) {
+        int64_t nanos;
+        int32_t day;
+        std::memcpy(&nanos, data + i * 12, 8);
+        std::memcpy(&day, data + i * 12 + 8, 4);
+        const int64_t micros = nanos >= 0 ? nanos / 1000 : -((-(nanos + 1)) / 1000) - 1;
+        out->int64s.push_back(static_cast<int64_t>(
+            static_cast<uint64_t>(static_cast<int64_t>(day) - kJulianEpochDay) * kMicrosPerDay +
+            static_cast<uint64_t>(micros)));
+      }
+      break;
+    case LeafConversion::kFloat:
+      for (size_t i = 0; i < n; ++i) {
+        float value;
+        std::memcpy(&value, data + i * 4, 4);
+        out->doubles.push_back(value);
+      }
+      break;
+    case LeafConversion::kDouble: {
+      const size_t old = out->doubles.size();
+      out->doubles.resize(old + n);
+      std::memcpy(out->doubles.data() + old, data, n * 8);
+      break;
+    }
+    case LeafConversion::kFloat16:
+      for (size_t i = 0; i < n; ++i) {
+        uint16_t half;
+        std::memcpy(&half, data + i * 2, 2);
+        out->doubles.push_back(HalfToDouble(half));
+      }
+      break;
+    case LeafConversion::kBytesDecimal:
+      for (size_t i = 0; i < n; ++i) {
+        out->decimals.push_back(BigEndianToInt128(data + i * static_cast<size_t>(fixed_width_),
+                                                  static_cast<size_t>(fixed_width_)));
+      }
+      break;
+    case LeafConversion::kUUID:
+      for (size_t i = 0; i < n; ++i) {
+        AppendUUID(data + i * 16, &out->bytes);
+        out->offsets.push_back(static_cast<int64_t>(out->bytes.size()));
+      }
+      break;
+    case LeafConversion::kBytes: {
+      const size_t width = static_cast<size_t>(fixed_width_);
+      const size_t old = out->bytes.size();
+      out->bytes.resize(old + n * width);
+      if (n * width > 0) std::memcpy(out->bytes.data() + old, data, n * width);
+      for (size_t i = 0; i < n; ++i) {
+        out->offsets.push_back(static_cast<int64_t>(old + (i + 1) * width));
+      }
+      break;
+    }
+    case LeafConversion::kNull:
+      for (size_t i = 0; i < n; ++i) out->offsets.push_back(static_cast<int64_t>(out->bytes.size()));
+      break;
+    case LeafConversion::kBool:
+      for (size_t i = 0; i < n; ++i) out->booleans.push_back(data[i] != 0);
+      break;
+  }
+  out->AddValues(count);
+  return Status::OK();
+}
+
+Status ColumnChunkReader::AppendViews(const std::string_view* views, int64_t count,
+                                      ValueAccumulator* out) {
+  const SchemaNode& leaf = *context_.leaf;
+  switch (leaf.conversion) {
+    case LeafConversion::kBytesDecimal:
+      for (int64_t i = 0; i < count; ++i) {
+        const std::string_view value = views[i];
+        if (value.size() > 16) {
+          // Longer encodings are legal only when the extra leading bytes are sign extension.
+          const uint8_t fill = (static_cast<uint8_t>(value[0]) & 0x80) ? 0xff : 0x00;
+          for (size_t k = 0; k + 16 < value.size(); ++k) {
+            if (static_cast<uint8_t>(value[k]) != fill) {
+              return Error("a decimal value does not fit 128 bits");
+            }
+          }
+          out->decimals.push_back(BigEndianToInt128(
+              reinterpret_cast<const uint8_t*>(value.data()) + value.size() - 16, 16));
+        } else {
+          out->decimals.push_back(
+              BigEndianToInt128(reinterpret_cast<const uint8_t*>(value.data()), value.size()));
+        }
+      }
+      break;
+    case LeafConversion::kNull:
+      for (int64_t i = 0; i < count; ++i) {
+        out->offsets.push_back(static_cast<int64_t>(out->bytes.size()));
+      }
+      break;
+    default: {
+      int64_t total = 0;
+      for (int64_t i = 0; i < count; ++i) total += static_cast<int64_t>(views[i].size());
+      size_t position = out->bytes.size();
+      out->bytes.resize(position + static_cast<size_t>(total));
+      for (int64_t i = 0; i < count; ++i) {
+        if (!views[i].empty()) {
+          std::memcpy(out->bytes.data() + position, views[i].data(), views[i].size());
+        }
+        position += views[i].size();
+        out->offsets.push_back(static_cast<int64_t>(position));
+      }
+      break;
+    }
+  }
+  out->AddValues(count);
+  return Status::OK();
+}
+
+Status ColumnChunkReader::AppendValues(int64_t count, ValueAccumulator* out) {
+  if (count == 0) return Status::OK();
+  switch (encoding_) {
+    case Encoding::kPlainDictionary:
+    case Encoding::kRLEDictionary: {
+      const int64_t dictionary_size = dictionary_.length();
+      int64_t left = count;
+      while (left > 0) {
+        const int64_t take = std::min<int64_t>(left, 4096);
+        index_buffer_.resize(static_cast<size_t>(take));
+        auto decoded = indices_.Decode(index_buffer_.data(), take);
+        if (!decoded.ok()) return Error("dictionary indices: " + decoded.status().message());
+        if (*decoded != take) return Error("the page holds fewer dictionary indices than values");
+        for (int64_t i = 0; i < take; ++i) {
+          if (index_buffer_[static_cast<size_t>(i)] >= static_cast<uint64_t>(dictionary_size)) {
+            return Error("dictionary index " + std::to_string(index_buffer_[static_cast<size_t>(i)]) +
+                         " is outside the dictionary of " + std::to_string(dictionary_size));
+          }
+        }
+        out->Gather(dictionary_, index_buffer_.data(), take);
+        left -= take;
+      }
+      return Status::OK();
+    }
+    case Encoding::kDeltaLengthByteArray:
+    case Encoding::kDeltaByteArray:
+      if (fixed_width_ == 0) {
+        if (view_position_ + count > static_cast<int64_t>(views_.size())) {
+          return Error("the page holds fewer values than its levels say");
+        }
+        SLUICE_RETURN_NOT_OK(AppendViews(views_.data() + view_position_, count, out));
+        view_position_ += count;
+        return Status::OK();
+      }
+      break;
+    default:
+      break;
+  }
+  // Plain-like: fixed-width bytes, bit-packed booleans, or length-prefixed byte arrays.
+  if (fixed_width_ == -1 && encoding_ == Encoding::kPlain) {
+    const int64_t available = (values_end_ - values_) * 8 - bit_position_;
+    if (count > available) return Error("the page holds fewer values than its levels say");
+    for (int64_t i = 0; i < count; ++i) {
+      const int64_t bit = bit_position_ + i;
+      out->booleans.push_back((values_[bit >> 3] >> (bit & 7)) & 1);
+    }
+    bit_position_ += count;
+    values_ += bit_position_ / 8;
+    bit_position_ %= 8;
+    out->AddValues(count);
+    return Status::OK();
+  }
+  if (fixed_width_ != 0) {
+    const size_t width = fixed_width_ == -1 ? 1 : static_cast<size_t>(fixed_width_);
+    if (static_cast<size_t>(values_end_ - values_) / std::max<size_t>(width, 1) <
+        static_cast<size_t>(count)) {
+      return Error("the page holds fewer values than its levels say");
+    }
+    SLUICE_RETURN_NOT_OK(AppendFixed(values_, count, out));
+    values_ += static_cast<size_t>(count) * width;
+    return Status::OK();
+  }
+  // PLAIN BYTE_ARRAY.
+  views_.resize(static_cast<size_t>(std::min<int64_t>(count, 4096)));
+  int64_t left = count;
+  while (left > 0) {
+    const int64_t take = std::min<int64_t>(left, 4096);
+    for (int64_t i = 0; i < take; ++i) {
+      if (values_end_ - values_ < 4) return Error("the page holds fewer values than its levels say");
+      uint32_t length;
+      std::memcpy(&length, values_, 4);
+      values_ += 4;
+      if (length > static_cast<size_t>(values_end_ - values_)) {
+        return Error("a byte-array value runs past the page");
+      }
+      views_[static_cast<size_t>(i)] =
+          std::string_view(reinterpret_cast<const char*>(values_), length);
+      values_ += length;
+    }
+    SLUICE_RETURN_NOT_OK(AppendViews(views_.data(), take, out));
+    left -= take;
+  }
+  return Status::OK();
+}
+
+Status ColumnChunkReader::ReadRows(int64_t rows, ValueAccumulator* out) {
+  while (rows > 0) {
+    if (page_position_ == page_values_) {
+      bool found;
+      SLUICE_RETURN_NOT_OK(NextPage(&found));
+      if (!found) return Error("the column chunk has fewer values than the row group's rows");
+    }
+    const int64_t take = std::min(rows, page_values_ - page_position_);
+    if (max_definition_ == 0) {
+      SLUICE_RETURN_NOT_OK(AppendValues(take, out));
+    } else {
+      const int16_t* levels = definition_levels_.data() + page_position_;
+      int64_t present = 0;
+      for (int64_t i = 0; i < take; ++i) present += levels[i] == max_definition_;
+      SLUICE_RETURN_NOT_OK(AppendValues(present, out));
+      out->SpreadNulls(present, levels, take, max_definition_);
+    }
+    page_position_ += take;
+    rows -= take;
+  }
+  return Status::OK();
+}
+
+Status ColumnChunkReader::CheckExhausted() {
+  if (page_position_ < page_values_) {
+    return Error("the column chunk has more values than the row group's rows");
+  }
+  bool found;
+  SLUICE_RETURN_NOT_OK(NextPage(&found));
+  if (found) return Error("the column chunk has more values than the row group's rows");
+  return Status::OK();
+}
+
+Status ColumnChunkReader::ReadAll(std::vector<int16_t>* definition,
+                                  std::vector<int16_t>* repetition, ValueAccumulator* values) {
+  while (true) {
+    if (page_position_ == page_values_) {
+      bool found;
+      SLUICE_RETURN_NOT_OK(NextPage(&found));
+      if (!found) return Status::OK();
+    }
+    const int64_t take = page_values_ - page_position_;
+    int64_t present = take;
+    if (max_definition_ > 0) {
+      const int16_t* levels = definition_levels_.data() + page_position_;
+      definition->insert(definition->end(), levels, levels + take);
+      present = 0;
+      for (int64_t i = 0; i < take; ++i) present += levels[i] == max_definition_;
+    } else {
+      definition->insert(definition->end(), static_cast<size_t>(take), 0);
+    }
+    if (max_repetition_ > 0) {
+      const int16_t* levels = repetition_levels_.data() + page_position_;
+      repetition->insert(repetition->end(), levels, levels + take);
+    } else {
+      repetition->insert(repetition->end(), static_cast<size_t>(take), 0);
+    }
+    SLUICE_RETURN_NOT_OK(AppendValues(present, values));
+    page_position_ = page_values_;
+  }
+}
+
+}  // namespace sluice::parquet

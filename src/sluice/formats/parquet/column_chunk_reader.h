@@ -1,0 +1,127 @@
+// ColumnChunkReader: decodes the pages of one column chunk into sluice values.
+//
+// A flat column (no repetition) is read row by row into a ValueAccumulator with its nulls; a
+// nested leaf is read whole — its definition and repetition levels plus its non-null values — for
+// the record assembler. Every offset, length, level and dictionary index from the file is checked;
+// malformed data is a DataError naming the file, row group and column.
+// Not thread-safe; distinct readers may run on distinct threads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sluice/columnar/column.h"
+#include "sluice/common/result.h"
+#include "sluice/formats/parquet/parquet_encoding.h"
+#include "sluice/formats/parquet/parquet_metadata.h"
+#include "sluice/formats/parquet/parquet_schema.h"
+#include "sluice/io/random_access_file.h"
+
+namespace sluice::parquet {
+
+// Values of one sluice type under construction, with a byte-per-row validity.
+class ValueAccumulator {
+ public:
+  explicit ValueAccumulator(columnar::DataType type);
+
+  const columnar::DataType& type() const { return type_; }
+  int64_t length() const { return length_; }
+  void Clear();
+
+  // Moves the last `dense_count` values (appended without nulls) into place for `rows` rows whose
+  // definition levels are `levels`: a row is present when its level equals `max_level`.
+  void SpreadNulls(int64_t dense_count, const int16_t* levels, int64_t rows, int16_t max_level);
+
+  // Appends `count` values taken from `dictionary` at `indices` (checked by the caller).
+  void Gather(const ValueAccumulator& dictionary, const uint32_t* indices, int64_t count);
+
+  columnar::ColumnPtr Finish();
+
+  // Storage (one of these is used, by type).
+  std::vector<uint8_t> booleans;  // one byte per value
+  std::vector<int32_t> int32s;
+  std::vector<int64_t> int64s;
+  std::vector<double> doubles;
+  std::vector<columnar::Int128> decimals;
+  std::vector<int64_t> offsets;  // byte arrays: length + 1
+  columnar::RawBytes bytes;
+  // Advances length_ after values were appended to the storage directly.
+  void AddValues(int64_t count) { length_ += count; }
+
+ private:
+  columnar::DataType type_;
+  int64_t length_ = 0;
+  std::vector<uint8_t> validity_;  // one byte per row; empty while every row is valid
+  int64_t null_count_ = 0;
+};
+
+struct ColumnChunkContext {
+  const io::RandomAccessFile* file = nullptr;
+  const SchemaNode* leaf = nullptr;
+  const ColumnMetaData* metadata = nullptr;
+  int row_group = 0;
+  bool verify_checksums = true;
+};
+
+class ColumnChunkReader {
+ public:
+  explicit ColumnChunkReader(ColumnChunkContext context);
+
+  // Reads the chunk's bytes from the file.
+  Status Load();
+
+  // Flat columns: appends the next `rows` rows (nulls included).
+  Status ReadRows(int64_t rows, ValueAccumulator* out);
+  // After the row group's rows were read: errors when the chunk holds more values.
+  Status CheckExhausted();
+
+  // Nested leaves: reads every remaining level and non-null value.
+  Status ReadAll(std::vector<int16_t>* definition, std::vector<int16_t>* repetition,
+                 ValueAccumulator* values);
+
+ private:
+  Status NextPage(bool* found);
+  Status ReadDictionaryPage(const PageHeader& header, const uint8_t* body);
+  Status StartDataPage(const PageHeader& header, const uint8_t* body);
+  Status DecodeLevels(const uint8_t* data, size_t size, int bit_width, int64_t count,
+                      int16_t max_level, std::vector<int16_t>* out, const char* what);
+  // Appends the next `count` non-null values of the current page.
+  Status AppendValues(int64_t count, ValueAccumulator* out);
+  Status AppendFixed(const uint8_t* data, int64_t count, ValueAccumulator* out);
+  Status AppendViews(const std::string_view* views, int64_t count, ValueAccumulator* out);
+  Status Decompress(const uint8_t* data, size_t size, size_t uncompressed_size);
+  Status Error(const std::string& message) const;
+
+  ColumnChunkContext context_;
+  std::string where_;    // "file: row group N, column 'a.b'"
+  int fixed_width_ = 0;  // physical bytes per value (0 for BYTE_ARRAY, -1 for BOOLEAN)
+  int16_t max_definition_ = 0;
+  int16_t max_repetition_ = 0;
+
+  std::vector<uint8_t> chunk_;
+  size_t position_ = 0;
+  std::vector<uint8_t> decompressed_;
+
+  bool has_dictionary_ = false;
+  ValueAccumulator dictionary_;
+
+  // The current data page.
+  int64_t page_values_ = 0;  // level entries in the page
+  int64_t page_position_ = 0;
+  std::vector<int16_t> definition_levels_;
+  std::vector<int16_t> repetition_levels_;
+  Encoding encoding_ = Encoding::kPlain;
+  const uint8_t* values_ = nullptr;  // page values (plain-like after decoding)
+  const uint8_t* values_end_ = nullptr;
+  int64_t bit_position_ = 0;     // PLAIN booleans
+  RLEBitPackedDecoder indices_;  // dictionary indices / RLE booleans
+  std::vector<uint32_t> index_buffer_;
+  std::vector<uint8_t> decoded_;    // fixed-width values decoded from DELTA/BSS/RLE
+  ByteArrayValues decoded_arrays_;  // byte arrays decoded from DELTA_*
+  std::vector<std::string_view> views_;
+  int64_t view_position_ = 0;
+};
+
+}  // namespace sluice::parquet

@@ -1,0 +1,128 @@
+// DuckDB as an independent reader of a Parquet file sluice wrote.
+//
+//   node tests/interop/duckdb_check.mjs PARQUET EXPECTED.ndjson TYPES
+//
+// Reads PARQUET with DuckDB, renders every row in sluice's NDJSON conventions (exact decimals,
+// base64 binary, ISO dates/times/timestamps with Z, JSON columns embedded) and compares it line by
+// line with EXPECTED.ndjson, which `sluice cat SOURCE --to ndjson` produced from the same source.
+// TYPES is the comma-separated list of column types DuckDB must report (DESCRIBE), '|' between
+// them because DECIMAL(p,s) contains a comma.
+// Exits 0 when everything matches, 1 with the first differences otherwise, 2 on usage errors.
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+
+function Fail(message, code = 1) {
+  process.stderr.write(`duckdb_check: ${message}\n`);
+  process.exit(code);
+}
+
+async function LoadDuckDB() {
+  const require = createRequire(new URL('./.node/', import.meta.url));
+  try {
+    return require('@duckdb/node-api');
+  } catch (error) {
+    if (error.code !== 'MODULE_NOT_FOUND') throw error;
+    Fail('@duckdb/node-api is not installed in tests/interop/.node (scripts/test.sh installs it)', 2);
+  }
+}
+
+const args = process.argv.slice(2);
+if (args.length !== 3) Fail('usage: duckdb_check.mjs PARQUET EXPECTED.ndjson TYPES', 2);
+const [parquet, expectedPath, typeList] = args;
+
+const duckdb = await LoadDuckDB();
+const instance = await duckdb.DuckDBInstance.create(':memory:');
+const connection = await instance.connect();
+const quoted = `'${parquet.replaceAll("'", "''")}'`;
+
+// Types.
+const described = await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${quoted})`);
+const types = described.getRowObjectsJson().map((row) => row.column_type);
+const expectedTypes = typeList.split('|');
+if (JSON.stringify(types) !== JSON.stringify(expectedTypes)) {
+  Fail(`types differ:\n  duckdb: ${types.join(' | ')}\n  wanted: ${expectedTypes.join(' | ')}`);
+}
+
+function Pad(number, width) {
+  return String(number).padStart(width, '0');
+}
+
+function FormatDecimal(value, scale) {
+  // value: bigint unscaled.
+  const negative = value < 0n;
+  let digits = (negative ? -value : value).toString();
+  if (scale > 0) {
+    digits = digits.padStart(scale + 1, '0');
+    digits = `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  }
+  return negative ? `-${digits}` : digits;
+}
+
+function FormatDate(days) {
+  return new Date(Number(days) * 86400000).toISOString().slice(0, 10);
+}
+
+function Fraction(micros) {
+  return micros === 0n ? '' : `.${Pad(micros, 6)}`;
+}
+
+function FormatTime(micros) {
+  const seconds = micros / 1000000n;
+  return `${Pad(seconds / 3600n, 2)}:${Pad((seconds / 60n) % 60n, 2)}:${Pad(seconds % 60n, 2)}` +
+         Fraction(micros % 1000000n);
+}
+
+function FormatTimestamp(micros) {
+  let seconds = micros / 1000000n;
+  let fraction = micros % 1000000n;
+  if (fraction < 0n) {
+    fraction += 1000000n;
+    seconds -= 1n;
+  }
+  const iso = new Date(Number(seconds) * 1000).toISOString();  // ...T..:..:...000Z
+  return `${iso.slice(0, 19)}${Fraction(fraction)}Z`;
+}
+
+function FormatDouble(value) {
+  if (Number.isNaN(value) || !Number.isFinite(value)) return 'null';
+  if (Object.is(value, -0)) return '-0';
+  return String(value);
+}
+
+// Renders one DuckDB value as sluice's NDJSON text for `type`.
+function Render(value, type) {
+  if (value === null || value === undefined) return 'null';
+  if (type === 'BOOLEAN') return value ? 'true' : 'false';
+  if (type === 'INTEGER' || type === 'BIGINT') return value.toString();
+  if (type === 'DOUBLE') return FormatDouble(value);
+  if (type.startsWith('DECIMAL')) return FormatDecimal(BigInt(value.value), value.scale);
+  if (type === 'VARCHAR') return JSON.stringify(value);
+  if (type === 'BLOB') return JSON.stringify(Buffer.from(value.bytes).toString('base64'));
+  if (type === 'DATE') return JSON.stringify(FormatDate(value.days));
+  if (type === 'TIME') return JSON.stringify(FormatTime(BigInt(value.micros)));
+  if (type === 'TIMESTAMP WITH TIME ZONE') return JSON.stringify(FormatTimestamp(BigInt(value.micros)));
+  if (type === 'JSON') return String(value);
+  Fail(`no rendering for type ${type}`, 2);
+}
+
+const result = await connection.runAndReadAll(`SELECT * FROM read_parquet(${quoted})`);
+const names = result.columnNames();
+const rows = result.getRows();
+const lines = rows.map((row) =>
+  `{${row.map((value, i) => `${JSON.stringify(names[i])}:${Render(value, types[i])}`).join(',')}}`);
+const expected = readFileSync(expectedPath, 'utf8').split('\n').filter((line) => line.length > 0);
+
+let differences = 0;
+if (lines.length !== expected.length) {
+  process.stderr.write(`duckdb_check: ${parquet}: DuckDB read ${lines.length} rows, expected ${expected.length}\n`);
+  differences++;
+}
+for (let i = 0; i < Math.min(lines.length, expected.length) && differences < 5; i++) {
+  if (lines[i] !== expected[i]) {
+    process.stderr.write(`duckdb_check: ${parquet}: row ${i + 1} differs\n  duckdb: ${lines[i]}\n  sluice: ${expected[i]}\n`);
+    differences++;
+  }
+}
+if (differences > 0) process.exit(1);
+
+console.log(`duckdb_check: ${parquet}: ${lines.length} rows and ${types.length} column types match`);
