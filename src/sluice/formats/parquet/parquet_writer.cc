@@ -224,8 +224,9 @@ class IndexTable {
 
 // An encoded column chunk of one row group: pages ready to be written.
 struct EncodedChunk {
-  std::string dictionary_page;  // header + body, may be empty
-  std::string data_pages;       // headers + bodies
+  // Page headers and bodies in file order, as separate buffers (no copying into one).
+  std::vector<std::string> dictionary_page;  // empty when there is no dictionary
+  std::vector<std::string> data_pages;
   int64_t num_values = 0;
   int64_t uncompressed_bytes = 0;  // headers + uncompressed bodies
   int64_t compressed_bytes = 0;
@@ -275,12 +276,14 @@ class ColumnEncoder {
     data.definition_level_encoding = Encoding::kRLE;
     data.repetition_level_encoding = Encoding::kRLE;
     header.data_page_header = data;
-    const size_t before = chunk_.data_pages.size();
-    EncodePageHeader(header, &chunk_.data_pages);
-    const int64_t header_bytes = static_cast<int64_t>(chunk_.data_pages.size() - before);
-    chunk_.data_pages.append(*payload);
+    std::string encoded_header;
+    EncodePageHeader(header, &encoded_header);
+    const int64_t header_bytes = static_cast<int64_t>(encoded_header.size());
+    const int64_t payload_bytes = static_cast<int64_t>(payload->size());
+    chunk_.data_pages.push_back(std::move(encoded_header));
+    chunk_.data_pages.push_back(payload == &compressed_ ? std::move(compressed_) : body);
     chunk_.uncompressed_bytes += header_bytes + static_cast<int64_t>(body.size());
-    chunk_.compressed_bytes += header_bytes + static_cast<int64_t>(payload->size());
+    chunk_.compressed_bytes += header_bytes + payload_bytes;
     chunk_.num_values += num_values;
     if (encoding == Encoding::kPlain) {
       chunk_.used_plain = true;
@@ -309,11 +312,14 @@ class ColumnEncoder {
     dictionary.num_values = static_cast<int32_t>(num_values);
     dictionary.encoding = Encoding::kPlain;
     header.dictionary_page_header = dictionary;
-    EncodePageHeader(header, &chunk_.dictionary_page);
-    const int64_t header_bytes = static_cast<int64_t>(chunk_.dictionary_page.size());
-    chunk_.dictionary_page.append(*payload);
+    std::string encoded_header;
+    EncodePageHeader(header, &encoded_header);
+    const int64_t header_bytes = static_cast<int64_t>(encoded_header.size());
+    const int64_t payload_bytes = static_cast<int64_t>(payload->size());
+    chunk_.dictionary_page.push_back(std::move(encoded_header));
+    chunk_.dictionary_page.push_back(payload == &compressed_ ? std::move(compressed_) : body);
     chunk_.uncompressed_bytes += header_bytes + static_cast<int64_t>(body.size());
-    chunk_.compressed_bytes += header_bytes + static_cast<int64_t>(payload->size());
+    chunk_.compressed_bytes += header_bytes + payload_bytes;
     chunk_.dictionary_pages = 1;
     return Status::OK();
   }
@@ -969,10 +975,10 @@ class ParquetWriter::Impl {
       const int64_t start = out_->position();
       if (!chunk.dictionary_page.empty()) {
         meta.dictionary_page_offset = start;
-        SLUICE_RETURN_NOT_OK(out_->Write(chunk.dictionary_page));
+        for (const std::string& part : chunk.dictionary_page) SLUICE_RETURN_NOT_OK(out_->Write(part));
       }
       meta.data_page_offset = out_->position();
-      SLUICE_RETURN_NOT_OK(out_->Write(chunk.data_pages));
+      for (const std::string& part : chunk.data_pages) SLUICE_RETURN_NOT_OK(out_->Write(part));
       // Encodings: levels are RLE; values PLAIN and/or RLE_DICTIONARY (with a PLAIN dictionary).
       meta.encodings.push_back(Encoding::kRLE);
       if (chunk.used_plain || chunk.dictionary_pages > 0)
