@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: install what is missing, build the release binary, and run sluice on the bundled
-# sample (the demo pipeline replaces this as the pipeline lands).
+# sample: schema, a table with one quarantined record, a conversion to Parquet and back (the demo
+# pipeline replaces this as the pipeline lands).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh build
@@ -19,3 +20,13 @@ echo "\$ sluice cat examples/sample/orders.csv --schema 'quantity:int64' --rejec
 echo
 echo "Rejected records (build/orders.rejects.ndjson):"
 cat build/orders.rejects.ndjson
+echo
+echo "\$ sluice convert examples/sample/orders.csv build/orders.parquet --schema 'quantity:int64' --compression zstd"
+"$sluice" convert examples/sample/orders.csv build/orders.parquet --schema 'quantity:int64' \
+  --compression zstd
+echo
+echo "\$ sluice cat build/orders.parquet --limit 3"
+"$sluice" cat build/orders.parquet --limit 3
+echo
+echo "\$ sluice inspect build/orders.parquet"
+"$sluice" inspect build/orders.parquet

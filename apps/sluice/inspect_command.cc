@@ -1,11 +1,16 @@
 // sluice inspect: print a Parquet file's footer — schema, row groups, and per column chunk its
 // codec, sizes, encodings, page counts by encoding and statistics.
+#include <cstring>
 #include <iostream>
 #include <memory>
 
 #include "commands.h"
 #include "exit_codes.h"
+#include "sluice/columnar/decimal.h"
+#include "sluice/columnar/temporal.h"
+#include "sluice/columnar/value_formatter.h"
 #include "sluice/formats/parquet/parquet_reader.h"
+#include "sluice/formats/parquet/parquet_schema.h"
 
 namespace sluice::cli {
 
@@ -57,8 +62,69 @@ const char* CodecName(parquet::CompressionCodec codec) {
   return "unknown";
 }
 
-// Statistics bytes as text: printable ASCII as is, anything else hex.
-std::string StatisticText(const std::string& bytes) {
+// Statistics bytes as text: typed where the leaf's type is known, else printable ASCII as is and
+// anything else as hex.
+std::string StatisticText(const parquet::SchemaNode* leaf, const std::string& bytes) {
+  using parquet::LeafConversion;
+  auto load = [&](auto* value) {
+    if (bytes.size() != sizeof(*value)) return false;
+    std::memcpy(value, bytes.data(), sizeof(*value));
+    return true;
+  };
+  if (leaf != nullptr) {
+    const columnar::TypeId id = leaf->type.id();
+    std::string text;
+    int32_t i32;
+    int64_t i64;
+    double f64;
+    float f32;
+    switch (leaf->conversion) {
+      case LeafConversion::kInt32:
+        if (!load(&i32)) break;
+        if (id == columnar::TypeId::kDate) {
+          columnar::AppendDate(i32, &text);
+          return text;
+        }
+        return std::to_string(i32);
+      case LeafConversion::kInt64:
+        if (!load(&i64)) break;
+        if (id == columnar::TypeId::kTimestamp) {
+          columnar::AppendTimestamp(i64, true, &text);
+          return text;
+        }
+        if (id == columnar::TypeId::kTime) {
+          columnar::AppendTime(i64, &text);
+          return text;
+        }
+        return std::to_string(i64);
+      case LeafConversion::kInt32Decimal:
+        if (!load(&i32)) break;
+        return columnar::FormatDecimal(i32, leaf->scale);
+      case LeafConversion::kInt64Decimal:
+        if (!load(&i64)) break;
+        return columnar::FormatDecimal(i64, leaf->scale);
+      case LeafConversion::kBytesDecimal: {
+        if (bytes.empty() || bytes.size() > 16) break;
+        columnar::UInt128 value =
+            (static_cast<uint8_t>(bytes[0]) & 0x80) ? ~columnar::UInt128(0) : 0;
+        for (char c : bytes) value = (value << 8) | static_cast<uint8_t>(c);
+        return columnar::FormatDecimal(static_cast<columnar::Int128>(value), leaf->scale);
+      }
+      case LeafConversion::kDouble:
+        if (!load(&f64)) break;
+        columnar::AppendDouble(f64, &text);
+        return text;
+      case LeafConversion::kFloat:
+        if (!load(&f32)) break;
+        columnar::AppendDouble(f32, &text);
+        return text;
+      case LeafConversion::kBool:
+        if (bytes.size() != 1) break;
+        return bytes[0] ? "true" : "false";
+      default:
+        break;
+    }
+  }
   bool printable = true;
   for (unsigned char c : bytes) printable &= c >= 0x20 && c < 0x7f;
   if (printable) return "'" + bytes + "'";
@@ -75,8 +141,14 @@ Status RunInspect(const std::string& path) {
   parquet::ParquetReadOptions options;
   SLUICE_ASSIGN_OR_RETURN(auto reader, parquet::ParquetReader::Open(path, options));
   const parquet::FileMetaData& metadata = reader->metadata();
-  std::cout << path << ": " << metadata.num_rows << " rows, " << metadata.row_groups.size()
-            << " row groups, format version " << metadata.version << "\n";
+  std::cout << path << ": " << metadata.num_rows << (metadata.num_rows == 1 ? " row, " : " rows, ")
+            << metadata.row_groups.size()
+            << (metadata.row_groups.size() == 1 ? " row group" : " row groups")
+            << ", format version " << metadata.version << "\n";
+  // Leaves in column chunk order, for typed statistics.
+  std::vector<const parquet::SchemaNode*> leaves;
+  auto tree = parquet::ParquetSchema::Make(metadata.schema, path);
+  if (tree.ok()) leaves = (*tree)->leaves();
   std::cout << "created by: " << metadata.created_by.value_or("(not recorded)") << "\n";
   std::cout << "schema: " << reader->schema()->ToString() << "\n";
   for (const parquet::KeyValue& entry : metadata.key_value_metadata) {
@@ -88,8 +160,9 @@ Status RunInspect(const std::string& path) {
     const parquet::RowGroup& group = metadata.row_groups[g];
     std::cout << "row group " << g << ": " << group.num_rows << " rows, " << group.total_byte_size
               << " bytes uncompressed\n";
-    for (const parquet::ColumnChunk& chunk : group.columns) {
-      const parquet::ColumnMetaData& meta = *chunk.meta_data;
+    for (size_t c = 0; c < group.columns.size(); ++c) {
+      const parquet::ColumnMetaData& meta = *group.columns[c].meta_data;
+      const parquet::SchemaNode* leaf = c < leaves.size() ? leaves[c] : nullptr;
       std::string name;
       for (const std::string& part : meta.path_in_schema) name += (name.empty() ? "" : ".") + part;
       std::cout << "  " << name << ": " << CodecName(meta.codec) << ", "
@@ -109,8 +182,8 @@ Status RunInspect(const std::string& path) {
         const parquet::Statistics& statistics = *meta.statistics;
         if (statistics.null_count) std::cout << ", nulls " << *statistics.null_count;
         if (statistics.min_value && statistics.max_value) {
-          std::cout << ", min " << StatisticText(*statistics.min_value) << ", max "
-                    << StatisticText(*statistics.max_value);
+          std::cout << ", min " << StatisticText(leaf, *statistics.min_value) << ", max "
+                    << StatisticText(leaf, *statistics.max_value);
         }
       }
       std::cout << "\n";
