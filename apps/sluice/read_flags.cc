@@ -47,6 +47,9 @@ void ReadFlags::Register(CLI::App* command) {
   command->add_option(
       "--max-rejects", max_rejects,
       "Fail (exit 1) when rejects exceed N records or P% of records read, e.g. 100 or 1%");
+  command->add_option("--columns", columns,
+                      "Only these columns, in this order, e.g. 'id,price' (Parquet reads only "
+                      "their data)");
   command->add_option(
       "--rejects", rejects_path,
       "Write rejected records as NDJSON (file, line, column, kind, message, raw) to FILE");
@@ -115,6 +118,21 @@ Result<formats::FileReadOptions> ReadFlags::ToOptions(int threads) const {
     SLUICE_ASSIGN_OR_RETURN(common.column_types, ParseSchema(schema));
   }
   common.sample_records = sample;
+  if (!columns.empty()) {
+    std::string current;
+    for (size_t i = 0; i <= columns.size(); ++i) {
+      if (i == columns.size() || columns[i] == ',') {
+        while (!current.empty() && current.back() == ' ') current.pop_back();
+        if (current.empty()) {
+          return Status::InvalidArgument("--columns: an empty column name in '" + columns + "'");
+        }
+        options.columns.push_back(current);
+        current.clear();
+      } else if (!(current.empty() && columns[i] == ' ')) {
+        current.push_back(columns[i]);
+      }
+    }
+  }
   common.threads = threads;
   return options;
 }

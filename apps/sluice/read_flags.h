@@ -28,6 +28,7 @@ struct ReadFlags {
   std::string on_error = "quarantine";
   std::string max_rejects;
   std::string rejects_path;
+  std::string columns;
   int64_t sample = 20480;
 
   // Adds the flags to `command`. `with_paths`: PATH... positional (one or more).

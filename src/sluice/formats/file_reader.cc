@@ -52,10 +52,69 @@ Result<std::unique_ptr<RecordReader>> OpenParquet(const std::string& path,
   }
   parquet::ParquetReadOptions parquet;
   parquet.threads = options.csv.common.threads;
+  parquet.columns = options.columns;
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<parquet::ParquetReader> reader,
                           parquet::ParquetReader::Open(std::move(file), std::move(parquet)));
   return std::unique_ptr<RecordReader>(std::move(reader));
 }
+
+// Keeps the named columns of another reader's batches, in the given order.
+class ProjectingReader final : public RecordReader {
+ public:
+  static Result<std::unique_ptr<RecordReader>> Make(std::unique_ptr<RecordReader> input,
+                                                    const std::vector<std::string>& columns,
+                                                    const std::string& path) {
+    auto reader = std::unique_ptr<ProjectingReader>(new ProjectingReader());
+    reader->input_ = std::move(input);
+    reader->columns_ = columns;
+    reader->path_ = path;
+    SLUICE_RETURN_NOT_OK(reader->Project(reader->input_->schema()));
+    return std::unique_ptr<RecordReader>(std::move(reader));
+  }
+
+  columnar::SchemaPtr schema() const override { return schema_; }
+  int64_t records_read() const override { return input_->records_read(); }
+
+  Result<columnar::BatchPtr> Next() override {
+    SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr batch, input_->Next());
+    if (!batch) return batch;
+    if (batch->schema() != input_schema_) SLUICE_RETURN_NOT_OK(Project(batch->schema()));
+    std::vector<columnar::ColumnPtr> columns;
+    for (size_t index : indices_) columns.push_back(batch->columns()[index]);
+    return std::make_shared<const columnar::Batch>(schema_, std::move(columns), batch->num_rows());
+  }
+
+ private:
+  ProjectingReader() = default;
+
+  Status Project(const columnar::SchemaPtr& schema) {
+    std::vector<columnar::Field> fields;
+    indices_.clear();
+    for (const std::string& name : columns_) {
+      const std::optional<size_t> index = schema->FieldIndex(name);
+      if (!index) {
+        std::string known;
+        for (const columnar::Field& field : schema->fields()) {
+          known += (known.empty() ? "" : ", ") + field.name;
+        }
+        return Status::InvalidArgument(path_ + ": no column '" + name + "' (columns: " + known +
+                                       ")");
+      }
+      indices_.push_back(*index);
+      fields.push_back(schema->field(*index));
+    }
+    input_schema_ = schema;
+    schema_ = std::make_shared<const columnar::Schema>(std::move(fields));
+    return Status::OK();
+  }
+
+  std::unique_ptr<RecordReader> input_;
+  std::vector<std::string> columns_;
+  std::string path_;
+  columnar::SchemaPtr input_schema_;
+  columnar::SchemaPtr schema_;
+  std::vector<size_t> indices_;
+};
 
 }  // namespace
 
@@ -81,9 +140,11 @@ Result<FileFormat> FileFormatFromPath(const std::string& path) {
                                  "csv, json or parquet");
 }
 
-Result<std::unique_ptr<RecordReader>> OpenFileReader(const std::string& path,
-                                                     const FileReadOptions& options,
-                                                     RejectTracker* rejects) {
+namespace {
+
+Result<std::unique_ptr<RecordReader>> OpenWholeFile(const std::string& path,
+                                                    const FileReadOptions& options,
+                                                    RejectTracker* rejects) {
   FileFormat format;
   if (options.format) {
     format = *options.format;
@@ -114,6 +175,20 @@ Result<std::unique_ptr<RecordReader>> OpenFileReader(const std::string& path,
     }
   }
   return Status::Internal("unhandled format");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<RecordReader>> OpenFileReader(const std::string& path,
+                                                     const FileReadOptions& options,
+                                                     RejectTracker* rejects) {
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<RecordReader> reader,
+                          OpenWholeFile(path, options, rejects));
+  const bool parquet = options.format ? *options.format == FileFormat::kParquet
+                                      : FileFormatFromPath(path).ok() &&
+                                            *FileFormatFromPath(path) == FileFormat::kParquet;
+  if (options.columns.empty() || parquet) return reader;
+  return ProjectingReader::Make(std::move(reader), options.columns, path);
 }
 
 }  // namespace sluice::formats

@@ -27,6 +27,9 @@ Result<FileFormat> FileFormatFromPath(const std::string& path);
 struct FileReadOptions {
   std::optional<FileFormat> format;  // from the extension when absent
   CSVReadOptions csv;                // csv.common applies to every format
+  // Only these columns, in this order (empty: all). Parquet reads only their column chunks; text
+  // formats parse everything and drop the rest. An unknown name is InvalidArgument.
+  std::vector<std::string> columns;
 };
 
 // Opens `path` ("-" = stdin, which needs an explicit format), decompressing when needed.
