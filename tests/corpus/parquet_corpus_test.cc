@@ -361,7 +361,8 @@ bool FloatsEqual(double expected, double actual, double tolerance) {
   if (expected == 0 || actual == 0) {
     return expected == actual && std::signbit(expected) == std::signbit(actual);
   }
-  return std::fabs(expected - actual) <= tolerance * std::max(std::fabs(expected), std::fabs(actual));
+  return std::fabs(expected - actual) <=
+         tolerance * std::max(std::fabs(expected), std::fabs(actual));
 }
 
 // Decimal texts ("-012.340", "1e-05") denote the same number: exact digit comparison when both are
@@ -480,8 +481,7 @@ bool MatchCell(const columnar::Column& column, int64_t row, const Json& expected
   switch (column.type().id()) {
     case TypeId::kBool:
       return expected.is_boolean() &&
-             static_cast<const columnar::BooleanColumn&>(column).Value(row) ==
-                 expected.get<bool>();
+             static_cast<const columnar::BooleanColumn&>(column).Value(row) == expected.get<bool>();
     case TypeId::kInt32:
       return expected.is_number_integer() &&
              static_cast<const columnar::Int32Column&>(column).Value(row) ==
@@ -509,9 +509,8 @@ bool MatchCell(const columnar::Column& column, int64_t row, const Json& expected
       return text && DecimalTextsEqual(*text, rendered);
     }
     case TypeId::kString:
-      return expected.is_string() &&
-             static_cast<const columnar::StringColumn&>(column).Value(row) ==
-                 expected.get<std::string>();
+      return expected.is_string() && static_cast<const columnar::StringColumn&>(column).Value(
+                                         row) == expected.get<std::string>();
     case TypeId::kBinary: {
       const auto bytes = static_cast<const columnar::StringColumn&>(column).Value(row);
       *why = "found \"" + DuckDBBlobText(bytes) + "\" (binary)";
@@ -570,10 +569,9 @@ bool MatchText(const columnar::Column& column, int64_t row, const std::string& t
       char* end = nullptr;
       errno = 0;
       const long long value = std::strtoll(text.c_str(), &end, 10);
-      const int64_t actual =
-          column.type().id() == TypeId::kInt32
-              ? static_cast<const columnar::Int32Column&>(column).Value(row)
-              : static_cast<const columnar::Int64Column&>(column).Value(row);
+      const int64_t actual = column.type().id() == TypeId::kInt32
+                                 ? static_cast<const columnar::Int32Column&>(column).Value(row)
+                                 : static_cast<const columnar::Int64Column&>(column).Value(row);
       return !text.empty() && *end == '\0' && errno == 0 && value == actual;
     }
     case TypeId::kFloat64: {
@@ -643,7 +641,8 @@ void CompareWithReference(const Table& table, const std::vector<Json>& reference
   std::vector<std::string> names;
   for (const auto& [key, value] : reference[0].items()) names.push_back(key);
   std::vector<std::string> ours;
-  for (size_t c = 0; c < table.schema->num_fields(); ++c) ours.push_back(table.schema->field(c).name);
+  for (size_t c = 0; c < table.schema->num_fields(); ++c)
+    ours.push_back(table.schema->field(c).name);
   std::vector<std::string> sorted_names = names, sorted_ours = ours;
   std::sort(sorted_names.begin(), sorted_names.end());
   std::sort(sorted_ours.begin(), sorted_ours.end());
@@ -802,15 +801,16 @@ void CompareWithCsv(const Table& table, const fs::path& path, Mismatches* mismat
       const columnar::Column& cells = table.At(*columns[c], row, &local);
       const CsvField& field = record[c];
       std::string why;
-      const bool ok = dialect->second.is_null(field)
-                          ? cells.IsNull(local)
-                          : MatchText(cells, local, field.text, table.narrow_float[*columns[c]],
-                                      &why);
+      const bool ok =
+          dialect->second.is_null(field)
+              ? cells.IsNull(local)
+              : MatchText(cells, local, field.text, table.narrow_float[*columns[c]], &why);
       if (!ok) {
-        mismatches->Add(path.filename().string() + " row " + std::to_string(row) + " column '" +
-                        names[c] + "': expected " +
-                        (dialect->second.is_null(field) ? std::string("null") : "'" + field.text + "'") +
-                        ", " + (why.empty() ? "found a value" : why));
+        mismatches->Add(
+            path.filename().string() + " row " + std::to_string(row) + " column '" + names[c] +
+            "': expected " +
+            (dialect->second.is_null(field) ? std::string("null") : "'" + field.text + "'") + ", " +
+            (why.empty() ? "found a value" : why));
       }
     }
   }
@@ -845,8 +845,8 @@ void CompareStatistics(const Table& table, const std::string& column, const Json
       std::memcpy(&bits, bytes.data(), 2);
       const int exponent = (bits >> 10) & 0x1f;
       const int mantissa = bits & 0x3ff;
-      double value = exponent == 0 ? std::ldexp(mantissa, -24)
-                                   : std::ldexp(mantissa + 1024, exponent - 25);
+      double value =
+          exponent == 0 ? std::ldexp(mantissa, -24) : std::ldexp(mantissa + 1024, exponent - 25);
       if (bits & 0x8000) value = -value;
       return Json(value);
     }
@@ -878,8 +878,8 @@ void CompareStatistics(const Table& table, const std::string& column, const Json
         mismatches->Add("statistics of '" + column + "': null_count " + Show(value));
       }
     } else if (key == "is_min_value_exact" || key == "is_max_value_exact") {
-      const std::optional<bool>& flag =
-          key == "is_min_value_exact" ? statistics.is_min_value_exact : statistics.is_max_value_exact;
+      const std::optional<bool>& flag = key == "is_min_value_exact" ? statistics.is_min_value_exact
+                                                                    : statistics.is_max_value_exact;
       if (flag != value.get<bool>()) {
         mismatches->Add("statistics of '" + column + "': " + key + " " + Show(value));
       }
@@ -964,8 +964,8 @@ void CompareWithExpectedJson(const Table& table, const fs::path& path, Mismatche
   // binary_truncated_min_max: "columns 1-4 hold the same names as column 1 except the last row".
   if (stated.contains("values") && stated["values"].contains("utf8_full_truncation")) {
     const Json& names = stated["values"]["utf8_full_truncation"];
-    for (const char* column : {"binary_full_truncation", "utf8_partial_truncation",
-                               "binary_partial_truncation"}) {
+    for (const char* column :
+         {"binary_full_truncation", "utf8_partial_truncation", "binary_partial_truncation"}) {
       for (size_t row = 0; row + 1 < names.size(); ++row) {
         ExpectCell(table, column, static_cast<int64_t>(row), names[row], mismatches);
       }
@@ -1016,11 +1016,13 @@ void CompareWithExpectedJson(const Table& table, const fs::path& path, Mismatche
         mismatches->Add("'" + column + "' has " + std::to_string(nulls) + " nulls, stated " +
                         Show(stated["null_count"]));
       }
-      if (stated.contains("min_hex") && (!min || Hex(*min) != stated["min_hex"].get<std::string>())) {
+      if (stated.contains("min_hex") &&
+          (!min || Hex(*min) != stated["min_hex"].get<std::string>())) {
         mismatches->Add("'" + column + "' minimum " + (min ? Hex(*min) : "none") + ", stated " +
                         Show(stated["min_hex"]));
       }
-      if (stated.contains("max_hex") && (!max || Hex(*max) != stated["max_hex"].get<std::string>())) {
+      if (stated.contains("max_hex") &&
+          (!max || Hex(*max) != stated["max_hex"].get<std::string>())) {
         mismatches->Add("'" + column + "' maximum " + (max ? Hex(*max) : "none") + ", stated " +
                         Show(stated["max_hex"]));
       }
@@ -1303,28 +1305,10 @@ TEST(ParquetCorpusTest, ReadFilesMatchTheirReferences) {
   }
   EXPECT_GT(files, 0);
   EXPECT_GT(cells_compared, 0);
-  std::printf("read files: %d (%d failed); compared %lld cells with %d references, %d CSVs, %d "
-              "expected.json\n",
-              files, failed, static_cast<long long>(cells_compared), references, csvs, jsons);
-}
-
-TEST(ParquetCorpusTest, TmpDump) {
-  const char* which = std::getenv("DUMP");
-  if (!which) return;
-  ParquetReadOptions o;
-  const Table table = ReadTable(kCorpus / which, o);
-  std::printf("status %s schema %s\n", table.status.ToString().c_str(), table.schema ? table.schema->ToString().c_str() : "");
-  for (int64_t row = 0; row < std::min<int64_t>(table.num_rows(), 12); ++row) {
-    std::string line;
-    for (size_t c = 0; c < table.schema->num_fields(); ++c) {
-      int64_t local;
-      const auto& col = table.At(c, row, &local);
-      line += table.schema->field(c).name + "=";
-      columnar::AppendValue(col, local, columnar::ValueStyle::kJson, &line);
-      line += "  ";
-    }
-    std::printf("%s\n", line.c_str());
-  }
+  std::printf(
+      "read files: %d (%d failed); compared %lld cells with %d references, %d CSVs, %d "
+      "expected.json\n",
+      files, failed, static_cast<long long>(cells_compared), references, csvs, jsons);
 }
 
 TEST(ParquetCorpusTest, ErrorFilesFailCleanly) {

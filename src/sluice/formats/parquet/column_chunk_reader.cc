@@ -53,8 +53,8 @@ std::vector<uint8_t> PackBits(const std::vector<uint8_t>& bytes) {
 }
 
 template <typename T>
-void SpreadVector(std::vector<T>* values, int64_t start, int64_t dense_count,
-                  const int16_t* levels, int64_t rows, int16_t max_level) {
+void SpreadVector(std::vector<T>* values, int64_t start, int64_t dense_count, const int16_t* levels,
+                  int64_t rows, int16_t max_level) {
   values->resize(static_cast<size_t>(start + rows));
   T* data = values->data() + start;
   int64_t dense = dense_count - 1;
@@ -97,6 +97,28 @@ void AppendUUID(const uint8_t* data, columnar::RawBytes* bytes) {
     bytes->push_back(kHex[data[i] >> 4]);
     bytes->push_back(kHex[data[i] & 15]);
   }
+}
+
+// The most bytes `size` compressed bytes can decode to, where the codec bounds it (0: unbounded).
+// Checked before allocating, so a page header cannot claim gigabytes for a few bytes.
+uint64_t MaxDecompressedSize(io::Codec codec, size_t size) {
+  const uint64_t n = size;
+  switch (codec) {
+    case io::Codec::kNone:
+      return n;
+    case io::Codec::kSnappy:
+      return 32 * n + 64;  // a 3-byte copy emits at most 64 bytes
+    case io::Codec::kGzip:
+      return 1100 * n + 1024;  // deflate expands at most 1032:1
+    case io::Codec::kLZ4Raw:
+    case io::Codec::kLZ4Hadoop:
+      return 256 * n + 1024;  // each extra length byte adds at most 255 bytes
+    case io::Codec::kZstd:
+      return 32768 * n + (128u << 10);  // an RLE block: 4 bytes for up to 128 KiB
+    case io::Codec::kBrotli:
+      return 0;
+  }
+  return 0;
 }
 
 io::Codec ToCodec(CompressionCodec codec, bool* supported) {
@@ -261,12 +283,12 @@ columnar::ColumnPtr ValueAccumulator::Finish() {
                                                        std::move(int64s));
       break;
     case StorageKind::kDouble:
-      column = std::make_shared<columnar::Float64Column>(type_, length, nulls,
-                                                         std::move(validity), std::move(doubles));
+      column = std::make_shared<columnar::Float64Column>(type_, length, nulls, std::move(validity),
+                                                         std::move(doubles));
       break;
     case StorageKind::kDecimal:
-      column = std::make_shared<columnar::DecimalColumn>(type_, length, nulls,
-                                                         std::move(validity), std::move(decimals));
+      column = std::make_shared<columnar::DecimalColumn>(type_, length, nulls, std::move(validity),
+                                                         std::move(decimals));
       break;
     case StorageKind::kBytes:
       column = std::make_shared<columnar::StringColumn>(type_, length, nulls, std::move(validity),
@@ -345,19 +367,24 @@ Status ColumnChunkReader::Decompress(const uint8_t* data, size_t size, size_t un
   bool supported;
   const io::Codec codec = ToCodec(context_.metadata->codec, &supported);
   if (!supported) {
-    return Error("compression codec " +
-                 std::to_string(static_cast<int>(context_.metadata->codec)) +
+    return Error("compression codec " + std::to_string(static_cast<int>(context_.metadata->codec)) +
                  " is not supported");
   }
-  decompressed_.resize(uncompressed_size);
   if (codec == io::Codec::kNone) {
     if (size != uncompressed_size) {
       return Error("an uncompressed page's sizes disagree (" + std::to_string(size) + " vs " +
                    std::to_string(uncompressed_size) + ")");
     }
-    if (size > 0) std::memcpy(decompressed_.data(), data, size);
+    decompressed_.assign(data, data + size);
     return Status::OK();
   }
+  const uint64_t bound = MaxDecompressedSize(codec, size);
+  if (bound != 0 && uncompressed_size > bound) {
+    return Error("a page of " + std::to_string(size) + " compressed bytes claims " +
+                 std::to_string(uncompressed_size) + " uncompressed bytes, more than " +
+                 std::string(io::CodecName(codec)) + " can produce");
+  }
+  decompressed_.resize(uncompressed_size);
   Status status = io::Decompress(codec, data, size, decompressed_.data(), uncompressed_size);
   if (!status.ok()) return Error(status.message());
   return Status::OK();
@@ -368,8 +395,8 @@ Status ColumnChunkReader::NextPage(bool* found) {
     *found = false;
     if (position_ >= chunk_.size()) return Status::OK();
     size_t header_size = 0;
-    auto header = DecodePageHeader(chunk_.data() + position_, chunk_.size() - position_,
-                                   &header_size);
+    auto header =
+        DecodePageHeader(chunk_.data() + position_, chunk_.size() - position_, &header_size);
     if (!header.ok()) return Error(header.status().message());
     const PageHeader& page = *header;
     if (page.compressed_page_size < 0 || page.uncompressed_page_size < 0 ||
@@ -420,11 +447,12 @@ Status ColumnChunkReader::ReadDictionaryPage(const PageHeader& header, const uin
   bit_position_ = 0;
   encoding_ = Encoding::kPlain;
   dictionary_.Clear();
-  // A value takes at least one byte (or bit), so the count is bounded by the page size.
+  // A value takes its width (a bit for booleans, a 4-byte length for byte arrays), so the count
+  // is bounded by the page size.
   const int64_t count = dictionary.num_values;
-  if (fixed_width_ == -1 ? count > static_cast<int64_t>(decompressed_.size()) * 8
-                         : count > static_cast<int64_t>(decompressed_.size()) &&
-                               fixed_width_ != 0) {
+  const int64_t bytes = static_cast<int64_t>(decompressed_.size());
+  if (fixed_width_ == -1 ? count > bytes * 8
+                         : count > bytes / (fixed_width_ == 0 ? 4 : std::max(fixed_width_, 1))) {
     return Error("the dictionary page declares more values than it holds");
   }
   SLUICE_RETURN_NOT_OK(AppendValues(count, &dictionary_));
@@ -433,8 +461,8 @@ Status ColumnChunkReader::ReadDictionaryPage(const PageHeader& header, const uin
 }
 
 Status ColumnChunkReader::DecodeLevels(const uint8_t* data, size_t size, int bit_width,
-                                       int64_t count, int16_t max_level,
-                                       std::vector<int16_t>* out, const char* what) {
+                                       int64_t count, int16_t max_level, std::vector<int16_t>* out,
+                                       const char* what) {
   out->resize(static_cast<size_t>(count));
   RLEBitPackedDecoder decoder(data, size, bit_width);
   auto decoded = decoder.Decode(out->data(), count);
@@ -453,6 +481,47 @@ Status ColumnChunkReader::DecodeLevels(const uint8_t* data, size_t size, int bit
   return Status::OK();
 }
 
+Status ColumnChunkReader::StartLazyDefinitionLevels(const uint8_t* data, size_t size, int bit_width,
+                                                    int64_t count, int64_t* present) {
+  definition_decoder_ = RLEBitPackedDecoder(data, size, bit_width);
+  // A counting pass over a copy: checks the levels now, keeps nothing.
+  RLEBitPackedDecoder counter = definition_decoder_;
+  level_buffer_.resize(static_cast<size_t>(std::min<int64_t>(count, 4096)));
+  *present = 0;
+  for (int64_t done = 0; done < count;) {
+    const int64_t take = std::min<int64_t>(count - done, 4096);
+    auto decoded = counter.Decode(level_buffer_.data(), take);
+    if (!decoded.ok()) return Error("definition levels: " + decoded.status().message());
+    if (*decoded != take) {
+      return Error("the page has " + std::to_string(count) + " values but only " +
+                   std::to_string(done + *decoded) + " definition levels");
+    }
+    for (int64_t i = 0; i < take; ++i) {
+      const int16_t level = level_buffer_[static_cast<size_t>(i)];
+      if (level < 0 || level > max_definition_) {
+        return Error("definition level " + std::to_string(level) + " exceeds the maximum " +
+                     std::to_string(max_definition_));
+      }
+      *present += level == max_definition_;
+    }
+    done += take;
+  }
+  return Status::OK();
+}
+
+Status ColumnChunkReader::TakeDefinitionLevels(int64_t count, const int16_t** levels) {
+  if (!lazy_definition_) {
+    *levels = definition_levels_.data() + page_position_;
+    return Status::OK();
+  }
+  level_buffer_.resize(static_cast<size_t>(count));
+  auto decoded = definition_decoder_.Decode(level_buffer_.data(), count);
+  // The counting pass checked the same stream; anything else is a bug.
+  if (!decoded.ok() || *decoded != count) return Error("definition levels changed on re-reading");
+  *levels = level_buffer_.data();
+  return Status::OK();
+}
+
 Status ColumnChunkReader::StartDataPage(const PageHeader& header, const uint8_t* body) {
   const size_t body_size = static_cast<size_t>(header.compressed_page_size);
   const int definition_width = BitWidth(static_cast<uint64_t>(max_definition_));
@@ -460,14 +529,17 @@ Status ColumnChunkReader::StartDataPage(const PageHeader& header, const uint8_t*
   const uint8_t* data;
   size_t size;
   int64_t count;
+  // Non-null values in the page.
+  int64_t present = -1;
+  lazy_definition_ = max_repetition_ == 0 && max_definition_ > 0;
   if (header.type == PageType::kDataPage) {
     if (!header.data_page_header) return Error("data page without its header");
     const DataPageHeader& page = *header.data_page_header;
     count = page.num_values;
     encoding_ = page.encoding;
     if (count < 0 || count > kMaxPageValues) return Error("bad page value count");
-    SLUICE_RETURN_NOT_OK(Decompress(body, body_size,
-                                    static_cast<size_t>(header.uncompressed_page_size)));
+    SLUICE_RETURN_NOT_OK(
+        Decompress(body, body_size, static_cast<size_t>(header.uncompressed_page_size)));
     data = decompressed_.data();
     size = decompressed_.size();
     auto read_levels = [&](int16_t max_level, int width, Encoding encoding,
@@ -483,7 +555,11 @@ Status ColumnChunkReader::StartDataPage(const PageHeader& header, const uint8_t*
       uint32_t length;
       std::memcpy(&length, data, 4);
       if (length > size - 4) return Error(std::string(what) + " levels run past the page");
-      SLUICE_RETURN_NOT_OK(DecodeLevels(data + 4, length, width, count, max_level, out, what));
+      if (out == &definition_levels_ && lazy_definition_) {
+        SLUICE_RETURN_NOT_OK(StartLazyDefinitionLevels(data + 4, length, width, count, &present));
+      } else {
+        SLUICE_RETURN_NOT_OK(DecodeLevels(data + 4, length, width, count, max_level, out, what));
+      }
       data += 4 + length;
       size -= 4 + length;
       return Status::OK();
@@ -514,11 +590,14 @@ Status ColumnChunkReader::StartDataPage(const PageHeader& header, const uint8_t*
     } else {
       repetition_levels_.clear();
     }
-    if (max_definition_ > 0) {
+    if (lazy_definition_) {
+      SLUICE_RETURN_NOT_OK(StartLazyDefinitionLevels(body + repetition_bytes,
+                                                     static_cast<size_t>(definition_bytes),
+                                                     definition_width, count, &present));
+    } else if (max_definition_ > 0) {
       SLUICE_RETURN_NOT_OK(DecodeLevels(body + repetition_bytes,
                                         static_cast<size_t>(definition_bytes), definition_width,
-                                        count, max_definition_, &definition_levels_,
-                                        "definition"));
+                                        count, max_definition_, &definition_levels_, "definition"));
     } else {
       definition_levels_.clear();
     }
@@ -537,11 +616,12 @@ Status ColumnChunkReader::StartDataPage(const PageHeader& header, const uint8_t*
   }
   page_values_ = count;
   page_position_ = 0;
-  // Non-null values in the page.
-  int64_t present = count;
-  if (max_definition_ > 0) {
-    present = 0;
-    for (int16_t level : definition_levels_) present += level == max_definition_;
+  if (present < 0) {
+    present = count;
+    if (max_definition_ > 0) {
+      present = 0;
+      for (int16_t level : definition_levels_) present += level == max_definition_;
+    }
   }
   values_ = data;
   values_end_ = data + size;
@@ -569,15 +649,7 @@ Status ColumnChunkReader::StartDataPage(const PageHeader& header, const uint8_t*
       uint32_t length;
       std::memcpy(&length, data, 4);
       if (length > size - 4) return Error("RLE booleans run past the page");
-      RLEBitPackedDecoder decoder(data + 4, length, 1);
-      decoded_.resize(static_cast<size_t>(present));
-      std::vector<uint32_t> scratch(static_cast<size_t>(present));
-      auto decoded = decoder.Decode(scratch.data(), present);
-      if (!decoded.ok()) return Error(decoded.status().message());
-      if (*decoded != present) return Error("RLE booleans hold fewer values than the page");
-      for (int64_t i = 0; i < present; ++i) decoded_[static_cast<size_t>(i)] = scratch[i] != 0;
-      values_ = decoded_.data();
-      values_end_ = values_ + decoded_.size();
+      indices_ = RLEBitPackedDecoder(data + 4, length, 1);  // decoded as consumed
       break;
     }
     case Encoding::kDeltaBinaryPacked: {
@@ -586,15 +658,10 @@ Status ColumnChunkReader::StartDataPage(const PageHeader& header, const uint8_t*
       }
       auto decoder = DeltaBinaryPackedDecoder::Make(data, size);
       if (!decoder.ok()) return Error(decoder.status().message());
-      decoded_.resize(static_cast<size_t>(present) * static_cast<size_t>(fixed_width_));
-      Result<int64_t> decoded =
-          fixed_width_ == 4
-              ? decoder->Decode(reinterpret_cast<int32_t*>(decoded_.data()), present)
-              : decoder->Decode(reinterpret_cast<int64_t*>(decoded_.data()), present);
-      if (!decoded.ok()) return Error(decoded.status().message());
-      if (*decoded != present) return Error("DELTA_BINARY_PACKED holds fewer values than the page");
-      values_ = decoded_.data();
-      values_end_ = values_ + decoded_.size();
+      if (decoder->total_values() < present) {
+        return Error("DELTA_BINARY_PACKED holds fewer values than the page");
+      }
+      delta_ = std::move(*decoder);  // decoded as consumed
       break;
     }
     case Encoding::kDeltaLengthByteArray:
@@ -633,6 +700,9 @@ Status ColumnChunkReader::StartDataPage(const PageHeader& header, const uint8_t*
     }
     case Encoding::kByteStreamSplit: {
       if (fixed_width_ <= 0) return Error("BYTE_STREAM_SPLIT on a variable-width column");
+      if (static_cast<uint64_t>(present) > size / static_cast<size_t>(fixed_width_)) {
+        return Error("BYTE_STREAM_SPLIT: the page holds fewer values than its levels say");
+      }
       decoded_.resize(static_cast<size_t>(present) * static_cast<size_t>(fixed_width_));
       Status status = DecodeByteStreamSplit(data, size, present, fixed_width_, decoded_.data());
       if (!status.ok()) return Error(status.message());
@@ -765,7 +835,8 @@ Status ColumnChunkReader::AppendFixed(const uint8_t* data, int64_t count, ValueA
       break;
     }
     case LeafConversion::kNull:
-      for (size_t i = 0; i < n; ++i) out->offsets.push_back(static_cast<int64_t>(out->bytes.size()));
+      for (size_t i = 0; i < n; ++i)
+        out->offsets.push_back(static_cast<int64_t>(out->bytes.size()));
       break;
     case LeafConversion::kBool:
       for (size_t i = 0; i < n; ++i) out->booleans.push_back(data[i] != 0);
@@ -837,11 +908,43 @@ Status ColumnChunkReader::AppendValues(int64_t count, ValueAccumulator* out) {
         if (*decoded != take) return Error("the page holds fewer dictionary indices than values");
         for (int64_t i = 0; i < take; ++i) {
           if (index_buffer_[static_cast<size_t>(i)] >= static_cast<uint64_t>(dictionary_size)) {
-            return Error("dictionary index " + std::to_string(index_buffer_[static_cast<size_t>(i)]) +
+            return Error("dictionary index " +
+                         std::to_string(index_buffer_[static_cast<size_t>(i)]) +
                          " is outside the dictionary of " + std::to_string(dictionary_size));
           }
         }
         out->Gather(dictionary_, index_buffer_.data(), take);
+        left -= take;
+      }
+      return Status::OK();
+    }
+    case Encoding::kRLE: {
+      // Booleans (StartDataPage allows RLE for nothing else).
+      for (int64_t left = count; left > 0;) {
+        const int64_t take = std::min<int64_t>(left, 4096);
+        index_buffer_.resize(static_cast<size_t>(take));
+        auto decoded = indices_.Decode(index_buffer_.data(), take);
+        if (!decoded.ok()) return Error("RLE booleans: " + decoded.status().message());
+        if (*decoded != take) return Error("the page holds fewer values than its levels say");
+        for (int64_t i = 0; i < take; ++i) {
+          out->booleans.push_back(index_buffer_[static_cast<size_t>(i)] != 0);
+        }
+        out->AddValues(take);
+        left -= take;
+      }
+      return Status::OK();
+    }
+    case Encoding::kDeltaBinaryPacked: {
+      const size_t width = static_cast<size_t>(fixed_width_);
+      for (int64_t left = count; left > 0;) {
+        const int64_t take = std::min<int64_t>(left, 4096);
+        decoded_.resize(static_cast<size_t>(take) * width);
+        Result<int64_t> decoded =
+            width == 4 ? delta_->Decode(reinterpret_cast<int32_t*>(decoded_.data()), take)
+                       : delta_->Decode(reinterpret_cast<int64_t*>(decoded_.data()), take);
+        if (!decoded.ok()) return Error(decoded.status().message());
+        if (*decoded != take) return Error("DELTA_BINARY_PACKED holds fewer values than the page");
+        SLUICE_RETURN_NOT_OK(AppendFixed(decoded_.data(), take, out));
         left -= take;
       }
       return Status::OK();
@@ -890,7 +993,8 @@ Status ColumnChunkReader::AppendValues(int64_t count, ValueAccumulator* out) {
   while (left > 0) {
     const int64_t take = std::min<int64_t>(left, 4096);
     for (int64_t i = 0; i < take; ++i) {
-      if (values_end_ - values_ < 4) return Error("the page holds fewer values than its levels say");
+      if (values_end_ - values_ < 4)
+        return Error("the page holds fewer values than its levels say");
       uint32_t length;
       std::memcpy(&length, values_, 4);
       values_ += 4;
@@ -918,7 +1022,8 @@ Status ColumnChunkReader::ReadRows(int64_t rows, ValueAccumulator* out) {
     if (max_definition_ == 0) {
       SLUICE_RETURN_NOT_OK(AppendValues(take, out));
     } else {
-      const int16_t* levels = definition_levels_.data() + page_position_;
+      const int16_t* levels;
+      SLUICE_RETURN_NOT_OK(TakeDefinitionLevels(take, &levels));
       int64_t present = 0;
       for (int64_t i = 0; i < take; ++i) present += levels[i] == max_definition_;
       SLUICE_RETURN_NOT_OK(AppendValues(present, out));
@@ -951,7 +1056,8 @@ Status ColumnChunkReader::ReadAll(std::vector<int16_t>* definition,
     const int64_t take = page_values_ - page_position_;
     int64_t present = take;
     if (max_definition_ > 0) {
-      const int16_t* levels = definition_levels_.data() + page_position_;
+      const int16_t* levels;
+      SLUICE_RETURN_NOT_OK(TakeDefinitionLevels(take, &levels));
       definition->insert(definition->end(), levels, levels + take);
       present = 0;
       for (int64_t i = 0; i < take; ++i) present += levels[i] == max_definition_;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,6 +88,12 @@ class ColumnChunkReader {
   Status StartDataPage(const PageHeader& header, const uint8_t* body);
   Status DecodeLevels(const uint8_t* data, size_t size, int bit_width, int64_t count,
                       int16_t max_level, std::vector<int16_t>* out, const char* what);
+  // Flat columns: starts the page's definition levels without materializing them, checking they
+  // hold `count` levels within range, and counts the present (non-null) values.
+  Status StartLazyDefinitionLevels(const uint8_t* data, size_t size, int bit_width, int64_t count,
+                                   int64_t* present);
+  // The definition levels of the next `count` entries of the page (from page_position_).
+  Status TakeDefinitionLevels(int64_t count, const int16_t** levels);
   // Appends the next `count` non-null values of the current page.
   Status AppendValues(int64_t count, ValueAccumulator* out);
   Status AppendFixed(const uint8_t* data, int64_t count, ValueAccumulator* out);
@@ -110,16 +117,22 @@ class ColumnChunkReader {
   // The current data page.
   int64_t page_values_ = 0;  // level entries in the page
   int64_t page_position_ = 0;
-  std::vector<int16_t> definition_levels_;
+  std::vector<int16_t> definition_levels_;  // whole page (columns with repetition)
   std::vector<int16_t> repetition_levels_;
+  // Columns without repetition decode definition levels as they are consumed, so a page of many
+  // nulls costs no memory up front.
+  bool lazy_definition_ = false;
+  RLEBitPackedDecoder definition_decoder_;
+  std::vector<int16_t> level_buffer_;
   Encoding encoding_ = Encoding::kPlain;
   const uint8_t* values_ = nullptr;  // page values (plain-like after decoding)
   const uint8_t* values_end_ = nullptr;
   int64_t bit_position_ = 0;     // PLAIN booleans
   RLEBitPackedDecoder indices_;  // dictionary indices / RLE booleans
   std::vector<uint32_t> index_buffer_;
-  std::vector<uint8_t> decoded_;    // fixed-width values decoded from DELTA/BSS/RLE
-  ByteArrayValues decoded_arrays_;  // byte arrays decoded from DELTA_*
+  std::optional<DeltaBinaryPackedDecoder> delta_;  // DELTA_BINARY_PACKED, decoded as consumed
+  std::vector<uint8_t> decoded_;                   // fixed-width values decoded from DELTA/BSS
+  ByteArrayValues decoded_arrays_;                 // byte arrays decoded from DELTA_*
   std::vector<std::string_view> views_;
   int64_t view_position_ = 0;
 };

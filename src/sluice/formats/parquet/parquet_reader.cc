@@ -147,8 +147,9 @@ Result<StatValue> ParseLiteral(const DataType& type, const std::string& text,
     case TypeId::kString:
       return StatValue(text);
     default:
-      return Status::InvalidArgument("filter on '" + column + "': row groups cannot be skipped by " +
-                                     type.ToString() + " values");
+      return Status::InvalidArgument("filter on '" + column +
+                                     "': row groups cannot be skipped by " + type.ToString() +
+                                     " values");
   }
 }
 
@@ -217,13 +218,16 @@ class NestedAssembler {
     int64_t present = 0;
     for (int64_t row = 0; row < rows; ++row) {
       text.clear();
-      const LeafData& first = leaves_[static_cast<size_t>(shape_.leaf_begin)];
-      if (first.position >= static_cast<int64_t>(first.definition.size())) {
-        return Status::DataError(where_ + ": a nested column has fewer rows than its row group");
-      }
-      if (first.repetition[static_cast<size_t>(first.position)] != 0) {
-        return Status::DataError(where_ + ": a record starts with repetition level " +
-                                 std::to_string(first.repetition[static_cast<size_t>(first.position)]));
+      // Every leaf must be at the start of this record (their levels may not drift apart).
+      for (const LeafData& leaf : leaves_) {
+        if (leaf.position >= static_cast<int64_t>(leaf.definition.size())) {
+          return Status::DataError(where_ + ": a nested column has fewer rows than its row group");
+        }
+        if (leaf.repetition[static_cast<size_t>(leaf.position)] != 0) {
+          return Status::DataError(
+              where_ + ": a record starts with repetition level " +
+              std::to_string(leaf.repetition[static_cast<size_t>(leaf.position)]));
+        }
       }
       SLUICE_RETURN_NOT_OK(Emit(shape_, &text));
       // Only a null top-level value renders as `null` (objects and arrays never do).
@@ -379,8 +383,9 @@ class ParquetReader::Impl {
     SLUICE_RETURN_NOT_OK(file_->ReadAt(0, 4, head));
     SLUICE_RETURN_NOT_OK(file_->ReadAt(size - 8, 8, tail));
     if (std::memcmp(tail + 4, "PARE", 4) == 0) {
-      return Status::DataError(path + ": the file is encrypted (Parquet modular encryption), "
-                                      "which sluice does not read");
+      return Status::DataError(path +
+                               ": the file is encrypted (Parquet modular encryption), "
+                               "which sluice does not read");
     }
     if (std::memcmp(head, "PAR1", 4) != 0 || std::memcmp(tail + 4, "PAR1", 4) != 0) {
       return Status::DataError(path + ": not a Parquet file (no PAR1 magic at both ends)");
@@ -505,8 +510,8 @@ class ParquetReader::Impl {
         if (nulls && *nulls == group.num_rows) return false;
         continue;
       }
-      SLUICE_ASSIGN_OR_RETURN(StatValue literal, ParseLiteral(leaf.type, filter.literal,
-                                                              filter.column));
+      SLUICE_ASSIGN_OR_RETURN(StatValue literal,
+                              ParseLiteral(leaf.type, filter.literal, filter.column));
       if (nulls && *nulls == group.num_rows && group.num_rows > 0) return false;
       StatValue min, max;
       if (statistics.min_value && statistics.max_value) {

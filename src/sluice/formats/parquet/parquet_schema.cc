@@ -133,13 +133,13 @@ Status MapLeaf(const std::string& path, const SchemaElement& element, SchemaNode
       const bool timestamp = IsLogical(element, Kind::kTimestamp) ||
                              IsConverted(element, ConvertedType::kTimestampMillis) ||
                              IsConverted(element, ConvertedType::kTimestampMicros);
-      const bool time = IsLogical(element, Kind::kTime) ||
-                        IsConverted(element, ConvertedType::kTimeMicros);
+      const bool time =
+          IsLogical(element, Kind::kTime) || IsConverted(element, ConvertedType::kTimeMicros);
       if (timestamp || time) {
         node->type = timestamp ? DataType::Timestamp() : DataType::Time();
         TimeUnit unit = TimeUnit::kMicros;
-        if (element.logical && (element.logical->kind == Kind::kTimestamp ||
-                                element.logical->kind == Kind::kTime)) {
+        if (element.logical &&
+            (element.logical->kind == Kind::kTimestamp || element.logical->kind == Kind::kTime)) {
           unit = element.logical->unit;
         } else if (IsConverted(element, ConvertedType::kTimestampMillis)) {
           unit = TimeUnit::kMillis;
@@ -175,8 +175,8 @@ Status MapLeaf(const std::string& path, const SchemaElement& element, SchemaNode
     case Type::kByteArray:
     case Type::kFixedLenByteArray: {
       if (physical == Type::kFixedLenByteArray &&
-          (!element.type_length || *element.type_length < 0)) {
-        return Invalid(path, element, "FIXED_LEN_BYTE_ARRAY without a valid type_length");
+          (!element.type_length || *element.type_length <= 0)) {
+        return Invalid(path, element, "FIXED_LEN_BYTE_ARRAY without a positive type_length");
       }
       if (decimal) {
         if (physical == Type::kFixedLenByteArray && node->type_length > 16) {
@@ -289,8 +289,8 @@ class SchemaBuilder {
                    : IsMapGroup(element) ? SchemaNode::Kind::kMap
                                          : SchemaNode::Kind::kStruct;
       for (int i = 0; i < children; ++i) {
-        SLUICE_RETURN_NOT_OK(AddNode(node.get(), node->definition_level, node->repetition_level,
-                                     depth + 1, schema));
+        SLUICE_RETURN_NOT_OK(
+            AddNode(node.get(), node->definition_level, node->repetition_level, depth + 1, schema));
       }
     } else {
       node->kind = SchemaNode::Kind::kLeaf;
