@@ -975,7 +975,8 @@ class ParquetWriter::Impl {
       const int64_t start = out_->position();
       if (!chunk.dictionary_page.empty()) {
         meta.dictionary_page_offset = start;
-        for (const std::string& part : chunk.dictionary_page) SLUICE_RETURN_NOT_OK(out_->Write(part));
+        for (const std::string& part : chunk.dictionary_page)
+          SLUICE_RETURN_NOT_OK(out_->Write(part));
       }
       meta.data_page_offset = out_->position();
       for (const std::string& part : chunk.data_pages) SLUICE_RETURN_NOT_OK(out_->Write(part));
