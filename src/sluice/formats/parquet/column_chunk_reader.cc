@@ -253,7 +253,7 @@ void ValueAccumulator::Gather(const ValueAccumulator& dictionary, const uint32_t
       for (int64_t i = 0; i < count; ++i) {
         const int64_t begin = dictionary.offsets[indices[i]];
         const size_t size = static_cast<size_t>(dictionary.offsets[indices[i] + 1] - begin);
-        std::memcpy(bytes.data() + position, dictionary.bytes.data() + begin, size);
+        if (size > 0) std::memcpy(bytes.data() + position, dictionary.bytes.data() + begin, size);
         position += size;
         offsets[old + static_cast<size_t>(i)] = static_cast<int64_t>(position);
       }
@@ -723,7 +723,7 @@ Status ColumnChunkReader::AppendFixed(const uint8_t* data, int64_t count, ValueA
     case LeafConversion::kInt32: {
       const size_t old = out->int32s.size();
       out->int32s.resize(old + n);
-      std::memcpy(out->int32s.data() + old, data, n * 4);
+      if (n > 0) std::memcpy(out->int32s.data() + old, data, n * 4);
       break;
     }
     case LeafConversion::kUInt32:
@@ -743,7 +743,7 @@ Status ColumnChunkReader::AppendFixed(const uint8_t* data, int64_t count, ValueA
     case LeafConversion::kInt64: {
       const size_t old = out->int64s.size();
       out->int64s.resize(old + n);
-      std::memcpy(out->int64s.data() + old, data, n * 8);
+      if (n > 0) std::memcpy(out->int64s.data() + old, data, n * 8);
       break;
     }
     case LeafConversion::kInt64Times1000:
@@ -802,7 +802,7 @@ Status ColumnChunkReader::AppendFixed(const uint8_t* data, int64_t count, ValueA
     case LeafConversion::kDouble: {
       const size_t old = out->doubles.size();
       out->doubles.resize(old + n);
-      std::memcpy(out->doubles.data() + old, data, n * 8);
+      if (n > 0) std::memcpy(out->doubles.data() + old, data, n * 8);
       break;
     }
     case LeafConversion::kFloat16:

@@ -11,6 +11,7 @@
 #include "sluice/columnar/temporal.h"
 #include "sluice/columnar/value_formatter.h"
 #include "sluice/formats/parquet/column_chunk_reader.h"
+#include "sluice/formats/parquet/parallel_for.h"
 #include "sluice/formats/parquet/parquet_schema.h"
 
 namespace sluice::parquet {
@@ -21,23 +22,6 @@ using columnar::Int128;
 using columnar::TypeId;
 
 constexpr int64_t kMaxFooterBytes = 256ll << 20;
-
-template <typename Fn>
-void ParallelFor(int threads, size_t count, Fn&& fn) {
-  if (threads <= 1 || count <= 1) {
-    for (size_t i = 0; i < count; ++i) fn(i);
-    return;
-  }
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next.fetch_add(1); i < count; i = next.fetch_add(1)) fn(i);
-  };
-  std::vector<std::thread> helpers;
-  const size_t extra = std::min(static_cast<size_t>(threads - 1), count - 1);
-  for (size_t i = 0; i < extra; ++i) helpers.emplace_back(work);
-  work();
-  for (auto& helper : helpers) helper.join();
-}
 
 // ---- statistics and row-group filters ---------------------------------------------------------
 

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "sluice/columnar/value_formatter.h"
+#include "sluice/formats/parquet/parallel_for.h"
 #include "sluice/formats/parquet/parquet_encoding.h"
 #include "sluice/formats/parquet/parquet_metadata.h"
 
@@ -260,30 +261,13 @@ class ColumnEncoder {
   Status EmitDataPage(const std::string& body, int64_t num_values, Encoding encoding) {
     PageHeader header;
     header.type = PageType::kDataPage;
-    header.uncompressed_page_size = static_cast<int32_t>(body.size());
-    compressed_.clear();
-    const std::string* payload = &body;
-    if (options_.codec != io::Codec::kNone) {
-      SLUICE_RETURN_NOT_OK(io::Compress(options_.codec, options_.compression_level,
-                                        reinterpret_cast<const uint8_t*>(body.data()), body.size(),
-                                        &compressed_));
-      payload = &compressed_;
-    }
-    header.compressed_page_size = static_cast<int32_t>(payload->size());
     DataPageHeader data;
     data.num_values = static_cast<int32_t>(num_values);
     data.encoding = encoding;
     data.definition_level_encoding = Encoding::kRLE;
     data.repetition_level_encoding = Encoding::kRLE;
     header.data_page_header = data;
-    std::string encoded_header;
-    EncodePageHeader(header, &encoded_header);
-    const int64_t header_bytes = static_cast<int64_t>(encoded_header.size());
-    const int64_t payload_bytes = static_cast<int64_t>(payload->size());
-    chunk_.data_pages.push_back(std::move(encoded_header));
-    chunk_.data_pages.push_back(payload == &compressed_ ? std::move(compressed_) : body);
-    chunk_.uncompressed_bytes += header_bytes + static_cast<int64_t>(body.size());
-    chunk_.compressed_bytes += header_bytes + payload_bytes;
+    SLUICE_RETURN_NOT_OK(EmitPage(&header, body, &chunk_.data_pages));
     chunk_.num_values += num_values;
     if (encoding == Encoding::kPlain) {
       chunk_.used_plain = true;
@@ -295,10 +279,23 @@ class ColumnEncoder {
     return Status::OK();
   }
 
+  // Compresses the PLAIN-encoded dictionary and sets it as the chunk's dictionary page.
   Status EmitDictionaryPage(const std::string& body, int64_t num_values) {
     PageHeader header;
     header.type = PageType::kDictionaryPage;
-    header.uncompressed_page_size = static_cast<int32_t>(body.size());
+    DictionaryPageHeader dictionary;
+    dictionary.num_values = static_cast<int32_t>(num_values);
+    dictionary.encoding = Encoding::kPlain;
+    header.dictionary_page_header = dictionary;
+    SLUICE_RETURN_NOT_OK(EmitPage(&header, body, &chunk_.dictionary_page));
+    chunk_.dictionary_pages = 1;
+    return Status::OK();
+  }
+
+  // Compresses `body`, completes `header` with the sizes and appends header and payload (as two
+  // buffers) to `pages`.
+  Status EmitPage(PageHeader* header, const std::string& body, std::vector<std::string>* pages) {
+    header->uncompressed_page_size = static_cast<int32_t>(body.size());
     compressed_.clear();
     const std::string* payload = &body;
     if (options_.codec != io::Codec::kNone) {
@@ -307,20 +304,14 @@ class ColumnEncoder {
                                         &compressed_));
       payload = &compressed_;
     }
-    header.compressed_page_size = static_cast<int32_t>(payload->size());
-    DictionaryPageHeader dictionary;
-    dictionary.num_values = static_cast<int32_t>(num_values);
-    dictionary.encoding = Encoding::kPlain;
-    header.dictionary_page_header = dictionary;
+    header->compressed_page_size = static_cast<int32_t>(payload->size());
     std::string encoded_header;
-    EncodePageHeader(header, &encoded_header);
+    EncodePageHeader(*header, &encoded_header);
     const int64_t header_bytes = static_cast<int64_t>(encoded_header.size());
-    const int64_t payload_bytes = static_cast<int64_t>(payload->size());
-    chunk_.dictionary_page.push_back(std::move(encoded_header));
-    chunk_.dictionary_page.push_back(payload == &compressed_ ? std::move(compressed_) : body);
     chunk_.uncompressed_bytes += header_bytes + static_cast<int64_t>(body.size());
-    chunk_.compressed_bytes += header_bytes + payload_bytes;
-    chunk_.dictionary_pages = 1;
+    chunk_.compressed_bytes += header_bytes + static_cast<int64_t>(payload->size());
+    pages->push_back(std::move(encoded_header));
+    pages->push_back(payload == &compressed_ ? std::move(compressed_) : body);
     return Status::OK();
   }
 
@@ -876,25 +867,6 @@ std::unique_ptr<ColumnEncoder> MakeEncoder(const columnar::Field& field,
       return std::make_unique<BytesEncoder>(field, options, 0);
   }
   return nullptr;
-}
-
-// Runs fn(i) for i in [0, count) on up to `threads` threads (the caller is one of them).
-template <typename Fn>
-void ParallelFor(int threads, size_t count, Fn&& fn) {
-  if (threads <= 1 || count <= 1) {
-    for (size_t i = 0; i < count; ++i) fn(i);
-    return;
-  }
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next.fetch_add(1); i < count; i = next.fetch_add(1)) fn(i);
-  };
-  std::vector<std::thread> helpers;
-  const size_t extra = std::min(static_cast<size_t>(threads - 1), count - 1);
-  helpers.reserve(extra);
-  for (size_t i = 0; i < extra; ++i) helpers.emplace_back(work);
-  work();
-  for (auto& helper : helpers) helper.join();
 }
 
 }  // namespace
