@@ -280,6 +280,27 @@ TEST(ParquetRoundTrip, AllNullColumn) {
   EXPECT_FALSE(stats.min_value.has_value());
 }
 
+TEST(ParquetRoundTrip, OnlyEmptyStrings) {
+  // A dictionary whose one value is empty: gathering copies zero bytes from an empty buffer.
+  auto schema = std::make_shared<const columnar::Schema>(
+      std::vector<Field>{{"s", DataType::String(), true}});
+  columnar::StringBuilder strings;
+  for (int i = 0; i < 50; ++i) {
+    if (i % 10 == 9) {
+      strings.AppendNull();
+    } else {
+      strings.Append("");
+    }
+  }
+  auto batch = std::make_shared<const columnar::Batch>(
+      schema, std::vector<columnar::ColumnPtr>{strings.Finish()}, 50);
+  auto result = Read(Write(schema, {batch}, ParquetWriteOptions{}));
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->cells, Expected({batch}));
+  EXPECT_EQ(result->cells[0], "\"\"|");
+  EXPECT_EQ(result->cells[9], "NULL|");
+}
+
 TEST(ParquetRoundTrip, StatisticsUseUnsignedByteOrderAndSignedDecimals) {
   auto schema = std::make_shared<const columnar::Schema>(
       std::vector<Field>{{"s", DataType::String(), false}, {"d", DataType::Decimal(30, 0), false}});
