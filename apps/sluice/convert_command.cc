@@ -14,8 +14,10 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "read_flags.h"
+#include "sluice/columnar/column_builder.h"
 #include "sluice/formats/csv/csv_writer.h"
 #include "sluice/formats/ndjson_writer.h"
+#include "sluice/formats/parquet/parquet_reader.h"
 #include "sluice/formats/parquet/parquet_writer.h"
 
 namespace sluice::cli {
@@ -86,24 +88,32 @@ class Sink {
   virtual Status Close() = 0;
 };
 
+// Writes Parquet. Inputs whose columns differ (a JSON key first seen late, CSV files with extra
+// columns) are handled by name: when a batch brings new columns, the part written so far is
+// closed and a new part with the wider schema begins; at the end the parts are merged into one
+// file, earlier rows getting nulls in the new columns. A column whose type differs between inputs
+// is an error (give the type with --schema).
 class ParquetSink final : public Sink {
  public:
   ParquetSink(std::string path, parquet::ParquetWriteOptions options)
       : path_(std::move(path)), options_(std::move(options)) {}
+  ~ParquetSink() override {
+    std::error_code ignored;
+    for (const std::string& part : parts_) std::filesystem::remove(part, ignored);
+  }
 
   Status Write(const columnar::Batch& batch) override {
-    if (!writer_) {
-      SLUICE_ASSIGN_OR_RETURN(auto out, io::OpenOutputFile(path_, io::FileOutputOptions{true}));
-      SLUICE_ASSIGN_OR_RETURN(
-          writer_, parquet::ParquetWriter::Open(std::move(out), batch.schema(), options_));
+    if (!writer_) SLUICE_RETURN_NOT_OK(StartPart(batch.schema()));
+    if (*batch.schema() == *writer_->schema()) return writer_->Write(batch);
+    SLUICE_ASSIGN_OR_RETURN(columnar::SchemaPtr merged, Merge(*writer_->schema(), *batch.schema()));
+    if (!(*merged == *writer_->schema())) {
+      SLUICE_ASSIGN_OR_RETURN(auto summary, writer_->Close());
+      (void)summary;
+      writer_.reset();
+      SLUICE_RETURN_NOT_OK(StartPart(merged));
     }
-    if (!(*batch.schema() == *writer_->schema())) {
-      return Status::SchemaMismatch(
-          "the inputs do not share one schema: " + writer_->schema()->ToString() + " then " +
-          batch.schema()->ToString() +
-          " (give the types with --schema so every input reads the same way)");
-    }
-    return writer_->Write(batch);
+    SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr conformed, Conform(batch, merged));
+    return writer_->Write(*conformed);
   }
   void SetSchema(const columnar::SchemaPtr& schema) {
     if (!schema_) schema_ = schema;
@@ -114,19 +124,97 @@ class ParquetSink final : public Sink {
       if (!schema_ || schema_->num_fields() == 0) {
         return Status::InvalidArgument("no columns to write: the inputs are empty");
       }
-      SLUICE_ASSIGN_OR_RETURN(auto out, io::OpenOutputFile(path_, io::FileOutputOptions{true}));
-      SLUICE_ASSIGN_OR_RETURN(writer_,
-                              parquet::ParquetWriter::Open(std::move(out), schema_, options_));
+      SLUICE_RETURN_NOT_OK(StartPart(schema_));
     }
+    const columnar::SchemaPtr schema = writer_->schema();
     SLUICE_ASSIGN_OR_RETURN(summary_, writer_->Close());
+    writer_.reset();
+    std::error_code error;
+    if (parts_.size() == 1) {
+      std::filesystem::rename(parts_[0], path_, error);
+      if (error) return Status::IOError(path_ + ": " + error.message());
+      parts_.clear();
+      return Status::OK();
+    }
+    // Merge the parts into one file with the final (widest) schema.
+    SLUICE_ASSIGN_OR_RETURN(auto out, io::OpenOutputFile(path_, io::FileOutputOptions{true}));
+    SLUICE_ASSIGN_OR_RETURN(auto merged,
+                            parquet::ParquetWriter::Open(std::move(out), schema, options_));
+    parquet::ParquetReadOptions read;
+    read.threads = options_.threads;
+    for (const std::string& part : parts_) {
+      SLUICE_ASSIGN_OR_RETURN(auto reader, parquet::ParquetReader::Open(part, read));
+      while (true) {
+        SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr batch, reader->Next());
+        if (!batch) break;
+        SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr conformed, Conform(*batch, schema));
+        SLUICE_RETURN_NOT_OK(merged->Write(*conformed));
+      }
+      std::filesystem::remove(part, error);
+    }
+    parts_.clear();
+    SLUICE_ASSIGN_OR_RETURN(summary_, merged->Close());
     return Status::OK();
   }
   const parquet::ParquetWriteSummary& summary() const { return summary_; }
 
  private:
+  Status StartPart(const columnar::SchemaPtr& schema) {
+    parts_.push_back(path_ + ".part" + std::to_string(parts_.size()));
+    SLUICE_ASSIGN_OR_RETURN(auto out, io::OpenOutputFile(parts_.back(), io::FileOutputOptions{}));
+    SLUICE_ASSIGN_OR_RETURN(writer_,
+                            parquet::ParquetWriter::Open(std::move(out), schema, options_));
+    return Status::OK();
+  }
+
+  // The columns of `a`, then those of `b` that `a` lacks (all nullable).
+  static Result<columnar::SchemaPtr> Merge(const columnar::Schema& a, const columnar::Schema& b) {
+    std::vector<columnar::Field> fields = a.fields();
+    for (const columnar::Field& field : b.fields()) {
+      const std::optional<size_t> index = a.FieldIndex(field.name);
+      if (!index) {
+        columnar::Field added = field;
+        added.nullable = true;
+        fields.push_back(std::move(added));
+      } else if (!(a.field(*index).type == field.type)) {
+        return TypeConflict(field.name, a.field(*index).type, field.type);
+      } else if (field.nullable && !a.field(*index).nullable) {
+        fields[*index].nullable = true;
+      }
+    }
+    return std::make_shared<const columnar::Schema>(std::move(fields));
+  }
+
+  // `batch` with the columns of `schema` by name; columns it lacks are all null.
+  static Result<columnar::BatchPtr> Conform(const columnar::Batch& batch,
+                                            const columnar::SchemaPtr& schema) {
+    std::vector<columnar::ColumnPtr> columns;
+    for (const columnar::Field& field : schema->fields()) {
+      const std::optional<size_t> index = batch.schema()->FieldIndex(field.name);
+      if (index) {
+        const columnar::DataType& type = batch.schema()->field(*index).type;
+        if (!(type == field.type)) return TypeConflict(field.name, field.type, type);
+        columns.push_back(batch.columns()[*index]);
+        continue;
+      }
+      auto builder = columnar::MakeBuilder(field.type);
+      for (int64_t row = 0; row < batch.num_rows(); ++row) builder->AppendNull();
+      columns.push_back(builder->Finish());
+    }
+    return std::make_shared<const columnar::Batch>(schema, std::move(columns), batch.num_rows());
+  }
+
+  static Status TypeConflict(const std::string& name, const columnar::DataType& first,
+                             const columnar::DataType& later) {
+    return Status::SchemaMismatch("column '" + name + "' is " + first.ToString() +
+                                  " in earlier rows but " + later.ToString() +
+                                  " later; give its type with --schema '" + name + ":TYPE'");
+  }
+
   std::string path_;
   parquet::ParquetWriteOptions options_;
   columnar::SchemaPtr schema_;
+  std::vector<std::string> parts_;
   std::unique_ptr<parquet::ParquetWriter> writer_;
   parquet::ParquetWriteSummary summary_;
 };
