@@ -305,6 +305,17 @@ class SchemaBuilder {
     return Status::OK();
   }
 
+  // Renders `node`'s children as the members of an object.
+  Status AddObjectMembers(const SchemaNode* node, NestedShape* shape, int* leaf) {
+    shape->kind = NestedShape::Kind::kObject;
+    for (const auto& child : node->children) {
+      shape->names.push_back(child->name);
+      SLUICE_ASSIGN_OR_RETURN(auto member, MakeShape(child.get(), false, leaf));
+      shape->members.push_back(std::move(member));
+    }
+    return Status::OK();
+  }
+
   // `as_element`: the node is the repeated element of a list and renders as one element.
   Result<std::unique_ptr<NestedShape>> MakeShape(const SchemaNode* node, bool as_element,
                                                  int* leaf) {
@@ -329,23 +340,13 @@ class SchemaBuilder {
         ++*leaf;
         break;
       case SchemaNode::Kind::kStruct:
-        shape->kind = NestedShape::Kind::kObject;
-        for (const auto& child : node->children) {
-          shape->names.push_back(child->name);
-          SLUICE_ASSIGN_OR_RETURN(auto member, MakeShape(child.get(), false, leaf));
-          shape->members.push_back(std::move(member));
-        }
+        SLUICE_RETURN_NOT_OK(AddObjectMembers(node, shape.get(), leaf));
         break;
       case SchemaNode::Kind::kList: {
         const SchemaNode* repeated = node->children[0].get();
         if (node->children.size() != 1 || !repeated->is_repeated()) {
           // Not a conforming LIST: render it as the struct it is.
-          shape->kind = NestedShape::Kind::kObject;
-          for (const auto& child : node->children) {
-            shape->names.push_back(child->name);
-            SLUICE_ASSIGN_OR_RETURN(auto member, MakeShape(child.get(), false, leaf));
-            shape->members.push_back(std::move(member));
-          }
+          SLUICE_RETURN_NOT_OK(AddObjectMembers(node, shape.get(), leaf));
           break;
         }
         shape->kind = NestedShape::Kind::kArray;
@@ -370,12 +371,7 @@ class SchemaBuilder {
             key_value->kind == SchemaNode::Kind::kLeaf || key_value->children.empty() ||
             key_value->children.size() > 2) {
           // A MAP_KEY_VALUE-annotated repeated group itself, or something odd: a plain struct.
-          shape->kind = NestedShape::Kind::kObject;
-          for (const auto& child : node->children) {
-            shape->names.push_back(child->name);
-            SLUICE_ASSIGN_OR_RETURN(auto member, MakeShape(child.get(), false, leaf));
-            shape->members.push_back(std::move(member));
-          }
+          SLUICE_RETURN_NOT_OK(AddObjectMembers(node, shape.get(), leaf));
           break;
         }
         shape->kind = NestedShape::Kind::kMap;
