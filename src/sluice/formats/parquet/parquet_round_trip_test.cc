@@ -282,8 +282,8 @@ TEST(ParquetRoundTrip, AllNullColumn) {
 
 TEST(ParquetRoundTrip, OnlyEmptyStrings) {
   // A dictionary whose one value is empty: gathering copies zero bytes from an empty buffer.
-  auto schema = std::make_shared<const columnar::Schema>(
-      std::vector<Field>{{"s", DataType::String(), true}});
+  auto schema =
+      std::make_shared<const columnar::Schema>(std::vector<Field>{{"s", DataType::String(), true}});
   columnar::StringBuilder strings;
   for (int i = 0; i < 50; ++i) {
     if (i % 10 == 9) {
