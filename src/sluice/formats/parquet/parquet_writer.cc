@@ -315,15 +315,6 @@ class ColumnEncoder {
     return Status::OK();
   }
 
-  // True on a chunk's first page when most of its values are distinct: a dictionary would not
-  // pay for itself. Needs enough values to judge.
-  bool MostlyDistinct(int64_t distinct) const {
-    const bool first_page = chunk_.dictionary_data_pages == 0 && chunk_.plain_data_pages == 0;
-    const int64_t values = page_values_count();
-    return first_page && values >= 4096 && distinct * 2 > values;
-  }
-  virtual int64_t page_values_count() const { return 0; }
-
   // Definition levels of the open page, one byte per value (1 = present).
   void AppendDefinitionLevels(const Column& column, int64_t begin, int64_t end) {
     if (max_definition_ == 0) return;
@@ -373,6 +364,120 @@ class ColumnEncoder {
   std::string compressed_;
 };
 
+// The encoders that try a dictionary: pages of indices into a PLAIN-encoded dictionary while it
+// pays, PLAIN pages otherwise. A mostly-distinct first page turns the whole chunk PLAIN (no
+// dictionary page at all); a dictionary that outgrows its limit leaves the rest of the chunk PLAIN.
+class DictionaryEncoder : public ColumnEncoder {
+ public:
+  using ColumnEncoder::ColumnEncoder;
+
+  int64_t EstimatedBytes() const override {
+    return chunk_.uncompressed_bytes + PageBytes() +
+           (use_dictionary_ ? static_cast<int64_t>(dictionary_plain_.size()) : 0);
+  }
+
+ protected:
+  // Where dictionary entry `index` lies in dictionary_plain_ (its PLAIN encoding).
+  virtual std::pair<size_t, size_t> EntryBounds(uint32_t index) const = 0;
+
+  // Adds a new entry (its PLAIN bytes, any length prefix included) at the empty `slot`.
+  uint32_t AddEntry(uint64_t hash, size_t slot, std::string_view plain) {
+    const int32_t index = static_cast<int32_t>(dictionary_count_++);
+    dictionary_plain_.append(plain);
+    table_.hashes.push_back(hash);
+    table_.Insert(slot, hash, index);
+    return static_cast<uint32_t>(index);
+  }
+
+  // Counts `rows` more rows in the open page and closes it when it is full.
+  Status EndBlock(int64_t rows) {
+    page_values_ += rows;
+    const bool dictionary_full = use_dictionary_ && static_cast<int64_t>(dictionary_plain_.size()) >
+                                                        options_.dictionary_bytes;
+    if (page_values_ >= kMaxPageValues || PageBytes() >= options_.page_bytes || dictionary_full) {
+      return FinishPage();
+    }
+    return Status::OK();
+  }
+
+  // Closes the open page and writes the dictionary page; the next chunk starts afresh.
+  Status FinishChunkPages() {
+    SLUICE_RETURN_NOT_OK(FinishPage());
+    if (dictionary_count_ > 0) {
+      SLUICE_RETURN_NOT_OK(EmitDictionaryPage(dictionary_plain_, dictionary_count_));
+    }
+    DropDictionary();
+    use_dictionary_ = options_.enable_dictionary;
+    return Status::OK();
+  }
+
+  virtual void OnDictionaryDropped() {}
+
+  bool use_dictionary_ = options_.enable_dictionary;
+  int64_t page_values_ = 0;
+  std::vector<uint32_t> indices_;  // of the open page's non-null values, while dictionary-encoded
+  std::string plain_;              // the open page's PLAIN values otherwise
+  std::string dictionary_plain_;   // the dictionary's entries, PLAIN-encoded
+  int64_t dictionary_count_ = 0;
+  IndexTable table_;
+
+ private:
+  int64_t PageBytes() const {
+    const int64_t values =
+        use_dictionary_ ? static_cast<int64_t>(indices_.size()) *
+                              std::max(1, BitWidth(static_cast<uint64_t>(dictionary_count_))) / 8
+                        : static_cast<int64_t>(plain_.size());
+    return values + static_cast<int64_t>(definition_levels_.size()) / 8;
+  }
+
+  void DropDictionary() {
+    dictionary_plain_.clear();
+    dictionary_count_ = 0;
+    table_.Clear();
+    table_.hashes.clear();
+    OnDictionaryDropped();
+  }
+
+  Status FinishPage() {
+    if (page_values_ == 0) return Status::OK();
+    const bool first_page = chunk_.dictionary_data_pages == 0 && chunk_.plain_data_pages == 0;
+    const int64_t values = static_cast<int64_t>(indices_.size());
+    if (use_dictionary_ && first_page && values >= 4096 && dictionary_count_ * 2 > values) {
+      // Mostly distinct: a dictionary would only add an index to every value.
+      for (uint32_t index : indices_) {
+        const auto [begin, end] = EntryBounds(index);
+        plain_.append(dictionary_plain_, begin, end - begin);
+      }
+      indices_.clear();
+      DropDictionary();
+      use_dictionary_ = false;
+    }
+    body_.clear();
+    EncodeDefinitionLevels(&body_);
+    Encoding encoding = Encoding::kPlain;
+    if (use_dictionary_ && dictionary_count_ > 0) {
+      const int bit_width = BitWidth(static_cast<uint64_t>(dictionary_count_ - 1));
+      body_.push_back(static_cast<char>(bit_width));
+      RLEBitPackedEncoder encoder(bit_width);
+      for (uint32_t index : indices_) encoder.Put(index);
+      encoder.Finish(&body_);
+      indices_.clear();
+      encoding = Encoding::kRLEDictionary;
+      if (static_cast<int64_t>(dictionary_plain_.size()) > options_.dictionary_bytes) {
+        use_dictionary_ = false;  // later pages of this chunk are PLAIN
+      }
+    } else {
+      body_.append(plain_);
+      plain_.clear();
+    }
+    SLUICE_RETURN_NOT_OK(EmitDataPage(body_, page_values_, encoding));
+    page_values_ = 0;
+    return Status::OK();
+  }
+
+  std::string body_;
+};
+
 // Physical value traits: how a sluice column's value becomes a Parquet value.
 struct Int32Traits {
   using Value = int32_t;
@@ -412,74 +517,46 @@ bool LessForStatistics(V a, V b) {
 
 // Fixed-width values (INT32, INT64, DOUBLE and decimals on them): dictionary or PLAIN.
 template <typename Traits>
-class FixedWidthEncoder final : public ColumnEncoder {
+class FixedWidthEncoder final : public DictionaryEncoder {
  public:
   using Value = typename Traits::Value;
-  using ColumnEncoder::ColumnEncoder;
+  using DictionaryEncoder::DictionaryEncoder;
 
   Status Append(const Column& column, int64_t begin, int64_t end) override {
     while (begin < end) {
       const int64_t take = std::min({end - begin, kMaxPageValues - page_values_, kBlockValues});
       AppendDefinitionLevels(column, begin, begin + take);
       const bool has_nulls = column.null_count() != 0;
-      if (use_dictionary_) {
-        for (int64_t row = begin; row < begin + take; ++row) {
-          if (has_nulls && column.IsNull(row)) continue;
-          indices_.push_back(Lookup(Traits::Get(column, row)));
-        }
-      } else {
-        for (int64_t row = begin; row < begin + take; ++row) {
-          if (has_nulls && column.IsNull(row)) continue;
-          const Value value = Traits::Get(column, row);
+      for (int64_t row = begin; row < begin + take; ++row) {
+        if (has_nulls && column.IsNull(row)) continue;
+        const Value value = Traits::Get(column, row);
+        if (use_dictionary_) {
+          indices_.push_back(Lookup(value));
+        } else {
           UpdateStatistics(value);
           plain_.append(reinterpret_cast<const char*>(&value), sizeof(Value));
         }
       }
-      page_values_ += take;
       begin += take;
-      if (page_values_ >= kMaxPageValues || PageBytes() >= options_.page_bytes ||
-          DictionaryFull()) {
-        SLUICE_RETURN_NOT_OK(FinishPage());
-      }
+      SLUICE_RETURN_NOT_OK(EndBlock(take));
     }
     return Status::OK();
   }
 
-  int64_t EstimatedBytes() const override { return chunk_.uncompressed_bytes + PageBytes(); }
-
   Result<EncodedChunk> FinishChunk() override {
-    SLUICE_RETURN_NOT_OK(FinishPage());
-    if (!dictionary_.empty()) {
-      std::string body(reinterpret_cast<const char*>(dictionary_.data()),
-                       dictionary_.size() * sizeof(Value));
-      SLUICE_RETURN_NOT_OK(EmitDictionaryPage(body, static_cast<int64_t>(dictionary_.size())));
-    }
+    SLUICE_RETURN_NOT_OK(FinishChunkPages());
     if (has_statistics_) {
       chunk_.min_value = std::string(reinterpret_cast<const char*>(&min_), sizeof(Value));
       chunk_.max_value = std::string(reinterpret_cast<const char*>(&max_), sizeof(Value));
     }
-    EncodedChunk chunk = TakeChunk();
-    dictionary_.clear();
-    table_.Clear();
-    table_.hashes.clear();
     has_statistics_ = false;
-    use_dictionary_ = options_.enable_dictionary;
-    return chunk;
+    return TakeChunk();
   }
 
  private:
-  int64_t PageBytes() const {
-    const int64_t values = use_dictionary_ ? static_cast<int64_t>(indices_.size()) *
-                                                 std::max(1, BitWidth(dictionary_.size())) / 8
-                                           : static_cast<int64_t>(plain_.size());
-    return values + static_cast<int64_t>(definition_levels_.size()) / 8;
+  std::pair<size_t, size_t> EntryBounds(uint32_t index) const override {
+    return {index * sizeof(Value), (index + 1) * sizeof(Value)};
   }
-
-  bool DictionaryFull() const {
-    return use_dictionary_ &&
-           static_cast<int64_t>(dictionary_.size() * sizeof(Value)) > options_.dictionary_bytes;
-  }
-  int64_t page_values_count() const override { return static_cast<int64_t>(indices_.size()); }
 
   uint32_t Lookup(Value value) {
     uint64_t bits = 0;
@@ -489,16 +566,14 @@ class FixedWidthEncoder final : public ColumnEncoder {
     const int64_t found = table_.Find(
         hash,
         [&](int32_t index) {
-          return std::memcmp(&dictionary_[static_cast<size_t>(index)], &value, sizeof(Value)) == 0;
+          return std::memcmp(dictionary_plain_.data() + static_cast<size_t>(index) * sizeof(Value),
+                             &value, sizeof(Value)) == 0;
         },
         &slot);
     if (found >= 0) return static_cast<uint32_t>(found);
-    const int32_t index = static_cast<int32_t>(dictionary_.size());
-    dictionary_.push_back(value);
-    table_.hashes.push_back(hash);
-    table_.Insert(slot, hash, index);
     UpdateStatistics(value);
-    return static_cast<uint32_t>(index);
+    return AddEntry(hash, slot,
+                    std::string_view(reinterpret_cast<const char*>(&value), sizeof(Value)));
   }
 
   void UpdateStatistics(Value value) {
@@ -519,52 +594,6 @@ class FixedWidthEncoder final : public ColumnEncoder {
     }
   }
 
-  Status FinishPage() {
-    if (page_values_ == 0) return Status::OK();
-    body_.clear();
-    EncodeDefinitionLevels(&body_);
-    Encoding encoding;
-    if (use_dictionary_ && !dictionary_.empty() &&
-        MostlyDistinct(static_cast<int64_t>(dictionary_.size()))) {
-      // A high-cardinality column: this first page and the rest of the chunk go PLAIN, with no
-      // dictionary page at all (as a dictionary would only add indices to every value).
-      for (uint32_t index : indices_) {
-        plain_.append(reinterpret_cast<const char*>(&dictionary_[index]), sizeof(Value));
-      }
-      indices_.clear();
-      dictionary_.clear();
-      table_.Clear();
-      table_.hashes.clear();
-      use_dictionary_ = false;
-    }
-    if (use_dictionary_ && !dictionary_.empty()) {
-      const int bit_width = BitWidth(dictionary_.size() - 1);
-      body_.push_back(static_cast<char>(bit_width));
-      RLEBitPackedEncoder encoder(bit_width);
-      for (uint32_t index : indices_) encoder.Put(index);
-      encoder.Finish(&body_);
-      indices_.clear();
-      encoding = Encoding::kRLEDictionary;
-      if (static_cast<int64_t>(dictionary_.size() * sizeof(Value)) > options_.dictionary_bytes) {
-        use_dictionary_ = false;  // later pages of this chunk are PLAIN
-      }
-    } else {
-      body_.append(plain_);
-      plain_.clear();
-      encoding = Encoding::kPlain;
-    }
-    SLUICE_RETURN_NOT_OK(EmitDataPage(body_, page_values_, encoding));
-    page_values_ = 0;
-    return Status::OK();
-  }
-
-  bool use_dictionary_ = options_.enable_dictionary;
-  int64_t page_values_ = 0;
-  std::vector<uint32_t> indices_;
-  std::string plain_;
-  std::string body_;
-  std::vector<Value> dictionary_;
-  IndexTable table_;
   bool has_statistics_ = false;
   Value min_{};
   Value max_{};
@@ -632,20 +661,18 @@ class BooleanEncoder final : public ColumnEncoder {
 };
 
 // Byte strings: BYTE_ARRAY (string, json, binary) and FIXED_LEN_BYTE_ARRAY decimals.
-class BytesEncoder final : public ColumnEncoder {
+class BytesEncoder final : public DictionaryEncoder {
  public:
   // fixed_width > 0: FIXED_LEN_BYTE_ARRAY of that width holding big-endian decimals.
   BytesEncoder(const columnar::Field& field, const ParquetWriteOptions& options, int fixed_width)
-      : ColumnEncoder(field, options), fixed_width_(fixed_width) {}
+      : DictionaryEncoder(field, options), fixed_width_(fixed_width) {}
 
   Status Append(const Column& column, int64_t begin, int64_t end) override {
     while (begin < end) {
       const int64_t take = std::min({end - begin, kMaxPageValues - page_values_, kBlockValues});
-      const int64_t stop = begin + take;
-      AppendDefinitionLevels(column, begin, stop);
+      AppendDefinitionLevels(column, begin, begin + take);
       const bool has_nulls = column.null_count() != 0;
-      int64_t row = begin;
-      for (; row < stop; ++row) {
+      for (int64_t row = begin; row < begin + take; ++row) {
         if (has_nulls && column.IsNull(row)) continue;
         char scratch[16];
         const std::string_view value = ValueAt(column, row, scratch);
@@ -653,49 +680,26 @@ class BytesEncoder final : public ColumnEncoder {
           indices_.push_back(Lookup(value));
         } else {
           UpdateStatistics(value);
-          if (fixed_width_ == 0) {
-            const uint32_t length = static_cast<uint32_t>(value.size());
-            plain_.append(reinterpret_cast<const char*>(&length), 4);
-          }
-          plain_.append(value);
+          AppendPlain(value, &plain_);
         }
       }
-      page_values_ += take;
-      begin = stop;
-      if (page_values_ >= kMaxPageValues || PageBytes() >= options_.page_bytes ||
-          DictionaryFull()) {
-        SLUICE_RETURN_NOT_OK(FinishPage());
-      }
+      begin += take;
+      SLUICE_RETURN_NOT_OK(EndBlock(take));
     }
     return Status::OK();
   }
 
-  int64_t EstimatedBytes() const override {
-    return chunk_.uncompressed_bytes + PageBytes() +
-           (use_dictionary_ ? static_cast<int64_t>(dictionary_plain_.size()) : 0);
-  }
-
   Result<EncodedChunk> FinishChunk() override {
-    SLUICE_RETURN_NOT_OK(FinishPage());
-    if (dictionary_count_ > 0) {
-      SLUICE_RETURN_NOT_OK(EmitDictionaryPage(dictionary_plain_, dictionary_count_));
-    }
+    SLUICE_RETURN_NOT_OK(FinishChunkPages());
     if (has_statistics_ && statistics_usable_) {
       chunk_.min_value = min_;
       chunk_.max_value = max_;
     }
-    EncodedChunk chunk = TakeChunk();
-    dictionary_plain_.clear();
-    dictionary_starts_.clear();
-    dictionary_count_ = 0;
-    table_.Clear();
-    table_.hashes.clear();
     has_statistics_ = false;
     statistics_usable_ = true;
     min_.clear();
     max_.clear();
-    use_dictionary_ = options_.enable_dictionary;
-    return chunk;
+    return TakeChunk();
   }
 
  private:
@@ -710,29 +714,28 @@ class BytesEncoder final : public ColumnEncoder {
     return std::string_view(scratch, static_cast<size_t>(fixed_width_));
   }
 
-  int64_t PageBytes() const {
-    const int64_t values =
-        use_dictionary_ ? static_cast<int64_t>(indices_.size()) *
-                              std::max(1, BitWidth(static_cast<uint64_t>(dictionary_count_))) / 8
-                        : static_cast<int64_t>(plain_.size());
-    return values + static_cast<int64_t>(definition_levels_.size()) / 8;
+  // PLAIN: a 4-byte length before each BYTE_ARRAY value, nothing before fixed-width ones.
+  void AppendPlain(std::string_view value, std::string* out) const {
+    if (fixed_width_ == 0) {
+      const uint32_t length = static_cast<uint32_t>(value.size());
+      out->append(reinterpret_cast<const char*>(&length), 4);
+    }
+    out->append(value);
+  }
+
+  std::pair<size_t, size_t> EntryBounds(uint32_t index) const override {
+    const size_t begin = starts_[index];
+    const size_t end = index + 1 < starts_.size() ? starts_[index + 1] : dictionary_plain_.size();
+    return {begin, end};
   }
 
   std::string_view DictionaryValue(int32_t index) const {
-    const size_t start = dictionary_starts_[static_cast<size_t>(index)];
-    if (fixed_width_ > 0) {
-      return std::string_view(dictionary_plain_.data() + start, static_cast<size_t>(fixed_width_));
-    }
-    uint32_t length;
-    std::memcpy(&length, dictionary_plain_.data() + start, 4);
-    return std::string_view(dictionary_plain_.data() + start + 4, length);
+    const auto [begin, end] = EntryBounds(static_cast<uint32_t>(index));
+    const size_t prefix = fixed_width_ == 0 ? 4 : 0;
+    return std::string_view(dictionary_plain_.data() + begin + prefix, end - begin - prefix);
   }
 
-  bool DictionaryFull() const {
-    return use_dictionary_ &&
-           static_cast<int64_t>(dictionary_plain_.size()) > options_.dictionary_bytes;
-  }
-  int64_t page_values_count() const override { return static_cast<int64_t>(indices_.size()); }
+  void OnDictionaryDropped() override { starts_.clear(); }
 
   uint32_t Lookup(std::string_view value) {
     const uint64_t hash = HashBytes(value.data(), value.size());
@@ -740,17 +743,11 @@ class BytesEncoder final : public ColumnEncoder {
     const int64_t found = table_.Find(
         hash, [&](int32_t index) { return DictionaryValue(index) == value; }, &slot);
     if (found >= 0) return static_cast<uint32_t>(found);
-    const int32_t index = static_cast<int32_t>(dictionary_count_++);
-    dictionary_starts_.push_back(dictionary_plain_.size());
-    if (fixed_width_ == 0) {
-      const uint32_t length = static_cast<uint32_t>(value.size());
-      dictionary_plain_.append(reinterpret_cast<const char*>(&length), 4);
-    }
-    dictionary_plain_.append(value);
-    table_.hashes.push_back(hash);
-    table_.Insert(slot, hash, index);
     UpdateStatistics(value);
-    return static_cast<uint32_t>(index);
+    starts_.push_back(dictionary_plain_.size());
+    entry_.clear();
+    AppendPlain(value, &entry_);
+    return AddEntry(hash, slot, entry_);
   }
 
   // Unsigned byte order for byte arrays; signed (two's complement) order for decimals.
@@ -780,58 +777,9 @@ class BytesEncoder final : public ColumnEncoder {
     if (Less(max_, value)) max_.assign(value);
   }
 
-  Status FinishPage() {
-    if (page_values_ == 0) return Status::OK();
-    body_.clear();
-    EncodeDefinitionLevels(&body_);
-    Encoding encoding;
-    if (use_dictionary_ && dictionary_count_ > 0 && MostlyDistinct(dictionary_count_)) {
-      // A high-cardinality column: PLAIN from this first page on, no dictionary page.
-      for (uint32_t index : indices_) {
-        const size_t start = dictionary_starts_[index];
-        const size_t end = index + 1 < dictionary_starts_.size() ? dictionary_starts_[index + 1]
-                                                                 : dictionary_plain_.size();
-        plain_.append(dictionary_plain_, start, end - start);
-      }
-      indices_.clear();
-      dictionary_plain_.clear();
-      dictionary_starts_.clear();
-      dictionary_count_ = 0;
-      table_.Clear();
-      table_.hashes.clear();
-      use_dictionary_ = false;
-    }
-    if (use_dictionary_ && dictionary_count_ > 0) {
-      const int bit_width = BitWidth(static_cast<uint64_t>(dictionary_count_ - 1));
-      body_.push_back(static_cast<char>(bit_width));
-      RLEBitPackedEncoder encoder(bit_width);
-      for (uint32_t index : indices_) encoder.Put(index);
-      encoder.Finish(&body_);
-      indices_.clear();
-      encoding = Encoding::kRLEDictionary;
-      if (static_cast<int64_t>(dictionary_plain_.size()) > options_.dictionary_bytes) {
-        use_dictionary_ = false;
-      }
-    } else {
-      body_.append(plain_);
-      plain_.clear();
-      encoding = Encoding::kPlain;
-    }
-    SLUICE_RETURN_NOT_OK(EmitDataPage(body_, page_values_, encoding));
-    page_values_ = 0;
-    return Status::OK();
-  }
-
   const int fixed_width_;
-  bool use_dictionary_ = options_.enable_dictionary;
-  int64_t page_values_ = 0;
-  std::vector<uint32_t> indices_;
-  std::string plain_;
-  std::string body_;
-  std::string dictionary_plain_;
-  std::vector<size_t> dictionary_starts_;
-  int64_t dictionary_count_ = 0;
-  IndexTable table_;
+  std::vector<size_t> starts_;  // of each dictionary entry in dictionary_plain_
+  std::string entry_;
   bool has_statistics_ = false;
   bool statistics_usable_ = true;
   std::string min_;
