@@ -1,6 +1,5 @@
 // sluice inspect: print a Parquet file's footer — schema, row groups, and per column chunk its
 // codec, sizes, encodings, page counts by encoding and statistics.
-#include <cstring>
 #include <iostream>
 #include <memory>
 
@@ -62,67 +61,36 @@ const char* CodecName(parquet::CompressionCodec codec) {
   return "unknown";
 }
 
-// Statistics bytes as text: typed where the leaf's type is known, else printable ASCII as is and
+// Statistics bytes as text: typed where the leaf's type allows, else printable ASCII as is and
 // anything else as hex.
 std::string StatisticText(const parquet::SchemaNode* leaf, const std::string& bytes) {
-  using parquet::LeafConversion;
-  auto load = [&](auto* value) {
-    if (bytes.size() != sizeof(*value)) return false;
-    std::memcpy(value, bytes.data(), sizeof(*value));
-    return true;
-  };
   if (leaf != nullptr) {
-    const columnar::TypeId id = leaf->type.id();
+    if (leaf->conversion == parquet::LeafConversion::kBool && bytes.size() == 1) {
+      return bytes[0] ? "true" : "false";
+    }
+    const parquet::StatisticValue value = parquet::DecodeStatistic(*leaf, bytes);
     std::string text;
-    int32_t i32;
-    int64_t i64;
-    double f64;
-    float f32;
-    switch (leaf->conversion) {
-      case LeafConversion::kInt32:
-        if (!load(&i32)) break;
-        if (id == columnar::TypeId::kDate) {
-          columnar::AppendDate(i32, &text);
+    if (const auto* integer = std::get_if<int64_t>(&value)) {
+      switch (leaf->type.id()) {
+        case columnar::TypeId::kDate:
+          columnar::AppendDate(static_cast<int32_t>(*integer), &text);
           return text;
-        }
-        return std::to_string(i32);
-      case LeafConversion::kInt64:
-        if (!load(&i64)) break;
-        if (id == columnar::TypeId::kTimestamp) {
-          columnar::AppendTimestamp(i64, true, &text);
+        case columnar::TypeId::kTime:
+          columnar::AppendTime(*integer, &text);
           return text;
-        }
-        if (id == columnar::TypeId::kTime) {
-          columnar::AppendTime(i64, &text);
+        case columnar::TypeId::kTimestamp:
+          columnar::AppendTimestamp(*integer, true, &text);
           return text;
-        }
-        return std::to_string(i64);
-      case LeafConversion::kInt32Decimal:
-        if (!load(&i32)) break;
-        return columnar::FormatDecimal(i32, leaf->scale);
-      case LeafConversion::kInt64Decimal:
-        if (!load(&i64)) break;
-        return columnar::FormatDecimal(i64, leaf->scale);
-      case LeafConversion::kBytesDecimal: {
-        if (bytes.empty() || bytes.size() > 16) break;
-        columnar::UInt128 value =
-            (static_cast<uint8_t>(bytes[0]) & 0x80) ? ~columnar::UInt128(0) : 0;
-        for (char c : bytes) value = (value << 8) | static_cast<uint8_t>(c);
-        return columnar::FormatDecimal(static_cast<columnar::Int128>(value), leaf->scale);
+        default:
+          return std::to_string(*integer);
       }
-      case LeafConversion::kDouble:
-        if (!load(&f64)) break;
-        columnar::AppendDouble(f64, &text);
-        return text;
-      case LeafConversion::kFloat:
-        if (!load(&f32)) break;
-        columnar::AppendDouble(f32, &text);
-        return text;
-      case LeafConversion::kBool:
-        if (bytes.size() != 1) break;
-        return bytes[0] ? "true" : "false";
-      default:
-        break;
+    }
+    if (const auto* decimal = std::get_if<columnar::Int128>(&value)) {
+      return columnar::FormatDecimal(*decimal, leaf->scale);
+    }
+    if (const auto* real = std::get_if<double>(&value)) {
+      columnar::AppendDouble(*real, &text);
+      return text;
     }
   }
   bool printable = true;

@@ -184,9 +184,10 @@ Result<std::unique_ptr<RecordReader>> OpenFileReader(const std::string& path,
                                                      RejectTracker* rejects) {
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<RecordReader> reader,
                           OpenWholeFile(path, options, rejects));
-  const bool parquet = options.format ? *options.format == FileFormat::kParquet
-                                      : FileFormatFromPath(path).ok() &&
-                                            *FileFormatFromPath(path) == FileFormat::kParquet;
+  // Parquet projects by itself (only the named column chunks are read).
+  Result<FileFormat> format =
+      options.format ? Result<FileFormat>(*options.format) : FileFormatFromPath(path);
+  const bool parquet = format.ok() && *format == FileFormat::kParquet;
   if (options.columns.empty() || parquet) return reader;
   return ProjectingReader::Make(std::move(reader), options.columns, path);
 }

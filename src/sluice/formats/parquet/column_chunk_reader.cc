@@ -82,14 +82,6 @@ double HalfToDouble(uint16_t half) {
   return sign ? -value : value;
 }
 
-Int128 BigEndianToInt128(const uint8_t* data, size_t size) {
-  if (size == 0) return 0;
-  // Sign-extend from the first byte.
-  columnar::UInt128 value = (data[0] & 0x80) ? ~static_cast<columnar::UInt128>(0) : 0;
-  for (size_t i = 0; i < size; ++i) value = (value << 8) | data[i];
-  return static_cast<Int128>(value);
-}
-
 void AppendUUID(const uint8_t* data, columnar::RawBytes* bytes) {
   static const char kHex[] = "0123456789abcdef";
   for (int i = 0; i < 16; ++i) {
@@ -145,6 +137,14 @@ io::Codec ToCodec(CompressionCodec codec, bool* supported) {
 }
 
 }  // namespace
+
+Int128 DecodeBigEndianDecimal(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  // Sign-extend from the first byte.
+  columnar::UInt128 value = (data[0] & 0x80) ? ~static_cast<columnar::UInt128>(0) : 0;
+  for (size_t i = 0; i < size; ++i) value = (value << 8) | data[i];
+  return static_cast<Int128>(value);
+}
 
 // ---- ValueAccumulator -----------------------------------------------------------------------
 
@@ -814,8 +814,8 @@ Status ColumnChunkReader::AppendFixed(const uint8_t* data, int64_t count, ValueA
       break;
     case LeafConversion::kBytesDecimal:
       for (size_t i = 0; i < n; ++i) {
-        out->decimals.push_back(BigEndianToInt128(data + i * static_cast<size_t>(fixed_width_),
-                                                  static_cast<size_t>(fixed_width_)));
+        out->decimals.push_back(DecodeBigEndianDecimal(data + i * static_cast<size_t>(fixed_width_),
+                                                       static_cast<size_t>(fixed_width_)));
       }
       break;
     case LeafConversion::kUUID:
@@ -861,11 +861,11 @@ Status ColumnChunkReader::AppendViews(const std::string_view* views, int64_t cou
               return Error("a decimal value does not fit 128 bits");
             }
           }
-          out->decimals.push_back(BigEndianToInt128(
+          out->decimals.push_back(DecodeBigEndianDecimal(
               reinterpret_cast<const uint8_t*>(value.data()) + value.size() - 16, 16));
         } else {
           out->decimals.push_back(
-              BigEndianToInt128(reinterpret_cast<const uint8_t*>(value.data()), value.size()));
+              DecodeBigEndianDecimal(reinterpret_cast<const uint8_t*>(value.data()), value.size()));
         }
       }
       break;

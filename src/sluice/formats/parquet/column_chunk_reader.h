@@ -22,6 +22,9 @@
 
 namespace sluice::parquet {
 
+// A big-endian two's complement integer of 1..16 bytes (DECIMAL on BYTE_ARRAY / FLBA).
+columnar::Int128 DecodeBigEndianDecimal(const uint8_t* data, size_t size);
+
 // Values of one sluice type under construction, with a byte-per-row validity.
 class ValueAccumulator {
  public:

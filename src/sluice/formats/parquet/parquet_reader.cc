@@ -25,67 +25,8 @@ constexpr int64_t kMaxFooterBytes = 256ll << 20;
 
 // ---- statistics and row-group filters ---------------------------------------------------------
 
-using StatValue = std::variant<std::monostate, int64_t, Int128, double, std::string>;
-
-// Decodes a statistics value of `leaf` into the comparable form of its sluice type.
-StatValue DecodeStatistic(const SchemaNode& leaf, const std::string& bytes) {
-  auto load = [&](auto* value) {
-    if (bytes.size() != sizeof(*value)) return false;
-    std::memcpy(value, bytes.data(), sizeof(*value));
-    return true;
-  };
-  switch (leaf.conversion) {
-    case LeafConversion::kInt32: {
-      int32_t value;
-      if (load(&value)) return static_cast<int64_t>(value);
-      break;
-    }
-    case LeafConversion::kUInt32: {
-      uint32_t value;
-      if (load(&value)) return static_cast<int64_t>(value);
-      break;
-    }
-    case LeafConversion::kInt32Times1000: {
-      int32_t value;
-      if (load(&value)) return static_cast<int64_t>(value) * 1000;
-      break;
-    }
-    case LeafConversion::kInt64: {
-      int64_t value;
-      if (load(&value)) return value;
-      break;
-    }
-    case LeafConversion::kInt32Decimal: {
-      int32_t value;
-      if (load(&value)) return static_cast<Int128>(value);
-      break;
-    }
-    case LeafConversion::kInt64Decimal: {
-      int64_t value;
-      if (load(&value)) return static_cast<Int128>(value);
-      break;
-    }
-    case LeafConversion::kFloat: {
-      float value;
-      if (load(&value) && !std::isnan(value)) return static_cast<double>(value);
-      break;
-    }
-    case LeafConversion::kDouble: {
-      double value;
-      if (load(&value) && !std::isnan(value)) return value;
-      break;
-    }
-    case LeafConversion::kBytes:
-      if (leaf.type.id() == TypeId::kString) return bytes;
-      break;
-    default:
-      break;
-  }
-  return std::monostate{};
-}
-
-Result<StatValue> ParseLiteral(const DataType& type, const std::string& text,
-                               const std::string& column) {
+Result<StatisticValue> ParseLiteral(const DataType& type, const std::string& text,
+                                    const std::string& column) {
   auto bad = [&] {
     return Status::InvalidArgument("filter on '" + column + "': '" + text + "' is not a " +
                                    type.ToString());
@@ -97,22 +38,22 @@ Result<StatValue> ParseLiteral(const DataType& type, const std::string& text,
       char* end = nullptr;
       const long long value = std::strtoll(text.c_str(), &end, 10);
       if (text.empty() || *end != '\0' || errno != 0) return bad();
-      return StatValue(static_cast<int64_t>(value));
+      return StatisticValue(static_cast<int64_t>(value));
     }
     case TypeId::kDate: {
       int32_t days;
       if (!columnar::ParseDate(text, columnar::DateOrder::kYMD, &days)) return bad();
-      return StatValue(static_cast<int64_t>(days));
+      return StatisticValue(static_cast<int64_t>(days));
     }
     case TypeId::kTimestamp: {
       int64_t micros;
       if (!columnar::ParseTimestamp(text, columnar::DateOrder::kYMD, &micros)) return bad();
-      return StatValue(micros);
+      return StatisticValue(micros);
     }
     case TypeId::kTime: {
       int64_t micros;
       if (!columnar::ParseTime(text, &micros)) return bad();
-      return StatValue(micros);
+      return StatisticValue(micros);
     }
     case TypeId::kDecimal: {
       Int128 value;
@@ -120,16 +61,16 @@ Result<StatValue> ParseLiteral(const DataType& type, const std::string& text,
           columnar::DecimalParseError::kOk) {
         return bad();
       }
-      return StatValue(value);
+      return StatisticValue(value);
     }
     case TypeId::kFloat64: {
       char* end = nullptr;
       const double value = std::strtod(text.c_str(), &end);
       if (text.empty() || *end != '\0') return bad();
-      return StatValue(value);
+      return StatisticValue(value);
     }
     case TypeId::kString:
-      return StatValue(text);
+      return StatisticValue(text);
     default:
       return Status::InvalidArgument("filter on '" + column +
                                      "': row groups cannot be skipped by " + type.ToString() +
@@ -138,7 +79,7 @@ Result<StatValue> ParseLiteral(const DataType& type, const std::string& text,
 }
 
 // -1, 0, 1; both hold the same alternative.
-int Compare(const StatValue& a, const StatValue& b) {
+int Compare(const StatisticValue& a, const StatisticValue& b) {
   if (const auto* x = std::get_if<int64_t>(&a)) {
     const int64_t y = std::get<int64_t>(b);
     return *x < y ? -1 : *x > y;
@@ -340,6 +281,74 @@ class NestedAssembler {
 
 }  // namespace
 
+StatisticValue DecodeStatistic(const SchemaNode& leaf, const std::string& bytes) {
+  auto load = [&](auto* value) {
+    if (bytes.size() != sizeof(*value)) return false;
+    std::memcpy(value, bytes.data(), sizeof(*value));
+    return true;
+  };
+  switch (leaf.conversion) {
+    case LeafConversion::kInt32: {
+      int32_t value;
+      if (load(&value)) return static_cast<int64_t>(value);
+      break;
+    }
+    case LeafConversion::kUInt32: {
+      uint32_t value;
+      if (load(&value)) return static_cast<int64_t>(value);
+      break;
+    }
+    case LeafConversion::kInt32Times1000: {
+      int32_t value;
+      if (load(&value)) return static_cast<int64_t>(value) * 1000;
+      break;
+    }
+    case LeafConversion::kInt64: {
+      int64_t value;
+      if (load(&value)) return value;
+      break;
+    }
+    case LeafConversion::kInt32Decimal: {
+      int32_t value;
+      if (load(&value)) return static_cast<Int128>(value);
+      break;
+    }
+    case LeafConversion::kInt64Decimal: {
+      int64_t value;
+      if (load(&value)) return static_cast<Int128>(value);
+      break;
+    }
+    case LeafConversion::kFloat: {
+      float value;
+      if (load(&value) && !std::isnan(value)) return static_cast<double>(value);
+      break;
+    }
+    case LeafConversion::kDouble: {
+      double value;
+      if (load(&value) && !std::isnan(value)) return value;
+      break;
+    }
+    case LeafConversion::kInt64Times1000:
+    case LeafConversion::kInt64Div1000: {
+      int64_t value;
+      if (!load(&value)) break;
+      if (leaf.conversion == LeafConversion::kInt64Times1000) {
+        return static_cast<int64_t>(static_cast<uint64_t>(value) * 1000);
+      }
+      return value >= 0 ? value / 1000 : -((-(value + 1)) / 1000) - 1;
+    }
+    case LeafConversion::kBytesDecimal:
+      if (bytes.empty() || bytes.size() > 16) break;
+      return DecodeBigEndianDecimal(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    case LeafConversion::kBytes:
+      if (leaf.type.id() == TypeId::kString) return bytes;
+      break;
+    default:
+      break;
+  }
+  return std::monostate{};
+}
+
 Result<columnar::SchemaPtr> ParquetSchemaToSluice(const FileMetaData& metadata) {
   SLUICE_ASSIGN_OR_RETURN(auto schema, ParquetSchema::Make(metadata.schema, "<footer>"));
   std::vector<columnar::Field> fields;
@@ -494,10 +503,10 @@ class ParquetReader::Impl {
         if (nulls && *nulls == group.num_rows) return false;
         continue;
       }
-      SLUICE_ASSIGN_OR_RETURN(StatValue literal,
+      SLUICE_ASSIGN_OR_RETURN(StatisticValue literal,
                               ParseLiteral(leaf.type, filter.literal, filter.column));
       if (nulls && *nulls == group.num_rows && group.num_rows > 0) return false;
-      StatValue min, max;
+      StatisticValue min, max;
       if (statistics.min_value && statistics.max_value) {
         min = DecodeStatistic(leaf, *statistics.min_value);
         max = DecodeStatistic(leaf, *statistics.max_value);

@@ -20,11 +20,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "sluice/columnar/batch.h"
+#include "sluice/columnar/decimal.h"
 #include "sluice/common/result.h"
 #include "sluice/formats/parquet/parquet_metadata.h"
+#include "sluice/formats/parquet/parquet_schema.h"
 #include "sluice/formats/record_reader.h"
 #include "sluice/io/random_access_file.h"
 
@@ -83,6 +86,14 @@ class ParquetReader final : public formats::RecordReader {
   explicit ParquetReader(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// A statistics value (min_value, max_value) decoded into the comparable form of the leaf's sluice
+// type: int64 for integers, dates (days), times and timestamps (µs); Int128 for decimals
+// (unscaled); double; the bytes for strings. monostate when the type has no such form here
+// (booleans, binary, UUID, float16, INT96, UINT64) or the bytes do not fit the type; NaN gives
+// monostate too.
+using StatisticValue = std::variant<std::monostate, int64_t, columnar::Int128, double, std::string>;
+StatisticValue DecodeStatistic(const SchemaNode& leaf, const std::string& bytes);
 
 // The sluice schema of a Parquet file's top-level fields (what ParquetReader produces).
 Result<columnar::SchemaPtr> ParquetSchemaToSluice(const FileMetaData& metadata);

@@ -385,6 +385,32 @@ TEST(ParquetRoundTrip, RowGroupsAreSkippedByStatistics) {
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(ParquetRoundTrip, RowGroupsAreSkippedByWideDecimalStatistics) {
+  // decimal(30,2) is stored as FIXED_LEN_BYTE_ARRAY; its statistics are big-endian.
+  auto schema = std::make_shared<const columnar::Schema>(
+      std::vector<Field>{{"amount", DataType::Decimal(30, 2), false}});
+  std::vector<columnar::BatchPtr> batches;
+  for (int g = 0; g < 4; ++g) {
+    columnar::DecimalBuilder amounts(DataType::Decimal(30, 2));
+    for (int i = 0; i < 100; ++i) amounts.Append((g - 2) * 100000 + i);  // -2000.00 .. 1000.99
+    batches.push_back(std::make_shared<const columnar::Batch>(
+        schema, std::vector<columnar::ColumnPtr>{amounts.Finish()}, 100));
+  }
+  ParquetWriteOptions write;
+  write.row_group_bytes = 1;
+  const std::string file = Write(schema, batches, write);
+  ParquetReadOptions options;
+  options.filters = {{"amount", RowGroupFilter::Op::kLess, "-999.5"}};
+  auto negative = Read(file, options);
+  ASSERT_TRUE(negative.ok()) << negative.status().ToString();
+  EXPECT_EQ(negative->skipped, 2);  // only the groups starting at -2000.00 and -1000.00 remain
+  EXPECT_EQ(negative->cells.front(), "-2000.00|");
+  options.filters = {{"amount", RowGroupFilter::Op::kEqual, "1000.50"}};
+  auto equal = Read(file, options);
+  ASSERT_TRUE(equal.ok());
+  EXPECT_EQ(equal->skipped, 3);
+}
+
 TEST(ParquetRoundTrip, TruncatedAndCorruptFilesFailCleanly) {
   const auto schema = AllTypesSchema();
   std::vector<columnar::BatchPtr> batches = {MakeBatch(schema, 0, 300, 20)};
