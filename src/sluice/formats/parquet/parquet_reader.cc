@@ -552,12 +552,14 @@ class ParquetReader::Impl {
 
   Status StartRowGroup(size_t group_index) {
     const RowGroup& group = metadata_.row_groups[group_index];
-    group_index_ = group_index;
     group_rows_left_ = group.num_rows;
+    slots_.clear();
     flat_readers_.clear();
     flat_outputs_.clear();
     nested_.clear();
     const auto& fields = parquet_schema_->fields();
+    std::vector<std::vector<std::unique_ptr<ColumnChunkReader>>> nested_readers;
+    std::vector<size_t> nested_fields;
     for (size_t field : projection_) {
       const bool nested = parquet_schema_->IsNested(field);
       std::vector<const SchemaNode*> leaves = parquet_schema_->FieldLeaves(field);
@@ -576,35 +578,35 @@ class ParquetReader::Impl {
         flat_outputs_.push_back(std::make_unique<ValueAccumulator>(fields[field]->type));
         slots_.push_back({false, flat_readers_.size() - 1});
       } else {
-        nested_readers_.push_back(std::move(readers));
-        slots_.push_back({true, nested_readers_.size() - 1});
-        nested_fields_.push_back(field);
+        nested_readers.push_back(std::move(readers));
+        slots_.push_back({true, nested_readers.size() - 1});
+        nested_fields.push_back(field);
       }
     }
     // Load chunk bytes (and decode nested leaves whole) in parallel.
     std::vector<ColumnChunkReader*> all;
     for (auto& reader : flat_readers_) all.push_back(reader.get());
-    for (auto& readers : nested_readers_) {
+    for (auto& readers : nested_readers) {
       for (auto& reader : readers) all.push_back(reader.get());
     }
     std::vector<Status> statuses(all.size());
     ParallelFor(options_.threads, all.size(), [&](size_t i) { statuses[i] = all[i]->Load(); });
     for (Status& status : statuses) SLUICE_RETURN_NOT_OK(status);
-    for (size_t n = 0; n < nested_readers_.size(); ++n) {
+    for (size_t n = 0; n < nested_readers.size(); ++n) {
       std::vector<LeafData> leaves;
-      const auto leaf_nodes = parquet_schema_->FieldLeaves(nested_fields_[n]);
-      for (size_t l = 0; l < nested_readers_[n].size(); ++l) {
+      const auto leaf_nodes = parquet_schema_->FieldLeaves(nested_fields[n]);
+      for (size_t l = 0; l < nested_readers[n].size(); ++l) {
         LeafData data;
         ValueAccumulator values(leaf_nodes[l]->type);
         SLUICE_RETURN_NOT_OK(
-            nested_readers_[n][l]->ReadAll(&data.definition, &data.repetition, &values));
+            nested_readers[n][l]->ReadAll(&data.definition, &data.repetition, &values));
         data.values = values.Finish();
         data.max_definition = leaf_nodes[l]->definition_level;
         leaves.push_back(std::move(data));
       }
       const std::string where = file_->path() + ": row group " + std::to_string(group_index) +
-                                ", column '" + fields[nested_fields_[n]]->name + "'";
-      auto assembler = std::make_unique<NestedAssembler>(parquet_schema_->Shape(nested_fields_[n]),
+                                ", column '" + fields[nested_fields[n]]->name + "'";
+      auto assembler = std::make_unique<NestedAssembler>(parquet_schema_->Shape(nested_fields[n]),
                                                          std::move(leaves), where);
       SLUICE_RETURN_NOT_OK(assembler->CheckLeavesAgree());
       if (assembler->CountRecords() != group.num_rows) {
@@ -613,8 +615,6 @@ class ParquetReader::Impl {
       }
       nested_.push_back(std::move(assembler));
     }
-    nested_readers_.clear();
-    nested_fields_.clear();
     return Status::OK();
   }
 
@@ -626,7 +626,6 @@ class ParquetReader::Impl {
         started_group_ = false;
       }
       if (next_selected_ >= selected_.size()) return columnar::BatchPtr();
-      slots_.clear();
       SLUICE_RETURN_NOT_OK(StartRowGroup(selected_[next_selected_++]));
       started_group_ = true;
     }
@@ -666,15 +665,12 @@ class ParquetReader::Impl {
   std::vector<size_t> selected_;
   size_t next_selected_ = 0;
   int64_t skipped_ = 0;
-  size_t group_index_ = 0;
   int64_t group_rows_left_ = 0;
   bool started_group_ = false;
   int64_t records_ = 0;
   std::vector<Slot> slots_;
   std::vector<std::unique_ptr<ColumnChunkReader>> flat_readers_;
   std::vector<std::unique_ptr<ValueAccumulator>> flat_outputs_;
-  std::vector<std::vector<std::unique_ptr<ColumnChunkReader>>> nested_readers_;
-  std::vector<size_t> nested_fields_;
   std::vector<std::unique_ptr<NestedAssembler>> nested_;
 };
 
