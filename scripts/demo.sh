@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: install what is missing, build the release binary, and run sluice on the bundled
-# sample: schema, a table with one quarantined record, a conversion to Parquet and back (the demo
-# pipeline replaces this as the pipeline lands).
+# sample: schema, a table with one quarantined record, a conversion to Parquet and back, and a
+# Delta table with an append, a merge, time travel and its history (the demo pipeline replaces
+# this as the pipeline lands).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh build
@@ -30,3 +31,20 @@ echo "\$ sluice cat build/orders.parquet --limit 3"
 echo
 echo "\$ sluice inspect build/orders.parquet"
 "$sluice" inspect build/orders.parquet
+echo
+rm -rf build/lake
+echo "\$ sluice convert examples/sample/orders.csv build/lake/orders/ --partition-by country --schema 'quantity:int64'"
+"$sluice" convert examples/sample/orders.csv build/lake/orders/ --partition-by country \
+  --schema 'quantity:int64'
+echo
+echo "\$ sluice table merge build/lake/orders examples/sample/order_updates.csv --key order_id"
+"$sluice" table merge build/lake/orders examples/sample/order_updates.csv --key order_id
+echo
+echo "\$ sluice cat build/lake/orders --columns order_id,status,country"
+"$sluice" cat build/lake/orders --columns order_id,status,country
+echo
+echo "\$ sluice cat build/lake/orders --version 0 --columns order_id,status   (time travel)"
+"$sluice" cat build/lake/orders --version 0 --columns order_id,status
+echo
+echo "\$ sluice table history build/lake/orders"
+"$sluice" table history build/lake/orders

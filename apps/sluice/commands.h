@@ -15,5 +15,6 @@ void RegisterSchema(CLI::App* app, const GlobalFlags* global, int* exit_code);
 void RegisterCount(CLI::App* app, const GlobalFlags* global, int* exit_code);
 void RegisterConvert(CLI::App* app, const GlobalFlags* global, int* exit_code);
 void RegisterInspect(CLI::App* app, const GlobalFlags* global, int* exit_code);
+void RegisterTable(CLI::App* app, const GlobalFlags* global, int* exit_code);
 
 }  // namespace sluice::cli

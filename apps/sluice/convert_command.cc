@@ -19,6 +19,7 @@
 #include "sluice/formats/ndjson_writer.h"
 #include "sluice/formats/parquet/parquet_reader.h"
 #include "sluice/formats/parquet/parquet_writer.h"
+#include "sluice/lake/delta_table.h"
 
 namespace sluice::cli {
 
@@ -31,6 +32,10 @@ struct ConvertFlags {
   int compression_level = 0;
   std::string row_group_size = "128MiB";
   bool quiet = false;
+  // Delta table output.
+  std::string mode;
+  std::string partition_by;
+  std::string target_file_size = "256MiB";
 };
 
 // "134217728", "128MiB", "64MB", "512k" → bytes.
@@ -257,6 +262,117 @@ std::string Megabytes(int64_t bytes) {
   return text;
 }
 
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> items;
+  std::string current;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == ',') {
+      while (!current.empty() && current.back() == ' ') current.pop_back();
+      if (!current.empty()) items.push_back(current);
+      current.clear();
+    } else if (!(current.empty() && text[i] == ' ')) {
+      current.push_back(text[i]);
+    }
+  }
+  return items;
+}
+
+bool WritesTable(const ConvertFlags& flags, const std::string& out) {
+  std::error_code ignored;
+  return flags.to == "delta" || !flags.mode.empty() || !flags.partition_by.empty() ||
+         out.ends_with("/") || std::filesystem::is_directory(out, ignored);
+}
+
+// Writes the inputs into a Delta table at `out` (created when absent) as one commit.
+Status RunConvertToTable(const ConvertFlags& flags, const std::string& out,
+                         parquet::ParquetWriteOptions parquet_options, const GlobalFlags& global) {
+  const auto start = std::chrono::steady_clock::now();
+  lake::TableWriteOptions options;
+  const std::string mode = flags.mode.empty() ? "append" : flags.mode;
+  options.mode = mode == "overwrite" ? lake::WriteMode::kOverwrite
+                 : mode == "create"  ? lake::WriteMode::kCreate
+                                     : lake::WriteMode::kAppend;
+  options.partition_by = SplitList(flags.partition_by);
+  options.files.parquet = std::move(parquet_options);
+  SLUICE_ASSIGN_OR_RETURN(options.files.target_file_bytes,
+                          ParseByteSize(flags.target_file_size, "--target-file-size"));
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> table, lake::DeltaTable::Open(out));
+  SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr snapshot, table->log()->Load());
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<ReadSession> session,
+                          ReadSession::Make(flags.read, global.threads));
+  if (snapshot->exists() && options.mode == lake::WriteMode::kAppend) {
+    // Text inputs are read with the table's types, so a value that does not fit is a reject
+    // rather than a type conflict.
+    std::vector<std::pair<std::string, columnar::DataType>> hints;
+    for (const columnar::Field& field : snapshot->schema->fields()) {
+      hints.emplace_back(field.name, field.type);
+    }
+    session->SetColumnTypeHints(std::move(hints));
+  }
+  // Every input is opened first: the table's input schema is the union of their columns.
+  std::vector<std::unique_ptr<formats::RecordReader>> readers;
+  std::vector<columnar::Field> fields;
+  while (true) {
+    SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<formats::RecordReader> reader, session->OpenNext());
+    if (!reader) break;
+    for (const columnar::Field& field : reader->schema()->fields()) {
+      auto same = std::find_if(fields.begin(), fields.end(),
+                               [&](const columnar::Field& f) { return f.name == field.name; });
+      if (same == fields.end()) {
+        fields.push_back(field);
+        if (!readers.empty()) fields.back().nullable = true;
+      } else if (!(same->type == field.type)) {
+        return Status::SchemaMismatch(
+            flags.read.paths[readers.size()] + ": column " + field.name + " is " +
+            field.type.ToString() + " here but " + same->type.ToString() +
+            " in an earlier input; give its type with --schema '" + field.name + ":<type>'");
+      }
+    }
+    readers.push_back(std::move(reader));
+  }
+  const auto input_schema = std::make_shared<const columnar::Schema>(std::move(fields));
+  size_t current = 0;
+  int64_t rows_read = 0;
+  lake::BatchSource source = [&]() -> Result<columnar::BatchPtr> {
+    while (current < readers.size()) {
+      SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr batch, readers[current]->Next());
+      if (batch != nullptr) {
+        rows_read += batch->num_rows();
+        return batch;
+      }
+      readers[current].reset();
+      ++current;
+    }
+    return columnar::BatchPtr();
+  };
+  Result<lake::WriteResult> written = table->Write(input_schema, source, options);
+  session->ReportRejects();
+  if (!written.ok()) return written.status();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!flags.quiet) {
+    const int64_t rejected = session->tracker().count();
+    char elapsed[32];
+    std::snprintf(elapsed, sizeof(elapsed), "%.2f s", seconds);
+    if (written->commit.already_committed) {
+      std::cerr << "sluice: " << out << ": this batch was already committed; nothing written\n";
+    } else {
+      std::cerr << "sluice: read " << rows_read + rejected << " rows from " << readers.size()
+                << (readers.size() == 1 ? " file" : " files") << ", wrote " << written->rows
+                << " rows, rejected " << rejected << " → " << out << " (delta version "
+                << written->commit.version << (written->created ? ", created" : "") << ", "
+                << mode << ", +" << written->files_added
+                << (written->files_added == 1 ? " file" : " files");
+      if (written->files_removed > 0) std::cerr << ", -" << written->files_removed << " files";
+      std::cerr << ", " << Megabytes(written->bytes_added) << ") in " << elapsed << '\n';
+      for (const std::string& column : written->new_columns) {
+        std::cerr << "sluice: added column " << column << " to the table\n";
+      }
+    }
+  }
+  return Status::OK();
+}
+
 Status RunConvert(ConvertFlags flags, const GlobalFlags& global) {
   if (flags.read.paths.size() < 2) {
     return Status::InvalidArgument(
@@ -268,13 +384,19 @@ Status RunConvert(ConvertFlags flags, const GlobalFlags& global) {
   for (const std::string& in : flags.read.paths) {
     if (in == out) return Status::InvalidArgument(out + ": the output is also an input");
   }
-  SLUICE_ASSIGN_OR_RETURN(const std::string format, OutputFormat(flags, out));
+  const bool to_table = WritesTable(flags, out);
+  if (!to_table && !flags.mode.empty()) {
+    return Status::InvalidArgument("--mode applies to Delta table outputs only");
+  }
+  const std::string format = to_table ? "delta" : "";
   parquet::ParquetWriteOptions options;
   SLUICE_ASSIGN_OR_RETURN(options.codec, io::ParseCodec(flags.compression));
   options.compression_level = flags.compression_level;
   SLUICE_ASSIGN_OR_RETURN(options.row_group_bytes,
                           ParseByteSize(flags.row_group_size, "--row-group-size"));
   options.threads = global.threads;
+  if (to_table) return RunConvertToTable(flags, out, std::move(options), global);
+  SLUICE_ASSIGN_OR_RETURN(const std::string file_format, OutputFormat(flags, out));
 
   const auto start = std::chrono::steady_clock::now();
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<ReadSession> session,
@@ -282,12 +404,12 @@ Status RunConvert(ConvertFlags flags, const GlobalFlags& global) {
   const std::string temporary = out + ".tmp-" + std::to_string(::getpid());
   std::unique_ptr<Sink> sink;
   ParquetSink* parquet_sink = nullptr;
-  if (format == "parquet") {
+  if (file_format == "parquet") {
     auto owned = std::make_unique<ParquetSink>(temporary, options);
     parquet_sink = owned.get();
     sink = std::move(owned);
   } else {
-    auto text = std::make_unique<TextSink>(temporary, format == "csv");
+    auto text = std::make_unique<TextSink>(temporary, file_format == "csv");
     if (!text->ok()) return Status::IOError(out + ": cannot create");
     sink = std::move(text);
   }
@@ -336,7 +458,7 @@ Status RunConvert(ConvertFlags flags, const GlobalFlags& global) {
     std::uintmax_t size = std::filesystem::file_size(out, ignored);
     std::cerr << "sluice: read " << rows + rejected << " rows from " << inputs
               << (inputs == 1 ? " file" : " files") << ", wrote " << rows << " rows, rejected "
-              << rejected << " → " << out << " (" << format;
+              << rejected << " → " << out << " (" << file_format;
     if (parquet_sink) {
       std::cerr << ", " << io::CodecName(options.codec) << ", "
                 << parquet_sink->summary().row_groups
@@ -354,7 +476,7 @@ Status RunConvert(ConvertFlags flags, const GlobalFlags& global) {
 void RegisterConvert(CLI::App* app, const GlobalFlags* global, int* exit_code) {
   auto flags = std::make_shared<ConvertFlags>();
   CLI::App* command = app->add_subcommand(
-      "convert", "Convert CSV, NDJSON and Parquet files to Parquet, CSV or NDJSON");
+      "convert", "Convert CSV, NDJSON and Parquet files to Parquet, CSV, NDJSON or a Delta table");
   command->footer(
       "The output format comes from --to or OUT's extension (.parquet, .csv, .ndjson). Rejected\n"
       "records follow --on-error/--max-rejects/--rejects as in 'sluice cat'; the output appears\n"
@@ -364,14 +486,29 @@ void RegisterConvert(CLI::App* app, const GlobalFlags* global, int* exit_code) {
       "  sluice convert day1.csv day2.csv all.parquet --compression zstd --row-group-size 64MiB\n"
       "  sluice convert events.ndjson.gz events.parquet --schema 'ts:timestamp' --rejects "
       "bad.ndjson\n"
-      "  sluice convert orders.parquet orders.csv\n");
+      "  sluice convert orders.parquet orders.csv\n"
+      "  sluice convert day1.csv lake/orders/ --partition-by order_date     (a Delta table)\n"
+      "  sluice convert day2.csv lake/orders --mode append\n");
   flags->read.Register(command);
   command->get_option("PATH")->description(
       "Input files, then the output file: IN... OUT (inputs .csv .tsv .json .ndjson .jsonl "
       ".parquet, optionally .gz/.zst)");
   command
-      ->add_option("--to", flags->to, "Output format: parquet, csv or ndjson (default: from OUT)")
-      ->check(CLI::IsMember({"parquet", "csv", "ndjson"}));
+      ->add_option("--to", flags->to,
+                   "Output format: parquet, csv, ndjson or delta (default: from OUT; a directory "
+                   "or a path ending in / is a Delta table)")
+      ->check(CLI::IsMember({"parquet", "csv", "ndjson", "delta"}));
+  command
+      ->add_option("--mode", flags->mode,
+                   "Delta table output: append (default; creates the table when absent), "
+                   "overwrite, or create (fails when the table exists)")
+      ->check(CLI::IsMember({"append", "overwrite", "create"}));
+  command->add_option("--partition-by", flags->partition_by,
+                      "Delta table output: partition a new table by these columns, e.g. "
+                      "'order_date' (Hive-style col=value/ folders)");
+  command->add_option("--target-file-size", flags->target_file_size,
+                      "Delta table output: in-memory bytes per data file before the next one "
+                      "starts (default: 256MiB, about 60-120 MB of Parquet)");
   command->add_option("--compression", flags->compression,
                       "Parquet compression: snappy (default), zstd, gzip, lz4_raw, brotli or none");
   command->add_option("--compression-level", flags->compression_level,

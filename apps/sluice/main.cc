@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   RegisterCount(&app, &global, &exit_code);
   RegisterConvert(&app, &global, &exit_code);
   RegisterInspect(&app, &global, &exit_code);
+  RegisterTable(&app, &global, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

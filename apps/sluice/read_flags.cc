@@ -3,7 +3,12 @@
 #include <iostream>
 #include <sstream>
 
+#include <filesystem>
+
 #include "sluice/columnar/data_type.h"
+#include "sluice/columnar/temporal.h"
+#include "sluice/lake/delta_log.h"
+#include "sluice/lake/table_scan.h"
 
 namespace sluice::cli {
 
@@ -50,6 +55,12 @@ void ReadFlags::Register(CLI::App* command) {
   command->add_option("--columns", columns,
                       "Only these columns, in this order, e.g. 'id,price' (Parquet reads only "
                       "their data)");
+  command->add_option("--version", version,
+                      "Delta tables: read this version (time travel; default: the latest)")
+      ->check(CLI::NonNegativeNumber);
+  command->add_option("--timestamp", timestamp,
+                      "Delta tables: read the version current at this time, e.g. "
+                      "2024-05-01T12:00:00Z");
   command->add_option(
       "--rejects", rejects_path,
       "Write rejected records as NDJSON (file, line, column, kind, message, raw) to FILE");
@@ -170,7 +181,58 @@ Result<std::unique_ptr<formats::RecordReader>> ReadSession::OpenNext() {
     return Status::InvalidArgument(
         "reading standard input needs --format csv, --format json or --format parquet");
   }
+  if (IsDeltaTable(path)) {
+    SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<lake::DeltaLog> log, lake::DeltaLog::Open(path));
+    lake::SnapshotPtr snapshot;
+    if (!flags_.timestamp.empty()) {
+      int64_t micros = 0;
+      if (!columnar::ParseTimestamp(flags_.timestamp, columnar::DateOrder::kYMD, &micros)) {
+        return Status::InvalidArgument("--timestamp: '" + flags_.timestamp +
+                                       "' is not a timestamp (e.g. 2024-05-01T12:00:00Z)");
+      }
+      SLUICE_ASSIGN_OR_RETURN(snapshot, log->LoadAtTimestamp(micros / 1000));
+    } else {
+      SLUICE_ASSIGN_OR_RETURN(snapshot, log->Load(flags_.version >= 0
+                                                      ? std::optional<int64_t>(flags_.version)
+                                                      : std::nullopt));
+    }
+    lake::TableScanOptions scan;
+    scan.columns = options_.columns;
+    scan.threads = options_.csv.common.threads;
+    SLUICE_ASSIGN_OR_RETURN(auto reader, lake::TableScan::Open(log, snapshot, scan));
+    return std::unique_ptr<formats::RecordReader>(std::move(reader));
+  }
+  if (flags_.version >= 0 || !flags_.timestamp.empty()) {
+    return Status::InvalidArgument(path + ": --version and --timestamp apply to Delta tables only");
+  }
+  if (!hints_.empty() && path != "-") {
+    // Probe the input's columns, then read it with the hinted types for the columns it has.
+    formats::FileReadOptions probe_options = options_;
+    probe_options.columns.clear();
+    probe_options.csv.common.sample_records = 1;
+    formats::RejectTracker probe_tracker(formats::RejectPolicy{},
+                                         [](const formats::Reject&) { return Status::OK(); });
+    SLUICE_ASSIGN_OR_RETURN(auto probe,
+                            formats::OpenFileReader(path, probe_options, &probe_tracker));
+    formats::FileReadOptions options = options_;
+    for (const auto& [name, type] : hints_) {
+      bool explicit_type = false;
+      for (const auto& given : options.csv.common.column_types) explicit_type |= given.first == name;
+      if (!explicit_type && probe->schema()->FieldIndex(name).has_value()) {
+        options.csv.common.column_types.emplace_back(name, type);
+      }
+    }
+    probe.reset();
+    return formats::OpenFileReader(path, options, tracker_.get());
+  }
   return formats::OpenFileReader(path, options_, tracker_.get());
+}
+
+bool IsDeltaTable(const std::string& path) {
+  std::error_code ignored;
+  std::string local = path;
+  if (local.starts_with("file://")) local = local.substr(7);
+  return std::filesystem::is_directory(std::filesystem::path(local) / "_delta_log", ignored);
 }
 
 void ReadSession::ReportRejects() const {

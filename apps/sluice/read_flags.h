@@ -30,6 +30,9 @@ struct ReadFlags {
   std::string rejects_path;
   std::string columns;
   int64_t sample = 20480;
+  // Delta tables: time travel.
+  int64_t version = -1;
+  std::string timestamp;
 
   // Adds the flags to `command`. `with_paths`: PATH... positional (one or more).
   void Register(CLI::App* command);
@@ -50,6 +53,11 @@ class ReadSession {
   void ReportRejects() const;
 
   formats::RejectTracker& tracker() { return *tracker_; }
+  // Types to read named columns as, where an input has them (e.g. the columns of the table being
+  // appended to); explicit --schema types win.
+  void SetColumnTypeHints(std::vector<std::pair<std::string, columnar::DataType>> hints) {
+    hints_ = std::move(hints);
+  }
 
  private:
   ReadSession() = default;
@@ -59,6 +67,10 @@ class ReadSession {
   std::unique_ptr<formats::RejectTracker> tracker_;
   std::vector<std::string> first_rejects_;
   size_t next_path_ = 0;
+  std::vector<std::pair<std::string, columnar::DataType>> hints_;
 };
+
+// True when `path` is a directory holding a Delta table (a `_delta_log` folder).
+bool IsDeltaTable(const std::string& path);
 
 }  // namespace sluice::cli

@@ -7,9 +7,11 @@
 #include <thread>
 
 #include "sluice/columnar/value_formatter.h"
+#include "sluice/formats/parquet/nested_schema_builder.h"
 #include "sluice/formats/parquet/parallel_for.h"
 #include "sluice/formats/parquet/parquet_encoding.h"
 #include "sluice/formats/parquet/parquet_metadata.h"
+#include "sluice/formats/parquet/parquet_schema.h"
 
 namespace sluice::parquet {
 namespace {
@@ -47,94 +49,9 @@ CompressionCodec ToParquetCodec(io::Codec codec) {
   return CompressionCodec::kUncompressed;
 }
 
-// Bytes of a FIXED_LEN_BYTE_ARRAY that hold any unscaled value of `precision` digits.
-int DecimalBytes(int precision) {
-  int bytes = 1;
-  while (bytes < 16) {
-    // Largest magnitude a signed integer of `bytes` bytes holds: 2^(8*bytes-1) - 1.
-    const columnar::UInt128 limit = (static_cast<columnar::UInt128>(1) << (8 * bytes - 1)) - 1;
-    if (static_cast<columnar::UInt128>(columnar::MaxUnscaled(precision)) <= limit) break;
-    ++bytes;
-  }
-  return bytes;
-}
-
 SchemaElement LeafElement(const columnar::Field& field) {
-  SchemaElement element;
-  element.name = field.name;
-  element.repetition = field.nullable ? Repetition::kOptional : Repetition::kRequired;
-  LogicalType logical;
-  const DataType& type = field.type;
-  switch (type.id()) {
-    case TypeId::kBool:
-      element.type = Type::kBoolean;
-      break;
-    case TypeId::kInt32:
-      element.type = Type::kInt32;
-      break;
-    case TypeId::kInt64:
-      element.type = Type::kInt64;
-      break;
-    case TypeId::kFloat64:
-      element.type = Type::kDouble;
-      break;
-    case TypeId::kDecimal: {
-      if (type.precision() <= 9) {
-        element.type = Type::kInt32;
-      } else if (type.precision() <= 18) {
-        element.type = Type::kInt64;
-      } else {
-        element.type = Type::kFixedLenByteArray;
-        element.type_length = DecimalBytes(type.precision());
-      }
-      element.converted = ConvertedType::kDecimal;
-      element.precision = type.precision();
-      element.scale = type.scale();
-      logical.kind = LogicalType::Kind::kDecimal;
-      logical.precision = type.precision();
-      logical.scale = type.scale();
-      element.logical = logical;
-      break;
-    }
-    case TypeId::kString:
-      element.type = Type::kByteArray;
-      element.converted = ConvertedType::kUTF8;
-      logical.kind = LogicalType::Kind::kString;
-      element.logical = logical;
-      break;
-    case TypeId::kJson:
-      element.type = Type::kByteArray;
-      element.converted = ConvertedType::kJSON;
-      logical.kind = LogicalType::Kind::kJSON;
-      element.logical = logical;
-      break;
-    case TypeId::kBinary:
-      element.type = Type::kByteArray;
-      break;
-    case TypeId::kDate:
-      element.type = Type::kInt32;
-      element.converted = ConvertedType::kDate;
-      logical.kind = LogicalType::Kind::kDate;
-      element.logical = logical;
-      break;
-    case TypeId::kTime:
-      // Local time of day: no converted type (TIME_MICROS would mean UTC-adjusted).
-      element.type = Type::kInt64;
-      logical.kind = LogicalType::Kind::kTime;
-      logical.is_adjusted_to_utc = false;
-      logical.unit = TimeUnit::kMicros;
-      element.logical = logical;
-      break;
-    case TypeId::kTimestamp:
-      element.type = Type::kInt64;
-      element.converted = ConvertedType::kTimestampMicros;
-      logical.kind = LogicalType::Kind::kTimestamp;
-      logical.is_adjusted_to_utc = true;
-      logical.unit = TimeUnit::kMicros;
-      element.logical = logical;
-      break;
-  }
-  return element;
+  return LeafSchemaElement(field.name, field.type,
+                           field.nullable ? Repetition::kOptional : Repetition::kRequired);
 }
 
 // ---- hashing ----------------------------------------------------------------------------------
@@ -243,21 +160,54 @@ struct EncodedChunk {
 
 class ColumnEncoder {
  public:
-  ColumnEncoder(const columnar::Field& field, const ParquetWriteOptions& options)
-      : field_(field), options_(options), max_definition_(field.nullable ? 1 : 0) {}
+  // A leaf whose values are present at `max_definition` and repeat up to `max_repetition` (both
+  // at most kMaxWrittenLevel).
+  ColumnEncoder(const ParquetWriteOptions& options, int max_definition, int max_repetition)
+      : options_(options),
+        max_definition_(max_definition),
+        max_repetition_(max_repetition),
+        definition_bit_width_(BitWidth(static_cast<uint64_t>(max_definition))),
+        repetition_bit_width_(BitWidth(static_cast<uint64_t>(max_repetition))) {}
   virtual ~ColumnEncoder() = default;
 
-  // Encodes rows [begin, end) of `column`.
+  // Encodes rows [begin, end) of `column` (a flat leaf: levels 0/1 from the column's nulls).
   virtual Status Append(const Column& column, int64_t begin, int64_t end) = 0;
   // Closes the open page and hands over the row group's chunk.
   virtual Result<EncodedChunk> FinishChunk() = 0;
   // Encoded bytes so far in this chunk, including the open page (estimated).
   virtual int64_t EstimatedBytes() const = 0;
 
-  const columnar::Field& field() const { return field_; }
+  // Encodes every slot of `data`, whose levels and values the writer has checked. Pages hold
+  // whole records: a page only closes where a slot with repetition level 0 follows.
+  Status AppendShredded(const ShreddedColumn& data) {
+    const int64_t slots = data.slots();
+    const int16_t* repetition =
+        data.repetition_levels.empty() ? nullptr : data.repetition_levels.data();
+    int64_t slot = 0;
+    int64_t value = 0;
+    while (slot < slots) {
+      const int64_t room = std::max<int64_t>(1, kMaxPageValues - page_values_);
+      int64_t end = std::min(slots, slot + std::min(room, kBlockValues));
+      if (repetition != nullptr) {
+        while (end < slots && repetition[end] != 0) ++end;
+      }
+      const int64_t present = AppendLevels(data, slot, end);
+      SLUICE_RETURN_NOT_OK(AppendValues(*data.values, value, value + present));
+      value += present;
+      SLUICE_RETURN_NOT_OK(EndSlots(end - slot));
+      slot = end;
+    }
+    return Status::OK();
+  }
 
  protected:
-  // Compresses `body` (def levels + values) and appends a data page v1 to the chunk.
+  // Encodes values [begin, end) of `values`, which has no nulls (the open page's levels for
+  // them are already recorded).
+  virtual Status AppendValues(const Column& values, int64_t begin, int64_t end) = 0;
+  // Counts `slots` more level slots in the open page; may close the page.
+  virtual Status EndSlots(int64_t slots) = 0;
+
+  // Compresses `body` (levels + values) and appends a data page v1 to the chunk.
   Status EmitDataPage(const std::string& body, int64_t num_values, Encoding encoding) {
     PageHeader header;
     header.type = PageType::kDataPage;
@@ -329,20 +279,24 @@ class ColumnEncoder {
     }
   }
 
-  // Writes the open page's definition levels (length-prefixed RLE) to `body`.
-  void EncodeDefinitionLevels(std::string* body) {
+  // Writes the open page's levels to `body`: repetition levels (when the leaf repeats), then
+  // definition levels (when it is not required), each RLE with a 4-byte length prefix.
+  void EncodeLevels(std::string* body) {
+    if (max_repetition_ > 0) {
+      RLEBitPackedEncoder encoder(repetition_bit_width_);
+      for (uint8_t level : repetition_levels_) encoder.Put(level);
+      AppendLengthPrefixed(&encoder, body);
+      repetition_levels_.clear();
+    }
     if (max_definition_ == 0) return;
-    RLEBitPackedEncoder encoder(1);
+    RLEBitPackedEncoder encoder(definition_bit_width_);
     if (page_nulls_ == 0) {
-      encoder.PutRepeated(1, static_cast<int64_t>(definition_levels_.size()));
+      encoder.PutRepeated(static_cast<uint32_t>(max_definition_),
+                          static_cast<int64_t>(definition_levels_.size()));
     } else {
       for (uint8_t level : definition_levels_) encoder.Put(level);
     }
-    levels_.clear();
-    encoder.Finish(&levels_);
-    const uint32_t length = static_cast<uint32_t>(levels_.size());
-    body->append(reinterpret_cast<const char*>(&length), 4);
-    body->append(levels_);
+    AppendLengthPrefixed(&encoder, body);
     chunk_.null_count += page_nulls_;
     definition_levels_.clear();
     page_nulls_ = 0;
@@ -354,14 +308,55 @@ class ColumnEncoder {
     return chunk;
   }
 
-  const columnar::Field& field_;
   const ParquetWriteOptions& options_;
   const int max_definition_;
+  const int max_repetition_;
+  const int definition_bit_width_;
+  const int repetition_bit_width_;
   EncodedChunk chunk_;
+  // Level slots in the open page.
+  int64_t page_values_ = 0;
   std::vector<uint8_t> definition_levels_;
+  std::vector<uint8_t> repetition_levels_;
+  // Slots of the open page without a value (definition level below the maximum).
   int64_t page_nulls_ = 0;
   std::string levels_;
   std::string compressed_;
+
+ private:
+  // Records the levels of slots [begin, end) in the open page; returns how many hold a value.
+  int64_t AppendLevels(const ShreddedColumn& data, int64_t begin, int64_t end) {
+    const size_t count = static_cast<size_t>(end - begin);
+    int64_t present = end - begin;
+    if (max_definition_ > 0) {
+      const int16_t* levels = data.definition_levels.data() + begin;
+      const size_t old = definition_levels_.size();
+      definition_levels_.resize(old + count);
+      present = 0;
+      for (size_t i = 0; i < count; ++i) {
+        definition_levels_[old + i] = static_cast<uint8_t>(levels[i]);
+        present += levels[i] == max_definition_;
+      }
+      page_nulls_ += end - begin - present;
+    }
+    if (max_repetition_ > 0) {
+      const int16_t* levels = data.repetition_levels.data() + begin;
+      const size_t old = repetition_levels_.size();
+      repetition_levels_.resize(old + count);
+      for (size_t i = 0; i < count; ++i) {
+        repetition_levels_[old + i] = static_cast<uint8_t>(levels[i]);
+      }
+    }
+    return present;
+  }
+
+  void AppendLengthPrefixed(RLEBitPackedEncoder* encoder, std::string* body) {
+    levels_.clear();
+    encoder->Finish(&levels_);
+    const uint32_t length = static_cast<uint32_t>(levels_.size());
+    body->append(reinterpret_cast<const char*>(&length), 4);
+    body->append(levels_);
+  }
 };
 
 // The encoders that try a dictionary: pages of indices into a PLAIN-encoded dictionary while it
@@ -399,6 +394,7 @@ class DictionaryEncoder : public ColumnEncoder {
     }
     return Status::OK();
   }
+  Status EndSlots(int64_t slots) override { return EndBlock(slots); }
 
   // Closes the open page and writes the dictionary page; the next chunk starts afresh.
   Status FinishChunkPages() {
@@ -414,7 +410,6 @@ class DictionaryEncoder : public ColumnEncoder {
   virtual void OnDictionaryDropped() {}
 
   bool use_dictionary_ = options_.enable_dictionary;
-  int64_t page_values_ = 0;
   std::vector<uint32_t> indices_;  // of the open page's non-null values, while dictionary-encoded
   std::string plain_;              // the open page's PLAIN values otherwise
   std::string dictionary_plain_;   // the dictionary's entries, PLAIN-encoded
@@ -427,7 +422,7 @@ class DictionaryEncoder : public ColumnEncoder {
         use_dictionary_ ? static_cast<int64_t>(indices_.size()) *
                               std::max(1, BitWidth(static_cast<uint64_t>(dictionary_count_))) / 8
                         : static_cast<int64_t>(plain_.size());
-    return values + static_cast<int64_t>(definition_levels_.size()) / 8;
+    return values + static_cast<int64_t>(definition_levels_.size() + repetition_levels_.size()) / 8;
   }
 
   void DropDictionary() {
@@ -453,7 +448,7 @@ class DictionaryEncoder : public ColumnEncoder {
       use_dictionary_ = false;
     }
     body_.clear();
-    EncodeDefinitionLevels(&body_);
+    EncodeLevels(&body_);
     Encoding encoding = Encoding::kPlain;
     if (use_dictionary_ && dictionary_count_ > 0) {
       const int bit_width = BitWidth(static_cast<uint64_t>(dictionary_count_ - 1));
@@ -526,17 +521,7 @@ class FixedWidthEncoder final : public DictionaryEncoder {
     while (begin < end) {
       const int64_t take = std::min({end - begin, kMaxPageValues - page_values_, kBlockValues});
       AppendDefinitionLevels(column, begin, begin + take);
-      const bool has_nulls = column.null_count() != 0;
-      for (int64_t row = begin; row < begin + take; ++row) {
-        if (has_nulls && column.IsNull(row)) continue;
-        const Value value = Traits::Get(column, row);
-        if (use_dictionary_) {
-          indices_.push_back(Lookup(value));
-        } else {
-          UpdateStatistics(value);
-          plain_.append(reinterpret_cast<const char*>(&value), sizeof(Value));
-        }
-      }
+      EncodeValues(column, begin, begin + take);
       begin += take;
       SLUICE_RETURN_NOT_OK(EndBlock(take));
     }
@@ -554,6 +539,27 @@ class FixedWidthEncoder final : public DictionaryEncoder {
   }
 
  private:
+  Status AppendValues(const Column& values, int64_t begin, int64_t end) override {
+    EncodeValues(values, begin, end);
+    return Status::OK();
+  }
+
+  // The non-null values of rows [begin, end).
+  // Inlined into Append: the flat path's per-value loop stays as tight as a hand-written one.
+  [[gnu::always_inline]] void EncodeValues(const Column& column, int64_t begin, int64_t end) {
+    const bool has_nulls = column.null_count() != 0;
+    for (int64_t row = begin; row < end; ++row) {
+      if (has_nulls && column.IsNull(row)) continue;
+      const Value value = Traits::Get(column, row);
+      if (use_dictionary_) {
+        indices_.push_back(Lookup(value));
+      } else {
+        UpdateStatistics(value);
+        plain_.append(reinterpret_cast<const char*>(&value), sizeof(Value));
+      }
+    }
+  }
+
   std::pair<size_t, size_t> EntryBounds(uint32_t index) const override {
     return {index * sizeof(Value), (index + 1) * sizeof(Value)};
   }
@@ -605,22 +611,12 @@ class BooleanEncoder final : public ColumnEncoder {
   using ColumnEncoder::ColumnEncoder;
 
   Status Append(const Column& column, int64_t begin, int64_t end) override {
-    const auto& booleans = static_cast<const columnar::BooleanColumn&>(column);
     while (begin < end) {
       const int64_t take = std::min({end - begin, kMaxPageValues - page_values_, kBlockValues});
       AppendDefinitionLevels(column, begin, begin + take);
-      for (int64_t row = begin; row < begin + take; ++row) {
-        if (column.IsNull(row)) continue;
-        const bool value = booleans.Value(row);
-        if ((bit_count_ & 7) == 0) bits_.push_back(0);
-        if (value) bits_.back() = static_cast<char>(bits_.back() | (1 << (bit_count_ & 7)));
-        ++bit_count_;
-        seen_true_ |= value;
-        seen_false_ |= !value;
-      }
-      page_values_ += take;
+      EncodeValues(column, begin, begin + take);
       begin += take;
-      if (page_values_ >= kMaxPageValues) SLUICE_RETURN_NOT_OK(FinishPage());
+      SLUICE_RETURN_NOT_OK(EndSlots(take));
     }
     return Status::OK();
   }
@@ -640,10 +636,36 @@ class BooleanEncoder final : public ColumnEncoder {
   }
 
  private:
+  Status AppendValues(const Column& values, int64_t begin, int64_t end) override {
+    EncodeValues(values, begin, end);
+    return Status::OK();
+  }
+
+  Status EndSlots(int64_t slots) override {
+    page_values_ += slots;
+    if (page_values_ >= kMaxPageValues) return FinishPage();
+    return Status::OK();
+  }
+
+  // The non-null values of rows [begin, end), bit-packed.
+  // Inlined into Append: the flat path's per-value loop stays as tight as a hand-written one.
+  [[gnu::always_inline]] void EncodeValues(const Column& column, int64_t begin, int64_t end) {
+    const auto& booleans = static_cast<const columnar::BooleanColumn&>(column);
+    for (int64_t row = begin; row < end; ++row) {
+      if (column.IsNull(row)) continue;
+      const bool value = booleans.Value(row);
+      if ((bit_count_ & 7) == 0) bits_.push_back(0);
+      if (value) bits_.back() = static_cast<char>(bits_.back() | (1 << (bit_count_ & 7)));
+      ++bit_count_;
+      seen_true_ |= value;
+      seen_false_ |= !value;
+    }
+  }
+
   Status FinishPage() {
     if (page_values_ == 0) return Status::OK();
     body_.clear();
-    EncodeDefinitionLevels(&body_);
+    EncodeLevels(&body_);
     body_.append(bits_);
     bits_.clear();
     bit_count_ = 0;
@@ -652,7 +674,6 @@ class BooleanEncoder final : public ColumnEncoder {
     return Status::OK();
   }
 
-  int64_t page_values_ = 0;
   std::string bits_;
   int64_t bit_count_ = 0;
   std::string body_;
@@ -664,25 +685,15 @@ class BooleanEncoder final : public ColumnEncoder {
 class BytesEncoder final : public DictionaryEncoder {
  public:
   // fixed_width > 0: FIXED_LEN_BYTE_ARRAY of that width holding big-endian decimals.
-  BytesEncoder(const columnar::Field& field, const ParquetWriteOptions& options, int fixed_width)
-      : DictionaryEncoder(field, options), fixed_width_(fixed_width) {}
+  BytesEncoder(const ParquetWriteOptions& options, int max_definition, int max_repetition,
+               int fixed_width)
+      : DictionaryEncoder(options, max_definition, max_repetition), fixed_width_(fixed_width) {}
 
   Status Append(const Column& column, int64_t begin, int64_t end) override {
     while (begin < end) {
       const int64_t take = std::min({end - begin, kMaxPageValues - page_values_, kBlockValues});
       AppendDefinitionLevels(column, begin, begin + take);
-      const bool has_nulls = column.null_count() != 0;
-      for (int64_t row = begin; row < begin + take; ++row) {
-        if (has_nulls && column.IsNull(row)) continue;
-        char scratch[16];
-        const std::string_view value = ValueAt(column, row, scratch);
-        if (use_dictionary_) {
-          indices_.push_back(Lookup(value));
-        } else {
-          UpdateStatistics(value);
-          AppendPlain(value, &plain_);
-        }
-      }
+      EncodeValues(column, begin, begin + take);
       begin += take;
       SLUICE_RETURN_NOT_OK(EndBlock(take));
     }
@@ -703,6 +714,28 @@ class BytesEncoder final : public DictionaryEncoder {
   }
 
  private:
+  Status AppendValues(const Column& values, int64_t begin, int64_t end) override {
+    EncodeValues(values, begin, end);
+    return Status::OK();
+  }
+
+  // The non-null values of rows [begin, end).
+  // Inlined into Append: the flat path's per-value loop stays as tight as a hand-written one.
+  [[gnu::always_inline]] void EncodeValues(const Column& column, int64_t begin, int64_t end) {
+    const bool has_nulls = column.null_count() != 0;
+    for (int64_t row = begin; row < end; ++row) {
+      if (has_nulls && column.IsNull(row)) continue;
+      char scratch[16];
+      const std::string_view value = ValueAt(column, row, scratch);
+      if (use_dictionary_) {
+        indices_.push_back(Lookup(value));
+      } else {
+        UpdateStatistics(value);
+        AppendPlain(value, &plain_);
+      }
+    }
+  }
+
   std::string_view ValueAt(const Column& column, int64_t row, char* scratch) const {
     if (fixed_width_ == 0) return static_cast<const columnar::StringColumn&>(column).Value(row);
     // Big-endian two's complement, `fixed_width_` bytes.
@@ -786,35 +819,104 @@ class BytesEncoder final : public DictionaryEncoder {
   std::string max_;
 };
 
-std::unique_ptr<ColumnEncoder> MakeEncoder(const columnar::Field& field,
-                                           const SchemaElement& element,
+// One leaf column of the file: where it sits in the schema and how its values are encoded.
+struct LeafColumn {
+  std::vector<std::string> path;  // path_in_schema
+  columnar::DataType type;        // of the values given for it
+  Type physical = Type::kBoolean;
+  int32_t type_length = 0;
+  int max_definition = 0;
+  int max_repetition = 0;
+  // Entry r - 1: the definition level of the repeated ancestor at repetition level r. A slot that
+  // repeats at level r continues a list or map that exists, so it is defined at least this deep.
+  std::vector<int16_t> repeated_definition;
+};
+
+// Levels are buffered one byte each.
+constexpr int kMaxWrittenLevel = 255;
+
+std::unique_ptr<ColumnEncoder> MakeEncoder(const LeafColumn& leaf,
                                            const ParquetWriteOptions& options) {
-  switch (field.type.id()) {
+  const int definition = leaf.max_definition;
+  const int repetition = leaf.max_repetition;
+  switch (leaf.type.id()) {
     case TypeId::kBool:
-      return std::make_unique<BooleanEncoder>(field, options);
+      return std::make_unique<BooleanEncoder>(options, definition, repetition);
     case TypeId::kInt32:
     case TypeId::kDate:
-      return std::make_unique<FixedWidthEncoder<Int32Traits>>(field, options);
+      return std::make_unique<FixedWidthEncoder<Int32Traits>>(options, definition, repetition);
     case TypeId::kInt64:
     case TypeId::kTime:
     case TypeId::kTimestamp:
-      return std::make_unique<FixedWidthEncoder<Int64Traits>>(field, options);
+      return std::make_unique<FixedWidthEncoder<Int64Traits>>(options, definition, repetition);
     case TypeId::kFloat64:
-      return std::make_unique<FixedWidthEncoder<DoubleTraits>>(field, options);
+      return std::make_unique<FixedWidthEncoder<DoubleTraits>>(options, definition, repetition);
     case TypeId::kDecimal:
-      if (element.type == Type::kInt32) {
-        return std::make_unique<FixedWidthEncoder<Decimal32Traits>>(field, options);
+      if (leaf.physical == Type::kInt32) {
+        return std::make_unique<FixedWidthEncoder<Decimal32Traits>>(options, definition,
+                                                                    repetition);
       }
-      if (element.type == Type::kInt64) {
-        return std::make_unique<FixedWidthEncoder<Decimal64Traits>>(field, options);
+      if (leaf.physical == Type::kInt64) {
+        return std::make_unique<FixedWidthEncoder<Decimal64Traits>>(options, definition,
+                                                                    repetition);
       }
-      return std::make_unique<BytesEncoder>(field, options, *element.type_length);
+      return std::make_unique<BytesEncoder>(options, definition, repetition, leaf.type_length);
     case TypeId::kString:
     case TypeId::kBinary:
     case TypeId::kJson:
-      return std::make_unique<BytesEncoder>(field, options, 0);
+      return std::make_unique<BytesEncoder>(options, definition, repetition, 0);
   }
   return nullptr;
+}
+
+std::string JoinPath(const std::vector<std::string>& path) {
+  std::string joined;
+  for (const std::string& part : path) {
+    if (!joined.empty()) joined += '.';
+    joined += part;
+  }
+  return joined;
+}
+
+// Whether ParquetWriter has an encoder for a leaf of a caller's schema: the physical types and
+// annotations it writes for sluice types (LeafSchemaElement), read back as that sluice type.
+Status CheckWritableLeaf(const SchemaNode& leaf, const SchemaElement& element,
+                         const std::string& where) {
+  bool writable = false;
+  switch (leaf.conversion) {
+    case LeafConversion::kBool:
+    case LeafConversion::kInt64:  // INT64, TIME and TIMESTAMP in microseconds
+    case LeafConversion::kInt32Decimal:
+    case LeafConversion::kInt64Decimal:
+    case LeafConversion::kDouble:
+      writable = true;
+      break;
+    case LeafConversion::kInt32: {
+      // Not the 8- and 16-bit annotations: int32 values would not fit them.
+      const bool narrow =
+          (element.logical && element.logical->kind == LogicalType::Kind::kInteger &&
+           element.logical->bit_width < 32) ||
+          (element.converted && (*element.converted == ConvertedType::kInt8 ||
+                                 *element.converted == ConvertedType::kInt16 ||
+                                 *element.converted == ConvertedType::kUint8 ||
+                                 *element.converted == ConvertedType::kUint16));
+      writable = !narrow;
+      break;
+    }
+    case LeafConversion::kBytes:
+      writable = leaf.physical == Type::kByteArray;
+      break;
+    case LeafConversion::kBytesDecimal:
+      writable = leaf.physical == Type::kFixedLenByteArray;
+      break;
+    default:
+      break;
+  }
+  if (writable) return Status::OK();
+  return Status::InvalidArgument(where + ": ParquetWriter cannot write leaf '" + element.name +
+                                 "' (physical type " +
+                                 std::to_string(static_cast<int>(leaf.physical)) +
+                                 " with its annotations); use the types LeafSchemaElement makes");
 }
 
 }  // namespace
@@ -825,6 +927,7 @@ class ParquetWriter::Impl {
        ParquetWriteOptions options)
       : out_(std::move(out)), schema_(std::move(schema)), options_(std::move(options)) {}
 
+  // A flat file: one leaf per field of schema_.
   Status Start() {
     SchemaElement root;
     root.name = "schema";
@@ -834,13 +937,60 @@ class ParquetWriter::Impl {
       elements_.push_back(LeafElement(field));
     }
     for (size_t i = 0; i < schema_->num_fields(); ++i) {
-      encoders_.push_back(MakeEncoder(schema_->field(i), elements_[i + 1], options_));
+      const SchemaElement& element = elements_[i + 1];
+      LeafColumn leaf;
+      leaf.path = {element.name};
+      leaf.type = schema_->field(i).type;
+      leaf.physical = *element.type;
+      leaf.type_length = element.type_length.value_or(0);
+      leaf.max_definition = schema_->field(i).nullable ? 1 : 0;
+      leaves_.push_back(std::move(leaf));
     }
+    for (const LeafColumn& leaf : leaves_) encoders_.push_back(MakeEncoder(leaf, options_));
+    flat_ = true;
+    return out_->Write(kMagic, 4);
+  }
+
+  // A file of the caller's schema, already checked by ParquetSchema::Make; schema_ is set.
+  Status StartNested(std::vector<SchemaElement> elements, const ParquetSchema& parquet_schema) {
+    elements_ = std::move(elements);
+    const std::string& where = out_->path();
+    flat_ = true;
+    for (size_t field = 0; field < parquet_schema.fields().size(); ++field) {
+      if (parquet_schema.IsNested(field)) flat_ = false;
+    }
+    for (const SchemaNode* node : parquet_schema.leaves()) {
+      SLUICE_RETURN_NOT_OK(CheckWritableLeaf(*node, elements_[node->element_index], where));
+      if (node->definition_level > kMaxWrittenLevel || node->repetition_level > kMaxWrittenLevel) {
+        return Status::InvalidArgument(where + ": leaf '" + node->name + "' nests deeper than " +
+                                       std::to_string(kMaxWrittenLevel) + " levels");
+      }
+      LeafColumn leaf;
+      leaf.type = node->type;
+      leaf.physical = node->physical;
+      leaf.type_length = node->type_length;
+      leaf.max_definition = node->definition_level;
+      leaf.max_repetition = node->repetition_level;
+      leaf.repeated_definition.resize(static_cast<size_t>(node->repetition_level));
+      for (const SchemaNode* at = node; at->parent != nullptr; at = at->parent) {
+        leaf.path.insert(leaf.path.begin(), at->name);
+        if (at->is_repeated()) {
+          leaf.repeated_definition[static_cast<size_t>(at->repetition_level - 1)] =
+              at->definition_level;
+        }
+      }
+      leaves_.push_back(std::move(leaf));
+    }
+    for (const LeafColumn& leaf : leaves_) encoders_.push_back(MakeEncoder(leaf, options_));
     return out_->Write(kMagic, 4);
   }
 
   Status Write(const columnar::Batch& batch) {
     if (closed_) return Status::Internal("ParquetWriter: write after close");
+    if (!flat_) {
+      return Status::InvalidArgument(out_->path() +
+                                     ": the file has nested columns; use WriteShredded");
+    }
     if (batch.num_columns() != encoders_.size()) {
       return Status::SchemaMismatch(out_->path() + ": batch has " +
                                     std::to_string(batch.num_columns()) + " columns, the file " +
@@ -863,12 +1013,109 @@ class ParquetWriter::Impl {
     ParallelFor(options_.threads, encoders_.size(),
                 [&](size_t i) { statuses[i] = encoders_[i]->Append(batch.column(i), 0, rows); });
     for (Status& status : statuses) SLUICE_RETURN_NOT_OK(status);
+    return EndRows(rows);
+  }
+
+  Status WriteShredded(const std::vector<ShreddedColumn>& columns) {
+    if (closed_) return Status::Internal("ParquetWriter: write after close");
+    if (columns.size() != leaves_.size()) {
+      return Status::SchemaMismatch(out_->path() + ": " + std::to_string(columns.size()) +
+                                    " shredded columns for " + std::to_string(leaves_.size()) +
+                                    " leaf columns");
+    }
+    int64_t records = 0;
+    for (size_t i = 0; i < columns.size(); ++i) {
+      SLUICE_ASSIGN_OR_RETURN(const int64_t leaf_records, CheckShredded(leaves_[i], columns[i]));
+      if (i > 0 && leaf_records != records) {
+        return Status::InvalidArgument(out_->path() + ": leaf '" + JoinPath(leaves_[i].path) +
+                                       "' holds " + std::to_string(leaf_records) +
+                                       " records, leaf '" + JoinPath(leaves_[0].path) + "' " +
+                                       std::to_string(records));
+      }
+      records = leaf_records;
+    }
+    std::vector<Status> statuses(encoders_.size());
+    ParallelFor(options_.threads, encoders_.size(),
+                [&](size_t i) { statuses[i] = encoders_[i]->AppendShredded(columns[i]); });
+    for (Status& status : statuses) SLUICE_RETURN_NOT_OK(status);
+    return EndRows(records);
+  }
+
+  // Counts rows written to every leaf; closes the row group once it is big enough.
+  Status EndRows(int64_t rows) {
     group_rows_ += rows;
     rows_ += rows;
     int64_t bytes = 0;
     for (const auto& encoder : encoders_) bytes += encoder->EstimatedBytes();
     if (bytes >= options_.row_group_bytes) SLUICE_RETURN_NOT_OK(FlushRowGroup());
     return Status::OK();
+  }
+
+  // Checks one leaf's levels and values; returns its record count.
+  Result<int64_t> CheckShredded(const LeafColumn& leaf, const ShreddedColumn& column) const {
+    const std::string where = out_->path() + ": leaf '" + JoinPath(leaf.path) + "'";
+    if (!column.values) return Status::InvalidArgument(where + ": no values column");
+    if (!(column.values->type() == leaf.type)) {
+      return Status::SchemaMismatch(where + " is " + leaf.type.ToString() + " but its values are " +
+                                    column.values->type().ToString());
+    }
+    if (column.values->null_count() > 0) {
+      return Status::InvalidArgument(where +
+                                     ": the values column holds nulls (a missing value is "
+                                     "a definition level below the maximum)");
+    }
+    const auto& definition = column.definition_levels;
+    const auto& repetition = column.repetition_levels;
+    const int64_t slots = column.slots();
+    if ((leaf.max_definition > 0 && static_cast<int64_t>(definition.size()) != slots) ||
+        (leaf.max_repetition > 0 && static_cast<int64_t>(repetition.size()) != slots)) {
+      return Status::InvalidArgument(where + ": " + std::to_string(definition.size()) +
+                                     " definition levels and " + std::to_string(repetition.size()) +
+                                     " repetition levels (each must give one level per slot)");
+    }
+    if ((leaf.max_definition == 0 && !definition.empty() &&
+         static_cast<int64_t>(definition.size()) != slots) ||
+        (leaf.max_repetition == 0 && !repetition.empty() &&
+         static_cast<int64_t>(repetition.size()) != slots)) {
+      return Status::InvalidArgument(where + ": level lists of different lengths");
+    }
+    int64_t present = slots;
+    if (!definition.empty()) {
+      present = 0;
+      for (const int16_t level : definition) {
+        if (level < 0 || level > leaf.max_definition) {
+          return Status::InvalidArgument(where + ": definition level " + std::to_string(level) +
+                                         " outside 0.." + std::to_string(leaf.max_definition));
+        }
+        present += level == leaf.max_definition;
+      }
+    }
+    if (present != column.values->length()) {
+      return Status::InvalidArgument(where + ": " + std::to_string(present) +
+                                     " slots hold a value but the values column has " +
+                                     std::to_string(column.values->length()));
+    }
+    if (repetition.empty()) return slots;
+    if (slots > 0 && repetition[0] != 0) {
+      return Status::InvalidArgument(where + ": the first slot does not start a record");
+    }
+    int64_t records = 0;
+    for (size_t slot = 0; slot < repetition.size(); ++slot) {
+      const int16_t level = repetition[slot];
+      if (level < 0 || level > leaf.max_repetition) {
+        return Status::InvalidArgument(where + ": repetition level " + std::to_string(level) +
+                                       " outside 0.." + std::to_string(leaf.max_repetition));
+      }
+      records += level == 0;
+      const int16_t defined =
+          definition.empty() ? static_cast<int16_t>(leaf.max_definition) : definition[slot];
+      if (level > 0 && defined < leaf.repeated_definition[static_cast<size_t>(level - 1)]) {
+        return Status::InvalidArgument(where + ": slot " + std::to_string(slot) +
+                                       " repeats at level " + std::to_string(level) +
+                                       " but is only defined to level " + std::to_string(defined));
+      }
+    }
+    return records;
   }
 
   Status FlushRowGroup() {
@@ -884,10 +1131,10 @@ class ParquetWriter::Impl {
     for (size_t i = 0; i < encoders_.size(); ++i) {
       SLUICE_RETURN_NOT_OK(chunks[i].status());
       EncodedChunk& chunk = *chunks[i];
-      const SchemaElement& element = elements_[i + 1];
+      const LeafColumn& leaf = leaves_[i];
       ColumnMetaData meta;
-      meta.type = *element.type;
-      meta.path_in_schema = {element.name};
+      meta.type = leaf.physical;
+      meta.path_in_schema = leaf.path;
       meta.codec = ToParquetCodec(options_.codec);
       meta.num_values = chunk.num_values;
       meta.total_uncompressed_size = chunk.uncompressed_bytes;
@@ -948,7 +1195,7 @@ class ParquetWriter::Impl {
     metadata.num_rows = rows_;
     metadata.row_groups = std::move(row_groups_);
     metadata.created_by = kCreatedBy;
-    metadata.column_orders_count = static_cast<int32_t>(schema_->num_fields());
+    metadata.column_orders_count = static_cast<int32_t>(leaves_.size());
     metadata.key_value_metadata.push_back(KeyValue{"sluice.schema", SchemaJson()});
     for (const auto& [key, value] : options_.metadata) {
       metadata.key_value_metadata.push_back(KeyValue{key, value});
@@ -986,7 +1233,10 @@ class ParquetWriter::Impl {
   columnar::SchemaPtr schema_;
   ParquetWriteOptions options_;
   std::vector<SchemaElement> elements_;
+  std::vector<LeafColumn> leaves_;
   std::vector<std::unique_ptr<ColumnEncoder>> encoders_;
+  // Every top-level field is a non-repeated leaf: Write(Batch) works.
+  bool flat_ = true;
   std::vector<RowGroup> row_groups_;
   int64_t group_rows_ = 0;
   int64_t rows_ = 0;
@@ -1008,10 +1258,37 @@ Result<std::unique_ptr<ParquetWriter>> ParquetWriter::Open(std::unique_ptr<io::O
   return std::unique_ptr<ParquetWriter>(new ParquetWriter(std::move(impl)));
 }
 
+Result<std::unique_ptr<ParquetWriter>> ParquetWriter::OpenNested(
+    std::unique_ptr<io::OutputStream> out, std::vector<SchemaElement> elements,
+    ParquetWriteOptions options) {
+  if (options.row_group_bytes <= 0 || options.page_bytes <= 0) {
+    return Status::InvalidArgument("row group and page sizes must be positive");
+  }
+  if (options.threads < 1) options.threads = 1;
+  auto parquet_schema = ParquetSchema::Make(elements, out->path());
+  if (!parquet_schema.ok()) {
+    return Status::InvalidArgument(parquet_schema.status().message());
+  }
+  // The schema ParquetReader reads the file back as: one column per top-level field.
+  std::vector<columnar::Field> fields;
+  for (size_t i = 0; i < (*parquet_schema)->fields().size(); ++i) {
+    const SchemaNode& node = *(*parquet_schema)->fields()[i];
+    fields.push_back(columnar::Field{node.name, (*parquet_schema)->FieldType(i),
+                                     node.repetition != Repetition::kRequired});
+  }
+  auto schema = std::make_shared<const columnar::Schema>(std::move(fields));
+  auto impl = std::make_unique<Impl>(std::move(out), std::move(schema), std::move(options));
+  SLUICE_RETURN_NOT_OK(impl->StartNested(std::move(elements), **parquet_schema));
+  return std::unique_ptr<ParquetWriter>(new ParquetWriter(std::move(impl)));
+}
+
 ParquetWriter::ParquetWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ParquetWriter::~ParquetWriter() = default;
 
 Status ParquetWriter::Write(const columnar::Batch& batch) { return impl_->Write(batch); }
+Status ParquetWriter::WriteShredded(const std::vector<ShreddedColumn>& leaves) {
+  return impl_->WriteShredded(leaves);
+}
 Result<ParquetWriteSummary> ParquetWriter::Close() { return impl_->Close(); }
 const columnar::SchemaPtr& ParquetWriter::schema() const { return impl_->schema_; }
 int64_t ParquetWriter::rows_written() const { return impl_->rows_; }

@@ -12,6 +12,13 @@
 // min/max out) and null_count. The sluice schema is stored in the key-value metadata under
 // "sluice.schema".
 //
+// Nested files: OpenNested takes any Parquet schema tree (structs, lists, maps; see
+// NestedSchemaBuilder) and WriteShredded takes each leaf's repetition and definition levels and
+// non-null values (ShreddedColumn). Pages carry RLE repetition levels, then RLE definition levels
+// (data page v1, each with a 4-byte length prefix, bit width from the leaf's maximum level);
+// num_values counts level slots, null_count the slots without a value, a row group's rows the
+// slots with repetition level 0. Pages and row groups only break between records.
+//
 // Memory: the encoded, compressed pages of one row group (plus one page per column being filled).
 // Threads: Write() encodes the columns of each batch on `threads` threads and returns when done.
 // Not thread-safe: one caller at a time.
@@ -25,6 +32,8 @@
 
 #include "sluice/columnar/batch.h"
 #include "sluice/common/result.h"
+#include "sluice/formats/parquet/parquet_metadata.h"
+#include "sluice/formats/parquet/shredded_column.h"
 #include "sluice/io/compression_codec.h"
 #include "sluice/io/output_stream.h"
 
@@ -59,16 +68,36 @@ class ParquetWriter {
   static Result<std::unique_ptr<ParquetWriter>> Open(std::unique_ptr<io::OutputStream> out,
                                                      columnar::SchemaPtr schema,
                                                      ParquetWriteOptions options = {});
+  // Writes the header magic for a file of any schema: `elements` is the footer's schema list,
+  // depth-first, root first (NestedSchemaBuilder makes one). Leaves must use the physical types and
+  // annotations this writer gives sluice types (LeafSchemaElement in nested_schema_builder.h);
+  // their values are passed as the sluice type ParquetReader maps them to (SchemaNode::type).
+  // Errors: InvalidArgument for a malformed tree, a leaf type the writer has no encoder for, levels
+  // deeper than 255, bad options; I/O errors.
+  static Result<std::unique_ptr<ParquetWriter>> OpenNested(std::unique_ptr<io::OutputStream> out,
+                                                           std::vector<SchemaElement> elements,
+                                                           ParquetWriteOptions options = {});
   ~ParquetWriter();
 
   // Appends the rows of `batch`, whose columns must match the schema's types (names are not
-  // checked). Errors: SchemaMismatch, I/O errors.
+  // checked). Errors: SchemaMismatch, I/O errors; InvalidArgument when the file has nested
+  // columns (use WriteShredded).
   Status Write(const columnar::Batch& batch);
+
+  // Appends whole records given leaf by leaf, one ShreddedColumn per leaf column in schema
+  // (depth-first) order; every leaf must hold the same number of records. Works for flat files
+  // too. Errors: SchemaMismatch for a wrong column count or value type; InvalidArgument for levels
+  // out of range, a first slot that does not start a record, a repetition into a list or map that
+  // is not there, values that do not match the slots holding one, or leaves disagreeing on the
+  // record count; I/O errors.
+  Status WriteShredded(const std::vector<ShreddedColumn>& leaves);
 
   // Writes the last row group and the footer and closes the stream. A file that never saw a
   // row is still a valid Parquet file with zero row groups.
   Result<ParquetWriteSummary> Close();
 
+  // The sluice schema: the one given to Open, or, for OpenNested, what ParquetReader reads the file
+  // as (one column per top-level field, json for nested ones).
   const columnar::SchemaPtr& schema() const;
   int64_t rows_written() const;
 

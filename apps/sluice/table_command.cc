@@ -1,0 +1,311 @@
+// sluice table: look after a Delta table — history, describe, optimize, vacuum, delete, merge.
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "commands.h"
+#include "exit_codes.h"
+#include "read_flags.h"
+#include "sluice/columnar/temporal.h"
+#include "sluice/lake/delta_table.h"
+
+namespace sluice::cli {
+namespace {
+
+// "2024-05-01T12:00:00.123Z" (milliseconds, UTC).
+std::string FormatTime(int64_t ms) {
+  std::string text;
+  columnar::AppendTimestamp(ms * 1000, /*iso=*/true, &text);
+  if (text.size() > 24 && text[19] == '.') text = text.substr(0, 23) + "Z";
+  return text;
+}
+
+std::string Megabytes(int64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1f MB", static_cast<double>(bytes) / 1e6);
+  return text;
+}
+
+Status RunHistory(const std::string& path, int64_t limit) {
+  SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<lake::DeltaLog> log, lake::DeltaLog::Open(path));
+  SLUICE_ASSIGN_OR_RETURN(bool exists, log->Exists());
+  if (!exists) return Status::NotFound(path + " is not a Delta table (no _delta_log)");
+  SLUICE_ASSIGN_OR_RETURN(std::vector<lake::HistoryEntry> entries, log->History(limit));
+  std::printf("%-8s %-24s %-14s %7s %7s  %s\n", "version", "timestamp", "operation", "+files",
+              "-files", "details");
+  for (const lake::HistoryEntry& entry : entries) {
+    std::string operation = entry.commit_info ? entry.commit_info->operation : "";
+    std::string details;
+    if (entry.commit_info) {
+      for (const auto& [key, value] : entry.commit_info->operation_parameters) {
+        if (value.empty() || value == "[]") continue;
+        details += details.empty() ? "" : " ";
+        details += key + "=" + value;
+      }
+      for (const auto& [key, value] : entry.commit_info->operation_metrics) {
+        details += details.empty() ? "" : " ";
+        details += key + "=" + value;
+      }
+    }
+    std::printf("%-8lld %-24s %-14s %7lld %7lld  %s\n", static_cast<long long>(entry.version),
+                FormatTime(entry.timestamp_ms).c_str(), operation.c_str(),
+                static_cast<long long>(entry.files_added),
+                static_cast<long long>(entry.files_removed), details.c_str());
+  }
+  return Status::OK();
+}
+
+Status RunDescribe(const std::string& path, int64_t version) {
+  SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<lake::DeltaLog> log, lake::DeltaLog::Open(path));
+  SLUICE_ASSIGN_OR_RETURN(
+      lake::SnapshotPtr snapshot,
+      log->Load(version >= 0 ? std::optional<int64_t>(version) : std::nullopt));
+  if (!snapshot->exists()) return Status::NotFound(path + " is not a Delta table (no _delta_log)");
+  std::cout << "table:       " << path << '\n';
+  std::cout << "id:          " << snapshot->metadata.id << '\n';
+  std::cout << "version:     " << snapshot->version << " (" << FormatTime(snapshot->timestamp_ms)
+            << ")\n";
+  std::cout << "protocol:    reader " << snapshot->protocol.min_reader_version << ", writer "
+            << snapshot->protocol.min_writer_version << '\n';
+  std::cout << "files:       " << snapshot->files.size() << " (" << Megabytes(snapshot->SizeBytes())
+            << ")\n";
+  const std::optional<int64_t> rows = snapshot->NumRecords();
+  std::cout << "rows:        " << (rows ? std::to_string(*rows) : "unknown (files without stats)")
+            << '\n';
+  std::string partitions;
+  for (const std::string& column : snapshot->metadata.partition_columns) {
+    partitions += partitions.empty() ? "" : ", ";
+    partitions += column;
+  }
+  std::cout << "partitioned: " << (partitions.empty() ? "no" : "by " + partitions) << '\n';
+  std::cout << "checkpoint:  "
+            << (snapshot->checkpoint_version ? std::to_string(*snapshot->checkpoint_version)
+                                             : "none")
+            << '\n';
+  if (!snapshot->app_transactions.empty()) {
+    std::cout << "app transactions:\n";
+    for (const auto& [app, txn] : snapshot->app_transactions) {
+      std::cout << "  " << app << " @ " << txn.version << '\n';
+    }
+  }
+  if (!snapshot->metadata.configuration.empty()) {
+    std::cout << "properties:\n";
+    for (const auto& [key, value] : snapshot->metadata.configuration) {
+      std::cout << "  " << key << " = " << value << '\n';
+    }
+  }
+  std::cout << "columns:\n";
+  size_t width = 4;
+  for (const columnar::Field& field : snapshot->schema->fields()) {
+    width = std::max(width, field.name.size());
+  }
+  for (const columnar::Field& field : snapshot->schema->fields()) {
+    std::cout << "  " << field.name << std::string(width + 2 - field.name.size(), ' ')
+              << field.type.ToString() << (field.nullable ? "" : " not null") << '\n';
+  }
+  return Status::OK();
+}
+
+void PrintCommit(const lake::CommitResult& commit) {
+  if (commit.checkpoint_written) {
+    std::cerr << "sluice: checkpoint written at version " << commit.version << '\n';
+  } else if (!commit.checkpoint_status.ok()) {
+    std::cerr << "sluice: warning: checkpoint at version " << commit.version
+              << " not written: " << commit.checkpoint_status.message() << '\n';
+  }
+}
+
+struct TableFlags {
+  std::string table;
+  int64_t limit = 0;
+  int64_t version = -1;
+  std::string retain = "168h";
+  bool dry_run = false;
+  std::string target_file_size = "128MiB";
+  std::string where;
+  std::string keys;
+  ReadFlags read;  // merge source
+};
+
+Result<int64_t> ParseSize(const std::string& text) {
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  if (digits == 0 || digits > 15) {
+    return Status::InvalidArgument("expected a size like 128MiB, got '" + text + "'");
+  }
+  int64_t value = std::stoll(text.substr(0, digits));
+  std::string unit = text.substr(digits);
+  for (char& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (unit == "k" || unit == "kb" || unit == "kib") return value << 10;
+  if (unit == "m" || unit == "mb" || unit == "mib") return value << 20;
+  if (unit == "g" || unit == "gb" || unit == "gib") return value << 30;
+  if (unit.empty() || unit == "b") return value;
+  return Status::InvalidArgument("unknown size unit '" + unit + "' (use KiB, MiB or GiB)");
+}
+
+Status RunOptimize(const TableFlags& flags) {
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> table,
+                          lake::DeltaTable::Open(flags.table));
+  SLUICE_ASSIGN_OR_RETURN(int64_t target, ParseSize(flags.target_file_size));
+  SLUICE_ASSIGN_OR_RETURN(lake::OptimizeResult result, table->Optimize(target));
+  if (result.commit.version < 0) {
+    std::cerr << "sluice: nothing to compact in " << flags.table << '\n';
+    return Status::OK();
+  }
+  std::cerr << "sluice: compacted " << result.files_removed << " files (" << result.rows
+            << " rows) into " << result.files_added << " → version " << result.commit.version
+            << '\n';
+  PrintCommit(result.commit);
+  return Status::OK();
+}
+
+Status RunVacuum(const TableFlags& flags) {
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> table,
+                          lake::DeltaTable::Open(flags.table));
+  lake::VacuumOptions options;
+  SLUICE_ASSIGN_OR_RETURN(options.retention_ms, lake::ParseIntervalMs(flags.retain));
+  options.dry_run = flags.dry_run;
+  SLUICE_ASSIGN_OR_RETURN(lake::VacuumResult result, table->Vacuum(options));
+  for (const std::string& file : result.files) std::cout << file << '\n';
+  std::cerr << "sluice: " << (flags.dry_run ? "would delete " : "deleted ") << result.files.size()
+            << (result.files.size() == 1 ? " file" : " files") << " ("
+            << Megabytes(result.bytes) << ") not referenced by any version in the last "
+            << flags.retain << '\n';
+  return Status::OK();
+}
+
+Status RunDelete(const TableFlags& flags) {
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> table,
+                          lake::DeltaTable::Open(flags.table));
+  const auto start = std::chrono::steady_clock::now();
+  SLUICE_ASSIGN_OR_RETURN(lake::DeleteResult result, table->Delete(flags.where));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cerr << "sluice: deleted " << result.rows_deleted << " rows (read " << result.files_read
+            << " of " << result.files_total << " files, rewrote " << result.files_removed
+            << ", copied " << result.rows_copied << " rows)";
+  if (result.commit.version >= 0) std::cerr << " → version " << result.commit.version;
+  std::fprintf(stderr, " in %.2f s\n", seconds);
+  PrintCommit(result.commit);
+  return Status::OK();
+}
+
+Status RunMerge(TableFlags flags, const GlobalFlags& global) {
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> table,
+                          lake::DeltaTable::Open(flags.table));
+  SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr snapshot, table->log()->Load());
+  if (!snapshot->exists()) return Status::NotFound(flags.table + " is not a Delta table");
+  const auto start = std::chrono::steady_clock::now();
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<ReadSession> session,
+                          ReadSession::Make(flags.read, global.threads));
+  std::vector<std::pair<std::string, columnar::DataType>> hints;
+  for (const columnar::Field& field : snapshot->schema->fields()) {
+    hints.emplace_back(field.name, field.type);
+  }
+  session->SetColumnTypeHints(std::move(hints));
+  std::unique_ptr<formats::RecordReader> reader;
+  SLUICE_ASSIGN_OR_RETURN(reader, session->OpenNext());
+  if (!reader) return Status::InvalidArgument("merge needs a source file");
+  const columnar::SchemaPtr source_schema = reader->schema();
+  lake::BatchSource source = [&]() -> Result<columnar::BatchPtr> {
+    while (reader) {
+      SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr batch, reader->Next());
+      if (batch != nullptr) return batch;
+      SLUICE_ASSIGN_OR_RETURN(reader, session->OpenNext());
+    }
+    return columnar::BatchPtr();
+  };
+  lake::MergeOptions options;
+  std::string current;
+  for (size_t i = 0; i <= flags.keys.size(); ++i) {
+    if (i == flags.keys.size() || flags.keys[i] == ',') {
+      if (!current.empty()) options.keys.push_back(current);
+      current.clear();
+    } else if (flags.keys[i] != ' ') {
+      current += flags.keys[i];
+    }
+  }
+  Result<lake::MergeResult> merged = table->Merge(source_schema, source, options);
+  session->ReportRejects();
+  if (!merged.ok()) return merged.status();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cerr << "sluice: merged into " << flags.table << ": " << merged->rows_updated
+            << " updated, " << merged->rows_inserted << " inserted (read " << merged->files_read
+            << " of " << merged->files_total << " files, rewrote " << merged->files_removed
+            << ", copied " << merged->rows_copied << " rows) → version "
+            << merged->commit.version;
+  std::fprintf(stderr, " in %.2f s\n", seconds);
+  PrintCommit(merged->commit);
+  return Status::OK();
+}
+
+}  // namespace
+
+void RegisterTable(CLI::App* app, const GlobalFlags* global, int* exit_code) {
+  CLI::App* command = app->add_subcommand("table", "Inspect and maintain Delta tables");
+  command->require_subcommand(1);
+  command->footer(
+      "Examples:\n"
+      "  sluice table history lake/orders\n"
+      "  sluice table describe lake/orders\n"
+      "  sluice table delete lake/orders --where \"status = 'cancelled' AND order_date < "
+      "2024-01-01\"\n"
+      "  sluice table merge lake/orders changes.csv --key order_id\n"
+      "  sluice table optimize lake/orders\n"
+      "  sluice table vacuum lake/orders --retain 168h --dry-run\n");
+  auto flags = std::make_shared<TableFlags>();
+  const auto finish = [exit_code](const Status& status) {
+    *exit_code = status.ok() ? kExitOk : ReportError(status);
+  };
+
+  CLI::App* history = command->add_subcommand("history", "List the table's commits, newest first");
+  history->add_option("TABLE", flags->table, "The table's folder")->required();
+  history->add_option("--limit", flags->limit, "At most N commits")->check(CLI::NonNegativeNumber);
+  history->callback([flags, finish] { finish(RunHistory(flags->table, flags->limit)); });
+
+  CLI::App* describe = command->add_subcommand(
+      "describe", "Show version, schema, partitioning, files, rows and properties");
+  describe->add_option("TABLE", flags->table, "The table's folder")->required();
+  describe->add_option("--version", flags->version, "Describe this version (default: latest)");
+  describe->callback([flags, finish] { finish(RunDescribe(flags->table, flags->version)); });
+
+  CLI::App* optimize = command->add_subcommand(
+      "optimize", "Compact small files into larger ones (a rewrite with dataChange=false)");
+  optimize->add_option("TABLE", flags->table, "The table's folder")->required();
+  optimize->add_option("--target-file-size", flags->target_file_size,
+                       "Files smaller than this are compacted (default: 128MiB)");
+  optimize->callback([flags, finish] { finish(RunOptimize(*flags)); });
+
+  CLI::App* vacuum = command->add_subcommand(
+      "vacuum",
+      "Delete data files no version within the retention period references (removed files and "
+      "files from failed writes)");
+  vacuum->add_option("TABLE", flags->table, "The table's folder")->required();
+  vacuum->add_option("--retain", flags->retain,
+                     "Keep every file a version of the last DURATION references (default: 168h = "
+                     "7 days; e.g. 24h, 30d)");
+  vacuum->add_flag("--dry-run", flags->dry_run, "List the files that would be deleted");
+  vacuum->callback([flags, finish] { finish(RunVacuum(*flags)); });
+
+  CLI::App* remove = command->add_subcommand(
+      "delete", "Delete the rows matching a condition (rewrites only files that hold such rows)");
+  remove->add_option("TABLE", flags->table, "The table's folder")->required();
+  remove
+      ->add_option("--where", flags->where,
+                   "Condition: comparisons joined by AND, e.g. \"id < 100 AND status = 'x'\" or "
+                   "\"email IS NULL\"")
+      ->required();
+  remove->callback([flags, finish] { finish(RunDelete(*flags)); });
+
+  CLI::App* merge = command->add_subcommand(
+      "merge", "Upsert the rows of files into the table by key (update matches, insert the rest)");
+  merge->add_option("TABLE", flags->table, "The table's folder")->required();
+  flags->read.Register(merge);
+  merge->get_option("PATH")->description("Source files with the new and changed rows");
+  merge->add_option("--key", flags->keys, "Key column(s), comma-separated")->required();
+  merge->callback([flags, global, finish] { finish(RunMerge(*flags, *global)); });
+}
+
+}  // namespace sluice::cli

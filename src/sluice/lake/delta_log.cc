@@ -1,0 +1,496 @@
+#include "sluice/lake/delta_log.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "sluice/columnar/column.h"
+#include "sluice/columnar/temporal.h"
+#include "sluice/formats/parquet/parquet_reader.h"
+#include "sluice/lake/checkpoint_writer.h"
+#include "sluice/lake/delta_schema.h"
+
+namespace sluice::lake {
+namespace {
+
+bool AllDigits(std::string_view text) {
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+int64_t ToInt(std::string_view digits) {
+  int64_t value = 0;
+  for (const char c : digits) value = value * 10 + (c - '0');
+  return value;
+}
+
+std::string FileName(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// Reader features whose presence does not change how sluice reads data (or whose effect is
+// checked per file, as for deletion vectors).
+bool ReaderFeatureReadable(const std::string& feature) {
+  return feature == "timestampNtz" || feature == "deletionVectors" || feature == "columnMapping" ||
+         feature == "vacuumProtocolCheck" || feature == "typeWidening" ||
+         feature == "typeWidening-preview";
+}
+
+Status CheckReadable(const Snapshot& snapshot) {
+  const Protocol& protocol = snapshot.protocol;
+  if (protocol.min_reader_version > 3) {
+    return Status::InvalidArgument("the table needs Delta reader version " +
+                                   std::to_string(protocol.min_reader_version) +
+                                   "; sluice reads up to version 3");
+  }
+  if (protocol.reader_features.has_value()) {
+    for (const std::string& feature : *protocol.reader_features) {
+      if (!ReaderFeatureReadable(feature)) {
+        return Status::InvalidArgument("the table uses the Delta reader feature '" + feature +
+                                       "', which sluice does not support");
+      }
+    }
+  }
+  auto mode = snapshot.metadata.configuration.find("delta.columnMapping.mode");
+  if (mode != snapshot.metadata.configuration.end() && mode->second != "none") {
+    return Status::InvalidArgument("the table uses column mapping (mode '" + mode->second +
+                                   "'), which sluice does not support yet");
+  }
+  for (const auto& [path, add] : snapshot.files) {
+    if (add.deletion_vector.has_value()) {
+      return Status::InvalidArgument("data file " + path +
+                                     " has a deletion vector; reading deletion vectors is not "
+                                     "supported yet (rewrite the table with OPTIMIZE/REORG in a "
+                                     "tool that supports them)");
+    }
+  }
+  return Status::OK();
+}
+
+void Apply(Action&& action, Snapshot* snapshot) {
+  std::visit(
+      [&](auto&& item) {
+        using T = std::decay_t<decltype(item)>;
+        if constexpr (std::is_same_v<T, Protocol>) {
+          snapshot->protocol = std::move(item);
+        } else if constexpr (std::is_same_v<T, Metadata>) {
+          snapshot->metadata = std::move(item);
+        } else if constexpr (std::is_same_v<T, AddFile>) {
+          std::string key = DecodeActionPath(item.path);
+          snapshot->tombstones.erase(key);
+          snapshot->files.insert_or_assign(std::move(key), std::move(item));
+        } else if constexpr (std::is_same_v<T, RemoveFile>) {
+          std::string key = DecodeActionPath(item.path);
+          snapshot->files.erase(key);
+          snapshot->tombstones.insert_or_assign(std::move(key), std::move(item));
+        } else if constexpr (std::is_same_v<T, Txn>) {
+          std::string key = item.app_id;
+          snapshot->app_transactions.insert_or_assign(std::move(key), std::move(item));
+        }
+      },
+      std::move(action));
+}
+
+}  // namespace
+
+struct DeltaLog::Listing {
+  struct Checkpoint {
+    int64_t version = 0;
+    int64_t parts = 1;
+    std::map<int64_t, std::string> part_paths;  // part number → path
+    bool complete() const { return static_cast<int64_t>(part_paths.size()) == parts; }
+  };
+  std::map<int64_t, io::FileInfo> commits;
+  std::map<std::pair<int64_t, int64_t>, Checkpoint> checkpoints;  // (version, parts)
+  std::optional<int64_t> last_checkpoint_hint;
+  // Strictly increasing commit timestamps by version.
+  std::map<int64_t, int64_t> timestamps;
+};
+
+DeltaLog::DeltaLog(std::shared_ptr<io::FileSystem> fs, std::string table_root)
+    : fs_(std::move(fs)), root_(std::move(table_root)) {
+  while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+}
+
+Result<std::shared_ptr<DeltaLog>> DeltaLog::Open(const std::string& table_uri) {
+  SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<io::FileSystem> fs, io::FileSystemForUri(table_uri));
+  return std::make_shared<DeltaLog>(std::move(fs), table_uri);
+}
+
+std::string DeltaLog::LogDir() const { return io::JoinPath(root_, "_delta_log/"); }
+
+std::string DeltaLog::CommitPath(int64_t version) const {
+  return io::JoinPath(root_, "_delta_log/" + CommitFileName(version));
+}
+
+std::string DeltaLog::DataFilePath(const std::string& action_path) const {
+  return io::JoinPath(root_, DecodeActionPath(action_path));
+}
+
+Result<DeltaLog::Listing> DeltaLog::List() const {
+  SLUICE_ASSIGN_OR_RETURN(std::vector<io::FileInfo> files, fs_->List(LogDir()));
+  Listing listing;
+  for (io::FileInfo& file : files) {
+    const std::string name = FileName(file.path);
+    if (name == "_last_checkpoint") {
+      Result<std::string> text = fs_->ReadAll(file.path);
+      if (text.ok()) {
+        auto json = nlohmann::json::parse(*text, nullptr, false);
+        if (json.is_object() && json.contains("version") && json["version"].is_number_integer()) {
+          listing.last_checkpoint_hint = json["version"].get<int64_t>();
+        }
+      }
+      continue;
+    }
+    if (name.size() < 21 || !AllDigits(std::string_view(name).substr(0, 20)) || name[20] != '.') {
+      continue;
+    }
+    const int64_t version = ToInt(std::string_view(name).substr(0, 20));
+    const std::string_view rest = std::string_view(name).substr(21);
+    if (rest == "json") {
+      listing.commits.emplace(version, std::move(file));
+    } else if (rest == "checkpoint.parquet") {
+      Listing::Checkpoint& checkpoint = listing.checkpoints[{version, 1}];
+      checkpoint.version = version;
+      checkpoint.parts = 1;
+      checkpoint.part_paths[1] = file.path;
+    } else if (rest.size() == std::string_view("checkpoint.0000000001.0000000002.parquet").size() &&
+               rest.starts_with("checkpoint.") && rest.ends_with(".parquet") &&
+               AllDigits(rest.substr(11, 10)) && rest[21] == '.' &&
+               AllDigits(rest.substr(22, 10))) {
+      const int64_t part = ToInt(rest.substr(11, 10));
+      const int64_t parts = ToInt(rest.substr(22, 10));
+      if (part < 1 || part > parts) continue;
+      Listing::Checkpoint& checkpoint = listing.checkpoints[{version, parts}];
+      checkpoint.version = version;
+      checkpoint.parts = parts;
+      checkpoint.part_paths[part] = file.path;
+    }
+  }
+  int64_t previous = std::numeric_limits<int64_t>::min();
+  for (const auto& [version, info] : listing.commits) {
+    int64_t timestamp = info.modification_time_ms;
+    if (timestamp <= previous) timestamp = previous + 1;
+    listing.timestamps[version] = timestamp;
+    previous = timestamp;
+  }
+  return listing;
+}
+
+Result<bool> DeltaLog::Exists() const {
+  SLUICE_ASSIGN_OR_RETURN(Listing listing, List());
+  return !listing.commits.empty() || !listing.checkpoints.empty();
+}
+
+namespace {
+
+// Reads every action of a (part of a) checkpoint.
+Status ReadCheckpointPart(io::FileSystem* fs, const std::string& path, Snapshot* snapshot) {
+  SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<io::RandomAccessFile> file, fs->OpenForRead(path));
+  SLUICE_ASSIGN_OR_RETURN(auto metadata_reader, parquet::ParquetReader::Open(file));
+  const columnar::SchemaPtr full_schema = metadata_reader->schema();
+  static constexpr const char* kKinds[] = {"protocol", "metaData", "txn", "add", "remove"};
+  parquet::ParquetReadOptions options;
+  options.threads = 1;
+  for (const char* kind : kKinds) {
+    if (full_schema->FieldIndex(kind).has_value()) options.columns.push_back(kind);
+  }
+  if (options.columns.empty()) {
+    return Status::DataError(path + ": not a Delta checkpoint (no action columns)");
+  }
+  SLUICE_ASSIGN_OR_RETURN(auto reader, parquet::ParquetReader::Open(file, options));
+  while (true) {
+    SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr batch, reader->Next());
+    if (batch == nullptr) break;
+    for (size_t c = 0; c < batch->num_columns(); ++c) {
+      const columnar::Column& column = batch->column(c);
+      if (!column.type().is_binary_like()) {
+        return Status::DataError(path + ": checkpoint column " + options.columns[c] +
+                                 " is not a struct");
+      }
+      const auto& values = static_cast<const columnar::StringColumn&>(column);
+      for (int64_t row = 0; row < batch->num_rows(); ++row) {
+        if (values.IsNull(row)) continue;
+        Result<Action> action = ParseAction(options.columns[c], values.Value(row));
+        if (!action.ok()) return action.status().WithContext(path);
+        Apply(std::move(action).ValueUnsafe(), snapshot);
+      }
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<SnapshotPtr> DeltaLog::Replay(const Listing& listing, int64_t version,
+                                     bool use_checkpoints) const {
+  auto snapshot = std::make_shared<Snapshot>();
+  int64_t start = 0;
+  if (use_checkpoints) {
+    // Candidates newest first; the _last_checkpoint hint wins among equals only by being valid.
+    std::vector<const Listing::Checkpoint*> candidates;
+    for (const auto& [key, checkpoint] : listing.checkpoints) {
+      if (checkpoint.version <= version && checkpoint.complete()) {
+        candidates.push_back(&checkpoint);
+      }
+    }
+    std::sort(candidates.begin(), candidates.end(),
+              [](const auto* a, const auto* b) { return a->version > b->version; });
+    for (const Listing::Checkpoint* checkpoint : candidates) {
+      auto attempt = std::make_shared<Snapshot>();
+      Status status;
+      for (const auto& [part, path] : checkpoint->part_paths) {
+        status = ReadCheckpointPart(fs_.get(), path, attempt.get());
+        if (!status.ok()) break;
+      }
+      if (status.ok() && attempt->metadata.schema_string.empty()) {
+        status = Status::DataError("checkpoint has no metaData action");
+      }
+      if (status.ok()) {
+        snapshot = std::move(attempt);
+        snapshot->checkpoint_version = checkpoint->version;
+        start = checkpoint->version + 1;
+        break;
+      }
+      // An unreadable checkpoint (for example cut short by a crash of a writer that did not
+      // write it atomically) is passed over; replay then starts from an older one.
+    }
+  }
+  for (int64_t v = start; v <= version; ++v) {
+    auto it = listing.commits.find(v);
+    if (it == listing.commits.end()) {
+      if (v == 0 && !snapshot->checkpoint_version.has_value()) {
+        return Status::DataError(LogDir() +
+                                 ": the log has no version 0 and no usable checkpoint to start "
+                                 "from (was the log cleaned up?)");
+      }
+      return Status::DataError(LogDir() + ": version " + std::to_string(v) +
+                               " is missing from the log");
+    }
+    SLUICE_ASSIGN_OR_RETURN(std::string text, fs_->ReadAll(it->second.path));
+    SLUICE_ASSIGN_OR_RETURN(std::vector<Action> actions, ParseCommit(text, it->second.path));
+    for (Action& action : actions) Apply(std::move(action), snapshot.get());
+  }
+  snapshot->version = version;
+  auto timestamp = listing.timestamps.find(version);
+  snapshot->timestamp_ms = timestamp != listing.timestamps.end() ? timestamp->second : 0;
+  if (snapshot->metadata.schema_string.empty()) {
+    return Status::DataError(LogDir() + ": no metaData action up to version " +
+                             std::to_string(version));
+  }
+  SLUICE_ASSIGN_OR_RETURN(columnar::Schema schema,
+                          ParseDeltaSchema(snapshot->metadata.schema_string));
+  snapshot->schema = std::make_shared<const columnar::Schema>(std::move(schema));
+  SLUICE_RETURN_NOT_OK(CheckReadable(*snapshot).WithContext(root_));
+  return SnapshotPtr(std::move(snapshot));
+}
+
+Result<SnapshotPtr> DeltaLog::Load(std::optional<int64_t> version) const {
+  SLUICE_ASSIGN_OR_RETURN(Listing listing, List());
+  int64_t latest = listing.commits.empty() ? -1 : listing.commits.rbegin()->first;
+  if (!listing.checkpoints.empty()) {
+    latest = std::max(latest, listing.checkpoints.rbegin()->first.first);
+  }
+  if (latest < 0) {
+    if (version.has_value()) {
+      return Status::NotFound(root_ + " is not a Delta table (no _delta_log commits)");
+    }
+    return std::make_shared<const Snapshot>();
+  }
+  if (version.has_value() && (*version < 0 || *version > latest)) {
+    return Status::NotFound(root_ + ": version " + std::to_string(*version) +
+                            " does not exist (latest is " + std::to_string(latest) + ")");
+  }
+  return Replay(listing, version.value_or(latest), /*use_checkpoints=*/true);
+}
+
+Result<SnapshotPtr> DeltaLog::LoadFromJsonOnly(std::optional<int64_t> version) const {
+  SLUICE_ASSIGN_OR_RETURN(Listing listing, List());
+  if (listing.commits.empty()) return Status::NotFound(root_ + " has no JSON commits");
+  return Replay(listing, version.value_or(listing.commits.rbegin()->first),
+                /*use_checkpoints=*/false);
+}
+
+Result<SnapshotPtr> DeltaLog::LoadAtTimestamp(int64_t timestamp_ms) const {
+  SLUICE_ASSIGN_OR_RETURN(Listing listing, List());
+  if (listing.timestamps.empty()) {
+    return Status::NotFound(root_ + " is not a Delta table (no _delta_log commits)");
+  }
+  std::optional<int64_t> found;
+  for (const auto& [version, timestamp] : listing.timestamps) {
+    if (timestamp <= timestamp_ms) found = version;
+  }
+  if (!found.has_value()) {
+    std::string earliest;
+    columnar::AppendTimestamp(listing.timestamps.begin()->second * 1000, /*iso=*/true, &earliest);
+    return Status::NotFound(root_ + ": the timestamp is before the earliest available version " +
+                            std::to_string(listing.timestamps.begin()->first) + " (" + earliest +
+                            ")");
+  }
+  return Replay(listing, *found, /*use_checkpoints=*/true);
+}
+
+Result<std::vector<Action>> DeltaLog::ReadCommit(int64_t version) const {
+  const std::string path = CommitPath(version);
+  SLUICE_ASSIGN_OR_RETURN(std::string text, fs_->ReadAll(path));
+  return ParseCommit(text, path);
+}
+
+Result<std::vector<HistoryEntry>> DeltaLog::History(int64_t limit) const {
+  SLUICE_ASSIGN_OR_RETURN(Listing listing, List());
+  std::vector<HistoryEntry> entries;
+  for (auto it = listing.commits.rbegin(); it != listing.commits.rend(); ++it) {
+    if (limit > 0 && static_cast<int64_t>(entries.size()) >= limit) break;
+    HistoryEntry entry;
+    entry.version = it->first;
+    entry.timestamp_ms = listing.timestamps.at(it->first);
+    SLUICE_ASSIGN_OR_RETURN(std::string text, fs_->ReadAll(it->second.path));
+    SLUICE_ASSIGN_OR_RETURN(std::vector<Action> actions, ParseCommit(text, it->second.path));
+    for (const Action& action : actions) {
+      if (const auto* info = std::get_if<CommitInfo>(&action)) entry.commit_info = *info;
+      if (std::holds_alternative<AddFile>(action)) ++entry.files_added;
+      if (std::holds_alternative<RemoveFile>(action)) ++entry.files_removed;
+    }
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+Status DeltaLog::WriteCheckpoint(const Snapshot& snapshot, int64_t now_ms) const {
+  CheckpointContents contents;
+  contents.protocol = snapshot.protocol;
+  contents.metadata = snapshot.metadata;
+  for (const auto& [app_id, txn] : snapshot.app_transactions) contents.txns.push_back(txn);
+  contents.adds.reserve(snapshot.files.size());
+  for (const auto& [path, add] : snapshot.files) contents.adds.push_back(add);
+  const int64_t horizon = now_ms - DeletedFileRetentionMs(snapshot.metadata);
+  for (const auto& [path, remove] : snapshot.tombstones) {
+    if (remove.deletion_timestamp.value_or(0) > horizon) contents.removes.push_back(remove);
+  }
+  char name[64];
+  std::snprintf(name, sizeof(name), "%020lld.checkpoint.parquet",
+                static_cast<long long>(snapshot.version));
+  const std::string path = io::JoinPath(LogDir(), name);
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<io::OutputStream> out, fs_->OpenForWrite(path));
+  SLUICE_ASSIGN_OR_RETURN(int64_t bytes, lake::WriteCheckpoint(contents, std::move(out)));
+  const int64_t actions = 2 + static_cast<int64_t>(contents.txns.size() + contents.adds.size() +
+                                                   contents.removes.size());
+  nlohmann::ordered_json hint;
+  hint["version"] = snapshot.version;
+  hint["size"] = actions;
+  hint["sizeInBytes"] = bytes;
+  hint["numOfAddFiles"] = static_cast<int64_t>(contents.adds.size());
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<io::OutputStream> hint_out,
+                          fs_->OpenForWrite(io::JoinPath(LogDir(), "_last_checkpoint")));
+  SLUICE_RETURN_NOT_OK(hint_out->Write(hint.dump()));
+  return hint_out->Close();
+}
+
+Status DeltaLog::CheckWritable(const Snapshot& snapshot) {
+  const Protocol& protocol = snapshot.protocol;
+  if (protocol.min_writer_version > kWriterVersion ||
+      protocol.min_reader_version > kReaderVersion || protocol.writer_features.has_value() ||
+      protocol.reader_features.has_value()) {
+    std::string features;
+    if (protocol.writer_features.has_value()) {
+      for (const std::string& feature : *protocol.writer_features) {
+        features += features.empty() ? " (features: " : ", ";
+        features += feature;
+      }
+      if (!features.empty()) features += ")";
+    }
+    return Status::InvalidArgument(
+        "the table needs Delta reader version " + std::to_string(protocol.min_reader_version) +
+        " / writer version " + std::to_string(protocol.min_writer_version) + features +
+        "; sluice writes only tables at reader 1 / writer 2, so it will not modify this table");
+  }
+  if (snapshot.metadata.schema_string.find("delta.invariants") != std::string::npos) {
+    return Status::InvalidArgument(
+        "the table has column invariants (delta.invariants), which sluice does not enforce; it "
+        "will not write to it");
+  }
+  return Status::OK();
+}
+
+std::optional<int64_t> Snapshot::NumRecords() const {
+  int64_t total = 0;
+  for (const auto& [path, add] : files) {
+    if (!add.stats.has_value()) return std::nullopt;
+    auto json = nlohmann::json::parse(*add.stats, nullptr, false);
+    if (!json.is_object() || !json.contains("numRecords") ||
+        !json["numRecords"].is_number_integer()) {
+      return std::nullopt;
+    }
+    total += json["numRecords"].get<int64_t>();
+  }
+  return total;
+}
+
+int64_t Snapshot::SizeBytes() const {
+  int64_t total = 0;
+  for (const auto& [path, add] : files) total += add.size;
+  return total;
+}
+
+int64_t CheckpointInterval(const Metadata& metadata) {
+  auto it = metadata.configuration.find("delta.checkpointInterval");
+  if (it != metadata.configuration.end()) {
+    int64_t value = 0;
+    if (AllDigits(it->second) && it->second.size() < 10) value = ToInt(it->second);
+    if (value > 0) return value;
+  }
+  return 10;
+}
+
+int64_t DeletedFileRetentionMs(const Metadata& metadata) {
+  auto it = metadata.configuration.find("delta.deletedFileRetentionDuration");
+  if (it != metadata.configuration.end()) {
+    Result<int64_t> parsed = ParseIntervalMs(it->second);
+    if (parsed.ok()) return *parsed;
+  }
+  return 7ll * 24 * 3600 * 1000;
+}
+
+Result<int64_t> ParseIntervalMs(const std::string& interval) {
+  std::string text;
+  for (const char c : interval)
+    text += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (text.starts_with("interval ")) text = text.substr(9);
+  // "<n> <unit>" or "<n><unit>"
+  size_t i = 0;
+  while (i < text.size() && text[i] == ' ') ++i;
+  size_t digits_begin = i;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+  if (i == digits_begin || i - digits_begin > 12) {
+    return Status::InvalidArgument("'" + interval +
+                                   "' is not a duration (write e.g. 168h, 7d, 30m or 'interval 7 "
+                                   "days')");
+  }
+  const int64_t amount = ToInt(std::string_view(text).substr(digits_begin, i - digits_begin));
+  while (i < text.size() && text[i] == ' ') ++i;
+  std::string unit = text.substr(i);
+  while (!unit.empty() && unit.back() == ' ') unit.pop_back();
+  int64_t factor = 0;
+  if (unit == "ms" || unit == "millisecond" || unit == "milliseconds") {
+    factor = 1;
+  } else if (unit == "s" || unit == "second" || unit == "seconds") {
+    factor = 1000;
+  } else if (unit == "m" || unit == "min" || unit == "minute" || unit == "minutes") {
+    factor = 60 * 1000;
+  } else if (unit == "h" || unit == "hour" || unit == "hours") {
+    factor = 3600 * 1000;
+  } else if (unit == "d" || unit == "day" || unit == "days") {
+    factor = 24 * 3600 * 1000;
+  } else if (unit == "w" || unit == "week" || unit == "weeks") {
+    factor = 7ll * 24 * 3600 * 1000;
+  } else {
+    return Status::InvalidArgument("'" + interval + "': unknown unit '" + unit +
+                                   "' (use ms, s, m, h, d or w)");
+  }
+  return amount * factor;
+}
+
+}  // namespace sluice::lake

@@ -1,0 +1,726 @@
+#include "sluice/lake/delta_table.h"
+
+#include <algorithm>
+#include <cctype>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "sluice/columnar/take.h"
+#include "sluice/columnar/value_formatter.h"
+#include "sluice/columnar/widen.h"
+#include "sluice/lake/delta_schema.h"
+#include "sluice/lake/file_statistics.h"
+#include "sluice/lake/table_scan.h"
+
+namespace sluice::lake {
+namespace {
+
+std::optional<size_t> FindField(const columnar::Schema& schema, const std::string& name) {
+  if (auto index = schema.FieldIndex(name)) return index;
+  for (size_t i = 0; i < schema.num_fields(); ++i) {
+    const std::string& candidate = schema.field(i).name;
+    if (candidate.size() == name.size() &&
+        std::equal(candidate.begin(), candidate.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return i;
+    }
+  }
+  return std::nullopt;
+}
+
+// The batch's columns rearranged into `table` order: missing columns as nulls, narrower types
+// widened.
+Result<columnar::BatchPtr> AlignBatch(const columnar::Batch& batch,
+                                      const columnar::SchemaPtr& table) {
+  for (const columnar::Field& field : batch.schema()->fields()) {
+    if (!FindField(*table, field.name).has_value()) {
+      return Status::SchemaMismatch("the input has a column " + field.name +
+                                    " that its first rows did not show; give the input's columns "
+                                    "up front (e.g. --schema) or write it in a separate append");
+    }
+  }
+  std::vector<columnar::ColumnPtr> columns;
+  columns.reserve(table->num_fields());
+  for (const columnar::Field& field : table->fields()) {
+    std::optional<size_t> index = FindField(*batch.schema(), field.name);
+    if (!index.has_value()) {
+      if (!field.nullable) {
+        return Status::SchemaMismatch("column " + field.name +
+                                      " is required (not nullable) and missing from the input");
+      }
+      columns.push_back(columnar::MakeNullColumn(field.type, batch.num_rows()));
+      continue;
+    }
+    columnar::ColumnPtr column = batch.columns()[*index];
+    if (!(column->type() == field.type)) {
+      Result<columnar::ColumnPtr> widened = columnar::WidenColumn(column, field.type);
+      if (!widened.ok()) return widened.status().WithContext("column " + field.name);
+      column = std::move(widened).ValueUnsafe();
+    }
+    if (!field.nullable && column->null_count() > 0) {
+      return Status::DataError("column " + field.name + " is not nullable but the input has " +
+                               std::to_string(column->null_count()) + " null value(s)");
+    }
+    columns.push_back(std::move(column));
+  }
+  return std::make_shared<const columnar::Batch>(table, std::move(columns), batch.num_rows());
+}
+
+std::string JsonStringArray(const std::vector<std::string>& values) {
+  std::string text = "[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) text += ',';
+    columnar::AppendJsonString(values[i], &text);
+  }
+  return text + "]";
+}
+
+RemoveFile RemoveFor(const AddFile& add, int64_t now_ms, bool data_change) {
+  RemoveFile remove;
+  remove.path = add.path;
+  remove.deletion_timestamp = now_ms;
+  remove.data_change = data_change;
+  remove.extended_file_metadata = true;
+  remove.partition_values = add.partition_values;
+  remove.size = add.size;
+  remove.tags = add.tags;
+  return remove;
+}
+
+void DeleteFiles(io::FileSystem* fs, const std::string& root, const std::vector<AddFile>& adds) {
+  for (const AddFile& add : adds) (void)fs->Delete(io::JoinPath(root, DecodeActionPath(add.path)));
+}
+
+int64_t NowOr(int64_t now_ms) { return now_ms != 0 ? now_ms : CurrentTimeMs(); }
+
+// Commits; on a definite failure (a conflict) the new files are deleted again. Other errors may
+// leave the outcome unknown, so the files stay (VACUUM removes them if they were never committed).
+Result<CommitResult> CommitOrCleanUp(Transaction* txn, const std::shared_ptr<const DeltaLog>& log,
+                                     const std::vector<AddFile>& adds, const std::string& operation,
+                                     std::map<std::string, std::string> parameters,
+                                     std::map<std::string, std::string> metrics,
+                                     const CommitOptions& options) {
+  Result<CommitResult> result =
+      txn->Commit(operation, std::move(parameters), std::move(metrics), options);
+  if (!result.ok() && result.status().code() == StatusCode::kConflict) {
+    DeleteFiles(log->fs(), log->root(), adds);
+  }
+  if (result.ok() && result->already_committed) DeleteFiles(log->fs(), log->root(), adds);
+  return result;
+}
+
+Status CheckPartitionColumns(const columnar::Schema& schema,
+                             const std::vector<std::string>& partition_by) {
+  for (const std::string& name : partition_by) {
+    std::optional<size_t> index = schema.FieldIndex(name);
+    if (!index.has_value()) {
+      return Status::InvalidArgument("partition column '" + name + "' is not in the input (" +
+                                     schema.ToString() + ")");
+    }
+    const columnar::TypeId type = schema.field(*index).type.id();
+    if (type == columnar::TypeId::kBinary || type == columnar::TypeId::kJson ||
+        type == columnar::TypeId::kFloat64) {
+      return Status::InvalidArgument("cannot partition by " + name + " of type " +
+                                     schema.field(*index).type.ToString() +
+                                     " (use a date, string, integer, boolean or decimal column)");
+    }
+  }
+  if (partition_by.size() == schema.num_fields() && !schema.fields().empty()) {
+    return Status::InvalidArgument(
+        "cannot partition by every column: data files need at least "
+        "one column that is not a partition column");
+  }
+  return Status::OK();
+}
+
+// Reads one file of the table whole, as batches in the table schema.
+Result<std::vector<columnar::BatchPtr>> ReadFile(const std::shared_ptr<const DeltaLog>& log,
+                                                 const SnapshotPtr& snapshot,
+                                                 const std::string& path) {
+  TableScanOptions options;
+  options.files = {path};
+  SLUICE_ASSIGN_OR_RETURN(auto scan, TableScan::Open(log, snapshot, options));
+  std::vector<columnar::BatchPtr> batches;
+  while (true) {
+    SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr batch, scan->Next());
+    if (batch == nullptr) break;
+    batches.push_back(std::move(batch));
+  }
+  return batches;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<DeltaTable>> DeltaTable::Open(const std::string& uri) {
+  SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<DeltaLog> log, DeltaLog::Open(uri));
+  return std::make_unique<DeltaTable>(std::move(log));
+}
+
+Result<WriteResult> DeltaTable::Write(const columnar::SchemaPtr& input_schema,
+                                      const BatchSource& source, const TableWriteOptions& options) {
+  SLUICE_ASSIGN_OR_RETURN(SnapshotPtr snapshot, log_->Load());
+  WriteResult result;
+  if (snapshot->exists() && options.mode == WriteMode::kCreate) {
+    return Status::InvalidArgument(log_->root() + " already exists (version " +
+                                   std::to_string(snapshot->version) +
+                                   "); use append or overwrite");
+  }
+  if (snapshot->exists()) SLUICE_RETURN_NOT_OK(DeltaLog::CheckWritable(*snapshot));
+  if (options.app_transaction.has_value()) {
+    auto it = snapshot->app_transactions.find(options.app_transaction->first);
+    if (it != snapshot->app_transactions.end() &&
+        it->second.version >= options.app_transaction->second) {
+      result.commit.already_committed = true;
+      result.commit.version = snapshot->version;
+      return result;
+    }
+  }
+  const bool overwrite = options.mode == WriteMode::kOverwrite && snapshot->exists();
+  if (overwrite) {
+    auto append_only = snapshot->metadata.configuration.find("delta.appendOnly");
+    if (append_only != snapshot->metadata.configuration.end() && append_only->second == "true") {
+      return Status::InvalidArgument(log_->root() +
+                                     " is append-only (delta.appendOnly=true): it cannot be "
+                                     "overwritten");
+    }
+  }
+  const int64_t now_ms = NowOr(options.commit.now_ms);
+  std::optional<Metadata> new_metadata;
+  columnar::SchemaPtr table_schema;
+  std::vector<std::string> partition_columns;
+  const bool new_shape =
+      !snapshot->exists() ||
+      (overwrite && !(*snapshot->schema == *input_schema &&
+                      (options.partition_by.empty() ||
+                       options.partition_by == snapshot->metadata.partition_columns)));
+  if (new_shape) {
+    SLUICE_RETURN_NOT_OK(CheckPartitionColumns(*input_schema, options.partition_by));
+    Metadata metadata;
+    metadata.id = snapshot->exists() ? snapshot->metadata.id : NewUUID();
+    metadata.schema_string = DeltaSchemaString(*input_schema);
+    metadata.partition_columns = options.partition_by;
+    metadata.configuration =
+        snapshot->exists() ? snapshot->metadata.configuration : options.configuration;
+    metadata.created_time = snapshot->exists() ? snapshot->metadata.created_time : now_ms;
+    table_schema = input_schema;
+    partition_columns = metadata.partition_columns;
+    new_metadata = std::move(metadata);
+    result.created = !snapshot->exists();
+  } else {
+    std::vector<columnar::Field> new_fields;
+    SLUICE_RETURN_NOT_OK(CheckAppendCompatible(*snapshot->schema, *input_schema,
+                                               options.allow_new_columns, &new_fields)
+                             .WithContext(log_->root()));
+    partition_columns = snapshot->metadata.partition_columns;
+    if (new_fields.empty()) {
+      table_schema = snapshot->schema;
+    } else {
+      Metadata metadata = snapshot->metadata;
+      SLUICE_ASSIGN_OR_RETURN(metadata.schema_string,
+                              AddColumnsToSchemaString(metadata.schema_string, new_fields));
+      std::vector<columnar::Field> fields = snapshot->schema->fields();
+      for (const columnar::Field& field : new_fields) {
+        fields.push_back(field);
+        result.new_columns.push_back(field.name);
+      }
+      table_schema = std::make_shared<const columnar::Schema>(std::move(fields));
+      new_metadata = std::move(metadata);
+    }
+  }
+
+  DataFileWriter writer(log_->shared_fs(), log_->root(), table_schema, partition_columns,
+                        options.files);
+  while (true) {
+    Result<columnar::BatchPtr> batch = source();
+    if (!batch.ok()) {
+      writer.Abort();
+      return batch.status();
+    }
+    if (*batch == nullptr) break;
+    Result<columnar::BatchPtr> aligned = AlignBatch(**batch, table_schema);
+    Status status = aligned.ok() ? writer.Write(**aligned) : aligned.status();
+    if (!status.ok()) {
+      writer.Abort();
+      return status.WithContext(log_->root());
+    }
+  }
+  Result<std::vector<AddFile>> adds = writer.Finish();
+  if (!adds.ok()) {
+    writer.Abort();
+    return adds.status();
+  }
+  Transaction txn(log_, snapshot);
+  if (!snapshot->exists()) {
+    Protocol protocol;
+    protocol.min_reader_version = kReaderVersion;
+    protocol.min_writer_version = kWriterVersion;
+    txn.UpdateProtocol(protocol);
+  }
+  if (new_metadata.has_value()) txn.UpdateMetadata(*new_metadata);
+  if (overwrite) {
+    for (const auto& [path, add] : snapshot->files) {
+      txn.Remove(RemoveFor(add, now_ms, /*data_change=*/true));
+      txn.MarkFileRead(path);
+    }
+    txn.SetReadPredicate([](const AddFile&) { return true; });
+    result.files_removed = static_cast<int64_t>(snapshot->files.size());
+  }
+  if (options.app_transaction.has_value()) {
+    txn.SetApplicationTransaction(options.app_transaction->first, options.app_transaction->second);
+  }
+  for (const AddFile& add : *adds) txn.Add(add);
+  result.rows = writer.rows_written();
+  result.files_added = static_cast<int64_t>(adds->size());
+  result.bytes_added = writer.bytes_written();
+  std::map<std::string, std::string> parameters = options.parameters;
+  parameters["mode"] = options.mode == WriteMode::kOverwrite ? "Overwrite"
+                       : options.mode == WriteMode::kCreate  ? "ErrorIfExists"
+                                                             : "Append";
+  parameters["partitionBy"] = JsonStringArray(partition_columns);
+  std::map<std::string, std::string> metrics = {
+      {"numFiles", std::to_string(result.files_added)},
+      {"numOutputRows", std::to_string(result.rows)},
+      {"numOutputBytes", std::to_string(result.bytes_added)}};
+  SLUICE_ASSIGN_OR_RETURN(result.commit,
+                          CommitOrCleanUp(&txn, log_, *adds, "WRITE", std::move(parameters),
+                                          std::move(metrics), options.commit));
+  return result;
+}
+
+Result<DeleteResult> DeltaTable::Delete(const std::string& predicate_text,
+                                        const DataFileOptions& file_options,
+                                        const CommitOptions& commit_options) {
+  SLUICE_ASSIGN_OR_RETURN(SnapshotPtr snapshot, log_->Load());
+  if (!snapshot->exists()) return Status::NotFound(log_->root() + " is not a Delta table");
+  SLUICE_RETURN_NOT_OK(DeltaLog::CheckWritable(*snapshot));
+  SLUICE_ASSIGN_OR_RETURN(RowPredicate predicate,
+                          RowPredicate::Parse(predicate_text, *snapshot->schema));
+  const int64_t now_ms = NowOr(commit_options.now_ms);
+  DeleteResult result;
+  result.files_total = static_cast<int64_t>(snapshot->files.size());
+  DataFileWriter writer(log_->shared_fs(), log_->root(), snapshot->schema,
+                        snapshot->metadata.partition_columns, file_options);
+  Transaction txn(log_, snapshot);
+  std::vector<uint8_t> matches;
+  for (const auto& [path, add] : snapshot->files) {
+    if (!predicate.MayMatch(add, *snapshot->schema, snapshot->metadata.partition_columns)) {
+      continue;
+    }
+    ++result.files_read;
+    txn.MarkFileRead(path);
+    Result<std::vector<columnar::BatchPtr>> batches = ReadFile(log_, snapshot, path);
+    if (!batches.ok()) {
+      writer.Abort();
+      return batches.status();
+    }
+    int64_t deleted = 0;
+    std::vector<columnar::BatchPtr> kept;
+    for (const columnar::BatchPtr& batch : *batches) {
+      SLUICE_RETURN_NOT_OK(predicate.Evaluate(*batch, &matches));
+      std::vector<int64_t> keep;
+      keep.reserve(static_cast<size_t>(batch->num_rows()));
+      for (int64_t row = 0; row < batch->num_rows(); ++row) {
+        if (matches[static_cast<size_t>(row)] == 0) keep.push_back(row);
+      }
+      deleted += batch->num_rows() - static_cast<int64_t>(keep.size());
+      if (keep.size() == static_cast<size_t>(batch->num_rows())) {
+        kept.push_back(batch);
+      } else if (!keep.empty()) {
+        kept.push_back(columnar::TakeRows(*batch, keep));
+      }
+    }
+    if (deleted == 0) continue;  // read, but untouched
+    result.rows_deleted += deleted;
+    ++result.files_removed;
+    txn.Remove(RemoveFor(add, now_ms, /*data_change=*/true));
+    for (const columnar::BatchPtr& batch : kept) {
+      result.rows_copied += batch->num_rows();
+      Status status = writer.Write(*batch);
+      if (!status.ok()) {
+        writer.Abort();
+        return status;
+      }
+    }
+  }
+  Result<std::vector<AddFile>> adds = writer.Finish();
+  if (!adds.ok()) {
+    writer.Abort();
+    return adds.status();
+  }
+  if (result.rows_deleted == 0) {
+    result.commit.version = -1;
+    return result;
+  }
+  for (const AddFile& add : *adds) txn.Add(add);
+  result.files_added = static_cast<int64_t>(adds->size());
+  const std::shared_ptr<const Snapshot> read_snapshot = snapshot;
+  txn.SetReadPredicate([predicate, read_snapshot](const AddFile& add) {
+    return predicate.MayMatch(add, *read_snapshot->schema,
+                              read_snapshot->metadata.partition_columns);
+  });
+  std::map<std::string, std::string> parameters = {
+      {"predicate", JsonStringArray({predicate.text()})}};
+  std::map<std::string, std::string> metrics = {
+      {"numDeletedRows", std::to_string(result.rows_deleted)},
+      {"numCopiedRows", std::to_string(result.rows_copied)},
+      {"numRemovedFiles", std::to_string(result.files_removed)},
+      {"numAddedFiles", std::to_string(result.files_added)},
+      {"numFilesRead", std::to_string(result.files_read)}};
+  SLUICE_ASSIGN_OR_RETURN(result.commit,
+                          CommitOrCleanUp(&txn, log_, *adds, "DELETE", std::move(parameters),
+                                          std::move(metrics), commit_options));
+  return result;
+}
+
+namespace {
+
+// The identity of a row's key columns as bytes: equal keys give equal strings.
+class KeyEncoder {
+ public:
+  explicit KeyEncoder(std::vector<size_t> indices) : indices_(std::move(indices)) {}
+  // False when a key column is null.
+  bool Encode(const columnar::Batch& batch, int64_t row, std::string* key) const {
+    key->clear();
+    for (const size_t index : indices_) {
+      const columnar::Column& column = batch.column(index);
+      if (column.IsNull(row)) return false;
+      columnar::AppendValue(column, row, columnar::ValueStyle::kJson, key);
+      key->push_back('\x1f');
+    }
+    return true;
+  }
+
+ private:
+  std::vector<size_t> indices_;
+};
+
+// Sorted source values of each key column, to decide whether a file's [min, max] can hold a key.
+struct KeyRanges {
+  std::vector<std::string> columns;
+  std::vector<std::vector<StatValue>> sorted_values;  // per key column
+
+  bool MayContain(const AddFile& add, const Snapshot& snapshot) const {
+    std::optional<FileStats> stats;
+    bool parsed = false;
+    for (size_t k = 0; k < columns.size(); ++k) {
+      const std::vector<StatValue>& values = sorted_values[k];
+      if (values.empty()) continue;
+      const std::vector<std::string>& partitions = snapshot.metadata.partition_columns;
+      std::optional<StatValue> low;
+      std::optional<StatValue> high;
+      if (std::find(partitions.begin(), partitions.end(), columns[k]) != partitions.end()) {
+        auto it = add.partition_values.find(columns[k]);
+        if (it == add.partition_values.end() || !it->second.has_value()) return false;
+        const columnar::DataType type =
+            snapshot.schema->field(*snapshot.schema->FieldIndex(columns[k])).type;
+        Result<StatValue> value = PartitionStatValue(*it->second, type);
+        if (!value.ok()) continue;
+        low = *value;
+        high = *value;
+      } else {
+        if (!parsed) {
+          parsed = true;
+          if (add.stats.has_value()) {
+            Result<FileStats> result = ParseStats(*add.stats, *snapshot.schema);
+            if (result.ok()) stats = std::move(result).ValueUnsafe();
+          }
+        }
+        if (!stats.has_value()) return true;
+        auto it = stats->columns.find(columns[k]);
+        if (it == stats->columns.end()) continue;
+        low = it->second.min;
+        high = it->second.max;
+      }
+      if (!low.has_value() || !high.has_value() || low->index() != values.front().index() ||
+          high->index() != values.front().index()) {
+        continue;
+      }
+      auto first = std::lower_bound(
+          values.begin(), values.end(), *low,
+          [](const StatValue& a, const StatValue& b) { return CompareStatValues(a, b) < 0; });
+      if (first == values.end() || CompareStatValues(*first, *high) > 0) return false;
+    }
+    return true;
+  }
+};
+
+}  // namespace
+
+Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
+                                      const BatchSource& source, const MergeOptions& options) {
+  SLUICE_ASSIGN_OR_RETURN(SnapshotPtr snapshot, log_->Load());
+  if (!snapshot->exists()) return Status::NotFound(log_->root() + " is not a Delta table");
+  SLUICE_RETURN_NOT_OK(DeltaLog::CheckWritable(*snapshot));
+  MergeResult result;
+  if (options.app_transaction.has_value()) {
+    auto it = snapshot->app_transactions.find(options.app_transaction->first);
+    if (it != snapshot->app_transactions.end() &&
+        it->second.version >= options.app_transaction->second) {
+      result.commit.already_committed = true;
+      result.commit.version = snapshot->version;
+      return result;
+    }
+  }
+  if (options.keys.empty()) return Status::InvalidArgument("merge needs at least one key column");
+  std::vector<columnar::Field> new_fields;
+  SLUICE_RETURN_NOT_OK(CheckAppendCompatible(*snapshot->schema, *source_schema,
+                                             /*allow_new_columns=*/false, &new_fields)
+                           .WithContext(log_->root()));
+  std::vector<size_t> key_indices;
+  for (const std::string& key : options.keys) {
+    std::optional<size_t> index = snapshot->schema->FieldIndex(key);
+    if (!index.has_value() || !FindField(*source_schema, key).has_value()) {
+      return Status::InvalidArgument("merge key '" + key +
+                                     "' must be a column of both the table and the source");
+    }
+    key_indices.push_back(*index);
+  }
+  const KeyEncoder encoder(key_indices);
+  // The change set, aligned to the table schema, with its keys.
+  std::vector<columnar::BatchPtr> changes;
+  std::unordered_set<std::string> source_keys;
+  KeyRanges ranges;
+  ranges.columns = options.keys;
+  ranges.sorted_values.resize(options.keys.size());
+  std::string key;
+  int64_t source_rows = 0;
+  while (true) {
+    SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr batch, source());
+    if (batch == nullptr) break;
+    SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr aligned, AlignBatch(*batch, snapshot->schema));
+    for (int64_t row = 0; row < aligned->num_rows(); ++row) {
+      if (!encoder.Encode(*aligned, row, &key)) {
+        return Status::DataError("merge source row " + std::to_string(source_rows + row + 1) +
+                                 " has a null key");
+      }
+      if (!source_keys.insert(key).second) {
+        std::string shown = key;
+        std::replace(shown.begin(), shown.end(), '\x1f', ',');
+        if (!shown.empty()) shown.pop_back();
+        return Status::DataError("merge source has the key (" + shown +
+                                 ") more than once; each target row may be updated by one "
+                                 "source row only");
+      }
+      for (size_t k = 0; k < key_indices.size(); ++k) {
+        ranges.sorted_values[k].push_back(StatValueAt(aligned->column(key_indices[k]), row));
+      }
+    }
+    source_rows += aligned->num_rows();
+    changes.push_back(std::move(aligned));
+  }
+  for (auto& values : ranges.sorted_values) {
+    std::erase_if(values,
+                  [](const StatValue& v) { return std::holds_alternative<std::monostate>(v); });
+    std::sort(values.begin(), values.end(),
+              [](const StatValue& a, const StatValue& b) { return CompareStatValues(a, b) < 0; });
+  }
+  const int64_t now_ms = NowOr(options.commit.now_ms);
+  result.files_total = static_cast<int64_t>(snapshot->files.size());
+  DataFileWriter writer(log_->shared_fs(), log_->root(), snapshot->schema,
+                        snapshot->metadata.partition_columns, options.files);
+  Transaction txn(log_, snapshot);
+  std::unordered_set<std::string> matched_keys;
+  auto fail = [&](const Status& status) {
+    writer.Abort();
+    return status;
+  };
+  for (const auto& [path, add] : snapshot->files) {
+    if (source_keys.empty() || !ranges.MayContain(add, *snapshot)) continue;
+    ++result.files_read;
+    txn.MarkFileRead(path);
+    Result<std::vector<columnar::BatchPtr>> batches = ReadFile(log_, snapshot, path);
+    if (!batches.ok()) return fail(batches.status());
+    int64_t matched = 0;
+    std::vector<columnar::BatchPtr> kept;
+    for (const columnar::BatchPtr& batch : *batches) {
+      std::vector<int64_t> keep;
+      keep.reserve(static_cast<size_t>(batch->num_rows()));
+      for (int64_t row = 0; row < batch->num_rows(); ++row) {
+        if (encoder.Encode(*batch, row, &key) && source_keys.count(key) != 0) {
+          matched_keys.insert(key);
+          ++matched;
+        } else {
+          keep.push_back(row);
+        }
+      }
+      if (keep.size() == static_cast<size_t>(batch->num_rows())) {
+        kept.push_back(batch);
+      } else if (!keep.empty()) {
+        kept.push_back(columnar::TakeRows(*batch, keep));
+      }
+    }
+    if (matched == 0) continue;
+    result.rows_updated += matched;
+    ++result.files_removed;
+    txn.Remove(RemoveFor(add, now_ms, /*data_change=*/true));
+    for (const columnar::BatchPtr& batch : kept) {
+      result.rows_copied += batch->num_rows();
+      Status status = writer.Write(*batch);
+      if (!status.ok()) return fail(status);
+    }
+  }
+  for (const columnar::BatchPtr& batch : changes) {
+    Status status = writer.Write(*batch);
+    if (!status.ok()) return fail(status);
+  }
+  result.rows_inserted = source_rows - static_cast<int64_t>(matched_keys.size());
+  Result<std::vector<AddFile>> adds = writer.Finish();
+  if (!adds.ok()) return fail(adds.status());
+  for (const AddFile& add : *adds) txn.Add(add);
+  result.files_added = static_cast<int64_t>(adds->size());
+  if (options.app_transaction.has_value()) {
+    txn.SetApplicationTransaction(options.app_transaction->first, options.app_transaction->second);
+  }
+  const std::shared_ptr<const Snapshot> read_snapshot = snapshot;
+  auto shared_ranges = std::make_shared<KeyRanges>(std::move(ranges));
+  txn.SetReadPredicate([shared_ranges, read_snapshot](const AddFile& add) {
+    return shared_ranges->MayContain(add, *read_snapshot);
+  });
+  std::map<std::string, std::string> parameters = {
+      {"predicate", JsonStringArray(options.keys)},
+      {"matchedPredicates", "[{\"actionType\":\"update\"}]"},
+      {"notMatchedPredicates", "[{\"actionType\":\"insert\"}]"}};
+  std::map<std::string, std::string> metrics = {
+      {"numSourceRows", std::to_string(source_rows)},
+      {"numTargetRowsUpdated", std::to_string(result.rows_updated)},
+      {"numTargetRowsInserted", std::to_string(result.rows_inserted)},
+      {"numTargetRowsCopied", std::to_string(result.rows_copied)},
+      {"numTargetFilesRemoved", std::to_string(result.files_removed)},
+      {"numTargetFilesAdded", std::to_string(result.files_added)},
+      {"numTargetFilesRead", std::to_string(result.files_read)}};
+  SLUICE_ASSIGN_OR_RETURN(result.commit,
+                          CommitOrCleanUp(&txn, log_, *adds, "MERGE", std::move(parameters),
+                                          std::move(metrics), options.commit));
+  return result;
+}
+
+Result<OptimizeResult> DeltaTable::Optimize(int64_t target_file_bytes,
+                                            const DataFileOptions& file_options,
+                                            const CommitOptions& commit_options) {
+  SLUICE_ASSIGN_OR_RETURN(SnapshotPtr snapshot, log_->Load());
+  if (!snapshot->exists()) return Status::NotFound(log_->root() + " is not a Delta table");
+  SLUICE_RETURN_NOT_OK(DeltaLog::CheckWritable(*snapshot));
+  OptimizeResult result;
+  // Small files grouped by partition.
+  std::map<std::string, std::vector<const std::pair<const std::string, AddFile>*>> groups;
+  for (const auto& entry : snapshot->files) {
+    if (entry.second.size >= target_file_bytes) continue;
+    std::string partition;
+    for (const auto& [column, value] : entry.second.partition_values) {
+      partition += HivePartitionSegment(column, value) + "/";
+    }
+    groups[partition].push_back(&entry);
+  }
+  const int64_t now_ms = NowOr(commit_options.now_ms);
+  DataFileOptions options = file_options;
+  options.data_change = false;
+  // The target is for the compressed file; the writer rolls by in-memory size, about 3× larger.
+  options.target_file_bytes = target_file_bytes * 3;
+  DataFileWriter writer(log_->shared_fs(), log_->root(), snapshot->schema,
+                        snapshot->metadata.partition_columns, options);
+  Transaction txn(log_, snapshot);
+  for (const auto& [partition, files] : groups) {
+    if (files.size() < 2) continue;
+    for (const auto* entry : files) {
+      txn.MarkFileRead(entry->first);
+      txn.Remove(RemoveFor(entry->second, now_ms, /*data_change=*/false));
+      ++result.files_removed;
+      Result<std::vector<columnar::BatchPtr>> batches = ReadFile(log_, snapshot, entry->first);
+      if (!batches.ok()) {
+        writer.Abort();
+        return batches.status();
+      }
+      for (const columnar::BatchPtr& batch : *batches) {
+        result.rows += batch->num_rows();
+        Status status = writer.Write(*batch);
+        if (!status.ok()) {
+          writer.Abort();
+          return status;
+        }
+      }
+    }
+    // One partition's files are finished before the next partition starts.
+  }
+  Result<std::vector<AddFile>> adds = writer.Finish();
+  if (!adds.ok()) {
+    writer.Abort();
+    return adds.status();
+  }
+  if (result.files_removed == 0) {
+    result.commit.version = -1;
+    return result;
+  }
+  for (const AddFile& add : *adds) txn.Add(add);
+  result.files_added = static_cast<int64_t>(adds->size());
+  std::map<std::string, std::string> parameters = {
+      {"predicate", "[]"}, {"targetFileSize", std::to_string(target_file_bytes)}};
+  std::map<std::string, std::string> metrics = {
+      {"numRemovedFiles", std::to_string(result.files_removed)},
+      {"numAddedFiles", std::to_string(result.files_added)},
+      {"numRows", std::to_string(result.rows)}};
+  SLUICE_ASSIGN_OR_RETURN(result.commit,
+                          CommitOrCleanUp(&txn, log_, *adds, "OPTIMIZE", std::move(parameters),
+                                          std::move(metrics), commit_options));
+  return result;
+}
+
+Result<VacuumResult> DeltaTable::Vacuum(const VacuumOptions& options) {
+  if (options.retention_ms < 0) return Status::InvalidArgument("retention must not be negative");
+  SLUICE_ASSIGN_OR_RETURN(SnapshotPtr snapshot, log_->Load());
+  if (!snapshot->exists()) return Status::NotFound(log_->root() + " is not a Delta table");
+  SLUICE_RETURN_NOT_OK(DeltaLog::CheckWritable(*snapshot));
+  const int64_t now_ms = NowOr(options.now_ms);
+  const int64_t horizon = now_ms - options.retention_ms;
+  // Every file a version inside the window may reference.
+  std::unordered_set<std::string> protected_files;
+  for (const auto& [path, add] : snapshot->files) protected_files.insert(path);
+  std::unordered_set<std::string> expired;
+  for (const auto& [path, remove] : snapshot->tombstones) {
+    if (remove.deletion_timestamp.value_or(now_ms) > horizon) {
+      protected_files.insert(path);
+    } else {
+      expired.insert(path);
+    }
+  }
+  SLUICE_ASSIGN_OR_RETURN(std::vector<io::FileInfo> listing,
+                          log_->fs()->List(io::JoinPath(log_->root(), "")));
+  const std::string prefix = io::JoinPath(log_->root(), "");
+  VacuumResult result;
+  for (const io::FileInfo& file : listing) {
+    if (!file.path.starts_with(prefix)) continue;
+    const std::string relative = file.path.substr(prefix.size());
+    // Hidden and internal paths (_delta_log, _sluice, .crc files, ...) are never touched.
+    bool hidden = false;
+    size_t start = 0;
+    while (start < relative.size()) {
+      const char first = relative[start];
+      if ((first == '_' || first == '.') &&
+          !std::string_view(relative).substr(start).starts_with("__HIVE_DEFAULT_PARTITION__")) {
+        // A partition directory "col=..." never starts with '_' or '.' unless the column does.
+        const size_t equals = relative.find('=', start);
+        const size_t slash = relative.find('/', start);
+        if (equals == std::string::npos || (slash != std::string::npos && equals > slash)) {
+          hidden = true;
+          break;
+        }
+      }
+      const size_t slash = relative.find('/', start);
+      if (slash == std::string::npos) break;
+      start = slash + 1;
+    }
+    if (hidden || protected_files.count(relative) != 0) continue;
+    // Untracked files (written by a writer that crashed or has not committed yet) go only once
+    // they are older than the retention.
+    if (expired.count(relative) == 0 && file.modification_time_ms > horizon) continue;
+    result.files.push_back(relative);
+    result.bytes += file.size;
+    if (!options.dry_run) {
+      SLUICE_RETURN_NOT_OK(log_->fs()->Delete(file.path));
+    }
+  }
+  return result;
+}
+
+}  // namespace sluice::lake

@@ -1,0 +1,152 @@
+// DeltaTable: the operations on one Delta table — create/append/overwrite, DELETE, MERGE (upsert
+// by key), OPTIMIZE, VACUUM — each one atomic Delta commit (VACUUM commits nothing).
+//
+// Every write streams its input into new Parquet data files first and then commits once through
+// a Transaction (see transaction.h for the conflict rules); a failure before the commit deletes the
+// new files and leaves the table as it was. DELETE and MERGE are copy-on-write: only files whose
+// statistics or partition values allow a match are read, only files that really hold matching
+// rows are rewritten, and everything else is left untouched.
+//
+// Thread-safety: a DeltaTable may be used by one thread at a time; any number of DeltaTables in
+// any number of processes may write one table concurrently.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sluice/columnar/batch.h"
+#include "sluice/common/result.h"
+#include "sluice/lake/data_file_writer.h"
+#include "sluice/lake/delta_log.h"
+#include "sluice/lake/row_predicate.h"
+#include "sluice/lake/transaction.h"
+
+namespace sluice::lake {
+
+// Produces the input of a write: the next batch, or nullptr at the end.
+using BatchSource = std::function<Result<columnar::BatchPtr>()>;
+
+enum class WriteMode {
+  kAppend,     // create the table when absent, else add rows
+  kOverwrite,  // create when absent, else replace every row (and the schema, when it differs)
+  kCreate,     // the table must not exist yet
+};
+
+struct TableWriteOptions {
+  WriteMode mode = WriteMode::kAppend;
+  // Partition columns for a new table (ignored for an existing one, which keeps its own).
+  std::vector<std::string> partition_by;
+  // Appending input with columns the table lacks adds them (nullable) when true; refused when
+  // false. Type changes are never allowed (lossless widening of the input is done silently).
+  bool allow_new_columns = true;
+  // Table properties for a new table (delta.* configuration).
+  std::map<std::string, std::string> configuration;
+  // Exactly-once: (appId, version) committed as a txn action with the data; a version at or
+  // below the table's recorded one is skipped and reported as already committed.
+  std::optional<std::pair<std::string, int64_t>> app_transaction;
+  DataFileOptions files;
+  CommitOptions commit;
+  // Extra commitInfo operation parameters.
+  std::map<std::string, std::string> parameters;
+};
+
+struct WriteResult {
+  CommitResult commit;
+  bool created = false;
+  int64_t rows = 0;
+  int64_t files_added = 0;
+  int64_t files_removed = 0;
+  int64_t bytes_added = 0;
+  std::vector<std::string> new_columns;
+};
+
+struct DeleteResult {
+  CommitResult commit;  // version -1 when nothing matched (no commit)
+  int64_t rows_deleted = 0;
+  int64_t rows_copied = 0;
+  int64_t files_total = 0;
+  int64_t files_read = 0;  // files whose statistics allowed a match
+  int64_t files_removed = 0;
+  int64_t files_added = 0;
+};
+
+struct MergeOptions {
+  std::vector<std::string> keys;  // the columns identifying a row
+  DataFileOptions files;
+  CommitOptions commit;
+  std::optional<std::pair<std::string, int64_t>> app_transaction;
+};
+
+struct MergeResult {
+  CommitResult commit;
+  int64_t rows_updated = 0;
+  int64_t rows_inserted = 0;
+  int64_t rows_copied = 0;
+  int64_t files_total = 0;
+  int64_t files_read = 0;
+  int64_t files_removed = 0;
+  int64_t files_added = 0;
+};
+
+struct OptimizeResult {
+  CommitResult commit;  // version -1 when there was nothing to compact
+  int64_t files_removed = 0;
+  int64_t files_added = 0;
+  int64_t rows = 0;
+};
+
+struct VacuumOptions {
+  int64_t retention_ms = 7ll * 24 * 3600 * 1000;
+  bool dry_run = false;
+  int64_t now_ms = 0;  // 0 = the system clock (tests inject a clock)
+};
+
+struct VacuumResult {
+  std::vector<std::string> files;  // deleted (or, in a dry run, to be deleted): relative paths
+  int64_t bytes = 0;
+};
+
+class DeltaTable {
+ public:
+  // Errors: InvalidArgument for an unsupported URI scheme.
+  static Result<std::unique_ptr<DeltaTable>> Open(const std::string& uri);
+  explicit DeltaTable(std::shared_ptr<const DeltaLog> log) : log_(std::move(log)) {}
+
+  const std::shared_ptr<const DeltaLog>& log() const { return log_; }
+
+  // Writes every batch of `source` (all batches share `input_schema`). Errors: SchemaMismatch for
+  // incompatible input (the column and both types named), Conflict, I/O errors; AlreadyExists-like
+  // InvalidArgument for kCreate on an existing table.
+  Result<WriteResult> Write(const columnar::SchemaPtr& input_schema, const BatchSource& source,
+                            const TableWriteOptions& options);
+
+  // Deletes the rows matching `predicate`.
+  Result<DeleteResult> Delete(const std::string& predicate, const DataFileOptions& files = {},
+                              const CommitOptions& commit = {});
+
+  // Upserts: every source row replaces the table row with the same key, or is inserted. The
+  // source is held in memory (it is the change set, not the table). Errors: DataError for a key
+  // that appears twice in the source or a null key (both name the key).
+  Result<MergeResult> Merge(const columnar::SchemaPtr& source_schema, const BatchSource& source,
+                            const MergeOptions& options);
+
+  // Compacts, per partition, the files smaller than `target_file_bytes` into files of about that
+  // size (dataChange=false: readers of the change feed see no change).
+  Result<OptimizeResult> Optimize(int64_t target_file_bytes = 128ll << 20,
+                                  const DataFileOptions& files = {},
+                                  const CommitOptions& commit = {});
+
+  // Deletes data files no version inside the retention window references: files removed longer
+  // than `retention` ago, and files never committed that are older than the retention.
+  Result<VacuumResult> Vacuum(const VacuumOptions& options);
+
+ private:
+  std::shared_ptr<const DeltaLog> log_;
+};
+
+}  // namespace sluice::lake

@@ -1,0 +1,184 @@
+#include "sluice/lake/table_scan.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "sluice/columnar/column_builder.h"
+#include "sluice/columnar/take.h"
+#include "sluice/columnar/widen.h"
+#include "sluice/formats/parquet/parquet_reader.h"
+#include "sluice/formats/text_type_inference.h"
+
+namespace sluice::lake {
+namespace {
+
+std::optional<size_t> FindColumn(const columnar::Schema& schema, const std::string& name) {
+  if (auto index = schema.FieldIndex(name)) return index;
+  for (size_t i = 0; i < schema.num_fields(); ++i) {
+    const std::string& candidate = schema.field(i).name;
+    if (candidate.size() == name.size() &&
+        std::equal(candidate.begin(), candidate.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return i;
+    }
+  }
+  return std::nullopt;
+}
+
+Result<columnar::ColumnPtr> PartitionColumn(const std::optional<std::string>& value,
+                                            columnar::DataType type, int64_t rows,
+                                            const std::string& file, const std::string& column) {
+  if (!value.has_value()) return columnar::MakeNullColumn(type, rows);
+  std::unique_ptr<columnar::ColumnBuilder> builder = columnar::MakeBuilder(type);
+  builder->Reserve(rows);
+  formats::TextColumnType text_type;
+  text_type.type = type;
+  for (int64_t i = 0; i < rows; ++i) {
+    const formats::ConvertError error = formats::AppendText(*value, text_type, builder.get());
+    if (error != formats::ConvertError::kOk) {
+      return Status::DataError(file + ": partition value of " + column + ": " +
+                               formats::ConvertErrorMessage(error, *value, type));
+    }
+  }
+  return builder->Finish();
+}
+
+}  // namespace
+
+TableScan::TableScan(std::shared_ptr<const DeltaLog> log, SnapshotPtr snapshot,
+                     TableScanOptions options, columnar::SchemaPtr schema,
+                     std::vector<size_t> table_indices)
+    : log_(std::move(log)),
+      snapshot_(std::move(snapshot)),
+      options_(std::move(options)),
+      schema_(std::move(schema)),
+      table_indices_(std::move(table_indices)) {
+  if (options_.files.empty()) {
+    for (const auto& [path, add] : snapshot_->files) files_.push_back(path);
+  } else {
+    files_ = options_.files;
+  }
+}
+
+TableScan::~TableScan() = default;
+
+Result<std::unique_ptr<TableScan>> TableScan::Open(std::shared_ptr<const DeltaLog> log,
+                                                   SnapshotPtr snapshot, TableScanOptions options) {
+  if (!snapshot->exists()) return Status::NotFound(log->root() + " is not a Delta table");
+  const columnar::Schema& table = *snapshot->schema;
+  std::vector<size_t> indices;
+  std::vector<columnar::Field> fields;
+  if (options.columns.empty()) {
+    for (size_t i = 0; i < table.num_fields(); ++i) indices.push_back(i);
+  } else {
+    for (const std::string& name : options.columns) {
+      std::optional<size_t> index = FindColumn(table, name);
+      if (!index.has_value()) {
+        return Status::InvalidArgument(log->root() + ": no column '" + name + "' (the table has " +
+                                       table.ToString() + ")");
+      }
+      indices.push_back(*index);
+    }
+  }
+  for (const size_t index : indices) fields.push_back(table.field(index));
+  for (const std::string& path : options.files) {
+    if (snapshot->files.count(path) == 0) {
+      return Status::NotFound(log->root() + ": " + path + " is not a live file of version " +
+                              std::to_string(snapshot->version));
+    }
+  }
+  return std::unique_ptr<TableScan>(new TableScan(
+      std::move(log), std::move(snapshot), std::move(options),
+      std::make_shared<const columnar::Schema>(std::move(fields)), std::move(indices)));
+}
+
+columnar::SchemaPtr TableScan::schema() const { return schema_; }
+
+Status TableScan::OpenNextFile() {
+  reader_.reset();
+  current_file_ = files_[next_file_++];
+  current_add_ = &snapshot_->files.at(current_file_);
+  const std::string path = io::JoinPath(log_->root(), current_file_);
+  SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<io::RandomAccessFile> file,
+                          log_->fs()->OpenForRead(path));
+  SLUICE_ASSIGN_OR_RETURN(auto probe, parquet::ParquetReader::Open(file));
+  const columnar::SchemaPtr file_schema = probe->schema();
+  parquet::ParquetReadOptions read_options;
+  read_options.threads = options_.threads;
+  file_columns_.assign(table_indices_.size(), -1);
+  const std::vector<std::string>& partition_columns = snapshot_->metadata.partition_columns;
+  for (size_t out = 0; out < table_indices_.size(); ++out) {
+    const std::string& name = snapshot_->schema->field(table_indices_[out]).name;
+    if (std::find(partition_columns.begin(), partition_columns.end(), name) !=
+        partition_columns.end()) {
+      continue;
+    }
+    std::optional<size_t> index = FindColumn(*file_schema, name);
+    if (!index.has_value()) continue;  // added after this file was written: nulls
+    file_columns_[out] = static_cast<int>(read_options.columns.size());
+    read_options.columns.push_back(file_schema->field(*index).name);
+  }
+  probe.reset();
+  if (read_options.columns.empty()) {
+    // Only partition columns or columns the file lacks: the row count is all we need.
+    read_options.columns.push_back(file_schema->field(0).name);
+  }
+  SLUICE_ASSIGN_OR_RETURN(reader_, parquet::ParquetReader::Open(file, read_options));
+  ++files_opened_;
+  return Status::OK();
+}
+
+Result<columnar::BatchPtr> TableScan::Shape(const columnar::Batch& batch) const {
+  std::vector<columnar::ColumnPtr> columns;
+  columns.reserve(table_indices_.size());
+  for (size_t out = 0; out < table_indices_.size(); ++out) {
+    const columnar::Field& field = snapshot_->schema->field(table_indices_[out]);
+    if (file_columns_[out] < 0) {
+      auto value = current_add_->partition_values.find(field.name);
+      if (value != current_add_->partition_values.end()) {
+        SLUICE_ASSIGN_OR_RETURN(columnar::ColumnPtr column,
+                                PartitionColumn(value->second, field.type, batch.num_rows(),
+                                                current_file_, field.name));
+        columns.push_back(std::move(column));
+      } else {
+        columns.push_back(columnar::MakeNullColumn(field.type, batch.num_rows()));
+      }
+      continue;
+    }
+    columnar::ColumnPtr column = batch.columns()[static_cast<size_t>(file_columns_[out])];
+    if (!(column->type() == field.type)) {
+      Result<columnar::ColumnPtr> widened = columnar::WidenColumn(column, field.type);
+      if (!widened.ok()) widened = columnar::ReinterpretColumn(column, field.type);
+      if (!widened.ok()) {
+        return Status::DataError(current_file_ + ": column " + field.name + " is stored as " +
+                                 column->type().ToString() + ", which cannot be read as the " +
+                                 "table's " + field.type.ToString());
+      }
+      column = std::move(widened).ValueUnsafe();
+    }
+    columns.push_back(std::move(column));
+  }
+  return std::make_shared<const columnar::Batch>(schema_, std::move(columns), batch.num_rows());
+}
+
+Result<columnar::BatchPtr> TableScan::Next() {
+  while (true) {
+    if (reader_ == nullptr) {
+      if (next_file_ >= files_.size()) return columnar::BatchPtr();
+      Status status = OpenNextFile();
+      if (!status.ok()) return status.WithContext(log_->root());
+    }
+    SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr batch, reader_->Next());
+    if (batch == nullptr) {
+      reader_.reset();
+      continue;
+    }
+    if (batch->num_rows() == 0) continue;
+    records_read_ += batch->num_rows();
+    return Shape(*batch);
+  }
+}
+
+}  // namespace sluice::lake

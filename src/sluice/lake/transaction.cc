@@ -1,0 +1,219 @@
+#include "sluice/lake/transaction.h"
+
+#include <chrono>
+#include <cstdio>
+#include <random>
+
+namespace sluice::lake {
+
+std::string NewUUID() {
+  thread_local std::mt19937_64 generator([] {
+    std::random_device device;
+    std::seed_seq seed{
+        device(), device(), device(), device(),
+        static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count())};
+    return std::mt19937_64(seed);
+  }());
+  uint64_t high = generator();
+  uint64_t low = generator();
+  high = (high & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;  // version 4
+  low = (low & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;    // variant 1
+  char text[40];
+  std::snprintf(text, sizeof(text), "%08x-%04x-%04x-%04x-%012llx",
+                static_cast<unsigned>(high >> 32), static_cast<unsigned>((high >> 16) & 0xFFFF),
+                static_cast<unsigned>(high & 0xFFFF), static_cast<unsigned>(low >> 48),
+                static_cast<unsigned long long>(low & 0xFFFFFFFFFFFFull));
+  return text;
+}
+
+int64_t CurrentTimeMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Transaction::Transaction(std::shared_ptr<const DeltaLog> log, SnapshotPtr read_snapshot)
+    : log_(std::move(log)), read_snapshot_(std::move(read_snapshot)), txn_id_(NewUUID()) {}
+
+void Transaction::SetApplicationTransaction(std::string app_id, int64_t version) {
+  Txn txn;
+  txn.app_id = std::move(app_id);
+  txn.version = version;
+  app_transaction_ = std::move(txn);
+}
+
+std::vector<Action> Transaction::BuildActions(const std::string& operation,
+                                              const std::map<std::string, std::string>& parameters,
+                                              const std::map<std::string, std::string>& metrics,
+                                              int64_t now_ms) const {
+  std::vector<Action> actions;
+  CommitInfo info;
+  info.timestamp = now_ms;
+  info.operation = operation;
+  info.operation_parameters = parameters;
+  info.operation_metrics = metrics;
+  if (read_snapshot_->exists()) info.read_version = read_snapshot_->version;
+  info.isolation_level = "Serializable";
+  info.is_blind_append =
+      removes_.empty() && files_read_.empty() && !read_predicate_ && !metadata_.has_value();
+  info.engine_info = "sluice";
+  info.txn_id = txn_id_;
+  actions.push_back(std::move(info));
+  if (protocol_) actions.push_back(*protocol_);
+  if (metadata_) actions.push_back(*metadata_);
+  if (app_transaction_) {
+    Txn txn = *app_transaction_;
+    txn.last_updated = now_ms;
+    actions.push_back(std::move(txn));
+  }
+  for (const RemoveFile& remove : removes_) actions.push_back(remove);
+  for (const AddFile& add : adds_) actions.push_back(add);
+  return actions;
+}
+
+Status Transaction::CheckConflicts(int64_t winner_version, const std::vector<Action>& winner,
+                                   bool* became_append, bool* already_committed) {
+  *became_append = false;
+  *already_committed = false;
+  std::string winner_operation = "an unknown operation";
+  for (const Action& action : winner) {
+    if (const auto* info = std::get_if<CommitInfo>(&action)) {
+      if (!info->operation.empty()) winner_operation = info->operation;
+    }
+  }
+  const std::string context = "version " + std::to_string(winner_version) + " (" +
+                              winner_operation + ") was committed concurrently";
+  std::set<std::string> our_removes;
+  for (const RemoveFile& remove : removes_) our_removes.insert(DecodeActionPath(remove.path));
+  for (const Action& action : winner) {
+    if (std::holds_alternative<Protocol>(action) || std::holds_alternative<Metadata>(action)) {
+      // A creation racing another creation of the same table shape continues as an append.
+      const auto* metadata = std::get_if<Metadata>(&action);
+      if (!read_snapshot_->exists() && metadata_.has_value() && metadata != nullptr &&
+          metadata->schema_string == metadata_->schema_string &&
+          metadata->partition_columns == metadata_->partition_columns && removes_.empty()) {
+        *became_append = true;
+        continue;
+      }
+      if (!read_snapshot_->exists() && std::holds_alternative<Protocol>(action) &&
+          metadata_.has_value()) {
+        continue;  // decided by the metadata action of the same commit
+      }
+      return Status::Conflict(context + " and changed the table's " +
+                              (std::holds_alternative<Protocol>(action) ? "protocol" : "metadata") +
+                              "; re-run the operation against the new table state");
+    }
+    if (const auto* remove = std::get_if<RemoveFile>(&action)) {
+      const std::string path = DecodeActionPath(remove->path);
+      if (files_read_.count(path) != 0) {
+        return Status::Conflict(context + " and removed " + path +
+                                ", which this operation read (concurrent delete-read)");
+      }
+      if (our_removes.count(path) != 0) {
+        return Status::Conflict(context + " and removed " + path +
+                                ", which this operation also removes (concurrent delete-delete)");
+      }
+    } else if (const auto* add = std::get_if<AddFile>(&action)) {
+      if (read_predicate_ && add->data_change && read_predicate_(*add)) {
+        return Status::Conflict(context + " and added " + DecodeActionPath(add->path) +
+                                ", which may hold rows this operation reads (concurrent append)");
+      }
+    } else if (const auto* txn = std::get_if<Txn>(&action)) {
+      if (app_transaction_ && txn->app_id == app_transaction_->app_id) {
+        if (txn->version >= app_transaction_->version) {
+          *already_committed = true;
+          return Status::OK();
+        }
+        return Status::Conflict(context + " by the same application '" + txn->app_id + "'");
+      }
+    }
+  }
+  if (*became_append) {
+    // Our files go into the table the winner created; the metadata stays the winner's.
+    protocol_.reset();
+    metadata_.reset();
+  }
+  return Status::OK();
+}
+
+Result<CommitResult> Transaction::Commit(const std::string& operation,
+                                         std::map<std::string, std::string> parameters,
+                                         std::map<std::string, std::string> metrics,
+                                         const CommitOptions& options) {
+  CommitResult result;
+  if (app_transaction_) {
+    auto it = read_snapshot_->app_transactions.find(app_transaction_->app_id);
+    if (it != read_snapshot_->app_transactions.end() &&
+        it->second.version >= app_transaction_->version) {
+      result.already_committed = true;
+      result.version = read_snapshot_->version;
+      return result;
+    }
+  }
+  if (read_snapshot_->exists()) SLUICE_RETURN_NOT_OK(DeltaLog::CheckWritable(*read_snapshot_));
+  if (!read_snapshot_->exists() && !metadata_.has_value()) {
+    return Status::Internal("creating a table needs a metaData action");
+  }
+  const int64_t now_ms = options.now_ms != 0 ? options.now_ms : CurrentTimeMs();
+  int64_t version = read_snapshot_->version + 1;
+  std::string text = SerializeCommit(BuildActions(operation, parameters, metrics, now_ms));
+  int unclear_outcomes = 0;
+  for (int attempt = 1;; ++attempt) {
+    result.attempts = attempt;
+    if (attempt > options.max_attempts) {
+      return Status::Conflict(log_->root() + ": gave up after " +
+                              std::to_string(options.max_attempts) +
+                              " commit attempts lost to concurrent writers");
+    }
+    const std::string path = log_->CommitPath(version);
+    Result<bool> created = log_->fs()->CreateIfAbsent(path, text);
+    if (created.ok() && *created) break;
+    if (!created.ok() && created.status().code() != StatusCode::kIOError &&
+        created.status().code() != StatusCode::kUnavailable &&
+        created.status().code() != StatusCode::kTimeout) {
+      return created.status();
+    }
+    // Lost the race, or the outcome is unclear: read the version back.
+    Result<std::vector<Action>> winner = log_->ReadCommit(version);
+    if (!winner.ok()) {
+      if (winner.status().code() == StatusCode::kNotFound && !created.ok()) {
+        // Our write did not land; try the same version again, a few times.
+        if (++unclear_outcomes > 5) return created.status();
+        continue;
+      }
+      return winner.status().WithContext("reading back " + path);
+    }
+    bool ours = false;
+    for (const Action& action : *winner) {
+      const auto* info = std::get_if<CommitInfo>(&action);
+      if (info != nullptr && info->txn_id == txn_id_) ours = true;
+    }
+    if (ours) break;  // an earlier attempt landed
+    bool became_append = false;
+    bool already_committed = false;
+    SLUICE_RETURN_NOT_OK(CheckConflicts(version, *winner, &became_append, &already_committed));
+    if (already_committed) {
+      result.already_committed = true;
+      result.version = version;
+      return result;
+    }
+    if (became_append) {
+      text = SerializeCommit(BuildActions(operation, parameters, metrics, now_ms));
+    }
+    ++version;
+  }
+  result.version = version;
+  if (options.write_checkpoints) {
+    const Metadata& metadata = metadata_ ? *metadata_ : read_snapshot_->metadata;
+    const int64_t interval = CheckpointInterval(metadata);
+    if (version > 0 && version % interval == 0) {
+      Result<SnapshotPtr> snapshot = log_->Load(version);
+      result.checkpoint_status =
+          snapshot.ok() ? log_->WriteCheckpoint(**snapshot, now_ms) : snapshot.status();
+      result.checkpoint_written = result.checkpoint_status.ok();
+    }
+  }
+  return result;
+}
+
+}  // namespace sluice::lake
