@@ -1,5 +1,7 @@
 #include "sluice/lake/delta_schema.h"
 
+#include <algorithm>
+
 #include <cctype>
 #include <charconv>
 #include <optional>
@@ -383,6 +385,21 @@ Status CheckAppendCompatible(const Schema& table, const Schema& input, bool allo
     }
   }
   return Status::OK();
+}
+
+std::optional<size_t> FindColumn(const columnar::Schema& schema, std::string_view name) {
+  if (auto index = schema.FieldIndex(std::string(name))) return index;
+  for (size_t i = 0; i < schema.num_fields(); ++i) {
+    const std::string& candidate = schema.field(i).name;
+    if (candidate.size() == name.size() &&
+        std::equal(candidate.begin(), candidate.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return i;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace sluice::lake

@@ -14,6 +14,7 @@
 // Thread-safety: free functions without shared state.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,5 +60,9 @@ Result<std::string> AddColumnsToSchemaString(std::string_view schema_string,
 // input column whose name differs from a table column's only by case.
 Status CheckAppendCompatible(const columnar::Schema& table, const columnar::Schema& input,
                              bool allow_new_columns, std::vector<columnar::Field>* new_fields);
+
+// The field named `name` in `schema`: an exact match, else the first match ignoring ASCII case
+// (Delta column names are case-insensitive); nullopt when there is none.
+std::optional<size_t> FindColumn(const columnar::Schema& schema, std::string_view name);
 
 }  // namespace sluice::lake

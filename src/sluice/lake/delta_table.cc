@@ -15,27 +15,12 @@
 namespace sluice::lake {
 namespace {
 
-std::optional<size_t> FindField(const columnar::Schema& schema, const std::string& name) {
-  if (auto index = schema.FieldIndex(name)) return index;
-  for (size_t i = 0; i < schema.num_fields(); ++i) {
-    const std::string& candidate = schema.field(i).name;
-    if (candidate.size() == name.size() &&
-        std::equal(candidate.begin(), candidate.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) ==
-                 std::tolower(static_cast<unsigned char>(b));
-        })) {
-      return i;
-    }
-  }
-  return std::nullopt;
-}
-
 // The batch's columns rearranged into `table` order: missing columns as nulls, narrower types
 // widened.
 Result<columnar::BatchPtr> AlignBatch(const columnar::Batch& batch,
                                       const columnar::SchemaPtr& table) {
   for (const columnar::Field& field : batch.schema()->fields()) {
-    if (!FindField(*table, field.name).has_value()) {
+    if (!FindColumn(*table, field.name).has_value()) {
       return Status::SchemaMismatch("the input has a column " + field.name +
                                     " that its first rows did not show; give the input's columns "
                                     "up front (e.g. --schema) or write it in a separate append");
@@ -44,7 +29,7 @@ Result<columnar::BatchPtr> AlignBatch(const columnar::Batch& batch,
   std::vector<columnar::ColumnPtr> columns;
   columns.reserve(table->num_fields());
   for (const columnar::Field& field : table->fields()) {
-    std::optional<size_t> index = FindField(*batch.schema(), field.name);
+    std::optional<size_t> index = FindColumn(*batch.schema(), field.name);
     if (!index.has_value()) {
       if (!field.nullable) {
         return Status::SchemaMismatch("column " + field.name +
@@ -149,6 +134,44 @@ Result<std::vector<columnar::BatchPtr>> ReadFile(const std::shared_ptr<const Del
     batches.push_back(std::move(batch));
   }
   return batches;
+}
+
+// Marks, for each row of a batch, whether the row goes (1) or stays (0).
+using RowDropper = std::function<Status(const columnar::Batch&, std::vector<uint8_t>*)>;
+
+// Copy-on-write of one live file: reads it and drops the rows `drop` marks. When any row goes,
+// the file is removed in `txn` and its remaining rows are written to `writer` (counted in
+// *rows_copied); otherwise the file stays as it is. Returns the rows dropped.
+Result<int64_t> RewriteWithout(const std::shared_ptr<const DeltaLog>& log,
+                               const SnapshotPtr& snapshot, const std::string& path,
+                               const AddFile& add, const RowDropper& drop, int64_t now_ms,
+                               Transaction* txn, DataFileWriter* writer, int64_t* rows_copied) {
+  txn->MarkFileRead(path);
+  SLUICE_ASSIGN_OR_RETURN(std::vector<columnar::BatchPtr> batches, ReadFile(log, snapshot, path));
+  int64_t dropped = 0;
+  std::vector<columnar::BatchPtr> kept;
+  std::vector<uint8_t> marks;
+  for (const columnar::BatchPtr& batch : batches) {
+    SLUICE_RETURN_NOT_OK(drop(*batch, &marks));
+    std::vector<int64_t> keep;
+    keep.reserve(static_cast<size_t>(batch->num_rows()));
+    for (int64_t row = 0; row < batch->num_rows(); ++row) {
+      if (marks[static_cast<size_t>(row)] == 0) keep.push_back(row);
+    }
+    dropped += batch->num_rows() - static_cast<int64_t>(keep.size());
+    if (keep.size() == static_cast<size_t>(batch->num_rows())) {
+      kept.push_back(batch);
+    } else if (!keep.empty()) {
+      kept.push_back(columnar::TakeRows(*batch, keep));
+    }
+  }
+  if (dropped == 0) return dropped;  // read, but untouched
+  txn->Remove(RemoveFor(add, now_ms, /*data_change=*/true));
+  for (const columnar::BatchPtr& batch : kept) {
+    *rows_copied += batch->num_rows();
+    SLUICE_RETURN_NOT_OK(writer->Write(*batch));
+  }
+  return dropped;
 }
 
 }  // namespace
@@ -303,46 +326,23 @@ Result<DeleteResult> DeltaTable::Delete(const std::string& predicate_text,
   DataFileWriter writer(log_->shared_fs(), log_->root(), snapshot->schema,
                         snapshot->metadata.partition_columns, file_options);
   Transaction txn(log_, snapshot);
-  std::vector<uint8_t> matches;
+  const RowDropper matching = [&predicate](const columnar::Batch& batch,
+                                            std::vector<uint8_t>* marks) {
+    return predicate.Evaluate(batch, marks);
+  };
   for (const auto& [path, add] : snapshot->files) {
     if (!predicate.MayMatch(add, *snapshot->schema, snapshot->metadata.partition_columns)) {
       continue;
     }
     ++result.files_read;
-    txn.MarkFileRead(path);
-    Result<std::vector<columnar::BatchPtr>> batches = ReadFile(log_, snapshot, path);
-    if (!batches.ok()) {
+    Result<int64_t> deleted = RewriteWithout(log_, snapshot, path, add, matching, now_ms, &txn,
+                                             &writer, &result.rows_copied);
+    if (!deleted.ok()) {
       writer.Abort();
-      return batches.status();
+      return deleted.status();
     }
-    int64_t deleted = 0;
-    std::vector<columnar::BatchPtr> kept;
-    for (const columnar::BatchPtr& batch : *batches) {
-      SLUICE_RETURN_NOT_OK(predicate.Evaluate(*batch, &matches));
-      std::vector<int64_t> keep;
-      keep.reserve(static_cast<size_t>(batch->num_rows()));
-      for (int64_t row = 0; row < batch->num_rows(); ++row) {
-        if (matches[static_cast<size_t>(row)] == 0) keep.push_back(row);
-      }
-      deleted += batch->num_rows() - static_cast<int64_t>(keep.size());
-      if (keep.size() == static_cast<size_t>(batch->num_rows())) {
-        kept.push_back(batch);
-      } else if (!keep.empty()) {
-        kept.push_back(columnar::TakeRows(*batch, keep));
-      }
-    }
-    if (deleted == 0) continue;  // read, but untouched
-    result.rows_deleted += deleted;
-    ++result.files_removed;
-    txn.Remove(RemoveFor(add, now_ms, /*data_change=*/true));
-    for (const columnar::BatchPtr& batch : kept) {
-      result.rows_copied += batch->num_rows();
-      Status status = writer.Write(*batch);
-      if (!status.ok()) {
-        writer.Abort();
-        return status;
-      }
-    }
+    result.rows_deleted += *deleted;
+    result.files_removed += *deleted > 0 ? 1 : 0;
   }
   Result<std::vector<AddFile>> adds = writer.Finish();
   if (!adds.ok()) {
@@ -471,7 +471,7 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
   std::vector<size_t> key_indices;
   for (const std::string& key : options.keys) {
     std::optional<size_t> index = snapshot->schema->FieldIndex(key);
-    if (!index.has_value() || !FindField(*source_schema, key).has_value()) {
+    if (!index.has_value() || !FindColumn(*source_schema, key).has_value()) {
       return Status::InvalidArgument("merge key '" + key +
                                      "' must be a column of both the table and the source");
     }
@@ -526,40 +526,24 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
     writer.Abort();
     return status;
   };
+  const RowDropper matched_rows = [&](const columnar::Batch& batch, std::vector<uint8_t>* marks) {
+    marks->assign(static_cast<size_t>(batch.num_rows()), 0);
+    for (int64_t row = 0; row < batch.num_rows(); ++row) {
+      if (encoder.Encode(batch, row, &key) && source_keys.count(key) != 0) {
+        matched_keys.insert(key);
+        (*marks)[static_cast<size_t>(row)] = 1;
+      }
+    }
+    return Status::OK();
+  };
   for (const auto& [path, add] : snapshot->files) {
     if (source_keys.empty() || !ranges.MayContain(add, *snapshot)) continue;
     ++result.files_read;
-    txn.MarkFileRead(path);
-    Result<std::vector<columnar::BatchPtr>> batches = ReadFile(log_, snapshot, path);
-    if (!batches.ok()) return fail(batches.status());
-    int64_t matched = 0;
-    std::vector<columnar::BatchPtr> kept;
-    for (const columnar::BatchPtr& batch : *batches) {
-      std::vector<int64_t> keep;
-      keep.reserve(static_cast<size_t>(batch->num_rows()));
-      for (int64_t row = 0; row < batch->num_rows(); ++row) {
-        if (encoder.Encode(*batch, row, &key) && source_keys.count(key) != 0) {
-          matched_keys.insert(key);
-          ++matched;
-        } else {
-          keep.push_back(row);
-        }
-      }
-      if (keep.size() == static_cast<size_t>(batch->num_rows())) {
-        kept.push_back(batch);
-      } else if (!keep.empty()) {
-        kept.push_back(columnar::TakeRows(*batch, keep));
-      }
-    }
-    if (matched == 0) continue;
-    result.rows_updated += matched;
-    ++result.files_removed;
-    txn.Remove(RemoveFor(add, now_ms, /*data_change=*/true));
-    for (const columnar::BatchPtr& batch : kept) {
-      result.rows_copied += batch->num_rows();
-      Status status = writer.Write(*batch);
-      if (!status.ok()) return fail(status);
-    }
+    Result<int64_t> matched = RewriteWithout(log_, snapshot, path, add, matched_rows, now_ms,
+                                             &txn, &writer, &result.rows_copied);
+    if (!matched.ok()) return fail(matched.status());
+    result.rows_updated += *matched;
+    result.files_removed += *matched > 0 ? 1 : 0;
   }
   for (const columnar::BatchPtr& batch : changes) {
     Status status = writer.Write(*batch);

@@ -12,6 +12,7 @@
 #include "sluice/columnar/column.h"
 #include "sluice/columnar/decimal.h"
 #include "sluice/columnar/temporal.h"
+#include "sluice/columnar/value_formatter.h"
 
 namespace sluice::lake {
 
@@ -152,43 +153,6 @@ std::optional<std::string> TruncateMax(std::string_view max) {
     return out;
   }
   return std::nullopt;
-}
-
-void AppendJsonString(std::string_view text, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out->push_back('\\');
-      out->push_back(c);
-    } else if (byte < 0x20) {
-      switch (c) {
-        case '\n':
-          out->append("\\n");
-          break;
-        case '\r':
-          out->append("\\r");
-          break;
-        case '\t':
-          out->append("\\t");
-          break;
-        case '\b':
-          out->append("\\b");
-          break;
-        case '\f':
-          out->append("\\f");
-          break;
-        default:
-          out->append("\\u00");
-          out->push_back(kHex[byte >> 4]);
-          out->push_back(kHex[byte & 0xF]);
-      }
-    } else {
-      out->push_back(c);
-    }
-  }
-  out->push_back('"');
 }
 
 int64_t FloorDiv(int64_t a, int64_t b) {
@@ -630,9 +594,9 @@ std::string StatsCollector::ToJson() const {
           } else if (is_max) {
             const std::optional<std::string> truncated = TruncateMax(bound);
             ok = truncated.has_value();
-            if (ok) AppendJsonString(*truncated, &value);
+            if (ok) columnar::AppendJsonString(*truncated, &value);
           } else {
-            AppendJsonString(TruncateMin(bound), &value);
+            columnar::AppendJsonString(TruncateMin(bound), &value);
           }
           break;
         }
@@ -645,7 +609,7 @@ std::string StatsCollector::ToJson() const {
       if (!ok) continue;
       if (!first) out.push_back(',');
       first = false;
-      AppendJsonString(schema_->field(i).name, &out);
+      columnar::AppendJsonString(schema_->field(i).name, &out);
       out.push_back(':');
       out += value;
     }
@@ -657,7 +621,7 @@ std::string StatsCollector::ToJson() const {
   out += "},\"nullCount\":{";
   for (size_t i = 0; i < indexed_columns_; ++i) {
     if (i > 0) out.push_back(',');
-    AppendJsonString(schema_->field(i).name, &out);
+    columnar::AppendJsonString(schema_->field(i).name, &out);
     out.push_back(':');
     out += std::to_string(columns_[i].null_count);
   }

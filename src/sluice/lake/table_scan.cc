@@ -7,25 +7,11 @@
 #include "sluice/columnar/take.h"
 #include "sluice/columnar/widen.h"
 #include "sluice/formats/parquet/parquet_reader.h"
+#include "sluice/lake/delta_schema.h"
 #include "sluice/formats/text_type_inference.h"
 
 namespace sluice::lake {
 namespace {
-
-std::optional<size_t> FindColumn(const columnar::Schema& schema, const std::string& name) {
-  if (auto index = schema.FieldIndex(name)) return index;
-  for (size_t i = 0; i < schema.num_fields(); ++i) {
-    const std::string& candidate = schema.field(i).name;
-    if (candidate.size() == name.size() &&
-        std::equal(candidate.begin(), candidate.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) ==
-                 std::tolower(static_cast<unsigned char>(b));
-        })) {
-      return i;
-    }
-  }
-  return std::nullopt;
-}
 
 Result<columnar::ColumnPtr> PartitionColumn(const std::optional<std::string>& value,
                                             columnar::DataType type, int64_t rows,

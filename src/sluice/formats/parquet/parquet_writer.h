@@ -20,7 +20,8 @@
 // slots with repetition level 0. Pages and row groups only break between records.
 //
 // Memory: the encoded, compressed pages of one row group (plus one page per column being filled).
-// Threads: Write() encodes the columns of each batch on `threads` threads and returns when done.
+// Threads: Write() and WriteShredded() encode the leaf columns on `threads` threads and return
+// when done.
 // Not thread-safe: one caller at a time.
 #pragma once
 
