@@ -360,8 +360,8 @@ Status RunConvertToTable(const ConvertFlags& flags, const std::string& out,
       std::cerr << "sluice: read " << rows_read + rejected << " rows from " << readers.size()
                 << (readers.size() == 1 ? " file" : " files") << ", wrote " << written->rows
                 << " rows, rejected " << rejected << " → " << out << " (delta version "
-                << written->commit.version << (written->created ? ", created" : "") << ", "
-                << mode << ", +" << written->files_added
+                << written->commit.version << (written->created ? ", created" : "") << ", " << mode
+                << ", +" << written->files_added
                 << (written->files_added == 1 ? " file" : " files");
       if (written->files_removed > 0) std::cerr << ", -" << written->files_removed << " files";
       std::cerr << ", " << Megabytes(written->bytes_added) << ") in " << elapsed << '\n';

@@ -55,8 +55,9 @@ void ReadFlags::Register(CLI::App* command) {
   command->add_option("--columns", columns,
                       "Only these columns, in this order, e.g. 'id,price' (Parquet reads only "
                       "their data)");
-  command->add_option("--version", version,
-                      "Delta tables: read this version (time travel; default: the latest)")
+  command
+      ->add_option("--version", version,
+                   "Delta tables: read this version (time travel; default: the latest)")
       ->check(CLI::NonNegativeNumber);
   command->add_option("--timestamp", timestamp,
                       "Delta tables: read the version current at this time, e.g. "
@@ -192,9 +193,9 @@ Result<std::unique_ptr<formats::RecordReader>> ReadSession::OpenNext() {
       }
       SLUICE_ASSIGN_OR_RETURN(snapshot, log->LoadAtTimestamp(micros / 1000));
     } else {
-      SLUICE_ASSIGN_OR_RETURN(snapshot, log->Load(flags_.version >= 0
-                                                      ? std::optional<int64_t>(flags_.version)
-                                                      : std::nullopt));
+      SLUICE_ASSIGN_OR_RETURN(
+          snapshot,
+          log->Load(flags_.version >= 0 ? std::optional<int64_t>(flags_.version) : std::nullopt));
     }
     lake::TableScanOptions scan;
     scan.columns = options_.columns;
@@ -217,7 +218,8 @@ Result<std::unique_ptr<formats::RecordReader>> ReadSession::OpenNext() {
     formats::FileReadOptions options = options_;
     for (const auto& [name, type] : hints_) {
       bool explicit_type = false;
-      for (const auto& given : options.csv.common.column_types) explicit_type |= given.first == name;
+      for (const auto& given : options.csv.common.column_types)
+        explicit_type |= given.first == name;
       if (!explicit_type && probe->schema()->FieldIndex(name).has_value()) {
         options.csv.common.column_types.emplace_back(name, type);
       }

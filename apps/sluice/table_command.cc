@@ -58,9 +58,8 @@ Status RunHistory(const std::string& path, int64_t limit) {
 
 Status RunDescribe(const std::string& path, int64_t version) {
   SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<lake::DeltaLog> log, lake::DeltaLog::Open(path));
-  SLUICE_ASSIGN_OR_RETURN(
-      lake::SnapshotPtr snapshot,
-      log->Load(version >= 0 ? std::optional<int64_t>(version) : std::nullopt));
+  SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr snapshot,
+                          log->Load(version >= 0 ? std::optional<int64_t>(version) : std::nullopt));
   if (!snapshot->exists()) return Status::NotFound(path + " is not a Delta table (no _delta_log)");
   std::cout << "table:       " << path << '\n';
   std::cout << "id:          " << snapshot->metadata.id << '\n';
@@ -169,9 +168,8 @@ Status RunVacuum(const TableFlags& flags) {
   SLUICE_ASSIGN_OR_RETURN(lake::VacuumResult result, table->Vacuum(options));
   for (const std::string& file : result.files) std::cout << file << '\n';
   std::cerr << "sluice: " << (flags.dry_run ? "would delete " : "deleted ") << result.files.size()
-            << (result.files.size() == 1 ? " file" : " files") << " ("
-            << Megabytes(result.bytes) << ") not referenced by any version in the last "
-            << flags.retain << '\n';
+            << (result.files.size() == 1 ? " file" : " files") << " (" << Megabytes(result.bytes)
+            << ") not referenced by any version in the last " << flags.retain << '\n';
   return Status::OK();
 }
 
@@ -231,11 +229,10 @@ Status RunMerge(TableFlags flags, const GlobalFlags& global) {
   if (!merged.ok()) return merged.status();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::cerr << "sluice: merged into " << flags.table << ": " << merged->rows_updated
-            << " updated, " << merged->rows_inserted << " inserted (read " << merged->files_read
-            << " of " << merged->files_total << " files, rewrote " << merged->files_removed
-            << ", copied " << merged->rows_copied << " rows) → version "
-            << merged->commit.version;
+  std::cerr << "sluice: merged into " << flags.table << ": " << merged->rows_updated << " updated, "
+            << merged->rows_inserted << " inserted (read " << merged->files_read << " of "
+            << merged->files_total << " files, rewrote " << merged->files_removed << ", copied "
+            << merged->rows_copied << " rows) → version " << merged->commit.version;
   std::fprintf(stderr, " in %.2f s\n", seconds);
   PrintCommit(merged->commit);
   return Status::OK();

@@ -22,13 +22,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!reparsed.ok() || *reparsed != *actions) std::abort();
   }
   auto schema = lake::ParseDeltaSchema(text);
-  columnar::Schema table(std::vector<columnar::Field>{
-      {"id", columnar::DataType::Int64()},
-      {"name", columnar::DataType::String()},
-      {"amount", columnar::DataType::Decimal(10, 2)},
-      {"day", columnar::DataType::Date()},
-      {"ts", columnar::DataType::Timestamp()},
-      {"score", columnar::DataType::Float64()}});
+  columnar::Schema table(
+      std::vector<columnar::Field>{{"id", columnar::DataType::Int64()},
+                                   {"name", columnar::DataType::String()},
+                                   {"amount", columnar::DataType::Decimal(10, 2)},
+                                   {"day", columnar::DataType::Date()},
+                                   {"ts", columnar::DataType::Timestamp()},
+                                   {"score", columnar::DataType::Float64()}});
   if (schema.ok()) {
     (void)lake::DeltaSchemaString(*schema);
   }

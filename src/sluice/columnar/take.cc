@@ -88,8 +88,8 @@ ColumnPtr TakeRows(const Column& column, std::span<const int64_t> indices) {
       int64_t null_count = 0;
       std::vector<uint8_t> validity = TakeValidity(column, indices, &null_count);
       return std::make_shared<StringColumn>(column.type(), static_cast<int64_t>(indices.size()),
-                                            null_count, std::move(validity),
-                                            std::move(new_offsets), std::move(bytes));
+                                            null_count, std::move(validity), std::move(new_offsets),
+                                            std::move(bytes));
     }
   }
   return nullptr;

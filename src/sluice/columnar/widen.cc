@@ -16,8 +16,8 @@ Result<ColumnPtr> Map(const Column& column, DataType to, Convert convert) {
     }
     SLUICE_ASSIGN_OR_RETURN(values[static_cast<size_t>(i)], convert(typed.Value(i)));
   }
-  return ColumnPtr(std::make_shared<PrimitiveColumn<To>>(
-      to, column.length(), column.null_count(), column.validity(), std::move(values)));
+  return ColumnPtr(std::make_shared<PrimitiveColumn<To>>(to, column.length(), column.null_count(),
+                                                         column.validity(), std::move(values)));
 }
 
 Result<Int128> FitDecimal(Int128 unscaled, DataType to, const std::string& original) {
@@ -45,8 +45,7 @@ Result<ColumnPtr> WidenColumn(const ColumnPtr& column, DataType to) {
     return Map<int32_t, double>(*column, to,
                                 [](int32_t v) -> Result<double> { return double{v * 1.0}; });
   }
-  if ((from.id() == TypeId::kInt32 || from.id() == TypeId::kInt64) &&
-      to.id() == TypeId::kDecimal) {
+  if ((from.id() == TypeId::kInt32 || from.id() == TypeId::kInt64) && to.id() == TypeId::kDecimal) {
     const Int128 factor = PowerOfTen(to.scale());
     const auto convert = [&](int64_t v) -> Result<Int128> {
       return FitDecimal(static_cast<Int128>(v) * factor, to, std::to_string(v));
@@ -91,9 +90,8 @@ Result<ColumnPtr> ReinterpretColumn(const ColumnPtr& column, DataType to) {
   }
   if (from_layout == 1) {
     const auto& typed = static_cast<const StringColumn&>(*column);
-    return ColumnPtr(std::make_shared<StringColumn>(to, typed.length(), typed.null_count(),
-                                                    typed.validity(), typed.offsets(),
-                                                    typed.bytes()));
+    return ColumnPtr(std::make_shared<StringColumn>(
+        to, typed.length(), typed.null_count(), typed.validity(), typed.offsets(), typed.bytes()));
   }
   if (from_layout == 2) {
     const auto& typed = static_cast<const Int64Column&>(*column);

@@ -327,7 +327,7 @@ Result<DeleteResult> DeltaTable::Delete(const std::string& predicate_text,
                         snapshot->metadata.partition_columns, file_options);
   Transaction txn(log_, snapshot);
   const RowDropper matching = [&predicate](const columnar::Batch& batch,
-                                            std::vector<uint8_t>* marks) {
+                                           std::vector<uint8_t>* marks) {
     return predicate.Evaluate(batch, marks);
   };
   for (const auto& [path, add] : snapshot->files) {
@@ -539,8 +539,8 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
   for (const auto& [path, add] : snapshot->files) {
     if (source_keys.empty() || !ranges.MayContain(add, *snapshot)) continue;
     ++result.files_read;
-    Result<int64_t> matched = RewriteWithout(log_, snapshot, path, add, matched_rows, now_ms,
-                                             &txn, &writer, &result.rows_copied);
+    Result<int64_t> matched = RewriteWithout(log_, snapshot, path, add, matched_rows, now_ms, &txn,
+                                             &writer, &result.rows_copied);
     if (!matched.ok()) return fail(matched.status());
     result.rows_updated += *matched;
     result.files_removed += *matched > 0 ? 1 : 0;

@@ -7,8 +7,8 @@
 #include "sluice/columnar/take.h"
 #include "sluice/columnar/widen.h"
 #include "sluice/formats/parquet/parquet_reader.h"
-#include "sluice/lake/delta_schema.h"
 #include "sluice/formats/text_type_inference.h"
+#include "sluice/lake/delta_schema.h"
 
 namespace sluice::lake {
 namespace {
