@@ -309,6 +309,8 @@ Result<WriteResult> DeltaTable::Write(const columnar::SchemaPtr& input_schema,
   SLUICE_ASSIGN_OR_RETURN(result.commit,
                           CommitOrCleanUp(&txn, log_, *adds, "WRITE", std::move(parameters),
                                           std::move(metrics), options.commit));
+  // A creation that lost the race to an identical one became an append.
+  result.created = result.created && result.commit.version == 0;
   return result;
 }
 

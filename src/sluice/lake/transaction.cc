@@ -1,21 +1,36 @@
 #include "sluice/lake/transaction.h"
 
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <random>
 
 namespace sluice::lake {
 
 std::string NewUUID() {
-  thread_local std::mt19937_64 generator([] {
-    std::random_device device;
-    std::seed_seq seed{
-        device(), device(), device(), device(),
-        static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count())};
-    return std::mt19937_64(seed);
-  }());
-  uint64_t high = generator();
-  uint64_t low = generator();
+  // Straight from the kernel for every id: a generator seeded once would hand forked processes
+  // the same sequence (and so the same data file names and commit txnIds).
+  uint64_t words[2] = {0, 0};
+  auto* bytes = reinterpret_cast<uint8_t*>(words);
+  size_t filled = 0;
+  while (filled < sizeof(words)) {
+    const ssize_t got = ::getrandom(bytes + filled, sizeof(words) - filled, 0);
+    if (got > 0) {
+      filled += static_cast<size_t>(got);
+    } else if (got < 0 && errno != EINTR) {
+      // No entropy source at all: fall back to time, pid and a counter (still unique per process).
+      static std::atomic<uint64_t> counter{0};
+      words[0] ^= static_cast<uint64_t>(
+          std::chrono::high_resolution_clock::now().time_since_epoch().count());
+      words[1] ^= (static_cast<uint64_t>(::getpid()) << 32) ^ counter.fetch_add(1);
+      break;
+    }
+  }
+  uint64_t high = words[0];
+  uint64_t low = words[1];
   high = (high & 0xFFFFFFFFFFFF0FFFull) | 0x0000000000004000ull;  // version 4
   low = (low & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;    // variant 1
   char text[40];
@@ -204,10 +219,25 @@ Result<CommitResult> Transaction::Commit(const std::string& operation,
   }
   result.version = version;
   if (options.write_checkpoints) {
-    const Metadata& metadata = metadata_ ? *metadata_ : read_snapshot_->metadata;
-    const int64_t interval = CheckpointInterval(metadata);
-    if (version > 0 && version % interval == 0) {
-      Result<SnapshotPtr> snapshot = log_->Load(version);
+    // The interval comes from the table as committed: this commit's metadata, the read
+    // snapshot's, or — for a creation that became an append — the winner's, read back.
+    std::optional<int64_t> interval;
+    if (metadata_.has_value()) {
+      interval = CheckpointInterval(*metadata_);
+    } else if (read_snapshot_->exists()) {
+      interval = CheckpointInterval(read_snapshot_->metadata);
+    }
+    SnapshotPtr committed;
+    if (!interval.has_value() && version > 0) {
+      Result<SnapshotPtr> loaded = log_->Load(version);
+      if (loaded.ok()) {
+        committed = *loaded;
+        interval = CheckpointInterval(committed->metadata);
+      }
+    }
+    if (interval.has_value() && version > 0 && version % *interval == 0) {
+      Result<SnapshotPtr> snapshot =
+          committed ? Result<SnapshotPtr>(committed) : log_->Load(version);
       result.checkpoint_status =
           snapshot.ok() ? log_->WriteCheckpoint(**snapshot, now_ms) : snapshot.status();
       result.checkpoint_written = result.checkpoint_status.ok();
