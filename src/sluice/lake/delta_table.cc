@@ -136,6 +136,17 @@ Result<std::vector<columnar::BatchPtr>> ReadFile(const std::shared_ptr<const Del
   return batches;
 }
 
+// Closes the writer's files and adds them to `txn`; on failure deletes every file written.
+Result<std::vector<AddFile>> FinishInto(DataFileWriter* writer, Transaction* txn) {
+  Result<std::vector<AddFile>> adds = writer->Finish();
+  if (!adds.ok()) {
+    writer->Abort();
+    return adds.status();
+  }
+  for (const AddFile& add : *adds) txn->Add(add);
+  return adds;
+}
+
 // Marks, for each row of a batch, whether the row goes (1) or stays (0).
 using RowDropper = std::function<Status(const columnar::Batch&, std::vector<uint8_t>*)>;
 
@@ -269,12 +280,8 @@ Result<WriteResult> DeltaTable::Write(const columnar::SchemaPtr& input_schema,
       return status.WithContext(log_->root());
     }
   }
-  Result<std::vector<AddFile>> adds = writer.Finish();
-  if (!adds.ok()) {
-    writer.Abort();
-    return adds.status();
-  }
   Transaction txn(log_, snapshot);
+  SLUICE_ASSIGN_OR_RETURN(std::vector<AddFile> adds, FinishInto(&writer, &txn));
   if (!snapshot->exists()) {
     Protocol protocol;
     protocol.min_reader_version = kReaderVersion;
@@ -293,9 +300,8 @@ Result<WriteResult> DeltaTable::Write(const columnar::SchemaPtr& input_schema,
   if (options.app_transaction.has_value()) {
     txn.SetApplicationTransaction(options.app_transaction->first, options.app_transaction->second);
   }
-  for (const AddFile& add : *adds) txn.Add(add);
   result.rows = writer.rows_written();
-  result.files_added = static_cast<int64_t>(adds->size());
+  result.files_added = static_cast<int64_t>(adds.size());
   result.bytes_added = writer.bytes_written();
   std::map<std::string, std::string> parameters = options.parameters;
   parameters["mode"] = options.mode == WriteMode::kOverwrite ? "Overwrite"
@@ -307,7 +313,7 @@ Result<WriteResult> DeltaTable::Write(const columnar::SchemaPtr& input_schema,
       {"numOutputRows", std::to_string(result.rows)},
       {"numOutputBytes", std::to_string(result.bytes_added)}};
   SLUICE_ASSIGN_OR_RETURN(result.commit,
-                          CommitOrCleanUp(&txn, log_, *adds, "WRITE", std::move(parameters),
+                          CommitOrCleanUp(&txn, log_, adds, "WRITE", std::move(parameters),
                                           std::move(metrics), options.commit));
   // A creation that lost the race to an identical one became an append.
   result.created = result.created && result.commit.version == 0;
@@ -346,17 +352,12 @@ Result<DeleteResult> DeltaTable::Delete(const std::string& predicate_text,
     result.rows_deleted += *deleted;
     result.files_removed += *deleted > 0 ? 1 : 0;
   }
-  Result<std::vector<AddFile>> adds = writer.Finish();
-  if (!adds.ok()) {
-    writer.Abort();
-    return adds.status();
-  }
+  SLUICE_ASSIGN_OR_RETURN(std::vector<AddFile> adds, FinishInto(&writer, &txn));
   if (result.rows_deleted == 0) {
     result.commit.version = -1;
     return result;
   }
-  for (const AddFile& add : *adds) txn.Add(add);
-  result.files_added = static_cast<int64_t>(adds->size());
+  result.files_added = static_cast<int64_t>(adds.size());
   const std::shared_ptr<const Snapshot> read_snapshot = snapshot;
   txn.SetReadPredicate([predicate, read_snapshot](const AddFile& add) {
     return predicate.MayMatch(add, *read_snapshot->schema,
@@ -371,7 +372,7 @@ Result<DeleteResult> DeltaTable::Delete(const std::string& predicate_text,
       {"numAddedFiles", std::to_string(result.files_added)},
       {"numFilesRead", std::to_string(result.files_read)}};
   SLUICE_ASSIGN_OR_RETURN(result.commit,
-                          CommitOrCleanUp(&txn, log_, *adds, "DELETE", std::move(parameters),
+                          CommitOrCleanUp(&txn, log_, adds, "DELETE", std::move(parameters),
                                           std::move(metrics), commit_options));
   return result;
 }
@@ -552,10 +553,8 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
     if (!status.ok()) return fail(status);
   }
   result.rows_inserted = source_rows - static_cast<int64_t>(matched_keys.size());
-  Result<std::vector<AddFile>> adds = writer.Finish();
-  if (!adds.ok()) return fail(adds.status());
-  for (const AddFile& add : *adds) txn.Add(add);
-  result.files_added = static_cast<int64_t>(adds->size());
+  SLUICE_ASSIGN_OR_RETURN(std::vector<AddFile> adds, FinishInto(&writer, &txn));
+  result.files_added = static_cast<int64_t>(adds.size());
   if (options.app_transaction.has_value()) {
     txn.SetApplicationTransaction(options.app_transaction->first, options.app_transaction->second);
   }
@@ -577,7 +576,7 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
       {"numTargetFilesAdded", std::to_string(result.files_added)},
       {"numTargetFilesRead", std::to_string(result.files_read)}};
   SLUICE_ASSIGN_OR_RETURN(result.commit,
-                          CommitOrCleanUp(&txn, log_, *adds, "MERGE", std::move(parameters),
+                          CommitOrCleanUp(&txn, log_, adds, "MERGE", std::move(parameters),
                                           std::move(metrics), options.commit));
   return result;
 }
@@ -629,17 +628,12 @@ Result<OptimizeResult> DeltaTable::Optimize(int64_t target_file_bytes,
     }
     // One partition's files are finished before the next partition starts.
   }
-  Result<std::vector<AddFile>> adds = writer.Finish();
-  if (!adds.ok()) {
-    writer.Abort();
-    return adds.status();
-  }
+  SLUICE_ASSIGN_OR_RETURN(std::vector<AddFile> adds, FinishInto(&writer, &txn));
   if (result.files_removed == 0) {
     result.commit.version = -1;
     return result;
   }
-  for (const AddFile& add : *adds) txn.Add(add);
-  result.files_added = static_cast<int64_t>(adds->size());
+  result.files_added = static_cast<int64_t>(adds.size());
   std::map<std::string, std::string> parameters = {
       {"predicate", "[]"}, {"targetFileSize", std::to_string(target_file_bytes)}};
   std::map<std::string, std::string> metrics = {
@@ -647,7 +641,7 @@ Result<OptimizeResult> DeltaTable::Optimize(int64_t target_file_bytes,
       {"numAddedFiles", std::to_string(result.files_added)},
       {"numRows", std::to_string(result.rows)}};
   SLUICE_ASSIGN_OR_RETURN(result.commit,
-                          CommitOrCleanUp(&txn, log_, *adds, "OPTIMIZE", std::move(parameters),
+                          CommitOrCleanUp(&txn, log_, adds, "OPTIMIZE", std::move(parameters),
                                           std::move(metrics), commit_options));
   return result;
 }
