@@ -1,4 +1,4 @@
-// sluice convert: rewrite CSV, NDJSON and Parquet files as Parquet, CSV or NDJSON.
+// sluice convert: rewrite CSV, NDJSON and Parquet files as Parquet, CSV, NDJSON or a Delta table.
 //
 // The output is written to OUT.tmp-<pid> and renamed over OUT only when every input was read
 // within the reject limit, so a failed conversion never leaves a partial file behind.
@@ -37,34 +37,6 @@ struct ConvertFlags {
   std::string partition_by;
   std::string target_file_size = "256MiB";
 };
-
-// "134217728", "128MiB", "64MB", "512k" → bytes.
-Result<int64_t> ParseByteSize(const std::string& text, const std::string& flag) {
-  size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
-  if (digits == 0 || digits > 15) {
-    return Status::InvalidArgument(
-        flag + ": expected a size like 134217728, 128MiB or 64MB, got '" + text + "'");
-  }
-  int64_t value = std::stoll(text.substr(0, digits));
-  std::string unit = text.substr(digits);
-  for (char& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  int64_t scale = 1;
-  if (unit.empty() || unit == "b") {
-    scale = 1;
-  } else if (unit == "k" || unit == "kb" || unit == "kib") {
-    scale = 1ll << 10;
-  } else if (unit == "m" || unit == "mb" || unit == "mib") {
-    scale = 1ll << 20;
-  } else if (unit == "g" || unit == "gb" || unit == "gib") {
-    scale = 1ll << 30;
-  } else {
-    return Status::InvalidArgument(flag + ": unknown unit '" + unit + "' in '" + text +
-                                   "' (use B, KiB, MiB or GiB)");
-  }
-  if (value <= 0) return Status::InvalidArgument(flag + " must be positive");
-  return value * scale;
-}
 
 Result<std::string> OutputFormat(const ConvertFlags& flags, const std::string& out) {
   if (!flags.to.empty()) return flags.to;
@@ -255,27 +227,6 @@ class TextSink final : public Sink {
   std::unique_ptr<formats::CSVWriter> csv_;
   std::unique_ptr<formats::NDJSONWriter> ndjson_;
 };
-
-std::string Megabytes(int64_t bytes) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%.1f MB", static_cast<double>(bytes) / 1e6);
-  return text;
-}
-
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> items;
-  std::string current;
-  for (size_t i = 0; i <= text.size(); ++i) {
-    if (i == text.size() || text[i] == ',') {
-      while (!current.empty() && current.back() == ' ') current.pop_back();
-      if (!current.empty()) items.push_back(current);
-      current.clear();
-    } else if (!(current.empty() && text[i] == ' ')) {
-      current.push_back(text[i]);
-    }
-  }
-  return items;
-}
 
 bool WritesTable(const ConvertFlags& flags, const std::string& out) {
   std::error_code ignored;

@@ -3,6 +3,8 @@
 #include <iostream>
 #include <sstream>
 
+#include <cctype>
+#include <cstdio>
 #include <filesystem>
 
 #include "sluice/columnar/data_type.h"
@@ -228,6 +230,54 @@ Result<std::unique_ptr<formats::RecordReader>> ReadSession::OpenNext() {
     return formats::OpenFileReader(path, options, tracker_.get());
   }
   return formats::OpenFileReader(path, options_, tracker_.get());
+}
+
+Result<int64_t> ParseByteSize(const std::string& text, const std::string& flag) {
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  if (digits == 0 || digits > 15) {
+    return Status::InvalidArgument(
+        flag + ": expected a size like 134217728, 128MiB or 64MB, got '" + text + "'");
+  }
+  int64_t value = std::stoll(text.substr(0, digits));
+  std::string unit = text.substr(digits);
+  for (char& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  int64_t scale = 1;
+  if (unit.empty() || unit == "b") {
+    scale = 1;
+  } else if (unit == "k" || unit == "kb" || unit == "kib") {
+    scale = 1ll << 10;
+  } else if (unit == "m" || unit == "mb" || unit == "mib") {
+    scale = 1ll << 20;
+  } else if (unit == "g" || unit == "gb" || unit == "gib") {
+    scale = 1ll << 30;
+  } else {
+    return Status::InvalidArgument(flag + ": unknown unit '" + unit + "' in '" + text +
+                                   "' (use B, KiB, MiB or GiB)");
+  }
+  if (value <= 0) return Status::InvalidArgument(flag + " must be positive");
+  return value * scale;
+}
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> items;
+  std::string current;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == ',') {
+      while (!current.empty() && current.back() == ' ') current.pop_back();
+      if (!current.empty()) items.push_back(current);
+      current.clear();
+    } else if (!(current.empty() && text[i] == ' ')) {
+      current.push_back(text[i]);
+    }
+  }
+  return items;
+}
+
+std::string Megabytes(int64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1f MB", static_cast<double>(bytes) / 1e6);
+  return text;
 }
 
 bool IsDeltaTable(const std::string& path) {

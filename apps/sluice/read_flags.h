@@ -70,6 +70,13 @@ class ReadSession {
   std::vector<std::pair<std::string, columnar::DataType>> hints_;
 };
 
+// "134217728", "128MiB", "64MB", "512k" → bytes; `flag` names the option in errors.
+Result<int64_t> ParseByteSize(const std::string& text, const std::string& flag);
+// "a, b,c" → {"a", "b", "c"} (spaces around items dropped, empty items skipped).
+std::vector<std::string> SplitList(const std::string& text);
+// "12.3 MB" (10^6 bytes).
+std::string Megabytes(int64_t bytes);
+
 // True when `path` is a directory holding a Delta table (a `_delta_log` folder).
 bool IsDeltaTable(const std::string& path);
 

@@ -21,12 +21,6 @@ std::string FormatTime(int64_t ms) {
   return text;
 }
 
-std::string Megabytes(int64_t bytes) {
-  char text[32];
-  std::snprintf(text, sizeof(text), "%.1f MB", static_cast<double>(bytes) / 1e6);
-  return text;
-}
-
 Status RunHistory(const std::string& path, int64_t limit) {
   SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<lake::DeltaLog> log, lake::DeltaLog::Open(path));
   SLUICE_ASSIGN_OR_RETURN(bool exists, log->Exists());
@@ -127,26 +121,11 @@ struct TableFlags {
   ReadFlags read;  // merge source
 };
 
-Result<int64_t> ParseSize(const std::string& text) {
-  size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
-  if (digits == 0 || digits > 15) {
-    return Status::InvalidArgument("expected a size like 128MiB, got '" + text + "'");
-  }
-  int64_t value = std::stoll(text.substr(0, digits));
-  std::string unit = text.substr(digits);
-  for (char& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (unit == "k" || unit == "kb" || unit == "kib") return value << 10;
-  if (unit == "m" || unit == "mb" || unit == "mib") return value << 20;
-  if (unit == "g" || unit == "gb" || unit == "gib") return value << 30;
-  if (unit.empty() || unit == "b") return value;
-  return Status::InvalidArgument("unknown size unit '" + unit + "' (use KiB, MiB or GiB)");
-}
-
 Status RunOptimize(const TableFlags& flags) {
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> table,
                           lake::DeltaTable::Open(flags.table));
-  SLUICE_ASSIGN_OR_RETURN(int64_t target, ParseSize(flags.target_file_size));
+  SLUICE_ASSIGN_OR_RETURN(int64_t target,
+                          ParseByteSize(flags.target_file_size, "--target-file-size"));
   SLUICE_ASSIGN_OR_RETURN(lake::OptimizeResult result, table->Optimize(target));
   if (result.commit.version < 0) {
     std::cerr << "sluice: nothing to compact in " << flags.table << '\n';
@@ -215,15 +194,7 @@ Status RunMerge(TableFlags flags, const GlobalFlags& global) {
     return columnar::BatchPtr();
   };
   lake::MergeOptions options;
-  std::string current;
-  for (size_t i = 0; i <= flags.keys.size(); ++i) {
-    if (i == flags.keys.size() || flags.keys[i] == ',') {
-      if (!current.empty()) options.keys.push_back(current);
-      current.clear();
-    } else if (flags.keys[i] != ' ') {
-      current += flags.keys[i];
-    }
-  }
+  options.keys = SplitList(flags.keys);
   Result<lake::MergeResult> merged = table->Merge(source_schema, source, options);
   session->ReportRejects();
   if (!merged.ok()) return merged.status();

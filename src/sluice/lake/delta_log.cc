@@ -11,6 +11,7 @@
 #include "sluice/formats/parquet/parquet_reader.h"
 #include "sluice/lake/checkpoint_writer.h"
 #include "sluice/lake/delta_schema.h"
+#include "sluice/lake/file_statistics.h"
 
 namespace sluice::lake {
 namespace {
@@ -105,7 +106,6 @@ struct DeltaLog::Listing {
   };
   std::map<int64_t, io::FileInfo> commits;
   std::map<std::pair<int64_t, int64_t>, Checkpoint> checkpoints;  // (version, parts)
-  std::optional<int64_t> last_checkpoint_hint;
   // Strictly increasing commit timestamps by version.
   std::map<int64_t, int64_t> timestamps;
 };
@@ -135,16 +135,6 @@ Result<DeltaLog::Listing> DeltaLog::List() const {
   Listing listing;
   for (io::FileInfo& file : files) {
     const std::string name = FileName(file.path);
-    if (name == "_last_checkpoint") {
-      Result<std::string> text = fs_->ReadAll(file.path);
-      if (text.ok()) {
-        auto json = nlohmann::json::parse(*text, nullptr, false);
-        if (json.is_object() && json.contains("version") && json["version"].is_number_integer()) {
-          listing.last_checkpoint_hint = json["version"].get<int64_t>();
-        }
-      }
-      continue;
-    }
     if (name.size() < 21 || !AllDigits(std::string_view(name).substr(0, 20)) || name[20] != '.') {
       continue;
     }
@@ -230,7 +220,8 @@ Result<SnapshotPtr> DeltaLog::Replay(const Listing& listing, int64_t version,
   auto snapshot = std::make_shared<Snapshot>();
   int64_t start = 0;
   if (use_checkpoints) {
-    // Candidates newest first; the _last_checkpoint hint wins among equals only by being valid.
+    // Candidates newest first (the listing shows every checkpoint, so `_last_checkpoint`, which
+    // sluice writes for other readers, is not needed to find them).
     std::vector<const Listing::Checkpoint*> candidates;
     for (const auto& [key, checkpoint] : listing.checkpoints) {
       if (checkpoint.version <= version && checkpoint.complete()) {
@@ -418,13 +409,10 @@ Status DeltaLog::CheckWritable(const Snapshot& snapshot) {
 std::optional<int64_t> Snapshot::NumRecords() const {
   int64_t total = 0;
   for (const auto& [path, add] : files) {
-    if (!add.stats.has_value()) return std::nullopt;
-    auto json = nlohmann::json::parse(*add.stats, nullptr, false);
-    if (!json.is_object() || !json.contains("numRecords") ||
-        !json["numRecords"].is_number_integer()) {
-      return std::nullopt;
-    }
-    total += json["numRecords"].get<int64_t>();
+    if (!add.stats.has_value() || schema == nullptr) return std::nullopt;
+    Result<FileStats> stats = ParseStats(*add.stats, *schema);
+    if (!stats.ok() || !stats->num_records.has_value()) return std::nullopt;
+    total += *stats->num_records;
   }
   return total;
 }

@@ -2,9 +2,9 @@
 // travel, history, and checkpoints.
 //
 // Replay starts from the newest complete checkpoint at or below the wanted version (classic
-// `<v>.checkpoint.parquet` or multi-part `<v>.checkpoint.<part>.<parts>.parquet`; the
-// `_last_checkpoint` hint is used when it is valid, and an incomplete or unreadable checkpoint is
-// passed over for an older one or for a replay from version 0), then applies the JSON commits
+// `<v>.checkpoint.parquet` or multi-part `<v>.checkpoint.<part>.<parts>.parquet`, found by listing
+// the log; an incomplete or unreadable checkpoint is passed over for an older one or for a replay
+// from version 0), then applies the JSON commits
 // after it in order. A gap in the commit versions is a DataError naming the missing version.
 //
 // Protocol support: reads tables up to reader version 3 when every reader feature in use is one
