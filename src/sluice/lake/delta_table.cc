@@ -194,7 +194,10 @@ Result<std::unique_ptr<DeltaTable>> DeltaTable::Open(const std::string& uri) {
 
 Result<WriteResult> DeltaTable::Write(const columnar::SchemaPtr& input_schema,
                                       const BatchSource& source, const TableWriteOptions& options) {
-  SLUICE_ASSIGN_OR_RETURN(SnapshotPtr snapshot, log_->Load());
+  SnapshotPtr snapshot = options.read_snapshot;
+  if (snapshot == nullptr) {
+    SLUICE_ASSIGN_OR_RETURN(snapshot, log_->Load());
+  }
   WriteResult result;
   if (snapshot->exists() && options.mode == WriteMode::kCreate) {
     return Status::InvalidArgument(log_->root() + " already exists (version " +
@@ -300,9 +303,19 @@ Result<WriteResult> DeltaTable::Write(const columnar::SchemaPtr& input_schema,
   if (options.app_transaction.has_value()) {
     txn.SetApplicationTransaction(options.app_transaction->first, options.app_transaction->second);
   }
+  for (const auto& [app_id, version] : options.ledger) {
+    txn.RecordApplicationTransaction(app_id, version);
+  }
   result.rows = writer.rows_written();
   result.files_added = static_cast<int64_t>(adds.size());
   result.bytes_added = writer.bytes_written();
+  if (options.before_commit) {
+    Status status = options.before_commit(result);
+    if (!status.ok()) {
+      DeleteFiles(log_->fs(), log_->root(), adds);
+      return status;
+    }
+  }
   std::map<std::string, std::string> parameters = options.parameters;
   parameters["mode"] = options.mode == WriteMode::kOverwrite ? "Overwrite"
                        : options.mode == WriteMode::kCreate  ? "ErrorIfExists"

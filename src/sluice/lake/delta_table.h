@@ -53,6 +53,15 @@ struct TableWriteOptions {
   CommitOptions commit;
   // Extra commitInfo operation parameters.
   std::map<std::string, std::string> parameters;
+  // The table state the write is based on (default: the latest). A commit made after it that
+  // conflicts (transaction.h) fails the write with Conflict.
+  SnapshotPtr read_snapshot;
+  // Ledger entries committed with the data as txn actions (Transaction::
+  // RecordApplicationTransaction): e.g. the files a bronze batch ingested.
+  std::vector<std::pair<std::string, int64_t>> ledger;
+  // Called after the data files are written and before the commit, with the rows and files
+  // written so far; an error aborts the write (the new files are deleted, nothing is committed).
+  std::function<Status(const struct WriteResult&)> before_commit;
 };
 
 struct WriteResult {

@@ -403,6 +403,64 @@ TEST(DeltaTableTest, ApplicationTransactionsMakeBatchesExactlyOnce) {
   EXPECT_EQ(snapshot->app_transactions.at("ingest-orders").version, 8);
 }
 
+TEST(DeltaTableTest, LedgerEntriesCommitWithTheDataAndConflictWhenRecordedTwice) {
+  TempDir dir;
+  auto table = DeltaTable::Open(dir.path()).ValueOrDie();
+  WriteOrders(table.get(), Orders({{1, "eu", 1}}), WriteMode::kAppend);
+  SnapshotPtr base = table->log()->Load().ValueOrDie();
+  // Two writers read the same version and both record file a.csv: the second must conflict.
+  TableWriteOptions first;
+  first.read_snapshot = base;
+  first.ledger = {{"sluice.file:a.csv", 11}, {"sluice.file:b.csv", 12}};
+  WriteResult landed = WriteOrders(table.get(), Orders({{2, "eu", 1}}), WriteMode::kAppend, first);
+  EXPECT_EQ(landed.commit.version, 1);
+  TableWriteOptions second;
+  second.read_snapshot = base;
+  second.ledger = {{"sluice.file:a.csv", 11}};
+  auto lost = table->Write(OrdersSchema(), SourceOf({Orders({{3, "eu", 1}})}), second);
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.status().code(), StatusCode::kConflict);
+  EXPECT_NE(lost.status().message().find("recorded 'sluice.file:a.csv'"), std::string::npos)
+      << lost.status().message();
+  // A writer recording another entry does not conflict.
+  TableWriteOptions third;
+  third.read_snapshot = base;
+  third.ledger = {{"sluice.file:c.csv", 13}};
+  WriteOrders(table.get(), Orders({{4, "eu", 1}}), WriteMode::kAppend, third);
+  auto snapshot = table->log()->Load().ValueOrDie();
+  EXPECT_EQ(snapshot->app_transactions.at("sluice.file:a.csv").version, 11);
+  EXPECT_EQ(snapshot->app_transactions.at("sluice.file:c.csv").version, 13);
+  EXPECT_EQ(ReadRows(dir.path()).size(), 3u);
+  // The conflicting writer's data files were deleted: only committed files remain on disk.
+  size_t parquet_files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path())) {
+    parquet_files += entry.path().extension() == ".parquet";
+  }
+  EXPECT_EQ(parquet_files, snapshot->files.size());
+}
+
+TEST(DeltaTableTest, BeforeCommitRunsAfterTheDataAndCanAbortTheWrite) {
+  TempDir dir;
+  auto table = DeltaTable::Open(dir.path()).ValueOrDie();
+  TableWriteOptions options;
+  int64_t rows_seen = -1;
+  options.before_commit = [&](const WriteResult& result) {
+    rows_seen = result.rows;
+    return Status::DataError("refused by the hook");
+  };
+  auto refused =
+      table->Write(OrdersSchema(), SourceOf({Orders({{1, "eu", 1}, {2, "us", 2}})}), options);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(), "refused by the hook");
+  EXPECT_EQ(rows_seen, 2);
+  EXPECT_FALSE(table->log()->Load().ValueOrDie()->exists());
+  size_t files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path())) {
+    files += entry.is_regular_file();
+  }
+  EXPECT_EQ(files, 0u);
+}
+
 TEST(DeltaTableTest, CheckpointsEveryTenCommitsAgreeWithTheJsonLog) {
   TempDir dir;
   auto table = DeltaTable::Open(dir.path()).ValueOrDie();

@@ -57,6 +57,13 @@ void Transaction::SetApplicationTransaction(std::string app_id, int64_t version)
   app_transaction_ = std::move(txn);
 }
 
+void Transaction::RecordApplicationTransaction(std::string app_id, int64_t version) {
+  Txn txn;
+  txn.app_id = std::move(app_id);
+  txn.version = version;
+  ledger_.push_back(std::move(txn));
+}
+
 std::vector<Action> Transaction::BuildActions(const std::string& operation,
                                               const std::map<std::string, std::string>& parameters,
                                               const std::map<std::string, std::string>& metrics,
@@ -78,6 +85,10 @@ std::vector<Action> Transaction::BuildActions(const std::string& operation,
   if (metadata_) actions.push_back(*metadata_);
   if (app_transaction_) {
     Txn txn = *app_transaction_;
+    txn.last_updated = now_ms;
+    actions.push_back(std::move(txn));
+  }
+  for (Txn txn : ledger_) {
     txn.last_updated = now_ms;
     actions.push_back(std::move(txn));
   }
@@ -140,6 +151,12 @@ Status Transaction::CheckConflicts(int64_t winner_version, const std::vector<Act
           return Status::OK();
         }
         return Status::Conflict(context + " by the same application '" + txn->app_id + "'");
+      }
+      for (const Txn& entry : ledger_) {
+        if (entry.app_id == txn->app_id) {
+          return Status::Conflict(context + " and recorded '" + txn->app_id +
+                                  "', which this operation records too");
+        }
       }
     }
   }

@@ -71,6 +71,10 @@ class Transaction {
   // Exactly-once batches: commits txn(app_id, version); if the table already holds a version
   // ≥ `version` for `app_id`, Commit writes nothing and reports already_committed.
   void SetApplicationTransaction(std::string app_id, int64_t version);
+  // A ledger entry: commits txn(app_id, version) with no skip rule (the caller compares versions
+  // itself, e.g. a file's fingerprint). A concurrent commit of the same appId is a conflict, so two
+  // writers can never both record the same entry.
+  void RecordApplicationTransaction(std::string app_id, int64_t version);
   // Files whose contents this transaction depends on (decoded relative paths).
   void MarkFileRead(const std::string& path) { files_read_.insert(path); }
   // Rows this transaction's outcome depends on: a file added concurrently for which this returns
@@ -104,6 +108,7 @@ class Transaction {
   std::vector<AddFile> adds_;
   std::vector<RemoveFile> removes_;
   std::optional<Txn> app_transaction_;
+  std::vector<Txn> ledger_;
   std::set<std::string> files_read_;
   std::function<bool(const AddFile&)> read_predicate_;
   std::string txn_id_;
