@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The main job: install what is missing, build the release binary, and run sluice on the bundled
-# sample: schema, a table with one quarantined record, a conversion to Parquet and back, and a
-# Delta table with an append, a merge, time travel and its history (the demo pipeline replaces
-# this as the pipeline lands).
+# The main job: install what is missing, build the release binary, and run the retail demo project
+# (examples/retail) end to end on embedded defaults — raw file drops into bronze Delta tables in a
+# local lake folder, bad records into quarantine — then run it again to show that a rerun ingests
+# nothing, and show where to look.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh build
@@ -12,39 +12,29 @@ export CCACHE_BASEDIR=$PWD
 cmake --preset release > /dev/null
 cmake --build --preset release --target sluice
 sluice=build/release/apps/sluice/sluice
+project=examples/retail
+# A fresh start each time: the lake and the run reports are outputs of the demo.
+rm -rf "$project/lake" "$project/runs"
+
+step() { echo; echo "\$ sluice $*"; }
+
+step validate $project
+"$sluice" validate $project
+step plan $project
+"$sluice" plan $project
+step run $project
+"$sluice" run $project --no-progress
+step "run $project   (again: every file was ingested once already)"
+"$sluice" run $project --no-progress
+step "cat $project/lake/bronze/orders --limit 5 --columns order_id,order_ts,quantity,unit_price,status,_sluice_file"
+"$sluice" cat $project/lake/bronze/orders --limit 5 \
+  --columns order_id,order_ts,quantity,unit_price,status,_sluice_file
+step "cat $project/lake/quarantine/orders --columns file,line,field,error_kind,message --limit 8"
+"$sluice" cat $project/lake/quarantine/orders --columns file,line,field,error_kind,message --limit 8
+step "table history $project/lake/bronze/customers"
+"$sluice" table history $project/lake/bronze/customers | cut -c1-160
 echo
-echo "\$ sluice schema examples/sample/orders.csv"
-"$sluice" schema examples/sample/orders.csv
-echo
-echo "\$ sluice cat examples/sample/orders.csv --schema 'quantity:int64' --rejects build/orders.rejects.ndjson"
-"$sluice" cat examples/sample/orders.csv --schema 'quantity:int64' --rejects build/orders.rejects.ndjson
-echo
-echo "Rejected records (build/orders.rejects.ndjson):"
-cat build/orders.rejects.ndjson
-echo
-echo "\$ sluice convert examples/sample/orders.csv build/orders.parquet --schema 'quantity:int64' --compression zstd"
-"$sluice" convert examples/sample/orders.csv build/orders.parquet --schema 'quantity:int64' \
-  --compression zstd
-echo
-echo "\$ sluice cat build/orders.parquet --limit 3"
-"$sluice" cat build/orders.parquet --limit 3
-echo
-echo "\$ sluice inspect build/orders.parquet"
-"$sluice" inspect build/orders.parquet
-echo
-rm -rf build/lake
-echo "\$ sluice convert examples/sample/orders.csv build/lake/orders/ --partition-by country --schema 'quantity:int64'"
-"$sluice" convert examples/sample/orders.csv build/lake/orders/ --partition-by country \
-  --schema 'quantity:int64'
-echo
-echo "\$ sluice table merge build/lake/orders examples/sample/order_updates.csv --key order_id"
-"$sluice" table merge build/lake/orders examples/sample/order_updates.csv --key order_id
-echo
-echo "\$ sluice cat build/lake/orders --columns order_id,status,country"
-"$sluice" cat build/lake/orders --columns order_id,status,country
-echo
-echo "\$ sluice cat build/lake/orders --version 0 --columns order_id,status   (time travel)"
-"$sluice" cat build/lake/orders --version 0 --columns order_id,status
-echo
-echo "\$ sluice table history build/lake/orders"
-"$sluice" table history build/lake/orders
+echo "Look further:"
+echo "  $sluice cat $project/lake/bronze/customers --limit 10"
+echo "  $sluice schema $project/lake/bronze/customers          (loyalty_tier arrived in drop 3)"
+echo "  $project/runs/*/report.json                            (the runs' reports)"

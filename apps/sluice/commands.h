@@ -16,5 +16,9 @@ void RegisterCount(CLI::App* app, const GlobalFlags* global, int* exit_code);
 void RegisterConvert(CLI::App* app, const GlobalFlags* global, int* exit_code);
 void RegisterInspect(CLI::App* app, const GlobalFlags* global, int* exit_code);
 void RegisterTable(CLI::App* app, const GlobalFlags* global, int* exit_code);
+// run, validate, plan.
+void RegisterProjectCommands(CLI::App* app, const GlobalFlags* global, int* exit_code);
+void RegisterComponents(CLI::App* app, int* exit_code);
+void RegisterInit(CLI::App* app, int* exit_code);
 
 }  // namespace sluice::cli

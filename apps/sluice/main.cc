@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   app.add_option("--threads", global.threads, "Worker threads (default: all cores)")
       ->check(CLI::Range(1, 256));
   app.footer(
+      "Start here: sluice init DIR, then sluice run DIR.\n"
       "Exit codes: 0 ok, 1 rejected records beyond the limit, 2 usage or configuration error,\n"
       "3 I/O or runtime error. Run 'sluice COMMAND --help' for a command's options.");
   int exit_code = kExitOk;
@@ -33,6 +34,9 @@ int main(int argc, char** argv) {
   RegisterConvert(&app, &global, &exit_code);
   RegisterInspect(&app, &global, &exit_code);
   RegisterTable(&app, &global, &exit_code);
+  RegisterProjectCommands(&app, &global, &exit_code);
+  RegisterComponents(&app, &exit_code);
+  RegisterInit(&app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

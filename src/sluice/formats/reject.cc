@@ -124,7 +124,7 @@ Result<RejectPolicy> RejectPolicy::Parse(std::string_view on_error, std::string_
     if (ec != std::errc() || ptr != number.data() + number.size() ||
         !(value >= 0 && value <= 100)) {
       return Status::InvalidArgument(
-          "--max-rejects must be a count N or a percentage P% (0-100), "
+          "max rejects must be a count N or a percentage P% (0-100), "
           "not '" +
           std::string(max_rejects) + "'");
     }
@@ -133,7 +133,7 @@ Result<RejectPolicy> RejectPolicy::Parse(std::string_view on_error, std::string_
     int64_t value = 0;
     auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
     if (ec != std::errc() || ptr != number.data() + number.size() || value < 0) {
-      return Status::InvalidArgument("--max-rejects must be a count N or a percentage P%, not '" +
+      return Status::InvalidArgument("max rejects must be a count N or a percentage P%, not '" +
                                      std::string(max_rejects) + "'");
     }
     policy.max_count = value;
@@ -155,7 +155,7 @@ Status RejectTracker::Add(Reject reject) {
   }
   if (policy_.max_count && count_ > *policy_.max_count) {
     return Status::DataError("more than " + std::to_string(*policy_.max_count) +
-                             " rejected records (limit set by --max-rejects); last: " +
+                             " rejected records (the max-rejects limit); last: " +
                              (kept_.empty() ? reject.ToString() : kept_.back().ToString()));
   }
   return Status::OK();
@@ -171,7 +171,7 @@ Status RejectTracker::Finish(int64_t rows) {
     std::snprintf(percentages, sizeof(percentages), "(%.2f%%), more than the limit of %.2f%%",
                   fraction * 100, *policy_.max_fraction * 100);
     return Status::DataError(std::to_string(count_) + " of " + std::to_string(total) +
-                             " records rejected " + percentages + " set by --max-rejects");
+                             " records rejected " + percentages + " set by max-rejects");
   }
   return Status::OK();
 }

@@ -1,0 +1,164 @@
+// sluice run | validate | plan: the commands that work on a project file.
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+
+#include "commands.h"
+#include "exit_codes.h"
+#include "sluice/config/redactor.h"
+#include "sluice/lake/transaction.h"
+#include "sluice/pipeline/executor.h"
+#include "sluice/pipeline/pipeline_builder.h"
+#include "sluice/pipeline/progress_display.h"
+#include "sluice/pipeline/project.h"
+#include "sluice/pipeline/run_report.h"
+
+namespace sluice::cli {
+namespace {
+
+struct ProjectFlags {
+  std::string project = ".";
+  std::vector<std::string> select;
+  bool no_progress = false;
+  bool quiet = false;
+};
+
+// Prints a project-loading error: each configuration error on its own line.
+int ReportProjectError(const Status& status) {
+  const std::string message = config::Redactor::Global().Redact(status.message());
+  size_t start = 0;
+  while (start < message.size()) {
+    size_t end = message.find('\n', start);
+    if (end == std::string::npos) end = message.size();
+    std::cerr << "sluice: error: " << message.substr(start, end - start) << '\n';
+    start = end + 1;
+  }
+  // A missing or invalid project is a configuration error (2), whatever its code.
+  return status.code() == StatusCode::kIOError ? kExitRuntime : kExitUsage;
+}
+
+int RunValidate(const ProjectFlags& flags) {
+  Result<pipeline::Project> project = pipeline::LoadProject(flags.project);
+  if (!project.ok()) return ReportProjectError(project.status());
+  Result<std::vector<std::unique_ptr<pipeline::Task>>> tasks =
+      pipeline::BuildTasks(*project, flags.select);
+  if (!tasks.ok()) return ReportProjectError(tasks.status());
+  std::cout << project->file << ": ok — project " << project->name << ", "
+            << project->sources.size() << (project->sources.size() == 1 ? " source" : " sources")
+            << ", " << tasks->size() << (tasks->size() == 1 ? " task" : " tasks") << '\n';
+  // Not errors, but worth knowing before a run: globs that match nothing yet.
+  for (const pipeline::SourceDeclaration& source : project->sources) {
+    auto file_source = connectors::FileSource::Make(source.file);
+    if (!file_source.ok()) continue;
+    auto files = (*file_source)->List();
+    if (files.ok() && files->empty()) {
+      std::cerr << "sluice: note: source '" << source.name << "': no file matches "
+                << source.file.display_pattern << " yet\n";
+    }
+  }
+  return kExitOk;
+}
+
+int RunPlan(const ProjectFlags& flags) {
+  Result<pipeline::Project> project = pipeline::LoadProject(flags.project);
+  if (!project.ok()) return ReportProjectError(project.status());
+  Result<std::vector<std::unique_ptr<pipeline::Task>>> tasks =
+      pipeline::BuildTasks(*project, flags.select);
+  if (!tasks.ok()) return ReportProjectError(tasks.status());
+  std::cout << pipeline::DescribePlan(*project, *tasks);
+  return kExitOk;
+}
+
+int RunRun(const ProjectFlags& flags, const GlobalFlags& global) {
+  Result<pipeline::Project> project = pipeline::LoadProject(flags.project);
+  if (!project.ok()) return ReportProjectError(project.status());
+  Result<std::vector<std::unique_ptr<pipeline::Task>>> tasks =
+      pipeline::BuildTasks(*project, flags.select);
+  if (!tasks.ok()) return ReportProjectError(tasks.status());
+
+  pipeline::RunReport report;
+  report.project = project->name;
+  report.project_file = project->file;
+  report.started_at_ms = lake::CurrentTimeMs();
+  report.run_id = pipeline::NewRunId(report.started_at_ms);
+  report.selected = flags.select;
+  if (!flags.quiet) {
+    std::cerr << "sluice: run " << report.run_id << " of "
+              << config::Redactor::Global().Redact(project->name) << " (" << tasks->size()
+              << (tasks->size() == 1 ? " task" : " tasks") << ", lake " << project->lake << ")\n";
+  }
+  const bool interactive = !flags.no_progress && !flags.quiet && ::isatty(STDERR_FILENO) == 1;
+  pipeline::ProgressDisplay display(std::cerr, interactive);
+  pipeline::ExecutorOptions options;
+  options.parallelism = project->parallelism;
+  options.retries = project->retries;
+  options.run_id = report.run_id;
+  options.threads_per_task = std::max(
+      1, global.threads /
+             std::max(1, std::min<int>(project->parallelism, static_cast<int>(tasks->size()))));
+  options.listener = flags.quiet ? nullptr : &display;
+  report.tasks = pipeline::RunTasks(*tasks, options);
+  display.Stop();
+  report.finished_at_ms = lake::CurrentTimeMs();
+  Result<std::string> written = report.Write(project->runs_dir);
+  if (!flags.quiet) {
+    std::cout << '\n' << report.SummaryText();
+    std::cout << "\nlake:   " << project->lake << '\n';
+    if (written.ok()) std::cout << "report: " << *written << '\n';
+  }
+  if (flags.quiet) {
+    for (const pipeline::TaskReport& task : report.tasks) {
+      if (task.state != pipeline::TaskState::kFailed) continue;
+      std::cerr << "sluice: error: " << task.name << ": "
+                << config::Redactor::Global().Redact(task.error.message()) << '\n';
+    }
+  }
+  if (!written.ok()) {
+    std::cerr << "sluice: error: could not write the run report: " << written.status().message()
+              << '\n';
+    return std::max(report.ExitCode(), kExitRuntime);
+  }
+  return report.ExitCode();
+}
+
+void AddProjectArgument(CLI::App* command, ProjectFlags* flags) {
+  command->add_option("PROJECT", flags->project,
+                      "The project file, or the folder holding sluice.yml (default: .)");
+}
+
+}  // namespace
+
+void RegisterProjectCommands(CLI::App* app, const GlobalFlags* global, int* exit_code) {
+  auto flags = std::make_shared<ProjectFlags>();
+
+  CLI::App* run = app->add_subcommand(
+      "run", "Run the project's pipeline: ingest new file drops into bronze Delta tables");
+  AddProjectArgument(run, flags.get());
+  run->add_option("--select", flags->select,
+                  "Run only these tasks (task or source names, e.g. bronze.orders or orders)")
+      ->delimiter(',');
+  run->add_flag("--no-progress", flags->no_progress,
+                "Plain log lines even on a terminal (no live progress)");
+  run->add_flag("--quiet,-q", flags->quiet, "Print nothing but errors (the report is written)");
+  run->footer(
+      "Every file is ingested exactly once: a rerun over the same drops changes nothing.\n"
+      "The summary goes to stdout, progress to stderr; runs/<run_id>/report.json has the same\n"
+      "facts for machines. Exit codes: 0 ok, 1 rejected records beyond a limit, 2 project\n"
+      "file error, 3 runtime error.");
+  run->callback([flags, global, exit_code] { *exit_code = RunRun(*flags, *global); });
+
+  CLI::App* validate = app->add_subcommand(
+      "validate", "Check a project file without running it (every error with file:line:column)");
+  AddProjectArgument(validate, flags.get());
+  validate->callback([flags, exit_code] { *exit_code = RunValidate(*flags); });
+
+  CLI::App* plan = app->add_subcommand(
+      "plan", "Print the tasks a run would execute, in order, and what each reads and writes");
+  AddProjectArgument(plan, flags.get());
+  plan->add_option("--select", flags->select, "Only these tasks (task or source names)")
+      ->delimiter(',');
+  plan->callback([flags, exit_code] { *exit_code = RunPlan(*flags); });
+}
+
+}  // namespace sluice::cli

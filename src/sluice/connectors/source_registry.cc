@@ -1,0 +1,21 @@
+#include "sluice/connectors/source_registry.h"
+
+#include "sluice/connectors/file/file_source.h"
+
+namespace sluice::connectors {
+
+const std::vector<SourceComponent>& SourceComponents() {
+  static const std::vector<SourceComponent> components = {
+      {"file", &FileSourceSpec()},
+  };
+  return components;
+}
+
+const SourceComponent* FindSourceComponent(std::string_view name) {
+  for (const SourceComponent& component : SourceComponents()) {
+    if (component.name == name) return &component;
+  }
+  return nullptr;
+}
+
+}  // namespace sluice::connectors

@@ -1,0 +1,58 @@
+// Project: a project file (sluice.yml), loaded and validated into what the pipeline needs.
+//
+// Loading reads the YAML (config/yaml_loader.h: ${ENV} interpolation, marks), validates it against
+// the project's config spec and each source's component spec, and checks what specs cannot:
+// names, table references, duplicates. Every problem is reported at once, each naming
+// file:line:column, as one InvalidArgument (exit code 2 in the CLI). Secrets interpolated from the
+// environment are registered with the Redactor.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sluice/common/result.h"
+#include "sluice/config/config_node.h"
+#include "sluice/config/config_spec.h"
+#include "sluice/config/yaml_loader.h"
+#include "sluice/connectors/file/file_source.h"
+#include "sluice/pipeline/executor.h"
+
+namespace sluice::pipeline {
+
+struct SourceDeclaration {
+  std::string name;
+  std::string type;   // "file"
+  std::string table;  // "bronze.orders"
+  config::SourceMark mark;
+  connectors::FileSourceOptions file;
+};
+
+struct Project {
+  std::string name;
+  std::string description;
+  std::string file;  // the project file's path
+  std::string dir;   // its folder: relative paths in the file are relative to it
+  std::string lake;  // the lake's root (path or URI)
+  std::string runs_dir;
+  int parallelism = 2;
+  RetryPolicy retries;
+  std::vector<SourceDeclaration> sources;
+
+  // The folder of a lake table: "bronze.orders" → <lake>/bronze/orders.
+  std::string TablePath(const std::string& table) const;
+  // The quarantine table of a source or table: <lake>/quarantine/<name>.
+  std::string QuarantinePath(const std::string& name) const;
+};
+
+// The names tried, in order, when PROJECT is a folder.
+const std::vector<std::string>& ProjectFileNames();
+
+// `path`: a project file, or a folder holding one (ProjectFileNames). Errors: NotFound when there
+// is no project file; InvalidArgument listing every configuration error.
+Result<Project> LoadProject(const std::string& path, const config::YamlLoadOptions& options = {});
+
+// The spec of the project file's top level and of `retries:` (for validation, help and docs).
+const config::ConfigSpec& ProjectSpec();
+const config::ConfigSpec& RetrySpec();
+
+}  // namespace sluice::pipeline

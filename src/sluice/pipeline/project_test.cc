@@ -1,0 +1,125 @@
+#include "sluice/pipeline/project.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "sluice/config/redactor.h"
+
+namespace sluice::pipeline {
+namespace {
+
+class ProjectTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("sluice_project_test_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  Result<Project> Load(const std::string& text,
+                       std::map<std::string, std::string> environment = {}) {
+    std::ofstream(dir_ / "sluice.yml") << text;
+    config::YamlLoadOptions options;
+    options.environment = [environment](const std::string& name) -> std::optional<std::string> {
+      auto it = environment.find(name);
+      if (it == environment.end()) return std::nullopt;
+      return it->second;
+    };
+    return LoadProject(dir_.string(), options);
+  }
+  std::string Errors(const std::string& text) {
+    Result<Project> project = Load(text);
+    EXPECT_FALSE(project.ok());
+    return project.ok() ? "" : project.status().message();
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(ProjectTest, LoadsAProject) {
+  Result<Project> project = Load(
+      "name: retail\nlake: ./data/lake\nparallelism: 3\nretries: {attempts: 4, delay: 2s}\n"
+      "sources:\n  orders: {format: csv, path: 'drops/orders/*.csv'}\n"
+      "  customers:\n    path: drops/customers/*.jsonl\n    table: bronze.people\n");
+  ASSERT_TRUE(project.ok()) << project.status().ToString();
+  EXPECT_EQ(project->name, "retail");
+  EXPECT_EQ(project->lake, (dir_ / "data/lake").string());
+  EXPECT_EQ(project->runs_dir, (dir_ / "runs").string());
+  EXPECT_EQ(project->parallelism, 3);
+  EXPECT_EQ(project->retries.attempts, 4);
+  EXPECT_EQ(project->retries.delay_ms, 2000);
+  EXPECT_EQ(project->retries.backoff, 2.0);
+  ASSERT_EQ(project->sources.size(), 2u);
+  EXPECT_EQ(project->sources[0].name, "orders");
+  EXPECT_EQ(project->sources[0].table, "bronze.orders");
+  EXPECT_EQ(project->sources[1].table, "bronze.people");
+  EXPECT_EQ(project->TablePath("bronze.people"), (dir_ / "data/lake/bronze/people").string());
+  EXPECT_EQ(project->QuarantinePath("customers"),
+            (dir_ / "data/lake/quarantine/customers").string());
+  EXPECT_EQ(project->sources[0].file.pattern, (dir_ / "drops/orders/*.csv").string());
+}
+
+TEST_F(ProjectTest, EveryErrorNamesItsLineAndSuggests) {
+  const std::string errors = Errors(
+      "name: retail\n"
+      "sources:\n"
+      "  orders:\n"
+      "    fromat: csv\n"
+      "    path: drops/*.csv\n"
+      "    min_age: soon\n"
+      "  Bad-Name: {path: x.csv}\n"
+      "  customers: {format: xml, path: c/*.json}\n");
+  EXPECT_NE(errors.find("sluice.yml:4:5: unknown key 'fromat'"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("did you mean 'format'?"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("sluice.yml:6:14: 'min_age'"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("sluice.yml:7:3: source name 'Bad-Name'"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("sluice.yml:8:23: 'format'"), std::string::npos) << errors;
+  // One error per line, in file order.
+  EXPECT_LT(errors.find(":4:5:"), errors.find(":6:14:"));
+  EXPECT_LT(errors.find(":6:14:"), errors.find(":8:23:"));
+}
+
+TEST_F(ProjectTest, LaterFeaturesAndSharedTablesAreRefused) {
+  const std::string errors = Errors(
+      "name: p\ntables: {}\nsources:\n  a: {path: a/*.csv}\n  b: {path: b/*.csv, table: "
+      "bronze.a}\n  c: {path: c/*.csv, table: silver.c}\n");
+  EXPECT_NE(errors.find("sluice.yml:2:1: silver and gold tables ('tables:') is not supported"),
+            std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("sources 'a' and 'b' both write bronze.a"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("'table' of source 'c' must name a bronze table"), std::string::npos)
+      << errors;
+}
+
+TEST_F(ProjectTest, MissingThingsAreNamed) {
+  EXPECT_NE(Errors("sources:\n  a: {path: a/*.csv}\n").find("needs 'name'"), std::string::npos);
+  EXPECT_NE(Errors("name: p\nsources:\n  a: {format: csv}\n").find("needs 'path'"),
+            std::string::npos);
+  EXPECT_NE(Errors("name: p\n").find("declares no sources"), std::string::npos);
+  Result<Project> none = LoadProject((dir_ / "nowhere").string());
+  EXPECT_EQ(none.status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(ProjectTest, EnvironmentInterpolationAndSecrets) {
+  Result<Project> project =
+      Load("name: ${PROJECT_NAME}\nsources:\n  a: {path: '${DROPS:-in}/*.csv'}\n",
+           {{"PROJECT_NAME", "from_env"}, {"API_TOKEN", "s3cr3t-value"}});
+  ASSERT_TRUE(project.ok()) << project.status().ToString();
+  EXPECT_EQ(project->name, "from_env");
+  EXPECT_EQ(project->sources[0].file.pattern, (dir_ / "in/*.csv").string());
+  const std::string unset = Errors("name: ${NOT_SET_ANYWHERE}\nsources:\n  a: {path: a}\n");
+  EXPECT_NE(unset.find("sluice.yml:1:7: environment variable NOT_SET_ANYWHERE is not set"),
+            std::string::npos)
+      << unset;
+  // A secret interpolated from a secret-looking variable is redacted everywhere afterwards.
+  Result<Project> secret =
+      Load("name: p\ndescription: 'token ${API_TOKEN}'\nsources:\n  a: {path: a}\n",
+           {{"API_TOKEN", "s3cr3t-value"}});
+  ASSERT_TRUE(secret.ok()) << secret.status().ToString();
+  EXPECT_EQ(config::Redactor::Global().Redact("failed with s3cr3t-value"), "failed with ***");
+}
+
+}  // namespace
+}  // namespace sluice::pipeline
