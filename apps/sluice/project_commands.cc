@@ -38,12 +38,36 @@ int ReportProjectError(const Status& status) {
   return status.code() == StatusCode::kIOError ? kExitRuntime : kExitUsage;
 }
 
-int RunValidate(const ProjectFlags& flags) {
+// The project and its tasks, or the exit code of the error (printed).
+struct LoadedProject {
+  pipeline::Project project;
+  std::vector<std::unique_ptr<pipeline::Task>> tasks;
+  int exit_code = kExitOk;
+};
+
+LoadedProject Load(const ProjectFlags& flags) {
+  LoadedProject loaded;
   Result<pipeline::Project> project = pipeline::LoadProject(flags.project);
-  if (!project.ok()) return ReportProjectError(project.status());
+  if (!project.ok()) {
+    loaded.exit_code = ReportProjectError(project.status());
+    return loaded;
+  }
+  loaded.project = std::move(project).ValueUnsafe();
   Result<std::vector<std::unique_ptr<pipeline::Task>>> tasks =
-      pipeline::BuildTasks(*project, flags.select);
-  if (!tasks.ok()) return ReportProjectError(tasks.status());
+      pipeline::BuildTasks(loaded.project, flags.select);
+  if (!tasks.ok()) {
+    loaded.exit_code = ReportProjectError(tasks.status());
+    return loaded;
+  }
+  loaded.tasks = std::move(tasks).ValueUnsafe();
+  return loaded;
+}
+
+int RunValidate(const ProjectFlags& flags) {
+  LoadedProject loaded = Load(flags);
+  if (loaded.exit_code != kExitOk) return loaded.exit_code;
+  const pipeline::Project* project = &loaded.project;
+  const auto* tasks = &loaded.tasks;
   std::cout << project->file << ": ok — project " << project->name << ", "
             << project->sources.size() << (project->sources.size() == 1 ? " source" : " sources")
             << ", " << tasks->size() << (tasks->size() == 1 ? " task" : " tasks") << '\n';
@@ -61,21 +85,17 @@ int RunValidate(const ProjectFlags& flags) {
 }
 
 int RunPlan(const ProjectFlags& flags) {
-  Result<pipeline::Project> project = pipeline::LoadProject(flags.project);
-  if (!project.ok()) return ReportProjectError(project.status());
-  Result<std::vector<std::unique_ptr<pipeline::Task>>> tasks =
-      pipeline::BuildTasks(*project, flags.select);
-  if (!tasks.ok()) return ReportProjectError(tasks.status());
-  std::cout << pipeline::DescribePlan(*project, *tasks);
+  LoadedProject loaded = Load(flags);
+  if (loaded.exit_code != kExitOk) return loaded.exit_code;
+  std::cout << pipeline::DescribePlan(loaded.project, loaded.tasks);
   return kExitOk;
 }
 
 int RunRun(const ProjectFlags& flags, const GlobalFlags& global) {
-  Result<pipeline::Project> project = pipeline::LoadProject(flags.project);
-  if (!project.ok()) return ReportProjectError(project.status());
-  Result<std::vector<std::unique_ptr<pipeline::Task>>> tasks =
-      pipeline::BuildTasks(*project, flags.select);
-  if (!tasks.ok()) return ReportProjectError(tasks.status());
+  LoadedProject loaded = Load(flags);
+  if (loaded.exit_code != kExitOk) return loaded.exit_code;
+  const pipeline::Project* project = &loaded.project;
+  auto* tasks = &loaded.tasks;
 
   pipeline::RunReport report;
   report.project = project->name;

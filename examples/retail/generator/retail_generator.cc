@@ -2,11 +2,18 @@
 // CSV per day (bad rows, duplicates, a late file), customers NDJSON in three drops (address and
 // email changes, a new field, a malformed line) and a products CSV. The same arguments always
 // give byte-identical files (own PRNG, integer arithmetic only, no clock); large volumes stream.
+// Every random draw is its own statement: the operands of `a + b` are evaluated in an unspecified
+// order (GCC and Clang differ), so two draws in one expression would make the output compiler-
+// dependent.
 //
 //   retail_generator --out DIR [--orders N] [--customers N] [--products N] [--order-files N]
 //                    [--seed S]
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -52,13 +59,14 @@ struct City {
   const char* country;
   const char* phone_prefix;
   int postcode_base;
+  int postcode_digits;  // Oslo's 0150 keeps its leading zero: postcodes are text, not numbers
 };
 const std::vector<City> kCities = {
-    {"Berlin", "DE", "+49 151", 10115}, {"Hamburg", "DE", "+49 160", 20095},
-    {"Lyon", "FR", "+33 6", 69001},     {"Paris", "FR", "+33 7", 75001},
-    {"Amsterdam", "NL", "+31 6", 1011}, {"Utrecht", "NL", "+31 6", 3511},
-    {"Oslo", "NO", "+47 4", 150},       {"Madrid", "ES", "+34 6", 28001},
-    {"Milan", "IT", "+39 3", 20121},    {"Vienna", "AT", "+43 664", 1010}};
+    {"Berlin", "DE", "+49 151", 10115, 5}, {"Hamburg", "DE", "+49 160", 20095, 5},
+    {"Lyon", "FR", "+33 6", 69001, 5},     {"Paris", "FR", "+33 7", 75001, 5},
+    {"Amsterdam", "NL", "+31 6", 1011, 4}, {"Utrecht", "NL", "+31 6", 3511, 4},
+    {"Oslo", "NO", "+47 4", 150, 4},       {"Madrid", "ES", "+34 6", 28001, 5},
+    {"Milan", "IT", "+39 3", 20121, 5},    {"Vienna", "AT", "+43 664", 1010, 4}};
 const std::vector<std::string> kStreets = {
     "Main Street", "Station Road", "Lindenallee", "Rue de la Paix", "Kanaalweg",
     "Via Roma",    "Calle Mayor",  "Ringstrasse", "Harbour Lane",   "Market Square"};
@@ -139,6 +147,7 @@ struct Options {
 struct FileSummary {
   std::string path;
   int64_t rows = 0;
+  int64_t bad_rows = 0;  // records a reader must reject (duplicates and late rows are not bad)
   std::string planted;
 };
 
@@ -153,10 +162,15 @@ struct Customer {
 void Move(Random& random, Customer* c, int64_t day) {
   const City& city =
       kCities[static_cast<size_t>(random.Below(static_cast<int64_t>(kCities.size())))];
-  c->street = std::to_string(1 + random.Below(180)) + " " + random.Pick(kStreets);
+  const std::string& street = random.Pick(kStreets);
+  const int64_t house_number = 1 + random.Below(180);
+  c->street = std::to_string(house_number) + " " + street;
   c->city = city.name;
   c->country = city.country;
-  c->postcode = std::to_string(city.postcode_base + random.Below(90));
+  char postcode[32];
+  std::snprintf(postcode, sizeof(postcode), "%0*lld", city.postcode_digits,
+                static_cast<long long>(city.postcode_base + random.Below(90)));
+  c->postcode = postcode;
   c->phone = std::string(city.phone_prefix) + " " + std::to_string(1000000 + random.Below(8999999));
   c->updated_day = day;
 }
@@ -193,17 +207,24 @@ bool WriteProducts(const Options& options, Random& random, std::vector<int64_t>*
   std::ofstream out(path, std::ios::trunc | std::ios::binary);
   out << "product_id,sku,name,category,unit_price,active\n";
   for (int64_t id = 1; id <= options.products; ++id) {
-    std::string name = random.Pick(kAdjectives) + " " + random.Pick(kNouns);
+    const std::string& noun = random.Pick(kNouns);
+    const std::string& adjective = random.Pick(kAdjectives);
+    std::string name = adjective + " " + noun;
     if (id % 7 == 0) name += ", large";
     if (id % 11 == 0) name = "\"Sluice\" " + name;
     const int64_t cents = 199 + random.Below(29800);
     prices->push_back(cents);
     char sku[32];
     std::snprintf(sku, sizeof(sku), "SKU-%05lld", static_cast<long long>(id));
-    out << id << ',' << sku << ',' << CsvQuote(name) << ',' << random.Pick(kCategories) << ','
-        << Cents(cents) << ',' << (random.Chance(900) ? "true" : "false") << '\n';
+    const std::string& category = random.Pick(kCategories);
+    const bool active = random.Chance(900);
+    out << id << ',' << sku << ',' << CsvQuote(name) << ',' << category << ',' << Cents(cents)
+        << ',' << (active ? "true" : "false") << '\n';
   }
-  summaries.push_back({"products/products.csv", options.products, "none"});
+  const char* planted = options.products >= 11  ? "names with , and \" (CSV-quoted)"
+                        : options.products >= 7 ? "names with , (CSV-quoted)"
+                                                : "none";
+  summaries.push_back({"products/products.csv", options.products, 0, planted});
   return static_cast<bool>(out);
 }
 
@@ -259,7 +280,7 @@ bool WriteCustomers(const Options& options, Random& random) {
     if (drop == 3) planted += ", new field loyalty_tier";
     if (missing_phone > 0) planted += ", " + std::to_string(missing_phone) + " without phone";
     if (planted.starts_with(", ")) planted = planted.substr(2);
-    summaries.push_back({name, rows, planted.empty() ? "none" : planted});
+    summaries.push_back({name, rows, drop == 2 ? 1 : 0, planted.empty() ? "none" : planted});
     if (!out) return false;
   }
   return true;
@@ -303,11 +324,12 @@ bool WriteOrders(const Options& options, Random& random, const std::vector<int64
         ts = "31/11/2026 25:00";
         ++bad_timestamp;
       }
-      std::string row = std::to_string(++order_id) + "," + ts + "," +
-                        std::to_string(1 + random.Below(options.customers)) + "," +
-                        std::to_string(product) + "," + quantity + "," + Cents(cents) + "," +
-                        (random.Chance(900) ? "EUR" : "USD") + "," +
-                        (random.Chance(60) ? "" : random.Pick(kChannels)) + "," + status;
+      const std::string channel = random.Chance(60) ? "" : random.Pick(kChannels);
+      const char* currency = random.Chance(900) ? "EUR" : "USD";
+      const int64_t customer = 1 + random.Below(options.customers);
+      std::string row = std::to_string(++order_id) + "," + ts + "," + std::to_string(customer) +
+                        "," + std::to_string(product) + "," + quantity + "," + Cents(cents) + "," +
+                        currency + "," + channel + "," + status;
       if (position == 143) {
         row = row.substr(0, row.rfind(','));  // a field missing
         ++short_rows;
@@ -332,7 +354,7 @@ bool WriteOrders(const Options& options, Random& random, const std::vector<int64
                           std::to_string(short_rows) + " missing field, " +
                           std::to_string(duplicates) + " duplicates";
     if (is_late) planted += "; late: orders of earlier days";
-    summaries.push_back({name, rows, planted});
+    summaries.push_back({name, rows, bad_quantity + bad_timestamp + short_rows, planted});
     if (!out) return false;
   }
   return true;
@@ -343,6 +365,17 @@ int64_t ParseCount(const char* text, const char* flag) {
   const long long value = std::strtoll(text, &end, 10);
   if (end == text || *end != '\0' || value < 1) {
     std::cerr << "retail_generator: " << flag << " needs a positive number, not '" << text << "'\n";
+    std::exit(2);
+  }
+  return value;
+}
+
+uint64_t ParseSeed(const char* text) {
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long value = std::strtoull(text, &end, 10);
+  if (end == text || *end != '\0' || errno != 0 || text[0] == '-') {
+    std::cerr << "retail_generator: --seed needs a number from 0 to 2^64-1, not '" << text << "'\n";
     std::exit(2);
   }
   return value;
@@ -383,7 +416,7 @@ int main(int argc, char** argv) {
     } else if (arg == "--order-files") {
       options.order_files = ParseCount(value, "--order-files");
     } else if (arg == "--seed") {
-      options.seed = static_cast<uint64_t>(ParseCount(value, "--seed"));
+      options.seed = ParseSeed(value);
     } else {
       std::cerr << "retail_generator: unknown option " << arg << " (see --help)\n";
       return 2;
@@ -409,9 +442,19 @@ int main(int argc, char** argv) {
     std::cerr << "retail_generator: writing into " << options.out << " failed\n";
     return 3;
   }
+  int64_t rows = 0, bad_rows = 0;
   for (const FileSummary& file : summaries) {
-    std::printf("%-40s %8lld rows  planted: %s\n", file.path.c_str(),
-                static_cast<long long>(file.rows), file.planted.c_str());
+    std::printf("%-36s %8lld rows %6lld bad  planted: %s\n", file.path.c_str(),
+                static_cast<long long>(file.rows), static_cast<long long>(file.bad_rows),
+                file.planted.c_str());
+    rows += file.rows;
+    bad_rows += file.bad_rows;
   }
+  const int64_t basis_points = bad_rows * 10000 / rows;
+  std::printf("%lld files written into %s: %lld rows, %lld bad (%lld.%02lld%%)\n",
+              static_cast<long long>(summaries.size()), options.out.c_str(),
+              static_cast<long long>(rows), static_cast<long long>(bad_rows),
+              static_cast<long long>(basis_points / 100),
+              static_cast<long long>(basis_points % 100));
   return 0;
 }

@@ -513,6 +513,16 @@ void TextRows(const ConfigSpec& spec, size_t indent, std::set<const ConfigSpec*>
 
 }  // namespace
 
+KeySpec MakeKey(std::string name, ValueType type, std::string description,
+                std::string default_value) {
+  KeySpec key;
+  key.name = std::move(name);
+  key.type = type;
+  key.description = std::move(description);
+  key.default_value = std::move(default_value);
+  return key;
+}
+
 std::string ValueTypeName(ValueType type) {
   switch (type) {
     case ValueType::kString:

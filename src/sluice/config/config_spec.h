@@ -51,6 +51,10 @@ struct KeySpec {
   std::string example;                 // optional, shown in docs
 };
 
+// A KeySpec from its common fields (the others keep their defaults), for building spec lists.
+KeySpec MakeKey(std::string name, ValueType type, std::string description,
+                std::string default_value = "");
+
 // One configuration error: where and what. `suggestion` is e.g. "did you mean 'format'?".
 struct ConfigError {
   SourceMark mark;

@@ -1,6 +1,9 @@
 #include "sluice/pipeline/project.h"
 
+#include <algorithm>
+#include <cctype>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -10,16 +13,6 @@
 namespace sluice::pipeline {
 
 namespace {
-
-config::KeySpec Key(std::string name, config::ValueType type, std::string description,
-                    std::string default_value = "") {
-  config::KeySpec key;
-  key.name = std::move(name);
-  key.type = type;
-  key.description = std::move(description);
-  key.default_value = std::move(default_value);
-  return key;
-}
 
 bool IsIdentifier(std::string_view text) {
   if (text.empty() || text.size() > 128) return false;
@@ -57,10 +50,11 @@ const config::ConfigSpec& RetrySpec() {
       "retries",
       "How often a failing task is tried again; only errors that may pass are retried (a service "
       "unavailable, a timeout, a concurrent commit, an I/O error)",
-      {Key("attempts", ValueType::kInt, "Tries in all (1 = no retry)", "2"),
-       Key("delay", ValueType::kDuration, "Wait before the second try", "5s"),
-       Key("backoff", ValueType::kNumber, "Each further wait is this many times longer", "2"),
-       Key("max_delay", ValueType::kDuration, "The longest wait between tries", "5m")});
+      {config::MakeKey("attempts", ValueType::kInt, "Tries in all (1 = no retry)", "2"),
+       config::MakeKey("delay", ValueType::kDuration, "Wait before the second try", "5s"),
+       config::MakeKey("backoff", ValueType::kNumber, "Each further wait is this many times longer",
+                       "2"),
+       config::MakeKey("max_delay", ValueType::kDuration, "The longest wait between tries", "5m")});
   return spec;
 }
 
@@ -68,26 +62,29 @@ const config::ConfigSpec& ProjectSpec() {
   using config::ValueType;
   static const config::ConfigSpec spec = [] {
     std::vector<config::KeySpec> keys = {
-        Key("name", ValueType::kString, "The project's name (shown in reports)"),
-        Key("description", ValueType::kString, "What the project is for"),
-        Key("lake", ValueType::kString,
-            "The lake's root folder, relative to the project file (s3:// later)", "./lake"),
-        Key("runs", ValueType::kString,
+        config::MakeKey("name", ValueType::kString, "The project's name (shown in reports)"),
+        config::MakeKey("description", ValueType::kString, "What the project is for"),
+        config::MakeKey("lake", ValueType::kString,
+                        "The lake's root folder, relative to the project file (s3:// later)",
+                        "./lake"),
+        config::MakeKey(
+            "runs", ValueType::kString,
             "Where run reports go (runs/<run_id>/report.json), relative to the project file",
             "./runs"),
-        Key("parallelism", ValueType::kInt,
-            "Tasks run at once (default: the number of cores, at most 8)", ""),
+        config::MakeKey("parallelism", ValueType::kInt,
+                        "Tasks run at once (default: the number of cores, at most 8)", ""),
     };
     keys[0].required = true;
     keys[0].example = "retail";
-    config::KeySpec retries = Key("retries", ValueType::kObject, "Retries of failing tasks");
+    config::KeySpec retries =
+        config::MakeKey("retries", ValueType::kObject, "Retries of failing tasks");
     retries.object = &RetrySpec();
     retries.example = "{attempts: 3, delay: 10s}";
     keys.push_back(retries);
-    config::KeySpec sources =
-        Key("sources", ValueType::kObjectMap,
-            "The inputs, by name; each is ingested into its bronze table (see the source "
-            "components)");
+    config::KeySpec sources = config::MakeKey(
+        "sources", ValueType::kObjectMap,
+        "The inputs, by name; each is ingested into its bronze table (see the source "
+        "components)");
     sources.object = &connectors::FileSourceSpec();
     keys.push_back(sources);
     return config::ConfigSpec("project", "The project file (sluice.yml): one pipeline",

@@ -25,34 +25,6 @@ std::string IsoTime(int64_t ms) {
   return text;
 }
 
-std::string ErrorKind(StatusCode code) {
-  switch (code) {
-    case StatusCode::kOk:
-      return "ok";
-    case StatusCode::kInvalidArgument:
-      return "invalid_argument";
-    case StatusCode::kNotFound:
-      return "not_found";
-    case StatusCode::kIOError:
-      return "io_error";
-    case StatusCode::kUnavailable:
-      return "unavailable";
-    case StatusCode::kTimeout:
-      return "timeout";
-    case StatusCode::kDataError:
-      return "data_error";
-    case StatusCode::kSchemaMismatch:
-      return "schema_mismatch";
-    case StatusCode::kConflict:
-      return "conflict";
-    case StatusCode::kCancelled:
-      return "cancelled";
-    case StatusCode::kInternal:
-      return "internal";
-  }
-  return "internal";
-}
-
 std::string Redacted(const std::string& text) { return config::Redactor::Global().Redact(text); }
 
 std::string WithThousands(int64_t n) {
@@ -134,7 +106,7 @@ nlohmann::ordered_json RunReport::ToJson() const {
     rows_out += task.outcome.rows_out;
     rows_quarantined += task.outcome.rows_quarantined;
     if (!task.error.ok()) {
-      entry["error"] = {{"kind", ErrorKind(task.error.code())},
+      entry["error"] = {{"kind", std::string(StatusCodeName(task.error.code()))},
                         {"retryable", task.error.IsRetryable()},
                         {"message", Redacted(task.error.message())}};
     } else {

@@ -14,11 +14,8 @@ std::vector<config::KeySpec> FileSourceKeys() {
   auto add = [&](std::string name, ValueType type, std::string description,
                  std::string default_value = "", std::vector<std::string> choices = {},
                  std::string example = "") {
-    config::KeySpec key;
-    key.name = std::move(name);
-    key.type = type;
-    key.description = std::move(description);
-    key.default_value = std::move(default_value);
+    config::KeySpec key =
+        config::MakeKey(std::move(name), type, std::move(description), std::move(default_value));
     key.choices = std::move(choices);
     key.example = std::move(example);
     keys.push_back(std::move(key));
