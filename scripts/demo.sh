@@ -31,10 +31,10 @@ step "cat $project/lake/bronze/orders --limit 5 --columns order_id,order_ts,quan
   --columns order_id,order_ts,quantity,unit_price,status,_sluice_file
 step "cat $project/lake/quarantine/orders --columns file,line,field,error_kind,message --limit 8"
 "$sluice" cat $project/lake/quarantine/orders --columns file,line,field,error_kind,message --limit 8
-step "table history $project/lake/bronze/customers"
-"$sluice" table history $project/lake/bronze/customers | cut -c1-160
+step "schema $project/lake/bronze/customers   (loyalty_tier arrived with drop 3: schema drift, evolved)"
+"$sluice" schema $project/lake/bronze/customers
 echo
 echo "Look further:"
 echo "  $sluice cat $project/lake/bronze/customers --limit 10"
-echo "  $sluice schema $project/lake/bronze/customers          (loyalty_tier arrived in drop 3)"
-echo "  $project/runs/*/report.json                            (the runs' reports)"
+echo "  $sluice table history $project/lake/bronze/orders     (each commit lists the files it took)"
+echo "  $project/runs/*/report.json                            (each run's report)"
