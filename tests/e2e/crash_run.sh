@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Crash test of `sluice run`: SIGKILL it at random instants (SLUICE_CRASH_RUNS times, default 50)
-# while new files keep arriving, then run it to completion. Every file's rows must be in bronze
+# while new files keep arriving, then run it to completion, then race four runs over new drops. Every file's rows must be in bronze
 # exactly once and every rejected record in quarantine exactly once — whatever instant the kills
 # hit (reading, writing data files, between the quarantine and the bronze commit, checkpointing).
 #   tests/e2e/crash_run.sh SLUICE_BINARY
@@ -94,6 +94,25 @@ check bronze.events "$(echo "$events" | grep -c .)" "$expected_events" \
   "$(echo "$events" | uniq -d | grep -c .)"
 check quarantine.orders "$(echo "$quarantined" | grep -c .)" "$files" \
   "$(echo "$quarantined" | uniq -d | grep -c .)"
+# Four runs racing over new drops: the ledger entries conflict, the losers retry and find the files
+# taken, every run succeeds and every new row lands once.
+for n in 1 2 3; do make_orders $((files + n)); make_events $((files + n)); done
+pids=()
+for racer in 1 2 3 4; do
+  "$sluice" run . --quiet > "racer_$racer.log" 2>&1 &
+  pids+=($!)
+done
+for pid in "${pids[@]}"; do
+  if ! wait "$pid"; then
+    echo "FAILED: a racing run failed:"; cat racer_*.log; failed=1
+  fi
+done
+orders=$("$sluice" cat lake/bronze/orders --columns id --to csv | tail -n +2 | sort)
+events=$("$sluice" cat lake/bronze/events --columns event_id --to csv | tail -n +2 | sort)
+check "bronze.orders after 4 racing runs" "$(echo "$orders" | grep -c .)" \
+  "$(((files + 3) * (rows_per_file - 1)))" "$(echo "$orders" | uniq -d | grep -c .)"
+check "bronze.events after 4 racing runs" "$(echo "$events" | grep -c .)" \
+  "$(((files + 3) * rows_per_file))" "$(echo "$events" | uniq -d | grep -c .)"
 # A rerun changes nothing.
 before=$(ls lake/bronze/orders/_delta_log | grep -c 'json$')
 "$sluice" run . --quiet || failed=1

@@ -19,11 +19,7 @@ using sluice::config::KeySpec;
 using sluice::config::ValueType;
 
 KeySpec Key(std::string name, ValueType type, std::string default_value = "") {
-  KeySpec key;
-  key.name = std::move(name);
-  key.type = type;
-  key.default_value = std::move(default_value);
-  return key;
+  return sluice::config::MakeKey(std::move(name), type, "", std::move(default_value));
 }
 
 const ConfigSpec& RetrySpec() {
