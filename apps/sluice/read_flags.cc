@@ -208,6 +208,16 @@ Result<std::unique_ptr<formats::RecordReader>> ReadSession::OpenNext() {
   if (flags_.version >= 0 || !flags_.timestamp.empty()) {
     return Status::InvalidArgument(path + ": --version and --timestamp apply to Delta tables only");
   }
+  std::error_code error;
+  if (path != "-" && std::filesystem::is_directory(path, error)) {
+    return Status::NotFound(path +
+                            " is a folder but not a Delta table (no _delta_log); a table "
+                            "appears with its first commit");
+  }
+  if (path != "-" && !std::filesystem::exists(path, error) &&
+      !formats::FileFormatFromPath(path).ok()) {
+    return Status::NotFound(path + ": no such file or table");
+  }
   if (!hints_.empty() && path != "-") {
     // Probe the input's columns, then read it with the hinted types for the columns it has.
     formats::FileReadOptions probe_options = options_;
