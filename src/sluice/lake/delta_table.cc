@@ -96,6 +96,14 @@ Result<CommitResult> CommitOrCleanUp(Transaction* txn, const std::shared_ptr<con
   return result;
 }
 
+// True when the table already holds `app_transaction` (or a later version of its appId).
+bool AlreadyCommitted(const Snapshot& snapshot,
+                      const std::optional<std::pair<std::string, int64_t>>& app_transaction) {
+  if (!app_transaction.has_value()) return false;
+  auto it = snapshot.app_transactions.find(app_transaction->first);
+  return it != snapshot.app_transactions.end() && it->second.version >= app_transaction->second;
+}
+
 Status CheckPartitionColumns(const columnar::Schema& schema,
                              const std::vector<std::string>& partition_by) {
   for (const std::string& name : partition_by) {
@@ -205,14 +213,10 @@ Result<WriteResult> DeltaTable::Write(const columnar::SchemaPtr& input_schema,
                                    "); use append or overwrite");
   }
   if (snapshot->exists()) SLUICE_RETURN_NOT_OK(DeltaLog::CheckWritable(*snapshot));
-  if (options.app_transaction.has_value()) {
-    auto it = snapshot->app_transactions.find(options.app_transaction->first);
-    if (it != snapshot->app_transactions.end() &&
-        it->second.version >= options.app_transaction->second) {
-      result.commit.already_committed = true;
-      result.commit.version = snapshot->version;
-      return result;
-    }
+  if (AlreadyCommitted(*snapshot, options.app_transaction)) {
+    result.commit.already_committed = true;
+    result.commit.version = snapshot->version;
+    return result;
   }
   const bool overwrite = options.mode == WriteMode::kOverwrite && snapshot->exists();
   if (overwrite) {
@@ -470,14 +474,10 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
   if (!snapshot->exists()) return Status::NotFound(log_->root() + " is not a Delta table");
   SLUICE_RETURN_NOT_OK(DeltaLog::CheckWritable(*snapshot));
   MergeResult result;
-  if (options.app_transaction.has_value()) {
-    auto it = snapshot->app_transactions.find(options.app_transaction->first);
-    if (it != snapshot->app_transactions.end() &&
-        it->second.version >= options.app_transaction->second) {
-      result.commit.already_committed = true;
-      result.commit.version = snapshot->version;
-      return result;
-    }
+  if (AlreadyCommitted(*snapshot, options.app_transaction)) {
+    result.commit.already_committed = true;
+    result.commit.version = snapshot->version;
+    return result;
   }
   if (options.keys.empty()) return Status::InvalidArgument("merge needs at least one key column");
   std::vector<columnar::Field> new_fields;

@@ -60,7 +60,6 @@ columnar::ColumnPtr Constant(DataType type, T value, int64_t rows) {
 struct FileWork {
   connectors::DropFile file;
   int64_t fingerprint = 0;
-  bool changed = false;
   bool unreadable = false;
   std::string unreadable_reason;
   int64_t rows = 0;
@@ -193,8 +192,10 @@ Result<TaskOutcome> BronzeTask::Run(TaskContext& context) {
   details["table"] = name_;
   details["table_path"] = table_path_;
 
+  connectors::FileSourceOptions source_options = source_;
+  source_options.read.csv.common.threads = std::max(1, context.threads);
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<connectors::FileSource> source,
-                          connectors::FileSource::Make(source_));
+                          connectors::FileSource::Make(std::move(source_options)));
   SLUICE_ASSIGN_OR_RETURN(std::vector<connectors::DropFile> listed, source->List());
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> table,
                           lake::DeltaTable::Open(table_path_));
@@ -214,7 +215,6 @@ Result<TaskOutcome> BronzeTask::Run(TaskContext& context) {
     }
     const int64_t fingerprint = FileFingerprint(file.size, file.modification_time_ms);
     auto recorded = snapshot->app_transactions.find(FileLedgerAppId(file.relative));
-    bool changed = false;
     if (recorded != snapshot->app_transactions.end()) {
       if (recorded->second.version == fingerprint) {
         ++already;
@@ -224,13 +224,11 @@ Result<TaskOutcome> BronzeTask::Run(TaskContext& context) {
         changed_reported.push_back(file.relative);
         continue;
       }
-      changed = true;
       changed_taken.push_back(file.relative);
     }
     FileWork item;
     item.file = std::move(file);
     item.fingerprint = fingerprint;
-    item.changed = changed;
     work.push_back(std::move(item));
   }
   details["files"] = {{"matched", listed.size()},
@@ -355,10 +353,6 @@ Result<TaskOutcome> BronzeTask::Run(TaskContext& context) {
   }
   const std::string& run_id = context.run_id;
   const int32_t ingest_date = static_cast<int32_t>(now_ms / (86400 * 1000ll));
-  connectors::FileSourceOptions read_options = source_;
-  read_options.read.csv.common.threads = std::max(1, context.threads);
-  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<connectors::FileSource> reader_source,
-                          connectors::FileSource::Make(read_options));
   std::unique_ptr<formats::RecordReader> reader;
   lake::BatchSource batches = [&]() -> Result<columnar::BatchPtr> {
     while (current < work.size()) {
@@ -370,7 +364,7 @@ Result<TaskOutcome> BronzeTask::Run(TaskContext& context) {
           continue;
         }
         current_file = &item.file.relative;
-        SLUICE_ASSIGN_OR_RETURN(reader, reader_source->Open(item.file, types, &tracker));
+        SLUICE_ASSIGN_OR_RETURN(reader, source->Open(item.file, types, &tracker));
       }
       Result<columnar::BatchPtr> next = reader->Next();
       if (!next.ok()) return next.status().WithContext(item.file.relative);
