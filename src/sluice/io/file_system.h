@@ -70,14 +70,25 @@ class FileSystem {
 
   // Deletes one object. Deleting a missing object is not an error.
   virtual Status Delete(const std::string& path) = 0;
+
+  // Deletes many objects (an object store does it in batches). Missing objects are not errors.
+  virtual Status DeleteMany(const std::vector<std::string>& paths) {
+    for (const std::string& path : paths) SLUICE_RETURN_NOT_OK(Delete(path));
+    return Status::OK();
+  }
 };
 
 // The local file system ("file://" URIs and plain paths).
 std::shared_ptr<FileSystem> LocalFileSystem();
 
-// The file system for a URI by its scheme: plain paths and file:// → local. Errors:
-// InvalidArgument naming the scheme when it is not supported.
+// The file system for a URI by its scheme: plain paths and file:// → local, s3:// → the
+// process's S3 file system (io/s3/s3_file_system.h; endpoint, region and credentials from
+// ConfigureS3 and the AWS environment). Errors: InvalidArgument naming the scheme when it is not
+// supported. Defined in the sluice_file_systems library, which links every implementation.
 Result<std::shared_ptr<FileSystem>> FileSystemForUri(std::string_view uri);
+
+// The scheme of "<scheme>://..." in lower case, or "" for a plain path.
+std::string UriScheme(std::string_view uri);
 
 // Joins a base URI/path and a relative path with exactly one '/' between them.
 std::string JoinPath(std::string_view base, std::string_view relative);

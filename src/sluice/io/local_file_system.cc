@@ -64,12 +64,8 @@ std::string SchemeOf(std::string_view uri) {
 }
 
 Status UnsupportedScheme(std::string_view uri, const std::string& scheme) {
-  if (scheme == "s3") {
-    return Status::InvalidArgument(std::string(uri) +
-                                   ": scheme 's3' is not supported: S3 support is not built yet");
-  }
-  return Status::InvalidArgument(std::string(uri) + ": unsupported scheme '" + scheme +
-                                 "' (supported: file:// and plain local paths)");
+  return Status::InvalidArgument(std::string(uri) + ": the local file system does not take '" +
+                                 scheme + "://' URIs");
 }
 
 Result<LocalPath> ParseLocal(std::string_view path) {
@@ -516,11 +512,7 @@ std::shared_ptr<FileSystem> LocalFileSystem() {
   return instance;
 }
 
-Result<std::shared_ptr<FileSystem>> FileSystemForUri(std::string_view uri) {
-  const std::string scheme = SchemeOf(uri);
-  if (scheme.empty() || scheme == "file") return LocalFileSystem();
-  return UnsupportedScheme(uri, scheme);
-}
+std::string UriScheme(std::string_view uri) { return SchemeOf(uri); }
 
 std::string JoinPath(std::string_view base, std::string_view relative) {
   // Trailing slashes of `base` go, but never the "//" of "scheme://" (file:/// + "a" = file:///a).
