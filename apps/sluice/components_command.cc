@@ -19,7 +19,8 @@ struct ComponentEntry {
 
 std::vector<ComponentEntry> AllComponents() {
   std::vector<ComponentEntry> entries = {{"project", &pipeline::ProjectSpec()},
-                                         {"project", &pipeline::RetrySpec()}};
+                                         {"project", &pipeline::RetrySpec()},
+                                         {"project", &pipeline::S3SettingsSpec()}};
   for (const connectors::SourceComponent& source : connectors::SourceComponents()) {
     entries.push_back({"source", source.spec});
   }

@@ -19,6 +19,7 @@
 #include "sluice/formats/ndjson_writer.h"
 #include "sluice/formats/parquet/parquet_reader.h"
 #include "sluice/formats/parquet/parquet_writer.h"
+#include "sluice/io/file_system.h"
 #include "sluice/lake/delta_table.h"
 
 namespace sluice::cli {
@@ -231,7 +232,8 @@ class TextSink final : public Sink {
 bool WritesTable(const ConvertFlags& flags, const std::string& out) {
   std::error_code ignored;
   return flags.to == "delta" || !flags.mode.empty() || !flags.partition_by.empty() ||
-         out.ends_with("/") || std::filesystem::is_directory(out, ignored);
+         out.ends_with("/") || io::UriScheme(out) == "s3" ||
+         std::filesystem::is_directory(out, ignored);
 }
 
 // Writes the inputs into a Delta table at `out` (created when absent) as one commit.

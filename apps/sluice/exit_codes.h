@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "sluice/common/status.h"
+#include "sluice/config/redactor.h"
 
 namespace sluice::cli {
 
@@ -25,9 +26,11 @@ inline int ExitCodeFor(const Status& status) {
   }
 }
 
-// Prints "sluice: error: <message>" on stderr and returns the exit code for `status`.
+// Prints "sluice: error: <message>" (secrets redacted) on stderr and returns the exit code for
+// `status`.
 inline int ReportError(const Status& status) {
-  std::fprintf(stderr, "sluice: error: %s\n", status.message().c_str());
+  const std::string message = config::Redactor::Global().Redact(status.message());
+  std::fprintf(stderr, "sluice: error: %s\n", message.c_str());
   return ExitCodeFor(status);
 }
 

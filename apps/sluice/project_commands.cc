@@ -7,6 +7,8 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "sluice/config/redactor.h"
+#include "sluice/io/file_system.h"
+#include "sluice/io/s3/s3_file_system.h"
 #include "sluice/lake/transaction.h"
 #include "sluice/pipeline/executor.h"
 #include "sluice/pipeline/pipeline_builder.h"
@@ -45,7 +47,8 @@ struct LoadedProject {
   int exit_code = kExitOk;
 };
 
-LoadedProject Load(const ProjectFlags& flags) {
+// `needs_lake`: the command will touch the lake, so an s3:// lake must have credentials.
+LoadedProject Load(const ProjectFlags& flags, bool needs_lake) {
   LoadedProject loaded;
   Result<pipeline::Project> project = pipeline::LoadProject(flags.project);
   if (!project.ok()) {
@@ -53,6 +56,19 @@ LoadedProject Load(const ProjectFlags& flags) {
     return loaded;
   }
   loaded.project = std::move(project).ValueUnsafe();
+  io::s3::ConfigureS3(loaded.project.s3);
+  if (needs_lake && io::UriScheme(loaded.project.lake) == "s3") {
+    Result<io::s3::S3Config> s3 = io::s3::ResolveS3Config(loaded.project.s3);
+    Status problem = s3.status();
+    if (s3.ok() && !s3->credentials_error.empty()) {
+      problem = Status::InvalidArgument(s3->credentials_error);
+    }
+    if (!problem.ok()) {
+      loaded.exit_code = ReportProjectError(
+          problem.WithContext(loaded.project.file + ": lake " + loaded.project.lake));
+      return loaded;
+    }
+  }
   Result<std::vector<std::unique_ptr<pipeline::Task>>> tasks =
       pipeline::BuildTasks(loaded.project, flags.select);
   if (!tasks.ok()) {
@@ -64,7 +80,7 @@ LoadedProject Load(const ProjectFlags& flags) {
 }
 
 int RunValidate(const ProjectFlags& flags) {
-  LoadedProject loaded = Load(flags);
+  LoadedProject loaded = Load(flags, /*needs_lake=*/true);
   if (loaded.exit_code != kExitOk) return loaded.exit_code;
   const pipeline::Project* project = &loaded.project;
   const auto* tasks = &loaded.tasks;
@@ -85,14 +101,14 @@ int RunValidate(const ProjectFlags& flags) {
 }
 
 int RunPlan(const ProjectFlags& flags) {
-  LoadedProject loaded = Load(flags);
+  LoadedProject loaded = Load(flags, /*needs_lake=*/false);
   if (loaded.exit_code != kExitOk) return loaded.exit_code;
   std::cout << pipeline::DescribePlan(loaded.project, loaded.tasks);
   return kExitOk;
 }
 
 int RunRun(const ProjectFlags& flags, const GlobalFlags& global) {
-  LoadedProject loaded = Load(flags);
+  LoadedProject loaded = Load(flags, /*needs_lake=*/true);
   if (loaded.exit_code != kExitOk) return loaded.exit_code;
   const pipeline::Project* project = &loaded.project;
   auto* tasks = &loaded.tasks;

@@ -9,6 +9,7 @@
 
 #include "sluice/columnar/data_type.h"
 #include "sluice/columnar/temporal.h"
+#include "sluice/io/file_system.h"
 #include "sluice/lake/delta_log.h"
 #include "sluice/lake/table_scan.h"
 
@@ -208,6 +209,11 @@ Result<std::unique_ptr<formats::RecordReader>> ReadSession::OpenNext() {
   if (flags_.version >= 0 || !flags_.timestamp.empty()) {
     return Status::InvalidArgument(path + ": --version and --timestamp apply to Delta tables only");
   }
+  if (io::UriScheme(path) == "s3") {
+    return Status::NotFound(path +
+                            ": no Delta table here (no objects under _delta_log/); from s3:// "
+                            "sluice reads Delta tables, not single files");
+  }
   std::error_code error;
   if (path != "-" && std::filesystem::is_directory(path, error)) {
     return Status::NotFound(path +
@@ -291,6 +297,13 @@ std::string Megabytes(int64_t bytes) {
 }
 
 bool IsDeltaTable(const std::string& path) {
+  if (io::UriScheme(path) == "s3") {
+    // An object store has no folders: a table is a prefix with objects under _delta_log/.
+    Result<std::shared_ptr<io::FileSystem>> fs = io::FileSystemForUri(path);
+    if (!fs.ok()) return false;
+    Result<std::vector<io::FileInfo>> log = (*fs)->List(io::JoinPath(path, "_delta_log/"));
+    return log.ok() && !log->empty();
+  }
   std::error_code ignored;
   std::string local = path;
   if (local.starts_with("file://")) local = local.substr(7);

@@ -681,6 +681,7 @@ Result<VacuumResult> DeltaTable::Vacuum(const VacuumOptions& options) {
                           log_->fs()->List(io::JoinPath(log_->root(), "")));
   const std::string prefix = io::JoinPath(log_->root(), "");
   VacuumResult result;
+  std::vector<std::string> doomed;
   for (const io::FileInfo& file : listing) {
     if (!file.path.starts_with(prefix)) continue;
     const std::string relative = file.path.substr(prefix.size());
@@ -709,10 +710,10 @@ Result<VacuumResult> DeltaTable::Vacuum(const VacuumOptions& options) {
     if (expired.count(relative) == 0 && file.modification_time_ms > horizon) continue;
     result.files.push_back(relative);
     result.bytes += file.size;
-    if (!options.dry_run) {
-      SLUICE_RETURN_NOT_OK(log_->fs()->Delete(file.path));
-    }
+    doomed.push_back(file.path);
   }
+  // One batch request per 1000 objects on an object store.
+  if (!options.dry_run) SLUICE_RETURN_NOT_OK(log_->fs()->DeleteMany(doomed));
   return result;
 }
 

@@ -9,6 +9,7 @@
 
 #include "sluice/config/redactor.h"
 #include "sluice/connectors/source_registry.h"
+#include "sluice/io/file_system.h"
 
 namespace sluice::pipeline {
 
@@ -58,6 +59,56 @@ const config::ConfigSpec& RetrySpec() {
   return spec;
 }
 
+const config::ConfigSpec& S3SettingsSpec() {
+  using config::ValueType;
+  static const config::ConfigSpec spec = [] {
+    std::vector<config::KeySpec> keys;
+    auto add = [&keys](std::string name, ValueType type, std::string description,
+                       std::string default_value = "", std::vector<std::string> choices = {},
+                       std::string example = "") {
+      config::KeySpec key =
+          config::MakeKey(std::move(name), type, std::move(description), std::move(default_value));
+      key.choices = std::move(choices);
+      key.example = std::move(example);
+      keys.push_back(std::move(key));
+    };
+    add("endpoint", ValueType::kString,
+        "The S3-compatible endpoint (MinIO, Ceph, R2, ...). Default: AWS_ENDPOINT_URL_S3, "
+        "AWS_ENDPOINT_URL, the profile's endpoint_url, else AWS S3 in the region",
+        "", {}, "http://127.0.0.1:9000");
+    add("region", ValueType::kString,
+        "The signing region. Default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, "
+        "else us-east-1",
+        "", {}, "eu-west-1");
+    add("url_style", ValueType::kEnum,
+        "path: http://host/bucket/key; virtual: http://bucket.host/key; auto: path for a custom "
+        "endpoint, virtual for AWS",
+        "auto", {"auto", "path", "virtual"});
+    add("profile", ValueType::kString,
+        "A profile of ~/.aws/credentials and ~/.aws/config to take keys from (default: the "
+        "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY variables, then AWS_PROFILE or 'default'). "
+        "Keys themselves never go in the project file",
+        "", {}, "lake-writer");
+    add("request_timeout", ValueType::kDuration,
+        "An attempt that moves no byte for this long has failed and is retried", "30s");
+    add("connect_timeout", ValueType::kDuration, "Connecting must finish within this", "10s");
+    add("max_attempts", ValueType::kInt,
+        "Tries per request on 5xx, throttling, timeouts and resets (exponential backoff with "
+        "jitter; Retry-After honoured)",
+        "8");
+    add("part_size", ValueType::kByteSize,
+        "Objects larger than this are multipart uploads of parts this size (at least 5MiB)",
+        "8MiB");
+    add("upload_parallelism", ValueType::kInt, "Parts of one object uploaded at once", "4");
+    add("verify_tls", ValueType::kBool, "Check the endpoint's TLS certificate", "true");
+    return config::ConfigSpec("s3",
+                              "Where an s3:// lake lives: endpoint, region, URL style and the "
+                              "profile to sign with (credentials come from the environment)",
+                              std::move(keys));
+  }();
+  return spec;
+}
+
 const config::ConfigSpec& ProjectSpec() {
   using config::ValueType;
   static const config::ConfigSpec spec = [] {
@@ -65,7 +116,8 @@ const config::ConfigSpec& ProjectSpec() {
         config::MakeKey("name", ValueType::kString, "The project's name (shown in reports)"),
         config::MakeKey("description", ValueType::kString, "What the project is for"),
         config::MakeKey("lake", ValueType::kString,
-                        "The lake's root folder, relative to the project file (s3:// later)",
+                        "The lake's root: a folder relative to the project file, or "
+                        "s3://bucket/prefix (see `s3`)",
                         "./lake"),
         config::MakeKey(
             "runs", ValueType::kString,
@@ -81,6 +133,11 @@ const config::ConfigSpec& ProjectSpec() {
     retries.object = &RetrySpec();
     retries.example = "{attempts: 3, delay: 10s}";
     keys.push_back(retries);
+    config::KeySpec s3 = config::MakeKey(
+        "s3", ValueType::kObject, "Object-store settings for an s3:// lake (see the s3 component)");
+    s3.object = &S3SettingsSpec();
+    s3.example = "{endpoint: http://127.0.0.1:9000, region: us-east-1}";
+    keys.push_back(s3);
     config::KeySpec sources = config::MakeKey(
         "sources", ValueType::kObjectMap,
         "The inputs, by name; each is ingested into its bronze table (see the source "
@@ -194,6 +251,42 @@ Result<Project> LoadProject(const std::string& path, const config::YamlLoadOptio
     project.retries.delay_ms = retry.DurationMs("delay");
     project.retries.backoff = retry.Number("backoff");
     project.retries.max_delay_ms = retry.DurationMs("max_delay");
+  }
+
+  const config::ConfigNode* s3_node = values.Node("s3");
+  const config::ConfigValues s3(s3_node != nullptr && s3_node->IsMap() ? s3_node : nullptr,
+                                &S3SettingsSpec());
+  project.s3.endpoint = s3.String("endpoint");
+  project.s3.region = s3.String("region");
+  project.s3.url_style = s3.String("url_style");
+  project.s3.profile = s3.String("profile");
+  project.s3.request_timeout_ms = s3.DurationMs("request_timeout");
+  project.s3.connect_timeout_ms = s3.DurationMs("connect_timeout");
+  project.s3.max_attempts = static_cast<int>(s3.Int("max_attempts"));
+  project.s3.part_size = s3.Bytes("part_size");
+  project.s3.upload_parallelism = static_cast<int>(s3.Int("upload_parallelism"));
+  project.s3.verify_tls = s3.Bool("verify_tls");
+  if (project.s3.max_attempts < 1 || project.s3.max_attempts > 100) {
+    errors.Add(s3.Mark("max_attempts"), "'max_attempts' in s3 must be between 1 and 100");
+  }
+  if (project.s3.part_size < (5 << 20) || project.s3.part_size > (int64_t{5} << 30)) {
+    errors.Add(s3.Mark("part_size"), "'part_size' in s3 must be between 5MiB and 5GiB");
+  }
+  if (project.s3.upload_parallelism < 1 || project.s3.upload_parallelism > 64) {
+    errors.Add(s3.Mark("upload_parallelism"),
+               "'upload_parallelism' in s3 must be between 1 and 64");
+  }
+  if (!project.s3.endpoint.empty()) {
+    io::s3::S3Settings endpoint_only;
+    endpoint_only.endpoint = project.s3.endpoint;
+    Result<io::s3::S3Config> resolved =
+        io::s3::ResolveS3Config(endpoint_only, [](const char*) -> const char* { return nullptr; });
+    if (!resolved.ok()) errors.Add(s3.Mark("endpoint"), resolved.status().message());
+  }
+  if (io::UriScheme(project.lake) != "" && io::UriScheme(project.lake) != "file" &&
+      io::UriScheme(project.lake) != "s3") {
+    errors.Add(values.Mark("lake"),
+               "'lake' must be a folder or an s3://bucket/prefix URI, not '" + project.lake + "'");
   }
 
   std::map<std::string, std::string> table_owner;

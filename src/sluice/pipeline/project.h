@@ -15,6 +15,7 @@
 #include "sluice/config/config_spec.h"
 #include "sluice/config/yaml_loader.h"
 #include "sluice/connectors/file/file_source.h"
+#include "sluice/io/s3/s3_config.h"
 #include "sluice/pipeline/executor.h"
 
 namespace sluice::pipeline {
@@ -36,6 +37,7 @@ struct Project {
   std::string runs_dir;
   int parallelism = 2;
   RetryPolicy retries;
+  io::s3::S3Settings s3;  // for an s3:// lake (io::s3::ConfigureS3 before running)
   std::vector<SourceDeclaration> sources;
 
   // The folder of a lake table: "bronze.orders" → <lake>/bronze/orders.
@@ -50,6 +52,9 @@ const std::vector<std::string>& ProjectFileNames();
 // `path`: a project file, or a folder holding one (ProjectFileNames). Errors: NotFound when there
 // is no project file; InvalidArgument listing every configuration error.
 Result<Project> LoadProject(const std::string& path, const config::YamlLoadOptions& options = {});
+
+// The spec of the project file's `s3:` block.
+const config::ConfigSpec& S3SettingsSpec();
 
 // The spec of the project file's top level and of `retries:` (for validation, help and docs).
 const config::ConfigSpec& ProjectSpec();

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstring>
 #include <mutex>
 
@@ -36,7 +37,32 @@ struct Transfer {
   HttpResponse* response = nullptr;
   size_t body_sent = 0;
   bool overflow = false;
+  // Idle detection: the last time a byte moved either way.
+  int64_t idle_timeout_ms = 0;
+  curl_off_t last_down = -1;
+  curl_off_t last_up = -1;
+  std::chrono::steady_clock::time_point last_progress;
+  bool idle = false;
 };
+
+// Called by libcurl at least once a second: aborts a transfer that moved no byte for too long
+// (CURLOPT_LOW_SPEED_TIME averages over several seconds, so a silent server would cost 3-6 s
+// more than asked).
+int CheckProgress(void* user, curl_off_t, curl_off_t down, curl_off_t, curl_off_t up) {
+  auto* transfer = static_cast<Transfer*>(user);
+  const auto now = std::chrono::steady_clock::now();
+  if (down != transfer->last_down || up != transfer->last_up) {
+    transfer->last_down = down;
+    transfer->last_up = up;
+    transfer->last_progress = now;
+    return 0;
+  }
+  if (now - transfer->last_progress > std::chrono::milliseconds(transfer->idle_timeout_ms)) {
+    transfer->idle = true;
+    return 1;  // aborts with CURLE_ABORTED_BY_CALLBACK
+  }
+  return 0;
+}
 
 size_t ReadBody(char* buffer, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
@@ -148,11 +174,12 @@ HttpOutcome HttpClient::Send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_ms));
-  // No byte for idle_timeout_ms (rounded up to whole seconds) → abandoned.
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(
-      curl, CURLOPT_LOW_SPEED_TIME,
-      static_cast<long>(std::max<int64_t>(1, (options_.idle_timeout_ms + 999) / 1000)));
+  // No byte either way for idle_timeout_ms → abandoned.
+  transfer.idle_timeout_ms = options_.idle_timeout_ms;
+  transfer.last_progress = std::chrono::steady_clock::now();
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, CheckProgress);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
@@ -198,7 +225,10 @@ HttpOutcome HttpClient::Send(const HttpRequest& request) {
       error.message = "the server sent more than the " + std::to_string(request.into_capacity) +
                       " bytes asked for";
     }
-    error.timed_out = code == CURLE_OPERATION_TIMEDOUT;
+    if (transfer.idle) {
+      error.message = "no byte moved for " + std::to_string(options_.idle_timeout_ms) + " ms";
+    }
+    error.timed_out = code == CURLE_OPERATION_TIMEDOUT || transfer.idle;
     error.maybe_sent = !(code == CURLE_COULDNT_RESOLVE_HOST || code == CURLE_COULDNT_CONNECT ||
                          code == CURLE_COULDNT_RESOLVE_PROXY || code == CURLE_URL_MALFORMAT ||
                          code == CURLE_UNSUPPORTED_PROTOCOL);

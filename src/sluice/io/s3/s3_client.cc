@@ -83,9 +83,23 @@ S3Client::S3Client(S3Config config)
 }
 
 std::string S3Client::Describe(const Call& call) const {
+  if (call.key.empty()) {
+    for (const auto& [name, value] : call.query) {
+      if (name == "list-type") return "LIST s3://" + call.bucket + "/" + Prefix(call);
+      if (name == "delete") return "DELETE (batch) in s3://" + call.bucket;
+      if (name == "uploads") return "LIST UPLOADS s3://" + call.bucket + "/" + Prefix(call);
+    }
+  }
   std::string text = call.method + " s3://" + call.bucket;
   if (!call.key.empty()) text += "/" + call.key;
   return text;
+}
+
+std::string S3Client::Prefix(const Call& call) {
+  for (const auto& [name, value] : call.query) {
+    if (name == "prefix") return value;
+  }
+  return "";
 }
 
 S3ClientStats S3Client::stats() const {
@@ -288,8 +302,9 @@ Result<bool> S3Client::PutIfAbsent(const std::string& bucket, const std::string&
   const HttpResponse& response = result.response;
   if (response.status == 200) return true;
   if (response.status == 412) {
-    if (!result.unclear) return false;
-    // An earlier attempt may be the one that created it: compare what is there.
+    // An earlier attempt may be the one that created it — ours after an unclear outcome, or
+    // libcurl's own silent resend on a fresh connection when a reused one died — so what is
+    // there decides.
     SLUICE_ASSIGN_OR_RETURN(std::string existing, Get(bucket, key));
     return existing == body;
   }

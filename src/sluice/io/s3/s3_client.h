@@ -57,8 +57,9 @@ class S3Client {
                   uint8_t* out);
   Status Put(const std::string& bucket, const std::string& key, std::string_view body);
   // PUT with If-None-Match: *. True when this call created the object, false when one existed.
-  // When an attempt's outcome was unclear and a later attempt finds the object existing, the
-  // object is read back: equal to `body` means the earlier attempt landed (true).
+  // A 412 is followed by reading the object back: equal to `body` means an earlier attempt of
+  // this call landed without our seeing the answer (true). Writers of one path must therefore
+  // write distinct contents (Delta commits do: each carries its txnId).
   Result<bool> PutIfAbsent(const std::string& bucket, const std::string& key,
                            std::string_view body);
   // One page of ListObjectsV2 (max_keys ≤ 1000).
@@ -104,7 +105,8 @@ class S3Client {
   Result<CallResult> Execute(const Call& call);
   // The Status for a non-2xx answer.
   Status ErrorStatus(const Call& call, const HttpResponse& response) const;
-  std::string Describe(const Call& call) const;  // "PUT s3://bucket/key"
+  std::string Describe(const Call& call) const;  // "PUT s3://bucket/key", "LIST s3://b/prefix"
+  static std::string Prefix(const Call& call);   // the prefix query parameter, or ""
   void Backoff(int attempt, std::string_view retry_after);
 
   S3Config config_;
