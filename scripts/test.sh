@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The whole test suite: install what is missing, then
-#   1. unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (preset asan-ubsan)
+#   1. unit and S3 integration tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#      (preset asan-ubsan)
 #   2. libFuzzer smoke runs of every parser (preset fuzz, clang)
-#   3. the debug build: unit, corpus conformance, end-to-end CLI tests and interop tests (DuckDB
-#      reads what sluice writes; @duckdb/node-api is installed into tests/interop/.node)
+#   3. the debug build: unit, corpus conformance, end-to-end CLI tests, interop tests (DuckDB
+#      reads what sluice writes; @duckdb/node-api is installed into tests/interop/.node) and
+#      integration tests against real services the suite starts itself (S3: radosgw)
 # The debug ctest runs last, so its summary line closes the output. Exit status is non-zero when
 # any step failed. SLUICE_FUZZ_SECONDS (default 20) sets each fuzz smoke run's length.
 set -uo pipefail

@@ -70,14 +70,18 @@ Status RunCat(const CatFlags& flags, const GlobalFlags& global) {
 void RegisterCat(CLI::App* app, const GlobalFlags* global, int* exit_code) {
   auto flags = std::make_shared<CatFlags>();
   CLI::App* command = app->add_subcommand(
-      "cat", "Print the rows of CSV or JSON files (types inferred; bad records reported)");
+      "cat", "Print the rows of files or Delta tables (types inferred; bad records reported)");
   command->footer(
       "Examples:\n"
       "  sluice cat orders.csv --limit 10\n"
       "  sluice cat events.ndjson.gz --to csv > events.csv\n"
       "  sluice cat export.txt --delimiter ';' --header no --types none\n"
       "  sluice cat orders.csv --schema 'price:decimal(10,2)' --rejects bad.ndjson --max-rejects "
-      "1%\n");
+      "1%\n"
+      "  sluice cat lake/bronze/orders --version 3            (a Delta table, time travel)\n"
+      "  sluice cat s3://analytics/lake/bronze/orders --limit 5   (endpoint, region and keys\n"
+      "      from AWS_ENDPOINT_URL_S3, AWS_REGION, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or\n"
+      "      ~/.aws/credentials)\n");
   flags->read.Register(command);
   command->add_option("--to", flags->to, "Output: table (default), ndjson or csv")
       ->check(CLI::IsMember({"table", "ndjson", "csv"}));

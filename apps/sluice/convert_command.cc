@@ -441,7 +441,9 @@ void RegisterConvert(CLI::App* app, const GlobalFlags* global, int* exit_code) {
       "bad.ndjson\n"
       "  sluice convert orders.parquet orders.csv\n"
       "  sluice convert day1.csv lake/orders/ --partition-by order_date     (a Delta table)\n"
-      "  sluice convert day2.csv lake/orders --mode append\n");
+      "  sluice convert day2.csv lake/orders --mode append\n"
+      "  sluice convert day3.csv s3://analytics/lake/orders --mode append   (an s3:// path is\n"
+      "      always a Delta table)\n");
   flags->read.Register(command);
   command->get_option("PATH")->description(
       "Input files, then the output file: IN... OUT (inputs .csv .tsv .json .ndjson .jsonl "

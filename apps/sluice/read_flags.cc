@@ -19,7 +19,7 @@ void ReadFlags::Register(CLI::App* command) {
   command
       ->add_option("PATH", paths,
                    "Input files (.csv .tsv .json .ndjson .jsonl, optionally .gz/.zst; .parquet; - "
-                   "for stdin)")
+                   "for stdin) or Delta tables (a folder, or s3://bucket/prefix)")
       ->required();
   command
       ->add_option("--format", format,

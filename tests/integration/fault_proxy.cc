@@ -211,6 +211,10 @@ FaultProxy::Fault FaultProxy::Draw(bool conditional_put) {
     ++counts_.faked;
     return Fault::kFakeConditionalOk;
   }
+  if ((roll -= plan_.throttle) < 0) {
+    ++counts_.throttled;
+    return Fault::kThrottle;
+  }
   if ((roll -= plan_.reset_before) < 0) {
     ++counts_.reset_before;
     return Fault::kResetBefore;
@@ -249,6 +253,17 @@ void FaultProxy::Serve(int client) {
     }
     if (fault == Fault::kFakeConditionalOk) {
       if (!SendAll(client, "HTTP/1.1 200 OK\r\nETag: \"faked\"\r\nContent-Length: 0\r\n\r\n")) {
+        break;
+      }
+      continue;
+    }
+    if (fault == Fault::kThrottle) {
+      const std::string body =
+          "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>";
+      if (!SendAll(client,
+                   "HTTP/1.1 503 Slow Down\r\nRetry-After: " + std::to_string(plan_.retry_after_s) +
+                       "\r\nContent-Type: application/xml\r\nContent-Length: " +
+                       std::to_string(body.size()) + "\r\n\r\n" + body)) {
         break;
       }
       continue;

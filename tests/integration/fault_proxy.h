@@ -7,6 +7,7 @@
 //                instead of delivering the answer (the client cannot know what happened)
 //   swallow      forwards the request, then never answers: the connection stays open and silent
 //                until the client gives up (its timeout), like a dead middlebox
+//   throttle     answers 503 SlowDown with Retry-After: <retry_after_s> itself (nothing forwarded)
 //   fake_conditional_ok  answers a PUT carrying If-None-Match itself with 200 without forwarding
 //                it — a store that ignores conditional writes
 //
@@ -32,6 +33,8 @@ struct FaultPlan {
   double reset_after = 0;
   double swallow = 0;
   double fake_conditional_ok = 0;
+  double throttle = 0;
+  int retry_after_s = 1;
   int64_t max_delay_ms = 300;
   uint64_t seed = 1;
 };
@@ -43,6 +46,7 @@ struct FaultCounts {
   int64_t reset_after = 0;
   int64_t swallowed = 0;
   int64_t faked = 0;
+  int64_t throttled = 0;
 };
 
 class FaultProxy {
@@ -57,7 +61,15 @@ class FaultProxy {
   FaultCounts counts() const;
 
  private:
-  enum class Fault { kNone, kDelay, kResetBefore, kResetAfter, kSwallow, kFakeConditionalOk };
+  enum class Fault {
+    kNone,
+    kDelay,
+    kResetBefore,
+    kResetAfter,
+    kSwallow,
+    kFakeConditionalOk,
+    kThrottle
+  };
 
   void AcceptLoop();
   void Serve(int client);

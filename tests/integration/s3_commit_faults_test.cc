@@ -187,6 +187,28 @@ TEST_F(S3CommitFaultsTest, ConcurrentCommitsThroughAFaultyNetworkLandExactlyOnce
   }
 }
 
+TEST_F(S3CommitFaultsTest, ThrottlingIsRetriedAfterTheServersRetryAfter) {
+  FaultPlan plan;
+  plan.throttle = 0.3;
+  plan.retry_after_s = 1;
+  plan.seed = 11;
+  FaultProxy proxy(upstream_host_, upstream_port_, plan);
+  auto fs = Through(proxy);  // its own backoff is at most 100 ms
+  const auto started = std::chrono::steady_clock::now();
+  for (int i = 0; i < 4; ++i) {
+    const std::string path = table_ + "/throttled/" + std::to_string(i);
+    auto created = fs->CreateIfAbsent(path, "x");
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    EXPECT_TRUE(*created);
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - started;
+  const int64_t throttled = proxy.counts().throttled;
+  EXPECT_GE(throttled, 2);
+  EXPECT_EQ(fs->client().stats().retries, throttled);
+  // Every throttled attempt waited the second the server asked for.
+  EXPECT_GE(elapsed, std::chrono::seconds(throttled));
+}
+
 TEST_F(S3CommitFaultsTest, AStoreThatIgnoresConditionalWritesIsRefused) {
   FaultPlan plan;
   plan.fake_conditional_ok = 1.0;  // every PUT with If-None-Match "succeeds" without a check

@@ -231,6 +231,40 @@ TEST_F(S3FileSystemTest, ReusesConnections) {
   EXPECT_LE(after.connections - before.connections, 1);
 }
 
+TEST_F(S3FileSystemTest, PresignedUrlsNeedNoCredentials) {
+  ASSERT_TRUE(fs_->CreateIfAbsent(Path("shared/report.csv"), "a,b\n1,2\n").ok());
+  const std::string url =
+      client_->PresignedUrl("GET", server_.bucket, prefix_ + "shared/report.csv", 300);
+  EXPECT_NE(url.find("X-Amz-Signature="), std::string::npos);
+  HttpClient plain(HttpClientOptions{});
+  HttpOutcome fetched = plain.Send({"GET", url, {}, {}, nullptr, 0});
+  ASSERT_TRUE(fetched.ok()) << fetched.transport_error.message;
+  EXPECT_EQ(fetched.response.status, 200) << fetched.response.body;
+  EXPECT_EQ(fetched.response.body, "a,b\n1,2\n");
+  // Tampering with the signature (or the object) makes it worthless.
+  std::string tampered = url;
+  tampered.back() = tampered.back() == '0' ? '1' : '0';
+  EXPECT_EQ(plain.Send({"GET", tampered, {}, {}, nullptr, 0}).response.status, 403);
+}
+
+TEST_F(S3FileSystemTest, VirtualHostedUrlsNameTheBucketInTheHost) {
+  // The server is configured with rgw dns name = localhost; curl resolves *.localhost itself.
+  const std::string port = server_.endpoint.substr(server_.endpoint.rfind(':') + 1);
+  S3Config config = server_.Config("http://localhost:" + port);
+  config.url_style = "virtual";
+  auto fs = std::make_shared<S3FileSystem>(std::make_shared<S3Client>(config));
+  ASSERT_TRUE(fs->CreateIfAbsent(Path("v/one"), "1").ok());
+  auto out = fs->OpenForWrite(Path("v/two"));
+  ASSERT_TRUE(out.ok());
+  ASSERT_TRUE((*out)->Write("22").ok());
+  ASSERT_TRUE((*out)->Close().ok());
+  auto listed = fs->List(Path("v/"));
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[1].path, Path("v/two"));
+  EXPECT_EQ(*fs_->ReadAll(Path("v/two")), "22");  // the same object, path style
+}
+
 TEST_F(S3FileSystemTest, RetriesAnUnreachableEndpointThenSaysSo) {
   S3Config config = server_.Config("http://127.0.0.1:9");  // discard port: nothing listens
   config.settings.max_attempts = 4;

@@ -94,6 +94,8 @@ memstore device bytes = 1073741824
 # Without tcp_nodelay every answer on a reused connection waits ~40 ms for a delayed ACK.
 rgw frontends = beast endpoint=127.0.0.1:$rgw_port tcp_nodelay=1
 rgw data = $dir/ceph/rgw
+# Virtual-hosted URLs: http://<bucket>.localhost:<port>/<key> (curl resolves *.localhost itself).
+rgw dns name = localhost
 EOT
   trap 'echo "radosgw.sh: start failed; logs in $dir/ceph/log" >&2; stop_all' ERR
   ceph-authtool --create-keyring "$dir/ceph/keyring" --gen-key -n mon. --cap mon 'allow *' > /dev/null

@@ -117,21 +117,36 @@ void S3Client::Backoff(int attempt, std::string_view retry_after) {
   std::this_thread::sleep_for(std::chrono::milliseconds(delay));
 }
 
+void S3Client::Address(const std::string& bucket, const std::string& key, std::string* host,
+                       std::string* path) const {
+  const bool virtual_host =
+      config_.url_style == "virtual" || (config_.url_style == "auto" && !config_.custom_endpoint &&
+                                         bucket.find('.') == std::string::npos);
+  *host = virtual_host ? bucket + "." + host_ : host_;
+  *path = virtual_host ? "/" : "/" + UriEncode(bucket, false);
+  if (!key.empty()) {
+    if (!virtual_host) *path += "/";
+    *path += UriEncode(key, true);
+  }
+}
+
+std::string S3Client::PresignedUrl(const std::string& method, const std::string& bucket,
+                                   const std::string& key, int64_t expires_seconds) const {
+  SignableRequest signable;
+  signable.method = method;
+  Address(bucket, key, &signable.host, &signable.path);
+  return scheme_ + "://" + signable.host + signable.path + "?" +
+         PresignQuery(signable, config_.credentials, {config_.region, "s3", NowSeconds()},
+                      expires_seconds);
+}
+
 Result<S3Client::CallResult> S3Client::Execute(const Call& call) {
   if (!config_.credentials_error.empty()) {
     return Status::InvalidArgument(Describe(call) + ": " + config_.credentials_error);
   }
-  const bool virtual_host =
-      config_.url_style == "virtual" || (config_.url_style == "auto" && !config_.custom_endpoint &&
-                                         call.bucket.find('.') == std::string::npos);
   SignableRequest signable;
   signable.method = call.method;
-  signable.host = virtual_host ? call.bucket + "." + host_ : host_;
-  signable.path = virtual_host ? "/" : "/" + UriEncode(call.bucket, false);
-  if (!call.key.empty()) {
-    if (!virtual_host) signable.path += "/";
-    signable.path += UriEncode(call.key, true);
-  }
+  Address(call.bucket, call.key, &signable.host, &signable.path);
   signable.query = call.query;
   signable.payload_sha256 = Sha256Hex(call.body);
   signable.headers = call.headers;

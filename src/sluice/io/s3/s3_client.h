@@ -83,6 +83,11 @@ class S3Client {
   Result<std::vector<MultipartUploadInfo>> ListMultipartUploads(const std::string& bucket,
                                                                 const std::string& prefix);
 
+  // A URL anyone may use with `method` (GET, PUT) on the object until `expires_seconds` pass:
+  // the presigned (query) form of SigV4, nothing sent.
+  std::string PresignedUrl(const std::string& method, const std::string& bucket,
+                           const std::string& key, int64_t expires_seconds) const;
+
   S3ClientStats stats() const;
 
  private:
@@ -101,6 +106,9 @@ class S3Client {
     bool unclear = false;  // some attempt may have taken effect without our seeing the answer
   };
 
+  // The Host header and the encoded path of an object (path or virtual-hosted style).
+  void Address(const std::string& bucket, const std::string& key, std::string* host,
+               std::string* path) const;
   // Sends with signing and retries; any HTTP answer that is not retryable is returned as is.
   Result<CallResult> Execute(const Call& call);
   // The Status for a non-2xx answer.
