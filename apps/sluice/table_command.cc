@@ -229,19 +229,22 @@ void RegisterTable(CLI::App* app, const GlobalFlags* global, int* exit_code) {
   };
 
   CLI::App* history = command->add_subcommand("history", "List the table's commits, newest first");
-  history->add_option("TABLE", flags->table, "The table's folder")->required();
+  history->add_option("TABLE", flags->table, "The table: a folder or s3://bucket/prefix")
+      ->required();
   history->add_option("--limit", flags->limit, "At most N commits")->check(CLI::NonNegativeNumber);
   history->callback([flags, finish] { finish(RunHistory(flags->table, flags->limit)); });
 
   CLI::App* describe = command->add_subcommand(
       "describe", "Show version, schema, partitioning, files, rows and properties");
-  describe->add_option("TABLE", flags->table, "The table's folder")->required();
+  describe->add_option("TABLE", flags->table, "The table: a folder or s3://bucket/prefix")
+      ->required();
   describe->add_option("--version", flags->version, "Describe this version (default: latest)");
   describe->callback([flags, finish] { finish(RunDescribe(flags->table, flags->version)); });
 
   CLI::App* optimize = command->add_subcommand(
       "optimize", "Compact small files into larger ones (a rewrite with dataChange=false)");
-  optimize->add_option("TABLE", flags->table, "The table's folder")->required();
+  optimize->add_option("TABLE", flags->table, "The table: a folder or s3://bucket/prefix")
+      ->required();
   optimize->add_option("--target-file-size", flags->target_file_size,
                        "Files smaller than this are compacted (default: 128MiB)");
   optimize->callback([flags, finish] { finish(RunOptimize(*flags)); });
@@ -250,7 +253,8 @@ void RegisterTable(CLI::App* app, const GlobalFlags* global, int* exit_code) {
       "vacuum",
       "Delete data files no version within the retention period references (removed files and "
       "files from failed writes)");
-  vacuum->add_option("TABLE", flags->table, "The table's folder")->required();
+  vacuum->add_option("TABLE", flags->table, "The table: a folder or s3://bucket/prefix")
+      ->required();
   vacuum->add_option("--retain", flags->retain,
                      "Keep every file a version of the last DURATION references (default: 168h = "
                      "7 days; e.g. 24h, 30d)");
@@ -259,7 +263,8 @@ void RegisterTable(CLI::App* app, const GlobalFlags* global, int* exit_code) {
 
   CLI::App* remove = command->add_subcommand(
       "delete", "Delete the rows matching a condition (rewrites only files that hold such rows)");
-  remove->add_option("TABLE", flags->table, "The table's folder")->required();
+  remove->add_option("TABLE", flags->table, "The table: a folder or s3://bucket/prefix")
+      ->required();
   remove
       ->add_option("--where", flags->where,
                    "Condition: comparisons joined by AND, e.g. \"id < 100 AND status = 'x'\" or "
@@ -269,7 +274,7 @@ void RegisterTable(CLI::App* app, const GlobalFlags* global, int* exit_code) {
 
   CLI::App* merge = command->add_subcommand(
       "merge", "Upsert the rows of files into the table by key (update matches, insert the rest)");
-  merge->add_option("TABLE", flags->table, "The table's folder")->required();
+  merge->add_option("TABLE", flags->table, "The table: a folder or s3://bucket/prefix")->required();
   flags->read.Register(merge);
   merge->get_option("PATH")->description("Source files with the new and changed rows");
   merge->add_option("--key", flags->keys, "Key column(s), comma-separated")->required();

@@ -54,6 +54,26 @@ grep -Eq 'bronze\.orders +ok +0 +0 +0' "$work/rerun.out" || fail "the rerun inge
 history=$("$sluice" table history "$lake/bronze/orders" | tail -n +2 | wc -l)
 [ "$history" -eq 1 ] || fail "bronze.orders has $history commits after two runs, expected 1"
 
+# Table commands on S3: two appends, compaction into one file, vacuum of the replaced files.
+scratch="$lake/scratch/products"
+for day in 1 2; do
+  "$sluice" convert "$work/s3/drops/products/"*.csv "$scratch" --mode append 2> "$work/convert.err" ||
+    fail "convert to $scratch: $(cat "$work/convert.err")"
+done
+rows_before=$("$sluice" count "$scratch")
+"$sluice" schema "$scratch" | grep -q '^product_id  *int64' || fail "schema of $scratch"
+"$sluice" table describe "$scratch" > "$work/describe.out" || fail "describe"
+"$sluice" table optimize "$scratch" > "$work/optimize.out" 2>&1 ||
+  fail "optimize: $(cat "$work/optimize.out")"
+"$sluice" table vacuum "$scratch" --retain 0h > "$work/vacuum.out" 2>&1 ||
+  fail "vacuum: $(cat "$work/vacuum.out")"
+grep -q "deleted 2 files" "$work/vacuum.out" || fail "vacuum: $(cat "$work/vacuum.out")"
+[ "$("$sluice" count "$scratch")" = "$rows_before" ] || fail "optimize/vacuum changed the rows"
+if "$sluice" count "$scratch" --version 0 > /dev/null 2> "$work/timetravel.err"; then
+  fail "version 0 is still readable after vacuum removed its file"
+fi
+grep -q "s3://" "$work/timetravel.err" || fail "no object named: $(cat "$work/timetravel.err")"
+
 # A wrong secret: a clear authentication error, and the canary appears nowhere.
 canary="CANARY-s3-secret-$$-7d2f"
 mkdir -p "$work/wrong" && cp -r "$work/s3/drops" "$work/s3/sluice.yml" "$work/wrong/"
