@@ -514,12 +514,14 @@ void TextRows(const ConfigSpec& spec, size_t indent, std::set<const ConfigSpec*>
 }  // namespace
 
 KeySpec MakeKey(std::string name, ValueType type, std::string description,
-                std::string default_value) {
+                std::string default_value, std::vector<std::string> choices, std::string example) {
   KeySpec key;
   key.name = std::move(name);
   key.type = type;
   key.description = std::move(description);
   key.default_value = std::move(default_value);
+  key.choices = std::move(choices);
+  key.example = std::move(example);
   return key;
 }
 

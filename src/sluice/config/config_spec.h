@@ -53,7 +53,8 @@ struct KeySpec {
 
 // A KeySpec from its common fields (the others keep their defaults), for building spec lists.
 KeySpec MakeKey(std::string name, ValueType type, std::string description,
-                std::string default_value = "");
+                std::string default_value = "", std::vector<std::string> choices = {},
+                std::string example = "");
 
 // One configuration error: where and what. `suggestion` is e.g. "did you mean 'format'?".
 struct ConfigError {

@@ -63,44 +63,45 @@ const config::ConfigSpec& S3SettingsSpec() {
   using config::ValueType;
   static const config::ConfigSpec spec = [] {
     std::vector<config::KeySpec> keys;
-    auto add = [&keys](std::string name, ValueType type, std::string description,
-                       std::string default_value = "", std::vector<std::string> choices = {},
-                       std::string example = "") {
-      config::KeySpec key =
-          config::MakeKey(std::move(name), type, std::move(description), std::move(default_value));
-      key.choices = std::move(choices);
-      key.example = std::move(example);
-      keys.push_back(std::move(key));
-    };
-    add("endpoint", ValueType::kString,
+    keys.push_back(config::MakeKey(
+        "endpoint", ValueType::kString,
         "The S3-compatible endpoint (MinIO, Ceph, R2, ...). Default: AWS_ENDPOINT_URL_S3, "
         "AWS_ENDPOINT_URL, the profile's endpoint_url, else AWS S3 in the region",
-        "", {}, "http://127.0.0.1:9000");
-    add("region", ValueType::kString,
+        "", {}, "http://127.0.0.1:9000"));
+    keys.push_back(config::MakeKey(
+        "region", ValueType::kString,
         "The signing region. Default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, "
         "else us-east-1",
-        "", {}, "eu-west-1");
-    add("url_style", ValueType::kEnum,
+        "", {}, "eu-west-1"));
+    keys.push_back(config::MakeKey(
+        "url_style", ValueType::kEnum,
         "path: http://host/bucket/key; virtual: http://bucket.host/key; auto: path for a custom "
         "endpoint, virtual for AWS",
-        "auto", {"auto", "path", "virtual"});
-    add("profile", ValueType::kString,
+        "auto", {"auto", "path", "virtual"}));
+    keys.push_back(config::MakeKey(
+        "profile", ValueType::kString,
         "A profile of ~/.aws/credentials and ~/.aws/config to take keys from (default: the "
         "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY variables, then AWS_PROFILE or 'default'). "
         "Keys themselves never go in the project file",
-        "", {}, "lake-writer");
-    add("request_timeout", ValueType::kDuration,
-        "An attempt that moves no byte for this long has failed and is retried", "30s");
-    add("connect_timeout", ValueType::kDuration, "Connecting must finish within this", "10s");
-    add("max_attempts", ValueType::kInt,
+        "", {}, "lake-writer"));
+    keys.push_back(config::MakeKey(
+        "request_timeout", ValueType::kDuration,
+        "An attempt that moves no byte for this long has failed and is retried", "30s"));
+    keys.push_back(config::MakeKey("connect_timeout", ValueType::kDuration,
+                                   "Connecting must finish within this", "10s"));
+    keys.push_back(config::MakeKey(
+        "max_attempts", ValueType::kInt,
         "Tries per request on 5xx, throttling, timeouts and resets (exponential backoff with "
         "jitter; Retry-After honoured)",
-        "8");
-    add("part_size", ValueType::kByteSize,
+        "8"));
+    keys.push_back(config::MakeKey(
+        "part_size", ValueType::kByteSize,
         "Objects larger than this are multipart uploads of parts this size (at least 5MiB)",
-        "8MiB");
-    add("upload_parallelism", ValueType::kInt, "Parts of one object uploaded at once", "4");
-    add("verify_tls", ValueType::kBool, "Check the endpoint's TLS certificate", "true");
+        "8MiB"));
+    keys.push_back(config::MakeKey("upload_parallelism", ValueType::kInt,
+                                   "Parts of one object uploaded at once", "4"));
+    keys.push_back(config::MakeKey("verify_tls", ValueType::kBool,
+                                   "Check the endpoint's TLS certificate", "true"));
     return config::ConfigSpec("s3",
                               "Where an s3:// lake lives: endpoint, region, URL style and the "
                               "profile to sign with (credentials come from the environment)",

@@ -14,11 +14,9 @@ std::vector<config::KeySpec> FileSourceKeys() {
   auto add = [&](std::string name, ValueType type, std::string description,
                  std::string default_value = "", std::vector<std::string> choices = {},
                  std::string example = "") {
-    config::KeySpec key =
-        config::MakeKey(std::move(name), type, std::move(description), std::move(default_value));
-    key.choices = std::move(choices);
-    key.example = std::move(example);
-    keys.push_back(std::move(key));
+    keys.push_back(config::MakeKey(std::move(name), type, std::move(description),
+                                   std::move(default_value), std::move(choices),
+                                   std::move(example)));
   };
   add("type", ValueType::kEnum, "The source component", "file", {"file"});
   add("path", ValueType::kString,
