@@ -163,8 +163,6 @@ HttpOutcome HttpClient::Send(const HttpRequest& request) {
     outcome.transport_error = {"cannot create a curl handle", false, false};
     return outcome;
   }
-  // Options go back to their defaults; the handle's open connections stay for reuse.
-  curl_easy_reset(curl);
   Transfer transfer;
   transfer.request = &request;
   transfer.response = &outcome.response;
@@ -239,6 +237,9 @@ HttpOutcome HttpClient::Send(const HttpRequest& request) {
   long connects = 0;
   curl_easy_getinfo(curl, CURLINFO_NUM_CONNECTS, &connects);
   outcome.response.new_connections = connects;
+  // Nothing in the pooled handle may point at this call's stack (error buffer, callbacks' data);
+  // the reset keeps its live connections.
+  curl_easy_reset(curl);
   ReturnHandle(curl);
   return outcome;
 }

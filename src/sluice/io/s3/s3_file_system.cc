@@ -98,10 +98,10 @@ class S3OutputStream final : public OutputStream {
     if (closed_) return error_;
     SLUICE_RETURN_NOT_OK(error_);
     if (upload_id_.empty()) {
-      Status status = client_->Put(bucket_, key_, buffer_);
+      error_ = client_->Put(bucket_, key_, buffer_);
       closed_ = true;
       buffer_ = std::string();
-      return status;
+      return error_;
     }
     if (!buffer_.empty()) {
       Status status = SendPart();
