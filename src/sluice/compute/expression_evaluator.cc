@@ -1,0 +1,940 @@
+#include "sluice/compute/expression_evaluator.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <optional>
+
+#include "sluice/columnar/column_builder.h"
+#include "sluice/columnar/temporal.h"
+#include "sluice/columnar/value_formatter.h"
+
+namespace sluice::compute {
+namespace {
+
+using columnar::BooleanBuilder;
+using columnar::BooleanColumn;
+using columnar::Column;
+using columnar::ColumnPtr;
+using columnar::DataType;
+using columnar::Float64Builder;
+using columnar::Int32Builder;
+using columnar::Int64Builder;
+using columnar::StringBuilder;
+using columnar::StringColumn;
+using columnar::TypeId;
+
+class BindFailed {};
+
+bool IsInteger(const DataType& t) { return t.id() == TypeId::kInt32 || t.id() == TypeId::kInt64; }
+bool IsNumeric(const DataType& t) { return IsInteger(t) || t.id() == TypeId::kFloat64; }
+bool IsString(const DataType& t) { return t.id() == TypeId::kString; }
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// A one-row column holding a literal.
+ColumnPtr LiteralColumn(const Literal& literal, DataType* type) {
+  switch (literal.kind) {
+    case LiteralKind::kBool: {
+      BooleanBuilder builder;
+      builder.Append(literal.bool_value);
+      *type = DataType::Bool();
+      return builder.Finish();
+    }
+    case LiteralKind::kInteger: {
+      Int64Builder builder(DataType::Int64());
+      builder.Append(literal.int_value);
+      *type = DataType::Int64();
+      return builder.Finish();
+    }
+    case LiteralKind::kFloat:
+    case LiteralKind::kDecimal: {
+      // Decimal literals are float64 until decimal arithmetic arrives.
+      Float64Builder builder(DataType::Float64());
+      builder.Append(literal.float_value);
+      *type = DataType::Float64();
+      return builder.Finish();
+    }
+    default: {
+      StringBuilder builder;
+      builder.Append(literal.text);
+      *type = DataType::String();
+      return builder.Finish();
+    }
+  }
+}
+
+class Binder {
+ public:
+  Binder(const columnar::Schema& schema, ExpressionError* error) : schema_(schema), error_(error) {}
+
+  BoundExprPtr Bind(const Expr& expr) {
+    switch (expr.kind) {
+      case ExprKind::kLiteral:
+        return BindLiteral(expr);
+      case ExprKind::kColumn:
+        return BindColumn(expr);
+      case ExprKind::kUnary:
+        if (expr.name == "not")
+          return Call("not", DataType::Bool(), expr.offset, {Boolean(*expr.args[0])});
+        return Arithmetic("-", expr.offset, Literal0(expr.offset), Bind(*expr.args[0]));
+      case ExprKind::kBinary:
+        return BindBinary(expr);
+      case ExprKind::kIsNull: {
+        BoundExprPtr value = Bind(*expr.args[0]);
+        BoundExprPtr test = Call("is_null", DataType::Bool(), expr.offset, {value});
+        return expr.negated ? Call("not", DataType::Bool(), expr.offset, {test}) : test;
+      }
+      case ExprKind::kIn: {
+        BoundExprPtr value = Bind(*expr.args[0]);
+        BoundExprPtr any;
+        for (size_t i = 1; i < expr.args.size(); ++i) {
+          BoundExprPtr equal = Compare("=", expr.args[i]->offset, value, Bind(*expr.args[i]));
+          any = any ? Call("or", DataType::Bool(), expr.offset, {any, equal}) : equal;
+        }
+        return expr.negated ? Call("not", DataType::Bool(), expr.offset, {any}) : any;
+      }
+      case ExprKind::kBetween: {
+        BoundExprPtr value = Bind(*expr.args[0]);
+        BoundExprPtr both = Call("and", DataType::Bool(), expr.offset,
+                                 {Compare(">=", expr.offset, value, Bind(*expr.args[1])),
+                                  Compare("<=", expr.offset, value, Bind(*expr.args[2]))});
+        return expr.negated ? Call("not", DataType::Bool(), expr.offset, {both}) : both;
+      }
+      case ExprKind::kCase:
+        return BindCase(expr);
+      case ExprKind::kFunction:
+        return BindFunction(expr);
+      case ExprKind::kCast:
+        Fail(expr.offset, "CAST is not supported yet");
+      case ExprKind::kLike:
+        Fail(expr.offset,
+             std::string(expr.name == "ilike" ? "ILIKE" : "LIKE") + " is not supported yet");
+    }
+    Fail(expr.offset, "unsupported expression");
+  }
+
+ private:
+  [[noreturn]] void Fail(int offset, std::string message) {
+    error_->offset = offset;
+    error_->message = std::move(message);
+    throw BindFailed();
+  }
+
+  static BoundExprPtr Call(std::string function, DataType type, int offset,
+                           std::vector<BoundExprPtr> args) {
+    auto node = std::make_shared<BoundExpr>();
+    node->kind = BoundKind::kCall;
+    node->function = std::move(function);
+    node->type = type;
+    node->offset = offset;
+    node->args = std::move(args);
+    return node;
+  }
+
+  BoundExprPtr Literal0(int offset) {
+    Literal zero;
+    zero.kind = LiteralKind::kInteger;
+    auto node = std::make_shared<BoundExpr>();
+    node->offset = offset;
+    node->literal = LiteralColumn(zero, &node->type);
+    return node;
+  }
+
+  BoundExprPtr BindLiteral(const Expr& expr) {
+    auto node = std::make_shared<BoundExpr>();
+    node->offset = expr.offset;
+    const LiteralKind kind = expr.literal.kind;
+    if (kind == LiteralKind::kNull) {
+      node->null_type = true;
+      StringBuilder builder;
+      builder.AppendNull();
+      node->literal = builder.Finish();
+      node->type = DataType::String();
+      return node;
+    }
+    if (kind == LiteralKind::kDate || kind == LiteralKind::kTimestamp) {
+      return TemporalLiteral(expr.literal.text,
+                             kind == LiteralKind::kDate ? DataType::Date() : DataType::Timestamp(),
+                             expr.offset);
+    }
+    if (kind == LiteralKind::kInterval) Fail(expr.offset, "INTERVAL is not supported yet");
+    node->literal = LiteralColumn(expr.literal, &node->type);
+    return node;
+  }
+
+  BoundExprPtr TemporalLiteral(const std::string& text, DataType type, int offset) {
+    auto node = std::make_shared<BoundExpr>();
+    node->offset = offset;
+    node->type = type;
+    if (type.id() == TypeId::kDate) {
+      int32_t days = 0;
+      if (!columnar::ParseDate(text, columnar::DateOrder::kYMD, &days)) {
+        Fail(offset, "'" + text + "' is not a date (YYYY-MM-DD)");
+      }
+      Int32Builder builder(DataType::Date());
+      builder.Append(days);
+      node->literal = builder.Finish();
+    } else {
+      int64_t micros = 0;
+      if (!columnar::ParseTimestamp(text, columnar::DateOrder::kYMD, &micros)) {
+        Fail(offset, "'" + text + "' is not a timestamp (YYYY-MM-DD HH:MM:SS)");
+      }
+      Int64Builder builder(DataType::Timestamp());
+      builder.Append(micros);
+      node->literal = builder.Finish();
+    }
+    return node;
+  }
+
+  BoundExprPtr BindColumn(const Expr& expr) {
+    std::optional<size_t> index = schema_.FieldIndex(expr.name);
+    if (!index) {
+      std::vector<size_t> folded;
+      for (size_t i = 0; i < schema_.num_fields(); ++i) {
+        if (Lower(schema_.field(i).name) == Lower(expr.name)) folded.push_back(i);
+      }
+      if (folded.size() == 1) index = folded[0];
+    }
+    if (!index) {
+      std::string message = "unknown column '" + expr.name + "'";
+      std::string best;
+      size_t best_distance = 3;
+      for (const columnar::Field& field : schema_.fields()) {
+        const size_t distance = EditDistance(Lower(field.name), Lower(expr.name));
+        if (distance < best_distance) {
+          best_distance = distance;
+          best = field.name;
+        }
+      }
+      if (!best.empty()) message += "; did you mean '" + best + "'?";
+      Fail(expr.offset, message);
+    }
+    auto node = std::make_shared<BoundExpr>();
+    node->kind = BoundKind::kColumn;
+    node->column = *index;
+    node->type = schema_.field(*index).type;
+    node->offset = expr.offset;
+    if (node->type.id() == TypeId::kDecimal) {
+      Fail(expr.offset, "column '" + expr.name +
+                            "' is a decimal; decimal expressions are not "
+                            "supported yet");
+    }
+    return node;
+  }
+
+  // `value` converted to `type` (which CommonType allows).
+  BoundExprPtr Convert(const BoundExprPtr& value, const DataType& type) {
+    if (value->type == type && !value->null_type) return value;
+    if (value->null_type) return Call("null_of", type, value->offset, {});
+    if (value->kind == BoundKind::kLiteral && IsString(value->type) &&
+        (type.id() == TypeId::kDate || type.id() == TypeId::kTimestamp)) {
+      const auto& text = static_cast<const StringColumn&>(*value->literal).Value(0);
+      return TemporalLiteral(std::string(text), type, value->offset);
+    }
+    return Call("convert", type, value->offset, {value});
+  }
+
+  // The type two operands meet at, or a failure naming both.
+  DataType CommonType(const BoundExprPtr& a, const BoundExprPtr& b, int offset,
+                      const std::string& what) {
+    if (a->null_type) return b->type;
+    if (b->null_type) return a->type;
+    const DataType& x = a->type;
+    const DataType& y = b->type;
+    if (x == y) return x;
+    if (IsInteger(x) && IsInteger(y)) return DataType::Int64();
+    if (IsNumeric(x) && IsNumeric(y)) return DataType::Float64();
+    auto temporal = [](const DataType& t) {
+      return t.id() == TypeId::kDate || t.id() == TypeId::kTimestamp;
+    };
+    if (temporal(x) && temporal(y)) return DataType::Timestamp();
+    if (temporal(x) && IsString(y) && b->kind == BoundKind::kLiteral) return x;
+    if (temporal(y) && IsString(x) && a->kind == BoundKind::kLiteral) return y;
+    Fail(offset, "cannot " + what + " " + x.ToString() + " and " + y.ToString());
+  }
+
+  BoundExprPtr Boolean(const Expr& expr) {
+    BoundExprPtr value = Bind(expr);
+    if (value->null_type) return Convert(value, DataType::Bool());
+    if (value->type.id() != TypeId::kBool) {
+      Fail(expr.offset, "expected a true/false condition, found " + value->type.ToString());
+    }
+    return value;
+  }
+
+  BoundExprPtr Compare(const std::string& op, int offset, BoundExprPtr left, BoundExprPtr right) {
+    const DataType type = CommonType(left, right, offset, "compare");
+    static const std::map<std::string, std::string> kNames = {
+        {"=", "eq"}, {"<>", "ne"}, {"<", "lt"}, {"<=", "le"}, {">", "gt"}, {">=", "ge"}};
+    return Call(kNames.at(op), DataType::Bool(), offset,
+                {Convert(left, type), Convert(right, type)});
+  }
+
+  BoundExprPtr Arithmetic(const std::string& op, int offset, BoundExprPtr left,
+                          BoundExprPtr right) {
+    for (const BoundExprPtr& side : {left, right}) {
+      if (!side->null_type && !IsNumeric(side->type)) {
+        Fail(side->offset, "'" + op + "' needs numbers, not " + side->type.ToString());
+      }
+    }
+    DataType type = CommonType(left, right, offset, "combine");
+    if (left->null_type && right->null_type) type = DataType::Int64();
+    if (op == "/") type = DataType::Float64();
+    static const std::map<std::string, std::string> kNames = {
+        {"+", "add"}, {"-", "subtract"}, {"*", "multiply"}, {"/", "divide"}, {"%", "modulo"}};
+    return Call(kNames.at(op), type, offset, {Convert(left, type), Convert(right, type)});
+  }
+
+  BoundExprPtr BindBinary(const Expr& expr) {
+    const std::string& op = expr.name;
+    if (op == "and" || op == "or") {
+      return Call(op, DataType::Bool(), expr.offset,
+                  {Boolean(*expr.args[0]), Boolean(*expr.args[1])});
+    }
+    BoundExprPtr left = Bind(*expr.args[0]);
+    BoundExprPtr right = Bind(*expr.args[1]);
+    if (op == "||") {
+      return Call("concat_strict", DataType::String(), expr.offset, {Text(left), Text(right)});
+    }
+    if (op == "=" || op == "<>" || op == "<" || op == "<=" || op == ">" || op == ">=") {
+      return Compare(op, expr.offset, left, right);
+    }
+    return Arithmetic(op, expr.offset, left, right);
+  }
+
+  // Any value as text (numbers and dates formatted as DuckDB casts them to VARCHAR).
+  BoundExprPtr Text(const BoundExprPtr& value) {
+    if (IsString(value->type) || value->null_type) return Convert(value, DataType::String());
+    return Call("to_string", DataType::String(), value->offset, {value});
+  }
+
+  BoundExprPtr BindCase(const Expr& expr) {
+    std::vector<BoundExprPtr> conditions;
+    std::vector<BoundExprPtr> results;
+    size_t i = 0;
+    BoundExprPtr operand;
+    if (expr.has_operand) operand = Bind(*expr.args[i++]);
+    const size_t pairs_end = expr.args.size() - (expr.has_else ? 1 : 0);
+    for (; i + 2 <= pairs_end; i += 2) {
+      if (operand) {
+        conditions.push_back(Compare("=", expr.args[i]->offset, operand, Bind(*expr.args[i])));
+      } else {
+        conditions.push_back(Boolean(*expr.args[i]));
+      }
+      results.push_back(Bind(*expr.args[i + 1]));
+    }
+    if (expr.has_else) results.push_back(Bind(*expr.args.back()));
+    BoundExprPtr typed = results[0];
+    for (const BoundExprPtr& result : results) {
+      const DataType type = CommonType(typed, result, result->offset, "mix the CASE results");
+      auto probe = std::make_shared<BoundExpr>();
+      probe->type = type;
+      probe->null_type = typed->null_type && result->null_type;
+      typed = probe;
+    }
+    const DataType type = typed->null_type ? DataType::String() : typed->type;
+    std::vector<BoundExprPtr> args;
+    for (size_t k = 0; k < conditions.size(); ++k) {
+      args.push_back(conditions[k]);
+      args.push_back(Convert(results[k], type));
+    }
+    if (expr.has_else) args.push_back(Convert(results.back(), type));
+    return Call(expr.has_else ? "case_else" : "case", type, expr.offset, std::move(args));
+  }
+
+  BoundExprPtr BindFunction(const Expr& expr) {
+    const std::string& name = expr.name;
+    std::vector<BoundExprPtr> args;
+    for (const ExprPtr& arg : expr.args) args.push_back(Bind(*arg));
+    auto arity = [&](size_t low, size_t high) {
+      if (args.size() < low || args.size() > high) {
+        Fail(expr.offset, name + "() takes " +
+                              (low == high ? std::to_string(low)
+                                           : std::to_string(low) + " to " + std::to_string(high)) +
+                              " argument" + (high == 1 ? "" : "s") + ", not " +
+                              std::to_string(args.size()));
+      }
+    };
+    if (name == "coalesce") {
+      arity(1, 64);
+      BoundExprPtr typed = args[0];
+      DataType type = args[0]->type;
+      bool all_null = args[0]->null_type;
+      for (const BoundExprPtr& arg : args) {
+        if (all_null && !arg->null_type) {
+          type = arg->type;
+          all_null = false;
+        } else if (!arg->null_type) {
+          auto probe = std::make_shared<BoundExpr>();
+          probe->type = type;
+          type = CommonType(probe, arg, arg->offset, "mix in coalesce()");
+        }
+      }
+      for (BoundExprPtr& arg : args) arg = Convert(arg, type);
+      return Call("coalesce", type, expr.offset, std::move(args));
+    }
+    if (name == "nullif") {
+      arity(2, 2);
+      BoundExprPtr equal = Compare("=", expr.offset, args[0], args[1]);
+      auto null_value = Call("null_of", args[0]->type, expr.offset, {});
+      return Call("case_else", args[0]->type, expr.offset, {equal, null_value, args[0]});
+    }
+    if (name == "lower" || name == "upper" || name == "trim" || name == "length") {
+      arity(1, 1);
+      if (!args[0]->null_type && !IsString(args[0]->type)) {
+        Fail(args[0]->offset, name + "() needs a string, not " + args[0]->type.ToString());
+      }
+      return Call(name, name == "length" ? DataType::Int64() : DataType::String(), expr.offset,
+                  {Convert(args[0], DataType::String())});
+    }
+    if (name == "concat") {
+      arity(1, 64);
+      for (BoundExprPtr& arg : args) arg = Text(arg);
+      return Call("concat", DataType::String(), expr.offset, std::move(args));
+    }
+    Fail(expr.offset, "unknown function " + name + "()");
+  }
+
+  const columnar::Schema& schema_;
+  ExpressionError* error_;
+};
+
+// ---- evaluation ----
+
+// Reads integers whatever the physical width (int32/date or int64/time/timestamp).
+struct IntReader {
+  explicit IntReader(const Column& column) {
+    if (column.type().id() == TypeId::kInt32 || column.type().id() == TypeId::kDate) {
+      narrow = static_cast<const columnar::Int32Column&>(column).data();
+    } else {
+      wide = static_cast<const columnar::Int64Column&>(column).data();
+    }
+  }
+  int64_t operator[](int64_t i) const { return narrow != nullptr ? narrow[i] : wide[i]; }
+  const int32_t* narrow = nullptr;
+  const int64_t* wide = nullptr;
+};
+
+const double* Doubles(const Column& column) {
+  return static_cast<const columnar::Float64Column&>(column).data();
+}
+
+ColumnPtr NullColumn(const DataType& type, int64_t rows) {
+  std::unique_ptr<columnar::ColumnBuilder> builder;
+  switch (type.id()) {
+    case TypeId::kBool:
+      builder = std::make_unique<BooleanBuilder>();
+      break;
+    case TypeId::kInt32:
+    case TypeId::kDate:
+      builder = std::make_unique<Int32Builder>(type);
+      break;
+    case TypeId::kFloat64:
+      builder = std::make_unique<Float64Builder>(type);
+      break;
+    case TypeId::kString:
+      builder = std::make_unique<StringBuilder>(type);
+      break;
+    default:
+      builder = std::make_unique<Int64Builder>(type);
+      break;
+  }
+  for (int64_t i = 0; i < rows; ++i) builder->AppendNull();
+  return builder->Finish();
+}
+
+ColumnPtr Broadcast(const Column& one, int64_t rows) {
+  const DataType& type = one.type();
+  if (one.IsNull(0)) return NullColumn(type, rows);
+  switch (type.id()) {
+    case TypeId::kBool: {
+      BooleanBuilder b;
+      const bool value = static_cast<const BooleanColumn&>(one).Value(0);
+      for (int64_t i = 0; i < rows; ++i) b.Append(value);
+      return b.Finish();
+    }
+    case TypeId::kFloat64: {
+      Float64Builder b(type);
+      for (int64_t i = 0; i < rows; ++i) b.Append(Doubles(one)[0]);
+      return b.Finish();
+    }
+    case TypeId::kString: {
+      StringBuilder b(type);
+      const std::string_view value = static_cast<const StringColumn&>(one).Value(0);
+      for (int64_t i = 0; i < rows; ++i) b.Append(value);
+      return b.Finish();
+    }
+    case TypeId::kInt32:
+    case TypeId::kDate: {
+      Int32Builder b(type);
+      for (int64_t i = 0; i < rows; ++i)
+        b.Append(static_cast<const columnar::Int32Column&>(one).Value(0));
+      return b.Finish();
+    }
+    default: {
+      Int64Builder b(type);
+      for (int64_t i = 0; i < rows; ++i) b.Append(IntReader(one)[0]);
+      return b.Finish();
+    }
+  }
+}
+
+class Evaluator {
+ public:
+  Evaluator(const columnar::Batch& batch, std::vector<RowError>* errors)
+      : batch_(batch), rows_(batch.num_rows()), errors_(errors) {}
+
+  Result<ColumnPtr> Run(const BoundExpr& expr) {
+    switch (expr.kind) {
+      case BoundKind::kLiteral:
+        return Broadcast(*expr.literal, rows_);
+      case BoundKind::kColumn:
+        return batch_.columns()[expr.column];
+      case BoundKind::kCall:
+        break;
+    }
+    const std::string& f = expr.function;
+    if (f == "null_of") return NullColumn(expr.type, rows_);
+    if (f == "case" || f == "case_else") return Case(expr);
+    std::vector<ColumnPtr> args;
+    for (const BoundExprPtr& arg : expr.args) {
+      SLUICE_ASSIGN_OR_RETURN(ColumnPtr column, Run(*arg));
+      args.push_back(std::move(column));
+    }
+    if (f == "and" || f == "or") return Logic(f == "and", *args[0], *args[1]);
+    if (f == "not") return Not(*args[0]);
+    if (f == "is_null") return IsNull(*args[0]);
+    if (f == "eq" || f == "ne" || f == "lt" || f == "le" || f == "gt" || f == "ge") {
+      return Comparison(f, *args[0], *args[1]);
+    }
+    if (f == "add" || f == "subtract" || f == "multiply" || f == "divide" || f == "modulo") {
+      return Arithmetic(expr, *args[0], *args[1]);
+    }
+    if (f == "convert") return ConvertColumn(*args[0], expr.type);
+    if (f == "to_string") return ToText(*args[0]);
+    if (f == "coalesce") return Coalesce(expr.type, args);
+    if (f == "concat" || f == "concat_strict") return Concat(args, f == "concat_strict");
+    if (f == "lower" || f == "upper" || f == "trim" || f == "length")
+      return StringFunction(f, *args[0]);
+    return Status::Internal("no kernel for " + f);
+  }
+
+ private:
+  template <typename Fn>
+  ColumnPtr Booleans(Fn fn) {  // fn(i, &value) → valid
+    BooleanBuilder builder;
+    builder.Reserve(rows_);
+    for (int64_t i = 0; i < rows_; ++i) {
+      bool value = false;
+      if (fn(i, &value)) {
+        builder.Append(value);
+      } else {
+        builder.AppendNull();
+      }
+    }
+    return builder.Finish();
+  }
+
+  ColumnPtr Logic(bool is_and, const Column& a, const Column& b) {
+    const auto& x = static_cast<const BooleanColumn&>(a);
+    const auto& y = static_cast<const BooleanColumn&>(b);
+    return Booleans([&](int64_t i, bool* value) {
+      const bool x_null = x.IsNull(i), y_null = y.IsNull(i);
+      const bool xv = !x_null && x.Value(i), yv = !y_null && y.Value(i);
+      if (is_and) {
+        if ((!x_null && !xv) || (!y_null && !yv)) return *value = false, true;
+        if (x_null || y_null) return false;
+        return *value = true, true;
+      }
+      if (xv || yv) return *value = true, true;
+      if (x_null || y_null) return false;
+      return *value = false, true;
+    });
+  }
+
+  ColumnPtr Not(const Column& a) {
+    const auto& x = static_cast<const BooleanColumn&>(a);
+    return Booleans([&](int64_t i, bool* value) {
+      if (x.IsNull(i)) return false;
+      *value = !x.Value(i);
+      return true;
+    });
+  }
+
+  ColumnPtr IsNull(const Column& a) {
+    return Booleans([&](int64_t i, bool* value) { return *value = a.IsNull(i), true; });
+  }
+
+  static bool Holds(const std::string& f, int order) {
+    if (f == "eq") return order == 0;
+    if (f == "ne") return order != 0;
+    if (f == "lt") return order < 0;
+    if (f == "le") return order <= 0;
+    if (f == "gt") return order > 0;
+    return order >= 0;
+  }
+
+  ColumnPtr Comparison(const std::string& f, const Column& a, const Column& b) {
+    const TypeId id = a.type().id();
+    auto valid = [&](int64_t i) { return a.IsValid(i) && b.IsValid(i); };
+    if (id == TypeId::kString) {
+      const auto& x = static_cast<const StringColumn&>(a);
+      const auto& y = static_cast<const StringColumn&>(b);
+      return Booleans([&](int64_t i, bool* value) {
+        if (!valid(i)) return false;
+        const int c = x.Value(i).compare(y.Value(i));
+        return *value = Holds(f, c < 0 ? -1 : c > 0 ? 1 : 0), true;
+      });
+    }
+    if (id == TypeId::kFloat64) {
+      const double* x = Doubles(a);
+      const double* y = Doubles(b);
+      return Booleans([&](int64_t i, bool* value) {
+        if (!valid(i)) return false;
+        return *value = Holds(f, x[i] < y[i] ? -1 : x[i] > y[i] ? 1 : 0), true;
+      });
+    }
+    if (id == TypeId::kBool) {
+      const auto& x = static_cast<const BooleanColumn&>(a);
+      const auto& y = static_cast<const BooleanColumn&>(b);
+      return Booleans([&](int64_t i, bool* value) {
+        if (!valid(i)) return false;
+        return *value = Holds(f, static_cast<int>(x.Value(i)) - static_cast<int>(y.Value(i))), true;
+      });
+    }
+    const IntReader x(a), y(b);
+    return Booleans([&](int64_t i, bool* value) {
+      if (!valid(i)) return false;
+      return *value = Holds(f, x[i] < y[i] ? -1 : x[i] > y[i] ? 1 : 0), true;
+    });
+  }
+
+  ColumnPtr Arithmetic(const BoundExpr& expr, const Column& a, const Column& b) {
+    const std::string& f = expr.function;
+    if (expr.type.id() == TypeId::kFloat64) {
+      const double* x = Doubles(a);
+      const double* y = Doubles(b);
+      Float64Builder builder(DataType::Float64());
+      builder.Reserve(rows_);
+      for (int64_t i = 0; i < rows_; ++i) {
+        if (a.IsNull(i) || b.IsNull(i) || ((f == "divide" || f == "modulo") && y[i] == 0)) {
+          builder.AppendNull();  // x / 0 is NULL, as in DuckDB
+          continue;
+        }
+        builder.Append(f == "add"        ? x[i] + y[i]
+                       : f == "subtract" ? x[i] - y[i]
+                       : f == "multiply" ? x[i] * y[i]
+                       : f == "divide"   ? x[i] / y[i]
+                                         : std::fmod(x[i], y[i]));
+      }
+      return builder.Finish();
+    }
+    const IntReader x(a), y(b);
+    Int64Builder builder(DataType::Int64());
+    builder.Reserve(rows_);
+    static const std::map<std::string, const char*> kVerbs = {
+        {"add", "addition"}, {"subtract", "subtraction"}, {"multiply", "multiplication"}};
+    for (int64_t i = 0; i < rows_; ++i) {
+      if (a.IsNull(i) || b.IsNull(i)) {
+        builder.AppendNull();
+        continue;
+      }
+      int64_t out = 0;
+      bool overflow = false;
+      if (f == "add") {
+        overflow = __builtin_add_overflow(x[i], y[i], &out);
+      } else if (f == "subtract") {
+        overflow = __builtin_sub_overflow(x[i], y[i], &out);
+      } else if (f == "multiply") {
+        overflow = __builtin_mul_overflow(x[i], y[i], &out);
+      } else {  // modulo
+        if (y[i] == 0) {
+          builder.AppendNull();
+          continue;
+        }
+        out = y[i] == -1 ? 0 : x[i] % y[i];
+      }
+      if (overflow) {
+        errors_->push_back({i, std::string("integer overflow in ") + kVerbs.at(f) + " at column " +
+                                   std::to_string(expr.offset + 1)});
+        builder.AppendNull();
+        continue;
+      }
+      builder.Append(out);
+    }
+    return builder.Finish();
+  }
+
+  ColumnPtr ConvertColumn(const Column& a, const DataType& to) {
+    if (to.id() == TypeId::kFloat64) {
+      const IntReader x(a);
+      Float64Builder builder(to);
+      builder.Reserve(rows_);
+      for (int64_t i = 0; i < rows_; ++i) {
+        if (a.IsNull(i)) {
+          builder.AppendNull();
+        } else {
+          builder.Append(static_cast<double>(x[i]));
+        }
+      }
+      return builder.Finish();
+    }
+    if (to.id() == TypeId::kBool || to.id() == TypeId::kString) return NullColumn(to, rows_);
+    // int32 → int64, date → timestamp.
+    const IntReader x(a);
+    const bool days = a.type().id() == TypeId::kDate && to.id() == TypeId::kTimestamp;
+    Int64Builder builder(to);
+    builder.Reserve(rows_);
+    for (int64_t i = 0; i < rows_; ++i) {
+      if (a.IsNull(i)) {
+        builder.AppendNull();
+      } else {
+        builder.Append(days ? x[i] * 86'400'000'000LL : x[i]);
+      }
+    }
+    return builder.Finish();
+  }
+
+  ColumnPtr ToText(const Column& a) {
+    StringBuilder builder;
+    std::string text;
+    for (int64_t i = 0; i < rows_; ++i) {
+      if (a.IsNull(i)) {
+        builder.AppendNull();
+        continue;
+      }
+      text.clear();
+      columnar::AppendValue(a, i, columnar::ValueStyle::kDisplay, &text);
+      builder.Append(text);
+    }
+    return builder.Finish();
+  }
+
+  ColumnPtr Coalesce(const DataType& type, const std::vector<ColumnPtr>& args) {
+    // Picks, per row, the first argument that is not null, then gathers from it.
+    std::vector<int> source(static_cast<size_t>(rows_), -1);
+    for (int64_t i = 0; i < rows_; ++i) {
+      for (size_t k = 0; k < args.size(); ++k) {
+        if (args[k]->IsValid(i)) {
+          source[static_cast<size_t>(i)] = static_cast<int>(k);
+          break;
+        }
+      }
+    }
+    return Gather(type, args, source);
+  }
+
+  // Row i from args[source[i]] (null where source[i] < 0).
+  ColumnPtr Gather(const DataType& type, const std::vector<ColumnPtr>& args,
+                   const std::vector<int>& source) {
+    auto from = [&](int64_t i) -> const Column* {
+      const int k = source[static_cast<size_t>(i)];
+      return k < 0 ? nullptr : args[static_cast<size_t>(k)].get();
+    };
+    switch (type.id()) {
+      case TypeId::kBool:
+        return Booleans([&](int64_t i, bool* value) {
+          const Column* c = from(i);
+          if (c == nullptr || c->IsNull(i)) return false;
+          return *value = static_cast<const BooleanColumn*>(c)->Value(i), true;
+        });
+      case TypeId::kString: {
+        StringBuilder builder(type);
+        for (int64_t i = 0; i < rows_; ++i) {
+          const Column* c = from(i);
+          if (c == nullptr || c->IsNull(i)) {
+            builder.AppendNull();
+          } else {
+            builder.Append(static_cast<const StringColumn*>(c)->Value(i));
+          }
+        }
+        return builder.Finish();
+      }
+      case TypeId::kFloat64: {
+        Float64Builder builder(type);
+        for (int64_t i = 0; i < rows_; ++i) {
+          const Column* c = from(i);
+          if (c == nullptr || c->IsNull(i)) {
+            builder.AppendNull();
+          } else {
+            builder.Append(Doubles(*c)[i]);
+          }
+        }
+        return builder.Finish();
+      }
+      case TypeId::kInt32:
+      case TypeId::kDate: {
+        Int32Builder builder(type);
+        for (int64_t i = 0; i < rows_; ++i) {
+          const Column* c = from(i);
+          if (c == nullptr || c->IsNull(i)) {
+            builder.AppendNull();
+          } else {
+            builder.Append(static_cast<int32_t>(IntReader(*c)[i]));
+          }
+        }
+        return builder.Finish();
+      }
+      default: {
+        Int64Builder builder(type);
+        for (int64_t i = 0; i < rows_; ++i) {
+          const Column* c = from(i);
+          if (c == nullptr || c->IsNull(i)) {
+            builder.AppendNull();
+          } else {
+            builder.Append(IntReader(*c)[i]);
+          }
+        }
+        return builder.Finish();
+      }
+    }
+  }
+
+  Result<ColumnPtr> Case(const BoundExpr& expr) {
+    const size_t pairs = expr.args.size() / 2;
+    const bool has_else = expr.function == "case_else";
+    std::vector<int> source(static_cast<size_t>(rows_), -1);
+    std::vector<bool> decided(static_cast<size_t>(rows_), false);
+    for (size_t k = 0; k < pairs; ++k) {
+      SLUICE_ASSIGN_OR_RETURN(ColumnPtr condition, Run(*expr.args[2 * k]));
+      const auto& test = static_cast<const BooleanColumn&>(*condition);
+      for (int64_t i = 0; i < rows_; ++i) {
+        if (!decided[static_cast<size_t>(i)] && test.IsValid(i) && test.Value(i)) {
+          decided[static_cast<size_t>(i)] = true;
+          source[static_cast<size_t>(i)] = static_cast<int>(k);
+        }
+      }
+    }
+    if (has_else) {
+      for (int64_t i = 0; i < rows_; ++i) {
+        if (!decided[static_cast<size_t>(i)])
+          source[static_cast<size_t>(i)] = static_cast<int>(pairs);
+      }
+    }
+    // Results are computed for every row, but only the errors of rows that take a branch count.
+    std::vector<ColumnPtr> results;
+    for (size_t k = 0; k < pairs + (has_else ? 1 : 0); ++k) {
+      std::vector<RowError> branch_errors;
+      Evaluator branch(batch_, &branch_errors);
+      const BoundExpr& result = *expr.args[k < pairs ? 2 * k + 1 : expr.args.size() - 1];
+      SLUICE_ASSIGN_OR_RETURN(ColumnPtr column, branch.Run(result));
+      for (RowError& error : branch_errors) {
+        if (source[static_cast<size_t>(error.row)] == static_cast<int>(k)) {
+          errors_->push_back(std::move(error));
+        }
+      }
+      results.push_back(std::move(column));
+    }
+    return Gather(expr.type, results, source);
+  }
+
+  ColumnPtr Concat(const std::vector<ColumnPtr>& args, bool strict) {
+    StringBuilder builder;
+    std::string text;
+    for (int64_t i = 0; i < rows_; ++i) {
+      text.clear();
+      bool null = false;
+      for (const ColumnPtr& arg : args) {
+        if (arg->IsNull(i)) {
+          null = true;
+          continue;  // concat() skips nulls; || makes the whole value null
+        }
+        text += static_cast<const StringColumn&>(*arg).Value(i);
+      }
+      if (strict && null) {
+        builder.AppendNull();
+      } else {
+        builder.Append(text);
+      }
+    }
+    return builder.Finish();
+  }
+
+  ColumnPtr StringFunction(const std::string& f, const Column& a) {
+    const auto& x = static_cast<const StringColumn&>(a);
+    if (f == "length") {
+      Int64Builder builder(DataType::Int64());
+      for (int64_t i = 0; i < rows_; ++i) {
+        if (a.IsNull(i)) {
+          builder.AppendNull();
+          continue;
+        }
+        int64_t characters = 0;  // UTF-8 code points: every byte that is not a continuation
+        for (char c : x.Value(i)) characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+        builder.Append(characters);
+      }
+      return builder.Finish();
+    }
+    StringBuilder builder;
+    std::string text;
+    for (int64_t i = 0; i < rows_; ++i) {
+      if (a.IsNull(i)) {
+        builder.AppendNull();
+        continue;
+      }
+      std::string_view value = x.Value(i);
+      if (f == "trim") {
+        while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+        while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+        builder.Append(value);
+        continue;
+      }
+      text.assign(value);
+      for (char& c : text) {
+        c = static_cast<char>(f == "lower" ? std::tolower(static_cast<unsigned char>(c))
+                                           : std::toupper(static_cast<unsigned char>(c)));
+      }
+      builder.Append(text);
+    }
+    return builder.Finish();
+  }
+
+  const columnar::Batch& batch_;
+  int64_t rows_;
+  std::vector<RowError>* errors_;
+};
+
+}  // namespace
+
+Result<BoundExprPtr> Bind(const Expr& expr, const columnar::Schema& schema,
+                          ExpressionError* error) {
+  ExpressionError local;
+  ExpressionError* target = error != nullptr ? error : &local;
+  try {
+    Binder binder(schema, target);
+    return binder.Bind(expr);
+  } catch (const BindFailed&) {
+    return Status::InvalidArgument("column " + std::to_string(target->offset + 1) + ": " +
+                                   target->message);
+  }
+}
+
+Result<columnar::ColumnPtr> Evaluate(const BoundExpr& expr, const columnar::Batch& batch,
+                                     std::vector<RowError>* errors) {
+  Evaluator evaluator(batch, errors);
+  return evaluator.Run(expr);
+}
+
+}  // namespace sluice::compute
