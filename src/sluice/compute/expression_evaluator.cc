@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <optional>
@@ -127,10 +129,21 @@ class Binder {
       case ExprKind::kFunction:
         return BindFunction(expr);
       case ExprKind::kCast:
-        Fail(expr.offset, "CAST is not supported yet");
-      case ExprKind::kLike:
-        Fail(expr.offset,
-             std::string(expr.name == "ilike" ? "ILIKE" : "LIKE") + " is not supported yet");
+        return BindCast(expr);
+      case ExprKind::kLike: {
+        BoundExprPtr value = Bind(*expr.args[0]);
+        BoundExprPtr pattern = Bind(*expr.args[1]);
+        for (const BoundExprPtr& side : {value, pattern}) {
+          if (!side->null_type && !IsString(side->type)) {
+            Fail(side->offset, std::string(expr.name == "ilike" ? "ILIKE" : "LIKE") +
+                                   " compares strings, not " + side->type.ToString());
+          }
+        }
+        BoundExprPtr match =
+            Call(expr.name, DataType::Bool(), expr.offset,
+                 {Convert(value, DataType::String()), Convert(pattern, DataType::String())});
+        return expr.negated ? Call("not", DataType::Bool(), expr.offset, {match}) : match;
+      }
     }
     Fail(expr.offset, "unsupported expression");
   }
@@ -300,7 +313,7 @@ class Binder {
       }
     }
     DataType type = CommonType(left, right, offset, "combine");
-    if (left->null_type && right->null_type) type = DataType::Int64();
+    if ((left->null_type && right->null_type) || IsInteger(type)) type = DataType::Int64();
     if (op == "/") type = DataType::Float64();
     static const std::map<std::string, std::string> kNames = {
         {"+", "add"}, {"-", "subtract"}, {"*", "multiply"}, {"/", "divide"}, {"%", "modulo"}};
@@ -364,6 +377,34 @@ class Binder {
     return Call(expr.has_else ? "case_else" : "case", type, expr.offset, std::move(args));
   }
 
+  BoundExprPtr BindCast(const Expr& expr) {
+    BoundExprPtr value = Bind(*expr.args[0]);
+    const DataType& to = expr.cast_type;
+    const char* function = expr.try_cast ? "try_cast" : "cast";
+    if (value->null_type) return Convert(value, to);
+    const DataType& from = value->type;
+    if (from == to) return value;
+    auto supported = [&](TypeId id) {
+      return id == TypeId::kBool || id == TypeId::kInt32 || id == TypeId::kInt64 ||
+             id == TypeId::kFloat64 || id == TypeId::kString || id == TypeId::kDate ||
+             id == TypeId::kTimestamp;
+    };
+    if (!supported(from.id()) || !supported(to.id()) ||
+        (from.id() == TypeId::kBool &&
+         (to.id() == TypeId::kDate || to.id() == TypeId::kTimestamp)) ||
+        (to.id() == TypeId::kBool &&
+         (from.id() == TypeId::kDate || from.id() == TypeId::kTimestamp)) ||
+        ((from.id() == TypeId::kDate || from.id() == TypeId::kTimestamp) && IsNumeric(to)) ||
+        ((to.id() == TypeId::kDate || to.id() == TypeId::kTimestamp) && IsNumeric(from))) {
+      Fail(expr.offset, "cannot cast " + from.ToString() + " to " + to.ToString() +
+                            (to.id() == TypeId::kDecimal || from.id() == TypeId::kDecimal
+                                 ? " (decimal casts are not supported yet)"
+                                 : ""));
+    }
+    if (to.id() == TypeId::kString) return Text(value);
+    return Call(function, to, expr.offset, {value});
+  }
+
   BoundExprPtr BindFunction(const Expr& expr) {
     const std::string& name = expr.name;
     std::vector<BoundExprPtr> args;
@@ -413,6 +454,51 @@ class Binder {
       arity(1, 64);
       for (BoundExprPtr& arg : args) arg = Text(arg);
       return Call("concat", DataType::String(), expr.offset, std::move(args));
+    }
+    auto expect = [&](size_t i, bool ok, const char* what) {
+      if (!args[i]->null_type && !ok) {
+        Fail(args[i]->offset, name + "() needs " + what + " as argument " + std::to_string(i + 1) +
+                                  ", not " + args[i]->type.ToString());
+      }
+    };
+    if (name == "substr" || name == "substring") {
+      arity(2, 3);
+      expect(0, IsString(args[0]->type), "a string");
+      for (size_t i = 1; i < args.size(); ++i) expect(i, IsInteger(args[i]->type), "an integer");
+      args[0] = Convert(args[0], DataType::String());
+      for (size_t i = 1; i < args.size(); ++i) args[i] = Convert(args[i], DataType::Int64());
+      return Call("substr", DataType::String(), expr.offset, std::move(args));
+    }
+    if (name == "replace") {
+      arity(3, 3);
+      for (size_t i = 0; i < 3; ++i) {
+        expect(i, IsString(args[i]->type), "a string");
+        args[i] = Convert(args[i], DataType::String());
+      }
+      return Call("replace", DataType::String(), expr.offset, std::move(args));
+    }
+    if (name == "split_part") {
+      arity(3, 3);
+      expect(0, IsString(args[0]->type), "a string");
+      expect(1, IsString(args[1]->type), "a string");
+      expect(2, IsInteger(args[2]->type), "an integer");
+      args = {Convert(args[0], DataType::String()), Convert(args[1], DataType::String()),
+              Convert(args[2], DataType::Int64())};
+      return Call("split_part", DataType::String(), expr.offset, std::move(args));
+    }
+    if (name == "abs" || name == "floor" || name == "ceil" || name == "ceiling" ||
+        name == "round") {
+      arity(1, name == "round" ? 2 : 1);
+      expect(0, IsNumeric(args[0]->type), "a number");
+      const DataType type = args[0]->null_type || args[0]->type.id() == TypeId::kFloat64
+                                ? DataType::Float64()
+                                : DataType::Int64();
+      args[0] = Convert(args[0], type);
+      if (args.size() == 2) {
+        expect(1, IsInteger(args[1]->type), "an integer");
+        args[1] = Convert(args[1], DataType::Int64());
+      }
+      return Call(name == "ceiling" ? "ceil" : name, type, expr.offset, std::move(args));
     }
     Fail(expr.offset, "unknown function " + name + "()");
   }
@@ -536,6 +622,12 @@ class Evaluator {
     if (f == "to_string") return ToText(*args[0]);
     if (f == "coalesce") return Coalesce(expr.type, args);
     if (f == "concat" || f == "concat_strict") return Concat(args, f == "concat_strict");
+    if (f == "cast" || f == "try_cast") return Cast(expr, *args[0], f == "try_cast");
+    if (f == "like" || f == "ilike") return Like(*args[0], *args[1], f == "ilike");
+    if (f == "substr") return Substr(args);
+    if (f == "replace") return Replace(args);
+    if (f == "split_part") return SplitPart(args);
+    if (f == "abs" || f == "floor" || f == "ceil" || f == "round") return Numeric(expr, args);
     if (f == "lower" || f == "upper" || f == "trim" || f == "length")
       return StringFunction(f, *args[0]);
     return Status::Internal("no kernel for " + f);
@@ -848,6 +940,325 @@ class Evaluator {
       results.push_back(std::move(column));
     }
     return Gather(expr.type, results, source);
+  }
+
+  // ---- casts ----
+  Result<ColumnPtr> Cast(const BoundExpr& expr, const Column& a, bool try_cast) {
+    const DataType& to = expr.type;
+    const TypeId from = a.type().id();
+    auto fail = [&](int64_t i, const std::string& what) {
+      if (!try_cast) {
+        errors_->push_back({i, "cannot cast " + what + " to " + to.ToString() + " at column " +
+                                   std::to_string(expr.offset + 1)});
+      }
+    };
+    auto text_of = [&](int64_t i) {
+      std::string text;
+      columnar::AppendValue(a, i, columnar::ValueStyle::kDisplay, &text);
+      return text;
+    };
+    // Every target is built through one of three builders.
+    BooleanBuilder bools;
+    Float64Builder doubles(DataType::Float64());
+    Int64Builder wide(to);
+    Int32Builder narrow(to);
+    for (int64_t i = 0; i < rows_; ++i) {
+      bool valid = a.IsValid(i);
+      bool b = false;
+      double d = 0;
+      int64_t n = 0;
+      if (valid) {
+        if (from == TypeId::kString) {
+          std::string_view text = static_cast<const StringColumn&>(a).Value(i);
+          while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+          while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+          valid = ParseText(text, to, &b, &d, &n);
+          if (!valid)
+            fail(i, "'" + std::string(static_cast<const StringColumn&>(a).Value(i)) + "'");
+        } else if (from == TypeId::kBool) {
+          b = static_cast<const BooleanColumn&>(a).Value(i);
+          n = b ? 1 : 0;
+          d = n;
+        } else if (from == TypeId::kFloat64) {
+          d = Doubles(a)[i];
+          b = d != 0;
+          if (IsInteger(to)) {
+            const double r = std::round(d);  // half away from zero, as DuckDB
+            valid = std::isfinite(r) && r >= -9.2233720368547758e18 && r < 9.2233720368547758e18;
+            if (valid) n = static_cast<int64_t>(r);
+            if (!valid) fail(i, text_of(i));
+          }
+        } else {  // integers, date, timestamp
+          n = IntReader(a)[i];
+          b = n != 0;
+          d = static_cast<double>(n);
+          if (from == TypeId::kDate && to.id() == TypeId::kTimestamp) n *= 86'400'000'000LL;
+          if (from == TypeId::kTimestamp && to.id() == TypeId::kDate) {
+            n = n >= 0 ? n / 86'400'000'000LL : -((-n + 86'399'999'999LL) / 86'400'000'000LL);
+          }
+        }
+      }
+      if (valid && (to.id() == TypeId::kInt32 || to.id() == TypeId::kDate) &&
+          (n < std::numeric_limits<int32_t>::min() || n > std::numeric_limits<int32_t>::max())) {
+        fail(i, text_of(i));
+        valid = false;
+      }
+      switch (to.id()) {
+        case TypeId::kBool:
+          valid ? bools.Append(b) : bools.AppendNull();
+          break;
+        case TypeId::kFloat64:
+          valid ? doubles.Append(d) : doubles.AppendNull();
+          break;
+        case TypeId::kInt32:
+        case TypeId::kDate:
+          valid ? narrow.Append(static_cast<int32_t>(n)) : narrow.AppendNull();
+          break;
+        default:
+          valid ? wide.Append(n) : wide.AppendNull();
+          break;
+      }
+    }
+    switch (to.id()) {
+      case TypeId::kBool:
+        return bools.Finish();
+      case TypeId::kFloat64:
+        return doubles.Finish();
+      case TypeId::kInt32:
+      case TypeId::kDate:
+        return narrow.Finish();
+      default:
+        return wide.Finish();
+    }
+  }
+
+  static bool ParseText(std::string_view text, const DataType& to, bool* b, double* d, int64_t* n) {
+    switch (to.id()) {
+      case TypeId::kBool: {
+        const std::string lower = Lower(text);
+        if (lower == "true" || lower == "t" || lower == "1" || lower == "yes")
+          return *b = true, true;
+        if (lower == "false" || lower == "f" || lower == "0" || lower == "no")
+          return *b = false, true;
+        return false;
+      }
+      case TypeId::kInt32:
+      case TypeId::kInt64: {
+        if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *n);
+        return !text.empty() && error == std::errc() && end == text.data() + text.size();
+      }
+      case TypeId::kFloat64: {
+        if (text.empty()) return false;
+        const std::string copy(text);
+        char* end = nullptr;
+        *d = std::strtod(copy.c_str(), &end);
+        return end == copy.c_str() + copy.size();
+      }
+      case TypeId::kDate: {
+        int32_t days = 0;
+        if (!columnar::ParseDate(text, columnar::DateOrder::kYMD, &days)) return false;
+        *n = days;
+        return true;
+      }
+      case TypeId::kTimestamp:
+        return columnar::ParseTimestamp(text, columnar::DateOrder::kYMD, n);
+      default:
+        return false;
+    }
+  }
+
+  // ---- LIKE ----
+  static size_t CharLength(std::string_view text, size_t at) {
+    const unsigned char c = static_cast<unsigned char>(text[at]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+    return std::min(n, text.size() - at);
+  }
+
+  // SQL LIKE: % any run, _ one character; iterative with one backtrack point per %.
+  static bool LikeMatch(std::string_view text, std::string_view pattern) {
+    size_t t = 0, p = 0, star_p = std::string_view::npos, star_t = 0;
+    while (t < text.size()) {
+      if (p < pattern.size() && pattern[p] == '%') {
+        star_p = ++p;
+        star_t = t;
+      } else if (p < pattern.size() && pattern[p] == '_') {
+        t += CharLength(text, t);
+        ++p;
+      } else if (p < pattern.size() && pattern[p] == text[t]) {
+        ++t;
+        ++p;
+      } else if (star_p != std::string_view::npos) {
+        star_t += CharLength(text, star_t);
+        t = star_t;
+        p = star_p;
+      } else {
+        return false;
+      }
+    }
+    while (p < pattern.size() && pattern[p] == '%') ++p;
+    return p == pattern.size();
+  }
+
+  ColumnPtr Like(const Column& a, const Column& b, bool fold_case) {
+    const auto& x = static_cast<const StringColumn&>(a);
+    const auto& y = static_cast<const StringColumn&>(b);
+    std::string text, pattern;
+    return Booleans([&](int64_t i, bool* value) {
+      if (a.IsNull(i) || b.IsNull(i)) return false;
+      if (!fold_case) return *value = LikeMatch(x.Value(i), y.Value(i)), true;
+      text = Lower(x.Value(i));
+      pattern = Lower(y.Value(i));
+      return *value = LikeMatch(text, pattern), true;
+    });
+  }
+
+  // ---- more string functions ----
+  template <typename Fn>
+  ColumnPtr Strings(const std::vector<ColumnPtr>& args, Fn fn) {  // fn(i, &out) → valid
+    StringBuilder builder;
+    std::string out;
+    for (int64_t i = 0; i < rows_; ++i) {
+      bool null = false;
+      for (const ColumnPtr& arg : args) null |= arg->IsNull(i);
+      out.clear();
+      if (null || !fn(i, &out)) {
+        builder.AppendNull();
+      } else {
+        builder.Append(out);
+      }
+    }
+    return builder.Finish();
+  }
+
+  static std::string_view Str(const ColumnPtr& column, int64_t i) {
+    return static_cast<const StringColumn&>(*column).Value(i);
+  }
+
+  // substr(text, start[, length]) counts characters from 1; a negative start counts from the
+  // end (as DuckDB); a negative length gives ''.
+  ColumnPtr Substr(const std::vector<ColumnPtr>& args) {
+    constexpr int64_t kRest = std::numeric_limits<int64_t>::max();
+    return Strings(args, [&](int64_t i, std::string* out) {
+      const std::string_view text = Str(args[0], i);
+      int64_t characters = 0;
+      for (char c : text) characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+      int64_t start = IntReader(*args[1])[i];
+      const int64_t length = args.size() > 2 ? IntReader(*args[2])[i] : kRest;
+      if (length < 0) return true;
+      if (start < 0)
+        start = std::max<int64_t>(characters + start + 1, std::numeric_limits<int64_t>::min() / 2);
+      const int64_t end = length >= kRest - std::max<int64_t>(start, 0) ? kRest : start + length;
+      int64_t position = 1;
+      for (size_t at = 0; at < text.size() && position < end; ++position) {
+        const size_t n = CharLength(text, at);
+        if (position >= start) out->append(text.substr(at, n));
+        at += n;
+      }
+      return true;
+    });
+  }
+
+  ColumnPtr Replace(const std::vector<ColumnPtr>& args) {
+    return Strings(args, [&](int64_t i, std::string* out) {
+      const std::string_view text = Str(args[0], i);
+      const std::string_view from = Str(args[1], i);
+      const std::string_view to = Str(args[2], i);
+      if (from.empty()) return out->assign(text), true;
+      size_t at = 0;
+      while (true) {
+        const size_t found = text.find(from, at);
+        if (found == std::string_view::npos) break;
+        out->append(text.substr(at, found - at));
+        out->append(to);
+        at = found + from.size();
+      }
+      out->append(text.substr(at));
+      return true;
+    });
+  }
+
+  ColumnPtr SplitPart(const std::vector<ColumnPtr>& args) {
+    return Strings(args, [&](int64_t i, std::string* out) {
+      const std::string_view text = Str(args[0], i);
+      const std::string_view delimiter = Str(args[1], i);
+      const int64_t index = IntReader(*args[2])[i];
+      if (index < 1) return true;  // '' as DuckDB
+      if (delimiter.empty()) return index == 1 ? (out->assign(text), true) : true;
+      size_t at = 0;
+      for (int64_t part = 1;; ++part) {
+        const size_t found = text.find(delimiter, at);
+        if (part == index) {
+          out->assign(text.substr(
+              at, found == std::string_view::npos ? std::string_view::npos : found - at));
+          return true;
+        }
+        if (found == std::string_view::npos) return true;
+        at = found + delimiter.size();
+      }
+    });
+  }
+
+  // ---- numeric functions ----
+  ColumnPtr Numeric(const BoundExpr& expr, const std::vector<ColumnPtr>& args) {
+    const std::string& f = expr.function;
+    const Column& a = *args[0];
+    if (expr.type.id() == TypeId::kFloat64) {
+      Float64Builder builder(DataType::Float64());
+      for (int64_t i = 0; i < rows_; ++i) {
+        if (a.IsNull(i) || (args.size() > 1 && args[1]->IsNull(i))) {
+          builder.AppendNull();
+          continue;
+        }
+        const double x = Doubles(a)[i];
+        if (f == "abs") {
+          builder.Append(std::fabs(x));
+        } else if (f == "floor") {
+          builder.Append(std::floor(x));
+        } else if (f == "ceil") {
+          builder.Append(std::ceil(x));
+        } else {
+          const int64_t digits = args.size() > 1 ? IntReader(*args[1])[i] : 0;
+          const double scale =
+              std::pow(10.0, static_cast<double>(std::clamp<int64_t>(digits, -300, 300)));
+          builder.Append(std::round(x * scale) / scale);
+        }
+      }
+      return builder.Finish();
+    }
+    const IntReader x(a);
+    Int64Builder builder(DataType::Int64());
+    for (int64_t i = 0; i < rows_; ++i) {
+      if (a.IsNull(i) || (args.size() > 1 && args[1]->IsNull(i))) {
+        builder.AppendNull();
+        continue;
+      }
+      int64_t value = x[i];
+      if (f == "abs" && value < 0) {
+        if (value == std::numeric_limits<int64_t>::min()) {
+          errors_->push_back(
+              {i, "integer overflow in abs() at column " + std::to_string(expr.offset + 1)});
+          builder.AppendNull();
+          continue;
+        }
+        value = -value;
+      }
+      if (f == "round" && args.size() > 1) {
+        const int64_t digits = IntReader(*args[1])[i];
+        if (digits < 0 && digits > -19) {
+          int64_t scale = 1;
+          for (int64_t k = 0; k < -digits; ++k) scale *= 10;
+          const int64_t remainder = value % scale;
+          value -= remainder;
+          if (2 * (remainder < 0 ? -remainder : remainder) >= scale)
+            value += remainder < 0 ? -scale : scale;
+        } else if (digits <= -19) {
+          value = 0;
+        }
+      }
+      builder.Append(value);
+    }
+    return builder.Finish();
   }
 
   ColumnPtr Concat(const std::vector<ColumnPtr>& args, bool strict) {

@@ -65,7 +65,7 @@ class ExpressionEvaluatorTest : public ::testing::Test {
     auto column = Evaluate(**bound, *batch_, &errors_);
     if (!column.ok()) return "EVAL " + column.status().ToString();
     EXPECT_EQ((*column)->length(), 4);
-    EXPECT_EQ((*column)->type(), (*bound)->type);
+    EXPECT_EQ((*column)->type(), (*bound)->type) << text;
     std::string out;
     for (int64_t i = 0; i < (*column)->length(); ++i) {
       if (i > 0) out += "|";
@@ -138,6 +138,54 @@ TEST_F(ExpressionEvaluatorTest, StringFunctions) {
   EXPECT_EQ(Eval("name || '#' || id"), "\"  Ada #1\"|\"bob#2\"|\"ÉMILE#3\"|null");
   EXPECT_EQ(Eval("concat(name, '@', day)"),
             "\"  Ada @2024-01-01\"|\"bob@2024-01-02\"|\"ÉMILE@2024-01-03\"|\"@\"");
+}
+
+TEST_F(ExpressionEvaluatorTest, CastsAndTryCasts) {
+  EXPECT_EQ(Eval("CAST(qty AS string)"), "\"0\"|\"5\"|\"10\"|null");
+  EXPECT_EQ(Eval("CAST(price AS int64)"), "2|3|5|null");  // 1.5 → 2, 4.5 → 5: half away from 0
+  EXPECT_EQ(Eval("CAST(id AS float64) / 4"), "0.25|0.5|0.75|null");
+  EXPECT_EQ(Eval("CAST(day AS timestamp)"),
+            "\"2024-01-01T00:00:00Z\"|\"2024-01-02T00:00:00Z\"|\"2024-01-03T00:00:00Z\"|null");
+  EXPECT_EQ(Eval("CAST(' 42 ' AS int32) + qty"), "42|47|52|null");
+  EXPECT_EQ(Eval("'2024-05-01'::date"),
+            "\"2024-05-01\"|\"2024-05-01\"|\"2024-05-01\"|\"2024-05-01\"");
+  EXPECT_EQ(Eval("CAST('yes' AS bool) AND ok"), "true|false|true|null");
+  EXPECT_TRUE(errors_.empty());
+  EXPECT_EQ(Eval("TRY_CAST(name AS int64)"), "null|null|null|null");
+  EXPECT_TRUE(errors_.empty());
+  EXPECT_EQ(Eval("CAST(name AS int64)"), "null|null|null|null");
+  ASSERT_EQ(errors_.size(), 3u);
+  EXPECT_EQ(errors_[1].row, 1);
+  EXPECT_EQ(errors_[1].message, "cannot cast 'bob' to int64 at column 1");
+  EXPECT_EQ(Eval("CAST(big AS int32)"), "0|1|null|null");
+  ASSERT_EQ(errors_.size(), 1u);
+  EXPECT_EQ(errors_[0].message, "cannot cast 9223372036854775807 to int32 at column 1");
+  EXPECT_EQ(Eval("CAST(day AS int64)"), "BIND column 1: cannot cast date to int64");
+}
+
+TEST_F(ExpressionEvaluatorTest, LikeAndMoreStringFunctions) {
+  EXPECT_EQ(Eval("name LIKE '%b'"), "false|true|false|null");
+  EXPECT_EQ(Eval("name LIKE '_MILE'"), "false|false|true|null");  // _ is one character
+  EXPECT_EQ(Eval("name NOT LIKE '%d%'"), "false|true|true|null");
+  EXPECT_EQ(Eval("name ILIKE '%ADA%'"), "true|false|false|null");
+  EXPECT_EQ(Eval("'abcabc' LIKE 'a%c%c'"), "true|true|true|true");
+  EXPECT_EQ(Eval("'abc' LIKE 'a%%d'"), "false|false|false|false");
+  EXPECT_EQ(Eval("substr(name, 2, 3)"), "\" Ad\"|\"ob\"|\"MIL\"|null");
+  EXPECT_EQ(Eval("substr(name, -2)"), "\"a \"|\"ob\"|\"LE\"|null");
+  EXPECT_EQ(Eval("substr('hello', 0, 2)"), "\"h\"|\"h\"|\"h\"|\"h\"");
+  EXPECT_EQ(Eval("replace(name, 'b', 'BB')"), "\"  Ada \"|\"BBoBB\"|\"ÉMILE\"|null");
+  EXPECT_EQ(Eval("split_part('a,b,,c', ',', CAST(qty / 5 AS int64) + 1)"), "\"a\"|\"b\"|\"\"|null");
+  EXPECT_EQ(Eval("split_part('a,b', ',', 9)"), "\"\"|\"\"|\"\"|\"\"");
+}
+
+TEST_F(ExpressionEvaluatorTest, NumericFunctions) {
+  EXPECT_EQ(Eval("abs(qty - 7)"), "7|2|3|null");
+  EXPECT_EQ(Eval("round(price * 1.11, 1)"), "1.7|3.3|5|null");
+  EXPECT_EQ(Eval("round(1234, -2) + round(1250, -2)"), "2500|2500|2500|2500");
+  EXPECT_EQ(Eval("floor(-price)"), "-2|-3|-5|null");
+  EXPECT_EQ(Eval("ceil(price)"), "2|3|5|null");
+  EXPECT_EQ(Eval("abs(-9223372036854775807 - 1)"), "null|null|null|null");
+  EXPECT_EQ(errors_.size(), 4u);
 }
 
 TEST_F(ExpressionEvaluatorTest, BindingErrorsPointAtTheirColumn) {
