@@ -9,6 +9,8 @@
 #include <map>
 #include <optional>
 
+#include <re2/re2.h>
+
 #include "sluice/columnar/column_builder.h"
 #include "sluice/columnar/temporal.h"
 #include "sluice/columnar/value_formatter.h"
@@ -500,7 +502,59 @@ class Binder {
       }
       return Call(name == "ceiling" ? "ceil" : name, type, expr.offset, std::move(args));
     }
+    if (name == "regexp_matches" || name == "regexp_extract" || name == "regexp_replace") {
+      const bool replace = name == "regexp_replace";
+      arity(name == "regexp_matches" ? 2 : replace ? 3 : 2, name == "regexp_matches" ? 2 : 4);
+      expect(0, IsString(args[0]->type), "a string");
+      if (args[1]->kind != BoundKind::kLiteral || args[1]->null_type || !IsString(args[1]->type)) {
+        Fail(args[1]->offset, name + "() needs the pattern as a string literal ('...')");
+      }
+      const std::string pattern(static_cast<const StringColumn&>(*args[1]->literal).Value(0));
+      RE2::Options options;
+      options.set_log_errors(false);
+      auto regex = std::make_shared<const RE2>(pattern, options);
+      if (!regex->ok()) {
+        Fail(args[1]->offset, "invalid regular expression: " + regex->error());
+      }
+      auto node = std::make_shared<BoundExpr>(
+          *Call(name, name == "regexp_matches" ? DataType::Bool() : DataType::String(), expr.offset,
+                {Convert(args[0], DataType::String())}));
+      node->regex = regex;
+      if (replace) {
+        expect(2, IsString(args[2]->type), "a string");
+        node->args.push_back(Convert(args[2], DataType::String()));
+        if (args.size() == 4) {
+          if (args[3]->kind != BoundKind::kLiteral || !IsString(args[3]->type)) {
+            Fail(args[3]->offset, "regexp_replace() takes its options as a string literal ('g')");
+          }
+          const std::string_view flags =
+              static_cast<const StringColumn&>(*args[3]->literal).Value(0);
+          if (flags != "g" && !flags.empty()) {
+            Fail(args[3]->offset, "regexp_replace() options: only 'g' (every match) is known");
+          }
+          node->global = flags == "g";
+        }
+      } else if (name == "regexp_extract") {
+        if (args.size() > 3) Fail(expr.offset, "regexp_extract() takes 2 or 3 arguments");
+        int group = 0;
+        if (args.size() == 3) {
+          if (args[2]->kind != BoundKind::kLiteral || !IsInteger(args[2]->type)) {
+            Fail(args[2]->offset, "regexp_extract() takes the group as an integer literal");
+          }
+          group = static_cast<int>(IntegerLiteral(*args[2]->literal));
+          if (group < 0 || group > regex->NumberOfCapturingGroups()) {
+            Fail(args[2]->offset, "the pattern has no group " + std::to_string(group));
+          }
+        }
+        node->regex_group = group;
+      }
+      return node;
+    }
     Fail(expr.offset, "unknown function " + name + "()");
+  }
+
+  static int64_t IntegerLiteral(const Column& column) {
+    return static_cast<const columnar::Int64Column&>(column).Value(0);
   }
 
   const columnar::Schema& schema_;
@@ -625,6 +679,9 @@ class Evaluator {
     if (f == "cast" || f == "try_cast") return Cast(expr, *args[0], f == "try_cast");
     if (f == "like" || f == "ilike") return Like(*args[0], *args[1], f == "ilike");
     if (f == "substr") return Substr(args);
+    if (f == "regexp_matches" || f == "regexp_extract" || f == "regexp_replace") {
+      return Regex(expr, args);
+    }
     if (f == "replace") return Replace(args);
     if (f == "split_part") return SplitPart(args);
     if (f == "abs" || f == "floor" || f == "ceil" || f == "round") return Numeric(expr, args);
@@ -1196,6 +1253,44 @@ class Evaluator {
         if (found == std::string_view::npos) return true;
         at = found + delimiter.size();
       }
+    });
+  }
+
+  // ---- regular expressions (RE2: linear time, no backtracking blow-ups) ----
+  ColumnPtr Regex(const BoundExpr& expr, const std::vector<ColumnPtr>& args) {
+    const RE2& regex = *expr.regex;
+    if (expr.function == "regexp_matches") {
+      const auto& x = static_cast<const StringColumn&>(*args[0]);
+      return Booleans([&](int64_t i, bool* value) {
+        if (x.IsNull(i)) return false;
+        const std::string_view text = x.Value(i);
+        return *value = RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), regex), true;
+      });
+    }
+    if (expr.function == "regexp_extract") {
+      const int group = expr.regex_group;
+      std::vector<re2::StringPiece> groups(static_cast<size_t>(group) + 1);
+      return Strings(args, [&](int64_t i, std::string* out) {
+        const std::string_view text = Str(args[0], i);
+        const re2::StringPiece piece(text.data(), text.size());
+        if (regex.Match(piece, 0, piece.size(), RE2::UNANCHORED, groups.data(),
+                        static_cast<int>(groups.size()))) {
+          out->assign(groups[static_cast<size_t>(group)].data(),
+                      groups[static_cast<size_t>(group)].size());
+        }
+        return true;  // no match: '' (as DuckDB)
+      });
+    }
+    return Strings(args, [&](int64_t i, std::string* out) {
+      out->assign(Str(args[0], i));
+      const std::string_view replacement = Str(args[1], i);
+      const re2::StringPiece rewrite(replacement.data(), replacement.size());
+      if (expr.global) {
+        RE2::GlobalReplace(out, regex, rewrite);
+      } else {
+        RE2::Replace(out, regex, rewrite);
+      }
+      return true;
     });
   }
 

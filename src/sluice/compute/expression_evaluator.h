@@ -11,10 +11,8 @@
 // overflow, division by zero) does not fail the batch: the row's result is null and the row is
 // listed in `RowErrors`, so that the caller can quarantine it with the reason.
 //
-// This step covers: literals, columns, + - * / %, ||, comparisons, AND/OR/NOT, IS [NOT] NULL,
-// [NOT] IN, [NOT] BETWEEN, CASE, COALESCE, NULLIF, lower, upper, trim, length, concat, over bool,
-// int32/int64, float64, string, date and timestamp. Decimals, casts, LIKE, regular expressions
-// and the date functions come next; binding them says so.
+// The language is documented in docs/expressions.md. Decimals and the date functions come next;
+// binding them says so.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +25,10 @@
 #include "sluice/common/result.h"
 #include "sluice/compute/expression.h"
 #include "sluice/compute/expression_parser.h"
+
+namespace re2 {
+class RE2;
+}
 
 namespace sluice::compute {
 
@@ -44,6 +46,9 @@ struct BoundExpr {
   columnar::ColumnPtr literal;  // kLiteral: one row
   std::string function;         // kCall: "add", "eq", "and", "case", "lower", "to_float64", ...
   std::vector<BoundExprPtr> args;
+  std::shared_ptr<const re2::RE2> regex;  // regexp_*: the pattern, compiled once when bound
+  bool global = false;                    // regexp_replace with 'g': every match
+  int regex_group = 0;                    // regexp_extract: the group returned
 };
 
 // Binds `expr` to `schema`. Errors: InvalidArgument "column N: ..."; `error` (optional) receives

@@ -178,6 +178,22 @@ TEST_F(ExpressionEvaluatorTest, LikeAndMoreStringFunctions) {
   EXPECT_EQ(Eval("split_part('a,b', ',', 9)"), "\"\"|\"\"|\"\"|\"\"");
 }
 
+TEST_F(ExpressionEvaluatorTest, RegularExpressions) {
+  EXPECT_EQ(Eval("regexp_matches(name, '^[a-z]+$')"), "false|true|false|null");
+  EXPECT_EQ(Eval("regexp_matches(name, 'd')"), "true|false|false|null");  // anywhere
+  EXPECT_EQ(Eval("regexp_extract('order-1234-x', '([a-z]+)-(\\d+)', 2)"),
+            "\"1234\"|\"1234\"|\"1234\"|\"1234\"");
+  EXPECT_EQ(Eval("regexp_extract(name, '[0-9]+')"), "\"\"|\"\"|\"\"|null");  // no match: ''
+  EXPECT_EQ(Eval("regexp_replace(name, '[aeiou]', '*')"), "\"  Ad* \"|\"b*b\"|\"ÉMILE\"|null");
+  EXPECT_EQ(Eval("regexp_replace('a1b22c333', '(\\d+)', '<\\1>', 'g')"),
+            "\"a<1>b<22>c<333>\"|\"a<1>b<22>c<333>\"|\"a<1>b<22>c<333>\"|\"a<1>b<22>c<333>\"");
+  EXPECT_EQ(Eval("regexp_matches(name, 'a(')"),
+            "BIND column 22: invalid regular expression: missing ): a(");
+  EXPECT_EQ(Eval("regexp_matches(name, name)"),
+            "BIND column 22: regexp_matches() needs the pattern as a string literal ('...')");
+  EXPECT_EQ(Eval("regexp_extract(name, 'a', 2)"), "BIND column 27: the pattern has no group 2");
+}
+
 TEST_F(ExpressionEvaluatorTest, NumericFunctions) {
   EXPECT_EQ(Eval("abs(qty - 7)"), "7|2|3|null");
   EXPECT_EQ(Eval("round(price * 1.11, 1)"), "1.7|3.3|5|null");
