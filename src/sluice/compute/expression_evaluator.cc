@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -410,7 +411,13 @@ class Binder {
   BoundExprPtr BindFunction(const Expr& expr) {
     const std::string& name = expr.name;
     std::vector<BoundExprPtr> args;
-    for (const ExprPtr& arg : expr.args) args.push_back(Bind(*arg));
+    for (size_t i = 0; i < expr.args.size(); ++i) {
+      // date_add's interval is read from the syntax tree itself (an interval has no column type).
+      const bool interval = name == "date_add" && i == 1 &&
+                            expr.args[i]->kind == ExprKind::kLiteral &&
+                            expr.args[i]->literal.kind == LiteralKind::kInterval;
+      args.push_back(interval ? Literal0(expr.args[i]->offset) : Bind(*expr.args[i]));
+    }
     auto arity = [&](size_t low, size_t high) {
       if (args.size() < low || args.size() > high) {
         Fail(expr.offset, name + "() takes " +
@@ -550,6 +557,99 @@ class Binder {
       }
       return node;
     }
+    if (name == "now" || name == "current_timestamp") {
+      arity(0, 0);
+      auto node = std::make_shared<BoundExpr>();
+      node->offset = expr.offset;
+      node->type = DataType::Timestamp();
+      Int64Builder builder(DataType::Timestamp());
+      builder.Append(std::chrono::duration_cast<std::chrono::microseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count());
+      node->literal = builder.Finish();  // one instant for the whole binding, as a transaction
+      return node;
+    }
+    auto temporal = [](const DataType& t) {
+      return t.id() == TypeId::kDate || t.id() == TypeId::kTimestamp;
+    };
+    auto literal_text = [&](size_t i, const char* what) {
+      if (args[i]->kind != BoundKind::kLiteral || args[i]->null_type || !IsString(args[i]->type)) {
+        Fail(args[i]->offset, name + "() takes " + what + " as a string literal ('...')");
+      }
+      return std::string(static_cast<const StringColumn&>(*args[i]->literal).Value(0));
+    };
+    auto date_part = [&](size_t i, bool extract_only_allowed) {
+      const std::string text = literal_text(i, "the unit");
+      const std::optional<DatePart> part = ParseDatePart(text);
+      if (!part || (!extract_only_allowed &&
+                    (*part == DatePart::kDayOfWeek || *part == DatePart::kIsoDayOfWeek ||
+                     *part == DatePart::kDayOfYear || *part == DatePart::kEpoch))) {
+        Fail(args[i]->offset, "unknown unit '" + text + "' for " + name +
+                                  "() (year, quarter, month, week, day, hour, minute, second" +
+                                  (extract_only_allowed ? ", dow, isodow, doy, epoch)" : ")"));
+      }
+      return *part;
+    };
+    if (name == "date_trunc" || name == "date_part" || name == "datepart") {
+      arity(2, 2);
+      const bool trunc = name == "date_trunc";
+      const DatePart part = date_part(0, !trunc);
+      expect(1, temporal(args[1]->type), "a date or timestamp");
+      auto node = std::make_shared<BoundExpr>(*Call(trunc ? "date_trunc" : "date_part",
+                                                    trunc ? args[1]->type : DataType::Int64(),
+                                                    expr.offset, {args[1]}));
+      if (args[1]->null_type) node->args[0] = Convert(args[1], DataType::Timestamp());
+      if (args[1]->null_type && trunc) node->type = DataType::Timestamp();
+      node->part = part;
+      return node;
+    }
+    if (name == "date_diff" || name == "datediff") {
+      arity(3, 3);
+      const DatePart part = date_part(0, false);
+      expect(1, temporal(args[1]->type), "a date or timestamp");
+      expect(2, temporal(args[2]->type), "a date or timestamp");
+      auto node = std::make_shared<BoundExpr>(*Call(
+          "date_diff", DataType::Int64(), expr.offset,
+          {Convert(args[1], DataType::Timestamp()), Convert(args[2], DataType::Timestamp())}));
+      node->part = part;
+      return node;
+    }
+    if (name == "date_add") {
+      arity(2, 2);
+      expect(0, temporal(args[0]->type), "a date or timestamp");
+      const Expr& raw = *expr.args[1];
+      if (raw.kind != ExprKind::kLiteral || (raw.literal.kind != LiteralKind::kInterval &&
+                                             raw.literal.kind != LiteralKind::kString)) {
+        Fail(raw.offset, "date_add() takes an INTERVAL literal, e.g. INTERVAL 3 DAY");
+      }
+      const std::optional<Interval> interval = ParseInterval(raw.literal.text);
+      if (!interval) {
+        Fail(raw.offset, "'" + raw.literal.text + "' is not an interval (e.g. '3 days', " +
+                             "'1 month', '2 hours 30 minutes')");
+      }
+      const bool stays_date = args[0]->type.id() == TypeId::kDate && interval->micros == 0;
+      const DataType type = stays_date ? DataType::Date() : DataType::Timestamp();
+      auto node = std::make_shared<BoundExpr>(
+          *Call("date_add", type, expr.offset, {Convert(args[0], DataType::Timestamp())}));
+      node->interval = *interval;
+      return node;
+    }
+    if (name == "strftime") {
+      arity(2, 2);
+      expect(0, temporal(args[0]->type), "a date or timestamp");
+      auto node = std::make_shared<BoundExpr>(*Call("strftime", DataType::String(), expr.offset,
+                                                    {Convert(args[0], DataType::Timestamp())}));
+      node->format = literal_text(1, "the format");
+      return node;
+    }
+    if (name == "strptime") {
+      arity(2, 2);
+      expect(0, IsString(args[0]->type), "a string");
+      auto node = std::make_shared<BoundExpr>(*Call("strptime", DataType::Timestamp(), expr.offset,
+                                                    {Convert(args[0], DataType::String())}));
+      node->format = literal_text(1, "the format");
+      return node;
+    }
     Fail(expr.offset, "unknown function " + name + "()");
   }
 
@@ -679,6 +779,10 @@ class Evaluator {
     if (f == "cast" || f == "try_cast") return Cast(expr, *args[0], f == "try_cast");
     if (f == "like" || f == "ilike") return Like(*args[0], *args[1], f == "ilike");
     if (f == "substr") return Substr(args);
+    if (f == "date_trunc" || f == "date_part" || f == "date_diff" || f == "date_add" ||
+        f == "strftime" || f == "strptime") {
+      return Calendar(expr, args);
+    }
     if (f == "regexp_matches" || f == "regexp_extract" || f == "regexp_replace") {
       return Regex(expr, args);
     }
@@ -1292,6 +1396,91 @@ class Evaluator {
       }
       return true;
     });
+  }
+
+  // ---- dates ----
+  ColumnPtr Calendar(const BoundExpr& expr, const std::vector<ColumnPtr>& args) {
+    const std::string& f = expr.function;
+    const Column& a = *args[0];
+    if (f == "strptime") {
+      Int64Builder builder(DataType::Timestamp());
+      for (int64_t i = 0; i < rows_; ++i) {
+        if (a.IsNull(i)) {
+          builder.AppendNull();
+          continue;
+        }
+        const std::string_view text = static_cast<const StringColumn&>(a).Value(i);
+        const std::optional<int64_t> micros = Strptime(text, expr.format);
+        if (!micros) {
+          errors_->push_back({i, "'" + std::string(text) + "' does not match the format '" +
+                                     expr.format + "' at column " +
+                                     std::to_string(expr.offset + 1)});
+          builder.AppendNull();
+          continue;
+        }
+        builder.Append(*micros);
+      }
+      return builder.Finish();
+    }
+    // Every other input is a date or a timestamp, read as microseconds.
+    const IntReader x(a);
+    const bool date_in = a.type().id() == TypeId::kDate;
+    auto micros_at = [&](int64_t i) { return date_in ? x[i] * kMicrosPerDay : x[i]; };
+    if (f == "strftime") {
+      StringBuilder builder;
+      for (int64_t i = 0; i < rows_; ++i) {
+        if (a.IsNull(i)) {
+          builder.AppendNull();
+        } else {
+          builder.Append(Strftime(micros_at(i), expr.format));
+        }
+      }
+      return builder.Finish();
+    }
+    if (expr.type.id() == TypeId::kDate) {  // date_trunc of a date, date_add of days to a date
+      Int32Builder builder(DataType::Date());
+      for (int64_t i = 0; i < rows_; ++i) {
+        if (a.IsNull(i)) {
+          builder.AppendNull();
+          continue;
+        }
+        std::optional<int64_t> micros =
+            f == "date_trunc" ? std::optional<int64_t>(TruncateTo(expr.part, micros_at(i)))
+                              : AddInterval(micros_at(i), expr.interval);
+        if (!micros || FloorDiv(*micros, kMicrosPerDay) < std::numeric_limits<int32_t>::min() ||
+            FloorDiv(*micros, kMicrosPerDay) > std::numeric_limits<int32_t>::max()) {
+          errors_->push_back({i, "date out of range at column " + std::to_string(expr.offset + 1)});
+          builder.AppendNull();
+          continue;
+        }
+        builder.Append(static_cast<int32_t>(FloorDiv(*micros, kMicrosPerDay)));
+      }
+      return builder.Finish();
+    }
+    Int64Builder builder(expr.type);
+    for (int64_t i = 0; i < rows_; ++i) {
+      if (a.IsNull(i) || (args.size() > 1 && args[1]->IsNull(i))) {
+        builder.AppendNull();
+        continue;
+      }
+      if (f == "date_trunc") {
+        builder.Append(TruncateTo(expr.part, micros_at(i)));
+      } else if (f == "date_part") {
+        builder.Append(ExtractPart(expr.part, micros_at(i)));
+      } else if (f == "date_diff") {
+        builder.Append(DiffUnits(expr.part, micros_at(i), IntReader(*args[1])[i]));
+      } else {
+        const std::optional<int64_t> micros = AddInterval(micros_at(i), expr.interval);
+        if (!micros) {
+          errors_->push_back(
+              {i, "timestamp out of range at column " + std::to_string(expr.offset + 1)});
+          builder.AppendNull();
+          continue;
+        }
+        builder.Append(*micros);
+      }
+    }
+    return builder.Finish();
   }
 
   // ---- numeric functions ----

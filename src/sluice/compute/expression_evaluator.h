@@ -11,8 +11,7 @@
 // overflow, division by zero) does not fail the batch: the row's result is null and the row is
 // listed in `RowErrors`, so that the caller can quarantine it with the reason.
 //
-// The language is documented in docs/expressions.md. Decimals and the date functions come next;
-// binding them says so.
+// The language is documented in docs/expressions.md. Decimals come next; binding them says so.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +22,7 @@
 #include "sluice/columnar/batch.h"
 #include "sluice/columnar/schema.h"
 #include "sluice/common/result.h"
+#include "sluice/compute/calendar.h"
 #include "sluice/compute/expression.h"
 #include "sluice/compute/expression_parser.h"
 
@@ -49,6 +49,9 @@ struct BoundExpr {
   std::shared_ptr<const re2::RE2> regex;  // regexp_*: the pattern, compiled once when bound
   bool global = false;                    // regexp_replace with 'g': every match
   int regex_group = 0;                    // regexp_extract: the group returned
+  DatePart part = DatePart::kDay;         // date_trunc, date_part, date_diff
+  Interval interval;                      // date_add
+  std::string format;                     // strftime, strptime
 };
 
 // Binds `expr` to `schema`. Errors: InvalidArgument "column N: ..."; `error` (optional) receives

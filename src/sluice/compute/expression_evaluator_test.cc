@@ -194,6 +194,44 @@ TEST_F(ExpressionEvaluatorTest, RegularExpressions) {
   EXPECT_EQ(Eval("regexp_extract(name, 'a', 2)"), "BIND column 27: the pattern has no group 2");
 }
 
+TEST_F(ExpressionEvaluatorTest, DateFunctions) {
+  EXPECT_EQ(Eval("date_trunc('month', day)"), "\"2024-01-01\"|\"2024-01-01\"|\"2024-01-01\"|null");
+  EXPECT_EQ(Eval("date_trunc('week', DATE '2024-01-07')"),  // a Sunday → its ISO Monday
+            "\"2024-01-01\"|\"2024-01-01\"|\"2024-01-01\"|\"2024-01-01\"");
+  EXPECT_EQ(Eval("date_trunc('hour', TIMESTAMP '2024-03-05 17:45:12')"),
+            "\"2024-03-05T17:00:00Z\"|\"2024-03-05T17:00:00Z\"|\"2024-03-05T17:00:00Z\"|"
+            "\"2024-03-05T17:00:00Z\"");
+  EXPECT_EQ(Eval("extract(dow FROM day)"), "1|2|3|null");  // 2024-01-01 was a Monday
+  EXPECT_EQ(Eval("date_part('doy', day) + extract(year from day)"), "2025|2026|2027|null");
+  EXPECT_EQ(Eval("extract(week FROM DATE '2021-01-03')"), "53|53|53|53");  // ISO: 2020-W53
+  EXPECT_EQ(Eval("extract(quarter FROM DATE '2024-08-15')"), "3|3|3|3");
+  EXPECT_EQ(Eval("date_add(day, INTERVAL 1 MONTH)"),
+            "\"2024-02-01\"|\"2024-02-02\"|\"2024-02-03\"|null");
+  EXPECT_EQ(Eval("date_add(DATE '2024-01-31', INTERVAL '1 month')"),  // clamped: leap February
+            "\"2024-02-29\"|\"2024-02-29\"|\"2024-02-29\"|\"2024-02-29\"");
+  EXPECT_EQ(Eval("date_add(day, INTERVAL '36 hours')"),
+            "\"2024-01-02T12:00:00Z\"|\"2024-01-03T12:00:00Z\"|\"2024-01-04T12:00:00Z\"|null");
+  EXPECT_EQ(Eval("date_diff('month', DATE '2024-01-31', DATE '2024-02-01')"), "1|1|1|1");
+  EXPECT_EQ(Eval("date_diff('day', day, TIMESTAMP '2024-01-10 23:00:00')"), "9|8|7|null");
+  EXPECT_EQ(Eval("date_diff('year', DATE '2024-12-31', DATE '2023-01-01')"), "-1|-1|-1|-1");
+  EXPECT_EQ(Eval("strftime(day, '%d/%m/%Y %a')"),
+            "\"01/01/2024 Mon\"|\"02/01/2024 Tue\"|\"03/01/2024 Wed\"|null");
+  EXPECT_EQ(Eval("strptime('31/12/2023 23:59', '%d/%m/%Y %H:%M') < day"), "true|true|true|null");
+  EXPECT_TRUE(errors_.empty());
+  EXPECT_EQ(Eval("strptime(name, '%Y')"), "null|null|null|null");
+  ASSERT_EQ(errors_.size(), 3u);
+  EXPECT_EQ(errors_[1].message, "'bob' does not match the format '%Y' at column 1");
+  EXPECT_EQ(Eval("now() > TIMESTAMP '2026-01-01 00:00:00'"), "true|true|true|true");
+  EXPECT_EQ(Eval("date_trunc('fortnight', day)"),
+            "BIND column 12: unknown unit 'fortnight' for date_trunc() (year, quarter, month, "
+            "week, day, hour, minute, second)");
+  EXPECT_EQ(Eval("date_add(day, 3)"),
+            "BIND column 15: date_add() takes an INTERVAL literal, e.g. INTERVAL 3 DAY");
+  EXPECT_EQ(Eval("date_add(day, INTERVAL '3 fortnights')"),
+            "BIND column 15: '3 fortnights' is not an interval (e.g. '3 days', '1 month', '2 "
+            "hours 30 minutes')");
+}
+
 TEST_F(ExpressionEvaluatorTest, NumericFunctions) {
   EXPECT_EQ(Eval("abs(qty - 7)"), "7|2|3|null");
   EXPECT_EQ(Eval("round(price * 1.11, 1)"), "1.7|3.3|5|null");

@@ -542,6 +542,25 @@ class Parser {
              "closing " + std::string(node->try_cast ? "TRY_CAST" : "CAST"));
       return node;
     }
+    if (lower == "extract" && Peek().kind == TokenKind::kLeftParen) {
+      // EXTRACT(part FROM value) is date_part('part', value).
+      Next();
+      const Token part = Peek();
+      if (part.kind != TokenKind::kIdentifier && part.kind != TokenKind::kString) {
+        Fail(part.offset,
+             "expected a date part (year, month, day, ...) in EXTRACT, found " + Describe(part));
+      }
+      Next();
+      ExpectKeyword("from", "in EXTRACT(part FROM value)");
+      auto node = Node(ExprKind::kFunction, token.offset);
+      node->name = "date_part";
+      auto part_literal = Node(ExprKind::kLiteral, part.offset);
+      part_literal->literal.kind = LiteralKind::kString;
+      part_literal->literal.text = Lower(part.text);
+      node->args = {part_literal, ParseOr()};
+      Expect(TokenKind::kRightParen, "')'", "closing EXTRACT");
+      return node;
+    }
     if (IsClauseKeyword(lower) || lower == "not") {
       Fail(token.offset, "expected a value, found keyword '" + token.text + "'");
     }
