@@ -15,6 +15,7 @@
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Render } from './duckdb_render.mjs';
 
 function Fail(message, code = 1) {
   process.stderr.write(`duckdb_check: ${message}\n`);
@@ -73,68 +74,6 @@ const types = described.getRowObjectsJson().map((row) => row.column_type);
 const expectedTypes = typeList.split('|');
 if (JSON.stringify(types) !== JSON.stringify(expectedTypes)) {
   Fail(`types differ:\n  duckdb: ${types.join(' | ')}\n  wanted: ${expectedTypes.join(' | ')}`);
-}
-
-function Pad(number, width) {
-  return String(number).padStart(width, '0');
-}
-
-function FormatDecimal(value, scale) {
-  // value: bigint unscaled.
-  const negative = value < 0n;
-  let digits = (negative ? -value : value).toString();
-  if (scale > 0) {
-    digits = digits.padStart(scale + 1, '0');
-    digits = `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
-  }
-  return negative ? `-${digits}` : digits;
-}
-
-function FormatDate(days) {
-  return new Date(Number(days) * 86400000).toISOString().slice(0, 10);
-}
-
-function Fraction(micros) {
-  return micros === 0n ? '' : `.${Pad(micros, 6)}`;
-}
-
-function FormatTime(micros) {
-  const seconds = micros / 1000000n;
-  return `${Pad(seconds / 3600n, 2)}:${Pad((seconds / 60n) % 60n, 2)}:${Pad(seconds % 60n, 2)}` +
-         Fraction(micros % 1000000n);
-}
-
-function FormatTimestamp(micros) {
-  let seconds = micros / 1000000n;
-  let fraction = micros % 1000000n;
-  if (fraction < 0n) {
-    fraction += 1000000n;
-    seconds -= 1n;
-  }
-  const iso = new Date(Number(seconds) * 1000).toISOString();  // ...T..:..:...000Z
-  return `${iso.slice(0, 19)}${Fraction(fraction)}Z`;
-}
-
-function FormatDouble(value) {
-  if (Number.isNaN(value) || !Number.isFinite(value)) return 'null';
-  if (Object.is(value, -0)) return '-0';
-  return String(value);
-}
-
-// Renders one DuckDB value as sluice's NDJSON text for `type`.
-function Render(value, type) {
-  if (value === null || value === undefined) return 'null';
-  if (type === 'BOOLEAN') return value ? 'true' : 'false';
-  if (type === 'INTEGER' || type === 'BIGINT') return value.toString();
-  if (type === 'DOUBLE') return FormatDouble(value);
-  if (type.startsWith('DECIMAL')) return FormatDecimal(BigInt(value.value), value.scale);
-  if (type === 'VARCHAR') return JSON.stringify(value);
-  if (type === 'BLOB') return JSON.stringify(Buffer.from(value.bytes).toString('base64'));
-  if (type === 'DATE') return JSON.stringify(FormatDate(value.days));
-  if (type === 'TIME') return JSON.stringify(FormatTime(BigInt(value.micros)));
-  if (type === 'TIMESTAMP WITH TIME ZONE') return JSON.stringify(FormatTimestamp(BigInt(value.micros)));
-  if (type === 'JSON') return String(value);
-  Fail(`no rendering for type ${type}`, 2);
 }
 
 const result = await connection.runAndReadAll(`SELECT ${select} FROM ${source}`);

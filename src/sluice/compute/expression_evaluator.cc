@@ -1,11 +1,14 @@
 #include "sluice/compute/expression_evaluator.h"
 
+#include <locale.h>
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <chrono>
+#include <clocale>
 #include <cmath>
 #include <cstdlib>
+#include <cwctype>
 #include <limits>
 #include <map>
 #include <optional>
@@ -741,6 +744,54 @@ ColumnPtr Broadcast(const Column& one, int64_t rows) {
   }
 }
 
+// Unicode case mapping through the C.UTF-8 locale's tables (glibc's built-in locale), one code
+// point at a time; ASCII only when that locale is missing. Invalid UTF-8 bytes are kept as they
+// are.
+void CaseMap(std::string_view text, bool upper, std::string* out) {
+  static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
+  out->clear();
+  size_t i = 0;
+  while (i < text.size()) {
+    const unsigned char lead = static_cast<unsigned char>(text[i]);
+    if (lead < 0x80 || utf8 == static_cast<locale_t>(0)) {
+      out->push_back(static_cast<char>(upper ? std::toupper(lead) : std::tolower(lead)));
+      ++i;
+      continue;
+    }
+    const size_t length = (lead >> 5) == 6 ? 2 : (lead >> 4) == 14 ? 3 : (lead >> 3) == 30 ? 4 : 0;
+    bool valid = length != 0 && i + length <= text.size();
+    uint32_t code = length == 2 ? lead & 0x1F : length == 3 ? lead & 0x0F : lead & 0x07;
+    for (size_t k = 1; valid && k < length; ++k) {
+      const unsigned char next = static_cast<unsigned char>(text[i + k]);
+      valid = (next & 0xC0) == 0x80;
+      code = (code << 6) | (next & 0x3F);
+    }
+    if (!valid) {
+      out->push_back(text[i++]);
+      continue;
+    }
+    const uint32_t mapped =
+        static_cast<uint32_t>(upper ? towupper_l(static_cast<wint_t>(code), utf8)
+                                    : towlower_l(static_cast<wint_t>(code), utf8));
+    if (mapped < 0x80) {
+      out->push_back(static_cast<char>(mapped));
+    } else if (mapped < 0x800) {
+      out->push_back(static_cast<char>(0xC0 | (mapped >> 6)));
+      out->push_back(static_cast<char>(0x80 | (mapped & 0x3F)));
+    } else if (mapped < 0x10000) {
+      out->push_back(static_cast<char>(0xE0 | (mapped >> 12)));
+      out->push_back(static_cast<char>(0x80 | ((mapped >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (mapped & 0x3F)));
+    } else {
+      out->push_back(static_cast<char>(0xF0 | (mapped >> 18)));
+      out->push_back(static_cast<char>(0x80 | ((mapped >> 12) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | ((mapped >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (mapped & 0x3F)));
+    }
+    i += length;
+  }
+}
+
 class Evaluator {
  public:
   Evaluator(const columnar::Batch& batch, std::vector<RowError>* errors)
@@ -1144,7 +1195,7 @@ class Evaluator {
           d = Doubles(a)[i];
           b = d != 0;
           if (IsInteger(to)) {
-            const double r = std::round(d);  // half away from zero, as DuckDB
+            const double r = std::nearbyint(d);  // half to even, as DuckDB's cast
             valid = std::isfinite(r) && r >= -9.2233720368547758e18 && r < 9.2233720368547758e18;
             if (valid) n = static_cast<int64_t>(r);
             if (!valid) fail(i, text_of(i));
@@ -1268,8 +1319,8 @@ class Evaluator {
     return Booleans([&](int64_t i, bool* value) {
       if (a.IsNull(i) || b.IsNull(i)) return false;
       if (!fold_case) return *value = LikeMatch(x.Value(i), y.Value(i)), true;
-      text = Lower(x.Value(i));
-      pattern = Lower(y.Value(i));
+      CaseMap(x.Value(i), false, &text);
+      CaseMap(y.Value(i), false, &pattern);
       return *value = LikeMatch(text, pattern), true;
     });
   }
@@ -1596,11 +1647,7 @@ class Evaluator {
         builder.Append(value);
         continue;
       }
-      text.assign(value);
-      for (char& c : text) {
-        c = static_cast<char>(f == "lower" ? std::tolower(static_cast<unsigned char>(c))
-                                           : std::toupper(static_cast<unsigned char>(c)));
-      }
+      CaseMap(value, f == "upper", &text);
       builder.Append(text);
     }
     return builder.Finish();
