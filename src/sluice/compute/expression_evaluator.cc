@@ -1055,64 +1055,40 @@ class Evaluator {
                    const std::vector<int>& source) {
     auto from = [&](int64_t i) -> const Column* {
       const int k = source[static_cast<size_t>(i)];
-      return k < 0 ? nullptr : args[static_cast<size_t>(k)].get();
+      const Column* c = k < 0 ? nullptr : args[static_cast<size_t>(k)].get();
+      return c == nullptr || c->IsNull(i) ? nullptr : c;
+    };
+    auto gather = [&](auto builder, auto value) {
+      for (int64_t i = 0; i < rows_; ++i) {
+        const Column* c = from(i);
+        if (c == nullptr) {
+          builder.AppendNull();
+        } else {
+          builder.Append(value(*c, i));
+        }
+      }
+      return builder.Finish();
     };
     switch (type.id()) {
       case TypeId::kBool:
-        return Booleans([&](int64_t i, bool* value) {
-          const Column* c = from(i);
-          if (c == nullptr || c->IsNull(i)) return false;
-          return *value = static_cast<const BooleanColumn*>(c)->Value(i), true;
+        return gather(BooleanBuilder(), [](const Column& c, int64_t i) {
+          return static_cast<const BooleanColumn&>(c).Value(i);
         });
-      case TypeId::kString: {
-        StringBuilder builder(type);
-        for (int64_t i = 0; i < rows_; ++i) {
-          const Column* c = from(i);
-          if (c == nullptr || c->IsNull(i)) {
-            builder.AppendNull();
-          } else {
-            builder.Append(static_cast<const StringColumn*>(c)->Value(i));
-          }
-        }
-        return builder.Finish();
-      }
-      case TypeId::kFloat64: {
-        Float64Builder builder(type);
-        for (int64_t i = 0; i < rows_; ++i) {
-          const Column* c = from(i);
-          if (c == nullptr || c->IsNull(i)) {
-            builder.AppendNull();
-          } else {
-            builder.Append(Doubles(*c)[i]);
-          }
-        }
-        return builder.Finish();
-      }
+      case TypeId::kString:
+        return gather(StringBuilder(type), [](const Column& c, int64_t i) {
+          return static_cast<const StringColumn&>(c).Value(i);
+        });
+      case TypeId::kFloat64:
+        return gather(Float64Builder(type),
+                      [](const Column& c, int64_t i) { return Doubles(c)[i]; });
       case TypeId::kInt32:
-      case TypeId::kDate: {
-        Int32Builder builder(type);
-        for (int64_t i = 0; i < rows_; ++i) {
-          const Column* c = from(i);
-          if (c == nullptr || c->IsNull(i)) {
-            builder.AppendNull();
-          } else {
-            builder.Append(static_cast<int32_t>(IntReader(*c)[i]));
-          }
-        }
-        return builder.Finish();
-      }
-      default: {
-        Int64Builder builder(type);
-        for (int64_t i = 0; i < rows_; ++i) {
-          const Column* c = from(i);
-          if (c == nullptr || c->IsNull(i)) {
-            builder.AppendNull();
-          } else {
-            builder.Append(IntReader(*c)[i]);
-          }
-        }
-        return builder.Finish();
-      }
+      case TypeId::kDate:
+        return gather(Int32Builder(type), [](const Column& c, int64_t i) {
+          return static_cast<int32_t>(IntReader(c)[i]);
+        });
+      default:
+        return gather(Int64Builder(type),
+                      [](const Column& c, int64_t i) { return IntReader(c)[i]; });
     }
   }
 
