@@ -18,6 +18,7 @@
 #include "sluice/columnar/column_builder.h"
 #include "sluice/columnar/temporal.h"
 #include "sluice/columnar/value_formatter.h"
+#include "sluice/config/config_spec.h"
 
 namespace sluice::compute {
 namespace {
@@ -44,21 +45,6 @@ std::string Lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
 }
 
 // A one-row column holding a literal.
@@ -238,16 +224,11 @@ class Binder {
     }
     if (!index) {
       std::string message = "unknown column '" + expr.name + "'";
-      std::string best;
-      size_t best_distance = 3;
-      for (const columnar::Field& field : schema_.fields()) {
-        const size_t distance = EditDistance(Lower(field.name), Lower(expr.name));
-        if (distance < best_distance) {
-          best_distance = distance;
-          best = field.name;
-        }
+      std::vector<std::string> names;
+      for (const columnar::Field& field : schema_.fields()) names.push_back(field.name);
+      if (const std::string* near = config::ClosestName(expr.name, names)) {
+        message += "; did you mean '" + *near + "'?";
       }
-      if (!best.empty()) message += "; did you mean '" + best + "'?";
       Fail(expr.offset, message);
     }
     auto node = std::make_shared<BoundExpr>();

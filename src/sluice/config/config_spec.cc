@@ -58,30 +58,6 @@ size_t EditDistance(std::string_view a, std::string_view b) {
   return at(rows - 1, columns - 1);
 }
 
-// The candidate closest to `word` (case-insensitive equality first, then an edit distance of at
-// most 2 and at most half the longer name), or nullptr.
-const std::string* Closest(std::string_view word, const std::vector<std::string>& candidates) {
-  if (word.size() > 256) return nullptr;
-  const std::string lower_word = Lower(word);
-  const std::string* best = nullptr;
-  size_t best_distance = std::numeric_limits<size_t>::max();
-  for (const std::string& candidate : candidates) {
-    if (candidate.size() > 256) continue;
-    const std::string lower_candidate = Lower(candidate);
-    size_t distance = 0;
-    if (lower_candidate != lower_word) {
-      distance = EditDistance(lower_word, lower_candidate);
-      const size_t longer = std::max(lower_word.size(), lower_candidate.size());
-      if (distance > 2 || distance > longer / 2) continue;
-    }
-    if (distance < best_distance) {
-      best = &candidate;
-      best_distance = distance;
-    }
-  }
-  return best;
-}
-
 // A written value for messages: 'text' (shortened), or what kind of node it is.
 std::string Describe(const ConfigNode& node) {
   if (node.IsScalar()) {
@@ -265,7 +241,7 @@ class Validator {
     names.reserve(spec.keys().size());
     for (const KeySpec& key : spec.keys()) names.push_back(key.name);
     std::string message = "unknown key '" + entry.key + "' in " + context;
-    if (const std::string* suggestion = Closest(entry.key, names)) {
+    if (const std::string* suggestion = ClosestName(entry.key, names)) {
       message += "; did you mean '" + *suggestion + "'?";
     } else if (names.empty()) {
       message += "; it takes no keys";
@@ -334,7 +310,7 @@ class Validator {
         }
         std::string message = subject + " must be " + Expectation(key) + ", not " + Describe(value);
         if (value.IsScalar()) {
-          if (const std::string* suggestion = Closest(value.text(), key.choices)) {
+          if (const std::string* suggestion = ClosestName(value.text(), key.choices)) {
             message += "; did you mean '" + *suggestion + "'?";
           }
         }
@@ -512,6 +488,28 @@ void TextRows(const ConfigSpec& spec, size_t indent, std::set<const ConfigSpec*>
 }
 
 }  // namespace
+
+const std::string* ClosestName(std::string_view word, const std::vector<std::string>& candidates) {
+  if (word.size() > 256) return nullptr;
+  const std::string lower_word = Lower(word);
+  const std::string* best = nullptr;
+  size_t best_distance = std::numeric_limits<size_t>::max();
+  for (const std::string& candidate : candidates) {
+    if (candidate.size() > 256) continue;
+    const std::string lower_candidate = Lower(candidate);
+    size_t distance = 0;
+    if (lower_candidate != lower_word) {
+      distance = EditDistance(lower_word, lower_candidate);
+      const size_t longer = std::max(lower_word.size(), lower_candidate.size());
+      if (distance > 2 || distance > longer / 2) continue;
+    }
+    if (distance < best_distance) {
+      best = &candidate;
+      best_distance = distance;
+    }
+  }
+  return best;
+}
 
 KeySpec MakeKey(std::string name, ValueType type, std::string description,
                 std::string default_value, std::vector<std::string> choices, std::string example) {

@@ -112,6 +112,11 @@ class ConfigSpec {
 // a business key in sluice's vocabulary).
 bool LooksSecret(std::string_view key_name);
 
+// The candidate closest to `word` for a "did you mean": a case-insensitive match first, then the
+// nearest by edit distance (transpositions count once) if it is at most 2 and at most half the
+// longer name; nullptr when none is near.
+const std::string* ClosestName(std::string_view word, const std::vector<std::string>& candidates);
+
 // True when `text` holds a URI whose user-info has a literal password ("postgres://u:pw@h/db").
 bool HasLiteralPassword(std::string_view text);
 
