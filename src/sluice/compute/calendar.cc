@@ -1,4 +1,5 @@
 #include "sluice/compute/calendar.h"
+#include "sluice/compute/text_case.h"
 
 #include <cctype>
 #include <charconv>
@@ -11,12 +12,6 @@ namespace sluice::compute {
 namespace {
 
 constexpr int64_t kMicrosPerSecond = 1'000'000;
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 struct Civil {
   int year = 1970;
@@ -92,7 +87,7 @@ std::optional<DatePart> ParseDatePart(std::string_view text) {
                                                          {"doy", DatePart::kDayOfYear},
                                                          {"dayofyear", DatePart::kDayOfYear},
                                                          {"epoch", DatePart::kEpoch}};
-  auto it = kParts.find(Lower(text));
+  auto it = kParts.find(AsciiLower(text));
   if (it == kParts.end()) return std::nullopt;
   return it->second;
 }

@@ -1,14 +1,11 @@
 #include "sluice/compute/expression_evaluator.h"
 
-#include <locale.h>
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <chrono>
-#include <clocale>
 #include <cmath>
 #include <cstdlib>
-#include <cwctype>
 #include <limits>
 #include <map>
 #include <optional>
@@ -18,6 +15,7 @@
 #include "sluice/columnar/column_builder.h"
 #include "sluice/columnar/temporal.h"
 #include "sluice/columnar/value_formatter.h"
+#include "sluice/compute/text_case.h"
 #include "sluice/config/config_spec.h"
 
 namespace sluice::compute {
@@ -40,12 +38,6 @@ class BindFailed {};
 bool IsInteger(const DataType& t) { return t.id() == TypeId::kInt32 || t.id() == TypeId::kInt64; }
 bool IsNumeric(const DataType& t) { return IsInteger(t) || t.id() == TypeId::kFloat64; }
 bool IsString(const DataType& t) { return t.id() == TypeId::kString; }
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // A one-row column holding a literal.
 ColumnPtr LiteralColumn(const Literal& literal, DataType* type) {
@@ -147,8 +139,9 @@ class Binder {
     throw BindFailed();
   }
 
-  static BoundExprPtr Call(std::string function, DataType type, int offset,
-                           std::vector<BoundExprPtr> args) {
+  // A mutable node, so that callers can set a function's parameters before sharing it.
+  static std::shared_ptr<BoundExpr> Call(std::string function, DataType type, int offset,
+                                         std::vector<BoundExprPtr> args) {
     auto node = std::make_shared<BoundExpr>();
     node->kind = BoundKind::kCall;
     node->function = std::move(function);
@@ -218,7 +211,7 @@ class Binder {
     if (!index) {
       std::vector<size_t> folded;
       for (size_t i = 0; i < schema_.num_fields(); ++i) {
-        if (Lower(schema_.field(i).name) == Lower(expr.name)) folded.push_back(i);
+        if (AsciiLower(schema_.field(i).name) == AsciiLower(expr.name)) folded.push_back(i);
       }
       if (folded.size() == 1) index = folded[0];
     }
@@ -257,12 +250,26 @@ class Binder {
   }
 
   // The type two operands meet at, or a failure naming both.
+  // What the type of a value being combined is, for CommonType.
+  struct Side {
+    DataType type;
+    bool null = false;            // only NULL literals so far
+    bool string_literal = false;  // only literals so far (a string literal may become a date)
+  };
+  static Side SideOf(const BoundExprPtr& value) {
+    return {value->type, value->null_type, value->kind == BoundKind::kLiteral};
+  }
+
   DataType CommonType(const BoundExprPtr& a, const BoundExprPtr& b, int offset,
                       const std::string& what) {
-    if (a->null_type) return b->type;
-    if (b->null_type) return a->type;
-    const DataType& x = a->type;
-    const DataType& y = b->type;
+    return CommonType(SideOf(a), SideOf(b), offset, what);
+  }
+
+  DataType CommonType(const Side& a, const Side& b, int offset, const std::string& what) {
+    if (a.null) return b.type;
+    if (b.null) return a.type;
+    const DataType& x = a.type;
+    const DataType& y = b.type;
     if (x == y) return x;
     if (IsInteger(x) && IsInteger(y)) return DataType::Int64();
     if (IsNumeric(x) && IsNumeric(y)) return DataType::Float64();
@@ -270,9 +277,21 @@ class Binder {
       return t.id() == TypeId::kDate || t.id() == TypeId::kTimestamp;
     };
     if (temporal(x) && temporal(y)) return DataType::Timestamp();
-    if (temporal(x) && IsString(y) && b->kind == BoundKind::kLiteral) return x;
-    if (temporal(y) && IsString(x) && a->kind == BoundKind::kLiteral) return y;
+    if (temporal(x) && IsString(y) && b.string_literal) return x;
+    if (temporal(y) && IsString(x) && a.string_literal) return y;
     Fail(offset, "cannot " + what + " " + x.ToString() + " and " + y.ToString());
+  }
+
+  // The type a list of values (CASE results, coalesce arguments) meets at; string when every one
+  // is NULL.
+  DataType CommonTypeOf(const std::vector<BoundExprPtr>& values, const std::string& what) {
+    Side running = SideOf(values[0]);
+    for (const BoundExprPtr& value : values) {
+      const Side next = SideOf(value);
+      running = {CommonType(running, next, value->offset, what), running.null && next.null,
+                 running.string_literal && next.string_literal};
+    }
+    return running.null ? DataType::String() : running.type;
   }
 
   BoundExprPtr Boolean(const Expr& expr) {
@@ -346,15 +365,7 @@ class Binder {
       results.push_back(Bind(*expr.args[i + 1]));
     }
     if (expr.has_else) results.push_back(Bind(*expr.args.back()));
-    BoundExprPtr typed = results[0];
-    for (const BoundExprPtr& result : results) {
-      const DataType type = CommonType(typed, result, result->offset, "mix the CASE results");
-      auto probe = std::make_shared<BoundExpr>();
-      probe->type = type;
-      probe->null_type = typed->null_type && result->null_type;
-      typed = probe;
-    }
-    const DataType type = typed->null_type ? DataType::String() : typed->type;
+    const DataType type = CommonTypeOf(results, "mix the CASE results");
     std::vector<BoundExprPtr> args;
     for (size_t k = 0; k < conditions.size(); ++k) {
       args.push_back(conditions[k]);
@@ -413,19 +424,7 @@ class Binder {
     };
     if (name == "coalesce") {
       arity(1, 64);
-      BoundExprPtr typed = args[0];
-      DataType type = args[0]->type;
-      bool all_null = args[0]->null_type;
-      for (const BoundExprPtr& arg : args) {
-        if (all_null && !arg->null_type) {
-          type = arg->type;
-          all_null = false;
-        } else if (!arg->null_type) {
-          auto probe = std::make_shared<BoundExpr>();
-          probe->type = type;
-          type = CommonType(probe, arg, arg->offset, "mix in coalesce()");
-        }
-      }
+      const DataType type = CommonTypeOf(args, "mix in coalesce()");
       for (BoundExprPtr& arg : args) arg = Convert(arg, type);
       return Call("coalesce", type, expr.offset, std::move(args));
     }
@@ -507,9 +506,8 @@ class Binder {
       if (!regex->ok()) {
         Fail(args[1]->offset, "invalid regular expression: " + regex->error());
       }
-      auto node = std::make_shared<BoundExpr>(
-          *Call(name, name == "regexp_matches" ? DataType::Bool() : DataType::String(), expr.offset,
-                {Convert(args[0], DataType::String())}));
+      auto node = Call(name, name == "regexp_matches" ? DataType::Bool() : DataType::String(),
+                       expr.offset, {Convert(args[0], DataType::String())});
       node->regex = regex;
       if (replace) {
         expect(2, IsString(args[2]->type), "a string");
@@ -579,9 +577,8 @@ class Binder {
       const bool trunc = name == "date_trunc";
       const DatePart part = date_part(0, !trunc);
       expect(1, temporal(args[1]->type), "a date or timestamp");
-      auto node = std::make_shared<BoundExpr>(*Call(trunc ? "date_trunc" : "date_part",
-                                                    trunc ? args[1]->type : DataType::Int64(),
-                                                    expr.offset, {args[1]}));
+      auto node = Call(trunc ? "date_trunc" : "date_part",
+                       trunc ? args[1]->type : DataType::Int64(), expr.offset, {args[1]});
       if (args[1]->null_type) node->args[0] = Convert(args[1], DataType::Timestamp());
       if (args[1]->null_type && trunc) node->type = DataType::Timestamp();
       node->part = part;
@@ -592,9 +589,9 @@ class Binder {
       const DatePart part = date_part(0, false);
       expect(1, temporal(args[1]->type), "a date or timestamp");
       expect(2, temporal(args[2]->type), "a date or timestamp");
-      auto node = std::make_shared<BoundExpr>(*Call(
-          "date_diff", DataType::Int64(), expr.offset,
-          {Convert(args[1], DataType::Timestamp()), Convert(args[2], DataType::Timestamp())}));
+      auto node =
+          Call("date_diff", DataType::Int64(), expr.offset,
+               {Convert(args[1], DataType::Timestamp()), Convert(args[2], DataType::Timestamp())});
       node->part = part;
       return node;
     }
@@ -613,24 +610,23 @@ class Binder {
       }
       const bool stays_date = args[0]->type.id() == TypeId::kDate && interval->micros == 0;
       const DataType type = stays_date ? DataType::Date() : DataType::Timestamp();
-      auto node = std::make_shared<BoundExpr>(
-          *Call("date_add", type, expr.offset, {Convert(args[0], DataType::Timestamp())}));
+      auto node = Call("date_add", type, expr.offset, {Convert(args[0], DataType::Timestamp())});
       node->interval = *interval;
       return node;
     }
     if (name == "strftime") {
       arity(2, 2);
       expect(0, temporal(args[0]->type), "a date or timestamp");
-      auto node = std::make_shared<BoundExpr>(*Call("strftime", DataType::String(), expr.offset,
-                                                    {Convert(args[0], DataType::Timestamp())}));
+      auto node = Call("strftime", DataType::String(), expr.offset,
+                       {Convert(args[0], DataType::Timestamp())});
       node->format = literal_text(1, "the format");
       return node;
     }
     if (name == "strptime") {
       arity(2, 2);
       expect(0, IsString(args[0]->type), "a string");
-      auto node = std::make_shared<BoundExpr>(*Call("strptime", DataType::Timestamp(), expr.offset,
-                                                    {Convert(args[0], DataType::String())}));
+      auto node = Call("strptime", DataType::Timestamp(), expr.offset,
+                       {Convert(args[0], DataType::String())});
       node->format = literal_text(1, "the format");
       return node;
     }
@@ -722,54 +718,6 @@ ColumnPtr Broadcast(const Column& one, int64_t rows) {
       for (int64_t i = 0; i < rows; ++i) b.Append(IntReader(one)[0]);
       return b.Finish();
     }
-  }
-}
-
-// Unicode case mapping through the C.UTF-8 locale's tables (glibc's built-in locale), one code
-// point at a time; ASCII only when that locale is missing. Invalid UTF-8 bytes are kept as they
-// are.
-void CaseMap(std::string_view text, bool upper, std::string* out) {
-  static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
-  out->clear();
-  size_t i = 0;
-  while (i < text.size()) {
-    const unsigned char lead = static_cast<unsigned char>(text[i]);
-    if (lead < 0x80 || utf8 == static_cast<locale_t>(0)) {
-      out->push_back(static_cast<char>(upper ? std::toupper(lead) : std::tolower(lead)));
-      ++i;
-      continue;
-    }
-    const size_t length = (lead >> 5) == 6 ? 2 : (lead >> 4) == 14 ? 3 : (lead >> 3) == 30 ? 4 : 0;
-    bool valid = length != 0 && i + length <= text.size();
-    uint32_t code = length == 2 ? lead & 0x1F : length == 3 ? lead & 0x0F : lead & 0x07;
-    for (size_t k = 1; valid && k < length; ++k) {
-      const unsigned char next = static_cast<unsigned char>(text[i + k]);
-      valid = (next & 0xC0) == 0x80;
-      code = (code << 6) | (next & 0x3F);
-    }
-    if (!valid) {
-      out->push_back(text[i++]);
-      continue;
-    }
-    const uint32_t mapped =
-        static_cast<uint32_t>(upper ? towupper_l(static_cast<wint_t>(code), utf8)
-                                    : towlower_l(static_cast<wint_t>(code), utf8));
-    if (mapped < 0x80) {
-      out->push_back(static_cast<char>(mapped));
-    } else if (mapped < 0x800) {
-      out->push_back(static_cast<char>(0xC0 | (mapped >> 6)));
-      out->push_back(static_cast<char>(0x80 | (mapped & 0x3F)));
-    } else if (mapped < 0x10000) {
-      out->push_back(static_cast<char>(0xE0 | (mapped >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((mapped >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (mapped & 0x3F)));
-    } else {
-      out->push_back(static_cast<char>(0xF0 | (mapped >> 18)));
-      out->push_back(static_cast<char>(0x80 | ((mapped >> 12) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | ((mapped >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (mapped & 0x3F)));
-    }
-    i += length;
   }
 }
 
@@ -1204,7 +1152,7 @@ class Evaluator {
   static bool ParseText(std::string_view text, const DataType& to, bool* b, double* d, int64_t* n) {
     switch (to.id()) {
       case TypeId::kBool: {
-        const std::string lower = Lower(text);
+        const std::string lower = AsciiLower(text);
         if (lower == "true" || lower == "t" || lower == "1" || lower == "yes")
           return *b = true, true;
         if (lower == "false" || lower == "f" || lower == "0" || lower == "no")

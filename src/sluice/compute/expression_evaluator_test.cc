@@ -253,6 +253,11 @@ TEST_F(ExpressionEvaluatorTest, BindingErrorsPointAtTheirColumn) {
   EXPECT_EQ(Eval("frobnicate(1)"), "BIND column 1: unknown function frobnicate()");
   EXPECT_EQ(Eval("day > DATE '2024-02-30'"),
             "BIND column 7: '2024-02-30' is not a date (YYYY-MM-DD)");
+  // A string column never turns into a date (only a string literal does).
+  EXPECT_EQ(Eval("CASE WHEN ok THEN name ELSE day END"),
+            "BIND column 29: cannot mix the CASE results string and date");
+  EXPECT_EQ(Eval("coalesce(day, '2024-02-01')"),
+            "\"2024-01-01\"|\"2024-01-02\"|\"2024-01-03\"|\"2024-02-01\"");
   EXPECT_EQ(Eval("CASE WHEN ok THEN 'a' ELSE 1 END"),
             "BIND column 28: cannot mix the CASE results string and int64");
 }

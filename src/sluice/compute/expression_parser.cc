@@ -1,4 +1,5 @@
 #include "sluice/compute/expression_parser.h"
+#include "sluice/compute/text_case.h"
 
 #include <cctype>
 #include <charconv>
@@ -27,12 +28,6 @@ struct Token {
   std::string text;  // as written (string/quoted: the decoded value)
   int offset = 0;
 };
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 const std::set<std::string>& Keywords() {
   static const std::set<std::string> keywords = {
@@ -199,7 +194,7 @@ class Parser {
     return token;
   }
   bool IsKeyword(const Token& token, const char* word) const {
-    return token.kind == TokenKind::kIdentifier && Lower(token.text) == word;
+    return token.kind == TokenKind::kIdentifier && AsciiLower(token.text) == word;
   }
   bool AcceptKeyword(const char* word) {
     if (!IsKeyword(Peek(), word)) return false;
@@ -347,7 +342,7 @@ class Parser {
         result = node;
       } else if (IsKeyword(Peek(), "like") || IsKeyword(Peek(), "ilike")) {
         auto node = Node(ExprKind::kLike, left->offset);
-        node->name = Lower(Next().text);
+        node->name = AsciiLower(Next().text);
         node->negated = negated;
         node->args = {left, ParseConcat()};
         result = node;
@@ -514,7 +509,7 @@ class Parser {
 
   ExprPtr ParseWord() {
     const Token token = Next();
-    const std::string lower = Lower(token.text);
+    const std::string lower = AsciiLower(token.text);
     if (lower == "null") return LiteralNode(LiteralKind::kNull, token);
     if (lower == "true" || lower == "false") {
       auto node = LiteralNode(LiteralKind::kBool, token);
@@ -556,7 +551,7 @@ class Parser {
       node->name = "date_part";
       auto part_literal = Node(ExprKind::kLiteral, part.offset);
       part_literal->literal.kind = LiteralKind::kString;
-      part_literal->literal.text = Lower(part.text);
+      part_literal->literal.text = AsciiLower(part.text);
       node->args = {part_literal, ParseOr()};
       Expect(TokenKind::kRightParen, "')'", "closing EXTRACT");
       return node;
@@ -599,7 +594,7 @@ class Parser {
         Fail(Peek().offset, "expected a unit (DAY, HOUR, ...) after INTERVAL " +
                                 node->literal.text + ", found " + Describe(Peek()));
       }
-      node->literal.text += " " + Lower(Next().text);
+      node->literal.text += " " + AsciiLower(Next().text);
       return node;
     }
     Fail(Peek().offset, "expected '3 days' or 3 DAY after INTERVAL, found " + Describe(Peek()));
@@ -643,7 +638,7 @@ bool IsPlainName(const std::string& name) {
   for (char c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
   }
-  return Keywords().count(Lower(name)) == 0;
+  return Keywords().count(AsciiLower(name)) == 0;
 }
 
 std::string Quote(const std::string& text, char quote) {

@@ -1,0 +1,18 @@
+// Letter case for the expression language: ASCII folding of keywords, names and units, and
+// Unicode case mapping of values (lower, upper, ILIKE).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace sluice::compute {
+
+// ASCII letters to lower case; every other byte as it is.
+std::string AsciiLower(std::string_view text);
+
+// Unicode case mapping through the C.UTF-8 locale's tables (glibc's built-in locale), one code
+// point at a time; ASCII only when that locale is missing. Invalid UTF-8 bytes are kept as they
+// are. `out` is replaced.
+void CaseMap(std::string_view text, bool upper, std::string* out);
+
+}  // namespace sluice::compute
