@@ -13,24 +13,26 @@ trap 'rm -rf "$work"' EXIT
 # 3,000 rows; each column is null on its own period so that nulls meet values everywhere.
 awk 'BEGIN {
   split("apple|Banana|cherry pie|Éclair|date palm|42|fig  |Grape Fruit|kiwi|LIME", names, "|");
-  print "id,qty,price,name,flag,day,ts";
+  print "id,qty,price,name,flag,day,ts,amount";
   for (i = 1; i <= 3000; i++) {
     qty = (i * 37) % 121 - 20;
     price = ((i * 7919) % 100000) / 100 - 100;
     day_of = (i * 13) % 1096;             # 2023-01-01 + up to 3 years
     seconds = (i * 86413 * 7) % (1096 * 86400);
-    printf "%d,%s,%s,%s,%s,%s,%s\n", i,
+    amount = ((i * 104729) % 2000000) / 100 - 5000;
+    printf "%d,%s,%s,%s,%s,%s,%s,%s\n", i,
       (i % 17 == 0 ? "" : qty),
       (i % 13 == 0 ? "" : sprintf("%.2f", price)),
       (i % 11 == 0 ? "" : names[(i % 10) + 1]),
       (i % 7 == 0 ? "" : (i % 3 == 0 ? "true" : "false")),
       (i % 19 == 0 ? "" : strftime("%Y-%m-%d", 1672531200 + day_of * 86400, 1)),
-      (i % 23 == 0 ? "" : strftime("%Y-%m-%d %H:%M:%S", 1672531200 + seconds, 1));
+      (i % 23 == 0 ? "" : strftime("%Y-%m-%d %H:%M:%S", 1672531200 + seconds, 1)),
+      (i % 29 == 0 ? "" : sprintf("%.2f", amount));
   }
 }' > "$work/data.csv"
-schema='id:int64,qty:int32,price:float64,name:string,flag:bool,day:date,ts:timestamp'
+schema='id:int64;qty:int32;price:float64;name:string;flag:bool;day:date;ts:timestamp;amount:decimal(12,2)'
 cat > "$work/columns.json" << 'JSON'
-{"id": "BIGINT", "qty": "INTEGER", "price": "DOUBLE", "name": "VARCHAR", "flag": "BOOLEAN", "day": "DATE", "ts": "TIMESTAMP"}
+{"id": "BIGINT", "qty": "INTEGER", "price": "DOUBLE", "name": "VARCHAR", "flag": "BOOLEAN", "day": "DATE", "ts": "TIMESTAMP", "amount": "DECIMAL(12,2)"}
 JSON
 cat > "$work/expressions.txt" << 'EXPRESSIONS'
 id + qty * 2
@@ -90,6 +92,26 @@ date_trunc('month', ts)
 date_trunc('week', ts)
 date_trunc('quarter', ts)
 strftime(ts, '%Y/%m/%d %H')
+amount + qty
+amount * qty
+amount - price
+amount * 1.5
+amount + 0.125
+amount > 100.5
+amount BETWEEN -10 AND 10.5
+round(amount, 1)
+round(amount)
+floor(amount)
+ceil(amount)
+abs(amount)
+CAST(amount AS BIGINT)
+CAST(amount AS DECIMAL(9,1))
+CAST(price AS DECIMAL(10,2))
+CAST(qty AS DECIMAL(6,2))
+CAST(amount AS VARCHAR)
+amount / 3
+coalesce(amount, 0)
+CASE WHEN flag THEN amount ELSE 0.5 END
 EXPRESSIONS
 "$eval_binary" "$work/data.csv" "$schema" "$work/expressions.txt" > "$work/sluice.ndjson"
 node "$here/duckdb_expressions.mjs" "$work/data.csv" "$work/columns.json" "$work/expressions.txt" \

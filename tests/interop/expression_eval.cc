@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
   }
   formats::FileReadOptions options;
   std::stringstream schema_text(argv[2]);
-  for (std::string item; std::getline(schema_text, item, ',');) {
+  for (std::string item; std::getline(schema_text, item, ';');) {
     const size_t colon = item.find(':');
     auto type = columnar::DataType::Parse(item.substr(colon + 1));
     if (colon == std::string::npos || !type.ok()) {

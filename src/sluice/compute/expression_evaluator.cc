@@ -36,7 +36,39 @@ using columnar::TypeId;
 class BindFailed {};
 
 bool IsInteger(const DataType& t) { return t.id() == TypeId::kInt32 || t.id() == TypeId::kInt64; }
-bool IsNumeric(const DataType& t) { return IsInteger(t) || t.id() == TypeId::kFloat64; }
+bool IsDecimal(const DataType& t) { return t.id() == TypeId::kDecimal; }
+bool IsNumeric(const DataType& t) {
+  return IsInteger(t) || IsDecimal(t) || t.id() == TypeId::kFloat64;
+}
+
+using columnar::Int128;
+
+// Integers as the decimals that hold them exactly (int32 → decimal(10,0), int64 → decimal(19,0)).
+DataType AsDecimal(const DataType& t) {
+  if (t.id() == TypeId::kInt32) return DataType::Decimal(10, 0);
+  if (t.id() == TypeId::kInt64) return DataType::Decimal(19, 0);
+  return t;
+}
+
+// The decimal that holds both: the larger integer part and the larger scale (at most 38 digits).
+DataType WiderDecimal(const DataType& a, const DataType& b, int extra_digit = 0) {
+  const int scale = std::max(a.scale(), b.scale());
+  const int whole = std::max(a.precision() - a.scale(), b.precision() - b.scale()) + extra_digit;
+  return DataType::Decimal(std::min(columnar::kMaxDecimalPrecision, whole + scale), scale);
+}
+
+Int128 Magnitude(Int128 v) { return v < 0 ? -v : v; }
+
+// v / 10^digits, rounded half away from zero (as DuckDB rounds decimals).
+Int128 DivideRounding(Int128 v, int digits) {
+  if (digits <= 0) return v;
+  if (digits > columnar::kMaxDecimalPrecision) return 0;
+  const Int128 power = columnar::PowerOfTen(digits);
+  Int128 quotient = v / power;
+  const Int128 remainder = Magnitude(v % power);
+  if (remainder >= power - remainder) quotient += v < 0 ? -1 : 1;
+  return quotient;
+}
 bool IsString(const DataType& t) { return t.id() == TypeId::kString; }
 
 // A one-row column holding a literal.
@@ -54,9 +86,27 @@ ColumnPtr LiteralColumn(const Literal& literal, DataType* type) {
       *type = DataType::Int64();
       return builder.Finish();
     }
-    case LiteralKind::kFloat:
     case LiteralKind::kDecimal: {
-      // Decimal literals are float64 until decimal arithmetic arrives.
+      // An exact decimal, as in DuckDB: 12.50 is decimal(4,2). Beyond 38 digits: float64.
+      std::string_view text = literal.text;
+      if (!text.empty() && (text.front() == '-' || text.front() == '+')) text.remove_prefix(1);
+      const size_t point = text.find('.');
+      const int scale = point == std::string_view::npos ? 0 : static_cast<int>(text.size() - point - 1);
+      std::string_view whole = text.substr(0, point);
+      while (!whole.empty() && whole.front() == '0') whole.remove_prefix(1);
+      const int precision = std::max(1, static_cast<int>(whole.size()) + scale);
+      Int128 unscaled = 0;
+      if (precision <= columnar::kMaxDecimalPrecision &&
+          columnar::ParseDecimal(literal.text, precision, scale, &unscaled) ==
+              columnar::DecimalParseError::kOk) {
+        columnar::DecimalBuilder builder(DataType::Decimal(precision, scale));
+        builder.Append(unscaled);
+        *type = DataType::Decimal(precision, scale);
+        return builder.Finish();
+      }
+      [[fallthrough]];
+    }
+    case LiteralKind::kFloat: {
       Float64Builder builder(DataType::Float64());
       builder.Append(literal.float_value);
       *type = DataType::Float64();
@@ -229,11 +279,6 @@ class Binder {
     node->column = *index;
     node->type = schema_.field(*index).type;
     node->offset = expr.offset;
-    if (node->type.id() == TypeId::kDecimal) {
-      Fail(expr.offset, "column '" + expr.name +
-                            "' is a decimal; decimal expressions are not "
-                            "supported yet");
-    }
     return node;
   }
 
@@ -272,7 +317,10 @@ class Binder {
     const DataType& y = b.type;
     if (x == y) return x;
     if (IsInteger(x) && IsInteger(y)) return DataType::Int64();
-    if (IsNumeric(x) && IsNumeric(y)) return DataType::Float64();
+    if (IsNumeric(x) && IsNumeric(y)) {
+      if (x.id() == TypeId::kFloat64 || y.id() == TypeId::kFloat64) return DataType::Float64();
+      return WiderDecimal(AsDecimal(x), AsDecimal(y));
+    }
     auto temporal = [](const DataType& t) {
       return t.id() == TypeId::kDate || t.id() == TypeId::kTimestamp;
     };
@@ -323,6 +371,23 @@ class Binder {
     if (op == "/") type = DataType::Float64();
     static const std::map<std::string, std::string> kNames = {
         {"+", "add"}, {"-", "subtract"}, {"*", "multiply"}, {"/", "divide"}, {"%", "modulo"}};
+    if (IsDecimal(type)) {
+      // Exact: + and - keep the larger scale with room for a carry, * adds the scales; a result
+      // beyond the type's digits is a row error, never a rounded value.
+      const DataType a = left->null_type ? DataType::Decimal(1, 0) : AsDecimal(left->type);
+      const DataType b = right->null_type ? DataType::Decimal(1, 0) : AsDecimal(right->type);
+      if (op == "*") {
+        if (a.scale() + b.scale() > columnar::kMaxDecimalPrecision) {
+          Fail(offset, "the product of " + a.ToString() + " and " + b.ToString() +
+                           " needs more than 38 decimal places; CAST one side first");
+        }
+        const DataType product = DataType::Decimal(
+            std::min(columnar::kMaxDecimalPrecision, a.precision() + b.precision()),
+            a.scale() + b.scale());
+        return Call("multiply", product, offset, {Convert(left, a), Convert(right, b)});
+      }
+      type = WiderDecimal(a, b, op == "%" ? 0 : 1);
+    }
     return Call(kNames.at(op), type, offset, {Convert(left, type), Convert(right, type)});
   }
 
@@ -384,20 +449,19 @@ class Binder {
     if (from == to) return value;
     auto supported = [&](TypeId id) {
       return id == TypeId::kBool || id == TypeId::kInt32 || id == TypeId::kInt64 ||
-             id == TypeId::kFloat64 || id == TypeId::kString || id == TypeId::kDate ||
-             id == TypeId::kTimestamp;
+             id == TypeId::kFloat64 || id == TypeId::kDecimal || id == TypeId::kString ||
+             id == TypeId::kDate || id == TypeId::kTimestamp;
     };
     if (!supported(from.id()) || !supported(to.id()) ||
+        (from.id() == TypeId::kBool && IsDecimal(to)) ||
+        (to.id() == TypeId::kBool && IsDecimal(from)) ||
         (from.id() == TypeId::kBool &&
          (to.id() == TypeId::kDate || to.id() == TypeId::kTimestamp)) ||
         (to.id() == TypeId::kBool &&
          (from.id() == TypeId::kDate || from.id() == TypeId::kTimestamp)) ||
         ((from.id() == TypeId::kDate || from.id() == TypeId::kTimestamp) && IsNumeric(to)) ||
         ((to.id() == TypeId::kDate || to.id() == TypeId::kTimestamp) && IsNumeric(from))) {
-      Fail(expr.offset, "cannot cast " + from.ToString() + " to " + to.ToString() +
-                            (to.id() == TypeId::kDecimal || from.id() == TypeId::kDecimal
-                                 ? " (decimal casts are not supported yet)"
-                                 : ""));
+      Fail(expr.offset, "cannot cast " + from.ToString() + " to " + to.ToString());
     }
     if (to.id() == TypeId::kString) return Text(value);
     return Call(function, to, expr.offset, {value});
@@ -482,6 +546,24 @@ class Binder {
         name == "round") {
       arity(1, name == "round" ? 2 : 1);
       expect(0, IsNumeric(args[0]->type), "a number");
+      if (IsDecimal(args[0]->type)) {
+        // abs keeps the type; floor and ceil give scale 0; round(x, d) gives scale d (d a literal).
+        const DataType& in = args[0]->type;
+        int digits = 0;
+        if (args.size() == 2) {
+          if (args[1]->kind != BoundKind::kLiteral || !IsInteger(args[1]->type) ||
+              args[1]->null_type) {
+            Fail(args[1]->offset, "round() of a decimal takes the digits as an integer literal");
+          }
+          digits = static_cast<int>(
+              std::clamp<int64_t>(IntegerLiteral(*args[1]->literal), -38, 38));
+        }
+        const int scale = name == "abs" ? in.scale() : std::clamp(digits, 0, in.scale());
+        auto node = Call(name == "ceiling" ? "ceil" : name,
+                         DataType::Decimal(in.precision(), scale), expr.offset, {args[0]});
+        node->digits = digits;
+        return node;
+      }
       const DataType type = args[0]->null_type || args[0]->type.id() == TypeId::kFloat64
                                 ? DataType::Float64()
                                 : DataType::Int64();
@@ -661,6 +743,15 @@ const double* Doubles(const Column& column) {
   return static_cast<const columnar::Float64Column&>(column).data();
 }
 
+const Int128* Decimals(const Column& column) {
+  return static_cast<const columnar::DecimalColumn&>(column).data();
+}
+
+double DecimalToDouble(Int128 unscaled, int scale) {
+  // Exact operands below 2^53 and one correctly rounded division: 18173 / 100 is 181.73.
+  return static_cast<double>(unscaled) / std::pow(10.0, scale);
+}
+
 ColumnPtr NullColumn(const DataType& type, int64_t rows) {
   std::unique_ptr<columnar::ColumnBuilder> builder;
   switch (type.id()) {
@@ -673,6 +764,9 @@ ColumnPtr NullColumn(const DataType& type, int64_t rows) {
       break;
     case TypeId::kFloat64:
       builder = std::make_unique<Float64Builder>(type);
+      break;
+    case TypeId::kDecimal:
+      builder = std::make_unique<columnar::DecimalBuilder>(type);
       break;
     case TypeId::kString:
       builder = std::make_unique<StringBuilder>(type);
@@ -698,6 +792,11 @@ ColumnPtr Broadcast(const Column& one, int64_t rows) {
     case TypeId::kFloat64: {
       Float64Builder b(type);
       for (int64_t i = 0; i < rows; ++i) b.Append(Doubles(one)[0]);
+      return b.Finish();
+    }
+    case TypeId::kDecimal: {
+      columnar::DecimalBuilder b(type);
+      for (int64_t i = 0; i < rows; ++i) b.Append(Decimals(one)[0]);
       return b.Finish();
     }
     case TypeId::kString: {
@@ -752,7 +851,7 @@ class Evaluator {
     if (f == "add" || f == "subtract" || f == "multiply" || f == "divide" || f == "modulo") {
       return Arithmetic(expr, *args[0], *args[1]);
     }
-    if (f == "convert") return ConvertColumn(*args[0], expr.type);
+    if (f == "convert") return ConvertColumn(expr, *args[0]);
     if (f == "to_string") return ToText(*args[0]);
     if (f == "coalesce") return Coalesce(expr.type, args);
     if (f == "concat" || f == "concat_strict") return Concat(args, f == "concat_strict");
@@ -849,6 +948,14 @@ class Evaluator {
         return *value = Holds(f, x[i] < y[i] ? -1 : x[i] > y[i] ? 1 : 0), true;
       });
     }
+    if (id == TypeId::kDecimal) {
+      const Int128* x = Decimals(a);
+      const Int128* y = Decimals(b);
+      return Booleans([&](int64_t i, bool* value) {
+        if (!valid(i)) return false;
+        return *value = Holds(f, x[i] < y[i] ? -1 : x[i] > y[i] ? 1 : 0), true;
+      });
+    }
     if (id == TypeId::kBool) {
       const auto& x = static_cast<const BooleanColumn&>(a);
       const auto& y = static_cast<const BooleanColumn&>(b);
@@ -884,11 +991,44 @@ class Evaluator {
       }
       return builder.Finish();
     }
+    static const std::map<std::string, const char*> kVerbs = {
+        {"add", "addition"}, {"subtract", "subtraction"}, {"multiply", "multiplication"}};
+    if (IsDecimal(expr.type)) {
+      const Int128* x = Decimals(a);
+      const Int128* y = Decimals(b);
+      const Int128 limit = columnar::MaxUnscaled(expr.type.precision());
+      columnar::DecimalBuilder builder(expr.type);
+      builder.Reserve(rows_);
+      for (int64_t i = 0; i < rows_; ++i) {
+        if (a.IsNull(i) || b.IsNull(i) || (f == "modulo" && y[i] == 0)) {
+          builder.AppendNull();
+          continue;
+        }
+        Int128 out = 0;
+        bool overflow = false;
+        if (f == "add") {
+          overflow = __builtin_add_overflow(x[i], y[i], &out);
+        } else if (f == "subtract") {
+          overflow = __builtin_sub_overflow(x[i], y[i], &out);
+        } else if (f == "multiply") {
+          overflow = __builtin_mul_overflow(x[i], y[i], &out);
+        } else {
+          out = x[i] % y[i];
+        }
+        if (overflow || Magnitude(out) > limit) {
+          errors_->push_back({i, "decimal overflow in " + std::string(kVerbs.at(f)) + " (beyond " +
+                                     expr.type.ToString() + ") at column " +
+                                     std::to_string(expr.offset + 1)});
+          builder.AppendNull();
+          continue;
+        }
+        builder.Append(out);
+      }
+      return builder.Finish();
+    }
     const IntReader x(a), y(b);
     Int64Builder builder(DataType::Int64());
     builder.Reserve(rows_);
-    static const std::map<std::string, const char*> kVerbs = {
-        {"add", "addition"}, {"subtract", "subtraction"}, {"multiply", "multiplication"}};
     for (int64_t i = 0; i < rows_; ++i) {
       if (a.IsNull(i) || b.IsNull(i)) {
         builder.AppendNull();
@@ -920,7 +1060,43 @@ class Evaluator {
     return builder.Finish();
   }
 
-  ColumnPtr ConvertColumn(const Column& a, const DataType& to) {
+  ColumnPtr ConvertColumn(const BoundExpr& expr, const Column& a) {
+    const DataType& to = expr.type;
+    if (IsDecimal(to)) {  // from an integer or a decimal of a smaller scale
+      const int from_scale = IsDecimal(a.type()) ? a.type().scale() : 0;
+      const Int128 factor = columnar::PowerOfTen(to.scale() - from_scale);
+      const Int128 limit = columnar::MaxUnscaled(to.precision());
+      columnar::DecimalBuilder builder(to);
+      builder.Reserve(rows_);
+      for (int64_t i = 0; i < rows_; ++i) {
+        if (a.IsNull(i)) {
+          builder.AppendNull();
+          continue;
+        }
+        const Int128 value = IsDecimal(a.type()) ? Decimals(a)[i] : Int128(IntReader(a)[i]);
+        Int128 out = 0;
+        if (__builtin_mul_overflow(value, factor, &out) || Magnitude(out) > limit) {
+          errors_->push_back({i, "decimal overflow: the value does not fit " + to.ToString() +
+                                     " at column " + std::to_string(expr.offset + 1)});
+          builder.AppendNull();
+          continue;
+        }
+        builder.Append(out);
+      }
+      return builder.Finish();
+    }
+    if (to.id() == TypeId::kFloat64 && IsDecimal(a.type())) {
+      Float64Builder builder(to);
+      builder.Reserve(rows_);
+      for (int64_t i = 0; i < rows_; ++i) {
+        if (a.IsNull(i)) {
+          builder.AppendNull();
+        } else {
+          builder.Append(DecimalToDouble(Decimals(a)[i], a.type().scale()));
+        }
+      }
+      return builder.Finish();
+    }
     if (to.id() == TypeId::kFloat64) {
       const IntReader x(a);
       Float64Builder builder(to);
@@ -1010,6 +1186,9 @@ class Evaluator {
       case TypeId::kFloat64:
         return gather(Float64Builder(type),
                       [](const Column& c, int64_t i) { return Doubles(c)[i]; });
+      case TypeId::kDecimal:
+        return gather(columnar::DecimalBuilder(type),
+                      [](const Column& c, int64_t i) { return Decimals(c)[i]; });
       case TypeId::kInt32:
       case TypeId::kDate:
         return gather(Int32Builder(type), [](const Column& c, int64_t i) {
@@ -1060,9 +1239,113 @@ class Evaluator {
   }
 
   // ---- casts ----
+  // Casts from or to a decimal: exact where the value fits, rounded half away from zero where
+  // digits are dropped (as DuckDB), a row error where the value does not fit.
+  ColumnPtr CastDecimal(const BoundExpr& expr, const Column& a, bool try_cast) {
+    const DataType& to = expr.type;
+    const DataType& from = a.type();
+    auto fail = [&](int64_t i) {
+      if (try_cast) return;
+      std::string text;
+      columnar::AppendValue(a, i, columnar::ValueStyle::kDisplay, &text);
+      if (IsString(from)) text = "'" + text + "'";
+      errors_->push_back({i, "cannot cast " + text + " to " + to.ToString() + " at column " +
+                                 std::to_string(expr.offset + 1)});
+    };
+    if (!IsDecimal(to)) {  // decimal → int32, int64 or float64
+      Float64Builder doubles(to);
+      Int64Builder wide(to);
+      Int32Builder narrow(to);
+      const bool is_narrow = to.id() == TypeId::kInt32;
+      for (int64_t i = 0; i < rows_; ++i) {
+        bool valid = a.IsValid(i);
+        Int128 whole = 0;
+        if (valid && to.id() != TypeId::kFloat64) {
+          whole = DivideRounding(Decimals(a)[i], from.scale());
+          valid = is_narrow ? whole >= std::numeric_limits<int32_t>::min() &&
+                                  whole <= std::numeric_limits<int32_t>::max()
+                            : whole >= std::numeric_limits<int64_t>::min() &&
+                                  whole <= std::numeric_limits<int64_t>::max();
+          if (!valid) fail(i);
+        }
+        if (to.id() == TypeId::kFloat64) {
+          valid ? doubles.Append(DecimalToDouble(Decimals(a)[i], from.scale()))
+                : doubles.AppendNull();
+        } else if (is_narrow) {
+          valid ? narrow.Append(static_cast<int32_t>(whole)) : narrow.AppendNull();
+        } else {
+          valid ? wide.Append(static_cast<int64_t>(whole)) : wide.AppendNull();
+        }
+      }
+      return to.id() == TypeId::kFloat64 ? doubles.Finish()
+             : is_narrow                 ? narrow.Finish()
+                                         : wide.Finish();
+    }
+    const Int128 limit = columnar::MaxUnscaled(to.precision());
+    columnar::DecimalBuilder builder(to);
+    builder.Reserve(rows_);
+    for (int64_t i = 0; i < rows_; ++i) {
+      if (a.IsNull(i)) {
+        builder.AppendNull();
+        continue;
+      }
+      std::optional<Int128> out;
+      Int128 value = 0;
+      if (IsDecimal(from)) {
+        const int shift = to.scale() - from.scale();
+        if (shift < 0) {
+          out = DivideRounding(Decimals(a)[i], -shift);
+        } else if (!__builtin_mul_overflow(Decimals(a)[i], columnar::PowerOfTen(shift), &value)) {
+          out = value;
+        }
+      } else if (IsInteger(from)) {
+        if (!__builtin_mul_overflow(Int128(IntReader(a)[i]), columnar::PowerOfTen(to.scale()),
+                                    &value)) {
+          out = value;
+        }
+      } else if (from.id() == TypeId::kFloat64) {
+        const long double scaled =
+            std::roundl(static_cast<long double>(Doubles(a)[i]) * std::pow(10.0L, to.scale()));
+        if (std::isfinite(scaled) && std::fabs(scaled) < 1e38L) out = static_cast<Int128>(scaled);
+      } else {
+        out = ParseDecimalText(static_cast<const StringColumn&>(a).Value(i), to.scale());
+      }
+      if (!out || Magnitude(*out) > limit) {
+        fail(i);
+        builder.AppendNull();
+        continue;
+      }
+      builder.Append(*out);
+    }
+    return builder.Finish();
+  }
+
+  // Text as a decimal at `scale`, rounding extra fractional digits half away from zero.
+  static std::optional<Int128> ParseDecimalText(std::string_view text, int scale) {
+    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+    Int128 out = 0;
+    const columnar::DecimalParseError error =
+        columnar::ParseDecimal(text, columnar::kMaxDecimalPrecision, scale, &out);
+    if (error == columnar::DecimalParseError::kOk) return out;
+    const size_t point = text.find('.');
+    if (error != columnar::DecimalParseError::kTooManyFractionDigits ||
+        point == std::string_view::npos || text.find_first_of("eE") != std::string_view::npos) {
+      return std::nullopt;
+    }
+    const int fraction = static_cast<int>(text.size() - point - 1);
+    if (fraction > columnar::kMaxDecimalPrecision ||
+        columnar::ParseDecimal(text, columnar::kMaxDecimalPrecision, fraction, &out) !=
+            columnar::DecimalParseError::kOk) {
+      return std::nullopt;
+    }
+    return DivideRounding(out, fraction - scale);
+  }
+
   Result<ColumnPtr> Cast(const BoundExpr& expr, const Column& a, bool try_cast) {
     const DataType& to = expr.type;
     const TypeId from = a.type().id();
+    if (IsDecimal(to) || IsDecimal(a.type())) return CastDecimal(expr, a, try_cast);
     auto fail = [&](int64_t i, const std::string& what) {
       if (!try_cast) {
         errors_->push_back({i, "cannot cast " + what + " to " + to.ToString() + " at column " +
@@ -1443,6 +1726,35 @@ class Evaluator {
   ColumnPtr Numeric(const BoundExpr& expr, const std::vector<ColumnPtr>& args) {
     const std::string& f = expr.function;
     const Column& a = *args[0];
+    if (IsDecimal(expr.type)) {
+      const int scale = a.type().scale();
+      const Int128 unit = columnar::PowerOfTen(scale);
+      columnar::DecimalBuilder builder(expr.type);
+      for (int64_t i = 0; i < rows_; ++i) {
+        if (a.IsNull(i)) {
+          builder.AppendNull();
+          continue;
+        }
+        const Int128 v = Decimals(a)[i];
+        if (f == "abs") {
+          builder.Append(Magnitude(v));
+        } else if (f == "floor" || f == "ceil") {
+          Int128 whole = v / unit;
+          if (v % unit != 0 && (f == "floor") == (v < 0)) whole += v < 0 ? -1 : 1;
+          builder.Append(whole);
+        } else if (expr.digits >= scale) {
+          builder.Append(v);
+        } else if (expr.digits >= 0) {
+          builder.Append(DivideRounding(v, scale - expr.digits));
+        } else {  // round(x, -2): to hundreds, scale 0
+          const int drop = scale - expr.digits;
+          builder.Append(drop > columnar::kMaxDecimalPrecision
+                             ? 0
+                             : DivideRounding(v, drop) * columnar::PowerOfTen(-expr.digits));
+        }
+      }
+      return builder.Finish();
+    }
     if (expr.type.id() == TypeId::kFloat64) {
       Float64Builder builder(DataType::Float64());
       for (int64_t i = 0; i < rows_; ++i) {

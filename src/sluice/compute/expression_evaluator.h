@@ -11,7 +11,7 @@
 // overflow, division by zero) does not fail the batch: the row's result is null and the row is
 // listed in `RowErrors`, so that the caller can quarantine it with the reason.
 //
-// The language is documented in docs/expressions.md. Decimals come next; binding them says so.
+// The language is documented in docs/expressions.md.
 #pragma once
 
 #include <cstdint>
@@ -52,6 +52,7 @@ struct BoundExpr {
   DatePart part = DatePart::kDay;         // date_trunc, date_part, date_diff
   Interval interval;                      // date_add
   std::string format;                     // strftime, strptime
+  int digits = 0;                         // round of a decimal: the digits kept (may be < 0)
 };
 
 // Binds `expr` to `schema`. Errors: InvalidArgument "column N: ..."; `error` (optional) receives

@@ -23,6 +23,8 @@ class ExpressionEvaluatorTest : public ::testing::Test {
     columnar::BooleanBuilder ok;
     columnar::Int32Builder day(DataType::Date());
     columnar::Int64Builder big(DataType::Int64());
+    columnar::DecimalBuilder amount(DataType::Decimal(10, 2));
+    const columnar::Int128 amounts[] = {18173, -5, 9'999'999'999};  // 181.73, -0.05, 99999999.99
     const int64_t max = std::numeric_limits<int64_t>::max();
     for (int i = 0; i < 3; ++i) {
       id.Append(i + 1);
@@ -32,7 +34,9 @@ class ExpressionEvaluatorTest : public ::testing::Test {
       ok.Append(i != 1);
       day.Append(19'723 + i);  // 2024-01-01 ...
       big.Append(i == 2 ? max : i);
+      amount.Append(amounts[i]);
     }
+    amount.AppendNull();
     id.AppendNull();
     qty.AppendNull();
     price.AppendNull();
@@ -47,11 +51,13 @@ class ExpressionEvaluatorTest : public ::testing::Test {
                                      {"name", DataType::String()},
                                      {"ok", DataType::Bool()},
                                      {"day", DataType::Date()},
-                                     {"big", DataType::Int64()}});
+                                     {"big", DataType::Int64()},
+                                     {"amount", DataType::Decimal(10, 2)}});
     batch_ = std::make_shared<const columnar::Batch>(
         schema,
         std::vector<columnar::ColumnPtr>{id.Finish(), qty.Finish(), price.Finish(), name.Finish(),
-                                         ok.Finish(), day.Finish(), big.Finish()},
+                                         ok.Finish(), day.Finish(), big.Finish(),
+                                         amount.Finish()},
         4);
   }
 
@@ -161,6 +167,54 @@ TEST_F(ExpressionEvaluatorTest, CastsAndTryCasts) {
   ASSERT_EQ(errors_.size(), 1u);
   EXPECT_EQ(errors_[0].message, "cannot cast 9223372036854775807 to int32 at column 1");
   EXPECT_EQ(Eval("CAST(day AS int64)"), "BIND column 1: cannot cast date to int64");
+}
+
+TEST_F(ExpressionEvaluatorTest, DecimalsAreExact) {
+  EXPECT_EQ(Eval("amount + 0.01"), "181.74|-0.04|100000000.00|null");  // decimal(12,2): a carry
+  EXPECT_EQ(Eval("amount * qty"), "0.00|-0.25|999999999.90|null");      // scale 2 + 0
+  EXPECT_EQ(Eval("amount * 1.5"), "272.595|-0.075|149999999.985|null");  // scale 2 + 1
+  EXPECT_EQ(Eval("amount - id"), "180.73|-2.05|99999996.99|null");
+  EXPECT_EQ(Eval("amount / 4"), "45.4325|-0.0125|24999999.9975|null");  // '/' is float64
+  EXPECT_EQ(Eval("amount > 100 AND amount < 181.74"), "true|false|false|null");
+  EXPECT_EQ(Eval("amount = 181.730"), "true|false|false|null");  // scales meet
+  EXPECT_EQ(Eval("amount + price"), "183.23|2.95|100000004.49|null");  // with a float: float64
+  EXPECT_EQ(Eval("round(amount, 1)"), "181.7|-0.1|100000000.0|null");  // half away from zero
+  EXPECT_EQ(Eval("round(amount)"), "182|0|100000000|null");
+  EXPECT_EQ(Eval("round(amount, -2)"), "200|0|100000000|null");
+  EXPECT_EQ(Eval("floor(amount)"), "181|-1|99999999|null");
+  EXPECT_EQ(Eval("ceil(amount)"), "182|0|100000000|null");
+  EXPECT_EQ(Eval("abs(amount)"), "181.73|0.05|99999999.99|null");
+  EXPECT_EQ(Eval("-amount"), "-181.73|0.05|-99999999.99|null");
+  EXPECT_EQ(Eval("coalesce(amount, 0)"), "181.73|-0.05|99999999.99|0.00");
+  EXPECT_EQ(Eval("CASE WHEN ok THEN amount ELSE 0.5 END"), "181.73|0.50|99999999.99|0.50");
+  EXPECT_EQ(Eval("amount % 1"), "0.73|-0.05|0.99|null");
+  EXPECT_EQ(Eval("CAST(amount AS string)"), "\"181.73\"|\"-0.05\"|\"99999999.99\"|null");
+  EXPECT_TRUE(errors_.empty());
+}
+
+TEST_F(ExpressionEvaluatorTest, DecimalCastsRoundAndCheckTheDigits) {
+  EXPECT_EQ(Eval("CAST(amount AS int64)"), "182|0|100000000|null");  // half away from zero
+  EXPECT_EQ(Eval("CAST(amount AS float64)"), "181.73|-0.05|99999999.99|null");
+  EXPECT_EQ(Eval("CAST(amount AS decimal(12,1))"), "181.7|-0.1|100000000.0|null");
+  EXPECT_EQ(Eval("CAST(price AS decimal(5,2))"), "1.50|3.00|4.50|null");
+  EXPECT_EQ(Eval("CAST(qty AS decimal(4,1))"), "0.0|5.0|10.0|null");
+  EXPECT_EQ(Eval("CAST('12.345' AS decimal(6,2)) + amount"), "194.08|12.30|100000012.34|null");
+  EXPECT_TRUE(errors_.empty());
+  EXPECT_EQ(Eval("CAST(amount AS decimal(5,2))"), "181.73|-0.05|null|null");
+  ASSERT_EQ(errors_.size(), 1u);
+  EXPECT_EQ(errors_[0].message, "cannot cast 99999999.99 to decimal(5,2) at column 1");
+  EXPECT_EQ(Eval("TRY_CAST(name AS decimal(5,2))"), "null|null|null|null");
+  EXPECT_TRUE(errors_.empty());
+  EXPECT_EQ(Eval("CAST(amount AS bool)"), "BIND column 1: cannot cast decimal(10,2) to bool");
+}
+
+TEST_F(ExpressionEvaluatorTest, DecimalOverflowIsARowError) {
+  // decimal(10,2) × decimal(10,2) is decimal(20,4): fits; × 38-digit literal: beyond 38 digits.
+  EXPECT_EQ(Eval("amount * amount"), "33025.7929|0.0025|9999999998000000.0001|null");
+  EXPECT_EQ(Eval("amount * 99999999999999999999999999999999.99"), "null|-4999999999999999999999999999999.9995|null|null");
+  ASSERT_EQ(errors_.size(), 2u);
+  EXPECT_EQ(errors_[0].message,
+            "decimal overflow in multiplication (beyond decimal(38,4)) at column 1");
 }
 
 TEST_F(ExpressionEvaluatorTest, LikeAndMoreStringFunctions) {
