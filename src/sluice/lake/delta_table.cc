@@ -571,6 +571,9 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
   if (options.app_transaction.has_value()) {
     txn.SetApplicationTransaction(options.app_transaction->first, options.app_transaction->second);
   }
+  for (const auto& [app_id, version] : options.ledger) {
+    txn.RecordApplicationTransaction(app_id, version);
+  }
   const std::shared_ptr<const Snapshot> read_snapshot = snapshot;
   auto shared_ranges = std::make_shared<KeyRanges>(std::move(ranges));
   txn.SetReadPredicate([shared_ranges, read_snapshot](const AddFile& add) {
@@ -580,6 +583,7 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
       {"predicate", JsonStringArray(options.keys)},
       {"matchedPredicates", "[{\"actionType\":\"update\"}]"},
       {"notMatchedPredicates", "[{\"actionType\":\"insert\"}]"}};
+  parameters.insert(options.parameters.begin(), options.parameters.end());
   std::map<std::string, std::string> metrics = {
       {"numSourceRows", std::to_string(source_rows)},
       {"numTargetRowsUpdated", std::to_string(result.rows_updated)},

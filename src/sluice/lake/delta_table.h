@@ -89,6 +89,10 @@ struct MergeOptions {
   DataFileOptions files;
   CommitOptions commit;
   std::optional<std::pair<std::string, int64_t>> app_transaction;
+  // Ledger entries committed with the rows (as TableWriteOptions::ledger).
+  std::vector<std::pair<std::string, int64_t>> ledger;
+  // Extra commitInfo operation parameters.
+  std::map<std::string, std::string> parameters;
 };
 
 struct MergeResult {
