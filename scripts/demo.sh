@@ -15,6 +15,10 @@ sluice=build/release/apps/sluice/sluice
 project=examples/retail
 # A fresh start each time: the lake and the run reports are outputs of the demo.
 rm -rf "$project/lake" "$project/runs"
+# The silver tables mask PII with keys from the environment. These are demo keys, printed here on
+# purpose; a real project keeps its own keys secret (openssl rand -hex 32).
+export SLUICE_MASKING_KEY=${SLUICE_MASKING_KEY:-retail-demo-masking-key}
+export SLUICE_TOKEN_KEY=${SLUICE_TOKEN_KEY:-000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f}
 
 step() { echo; echo "\$ sluice $*"; }
 
@@ -33,6 +37,12 @@ step "cat $project/lake/quarantine/orders --columns file,line,field,error_kind,m
 "$sluice" cat $project/lake/quarantine/orders --columns file,line,field,error_kind,message --limit 8
 step "schema $project/lake/bronze/customers   (loyalty_tier arrived with drop 3: schema drift, evolved)"
 "$sluice" schema $project/lake/bronze/customers
+step "cat $project/lake/silver/customers --limit 3   (latest row per customer; email hmac, phone masked, name tokenized)"
+"$sluice" cat $project/lake/silver/customers --limit 3 --columns customer_id,name,email,phone,city,updated_at
+step "cat $project/lake/silver/orders --limit 3 --columns order_id,status,channel,amount,order_date,sku,category"
+"$sluice" cat $project/lake/silver/orders --limit 3 --columns order_id,status,channel,amount,order_date,sku,category
+step "cat $project/lake/quality/silver.orders --columns check,severity,rows_checked,rows_failed,passed,detail"
+"$sluice" cat $project/lake/quality/silver.orders --columns check,severity,rows_checked,rows_failed,passed,detail
 echo
 echo "Look further:"
 echo "  $sluice cat $project/lake/bronze/customers --limit 10"

@@ -24,6 +24,7 @@ struct ProjectFlags {
   std::vector<std::string> select;
   bool no_progress = false;
   bool quiet = false;
+  bool full_refresh = false;
 };
 
 // Prints a project-loading error: each configuration error on its own line.
@@ -70,7 +71,7 @@ LoadedProject Load(const ProjectFlags& flags, bool needs_lake) {
     }
   }
   Result<std::vector<std::unique_ptr<pipeline::Task>>> tasks =
-      pipeline::BuildTasks(loaded.project, flags.select);
+      pipeline::BuildTasks(loaded.project, flags.select, 0, flags.full_refresh);
   if (!tasks.ok()) {
     loaded.exit_code = ReportProjectError(tasks.status());
     return loaded;
@@ -169,7 +170,9 @@ void RegisterProjectCommands(CLI::App* app, const GlobalFlags* global, int* exit
   auto flags = std::make_shared<ProjectFlags>();
 
   CLI::App* run = app->add_subcommand(
-      "run", "Run the project's pipeline: ingest new file drops into bronze Delta tables");
+      "run",
+      "Run the project's pipeline: ingest new file drops into bronze Delta tables, then build "
+      "the silver tables from what is new");
   AddProjectArgument(run, flags.get());
   run->add_option("--select", flags->select,
                   "Run only these tasks (task or source names, e.g. bronze.orders or orders)")
@@ -177,11 +180,14 @@ void RegisterProjectCommands(CLI::App* app, const GlobalFlags* global, int* exit
   run->add_flag("--no-progress", flags->no_progress,
                 "Plain log lines even on a terminal (no live progress)");
   run->add_flag("--quiet,-q", flags->quiet, "Print nothing but errors (the report is written)");
+  run->add_flag("--full-refresh", flags->full_refresh,
+                "Rebuild silver tables from all of their upstream rows, not only the new ones");
   run->footer(
-      "Every file is ingested exactly once: a rerun over the same drops changes nothing.\n"
+      "Every file is ingested exactly once, and every upstream row reaches a silver table once:\n"
+      "a rerun over the same drops changes nothing.\n"
       "The summary goes to stdout, progress to stderr; runs/<run_id>/report.json has the same\n"
-      "facts for machines. Exit codes: 0 ok, 1 rejected records beyond a limit, 2 project\n"
-      "file error, 3 runtime error.");
+      "facts for machines. Exit codes: 0 ok, 1 rejected records beyond a limit or a failed\n"
+      "check of severity fail, 2 project file error, 3 runtime error.");
   run->callback([flags, global, exit_code] { *exit_code = RunRun(*flags, *global); });
 
   CLI::App* validate = app->add_subcommand(

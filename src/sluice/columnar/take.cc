@@ -35,7 +35,81 @@ ColumnPtr TakePrimitive(const Column& column, std::span<const int64_t> indices) 
                                               null_count, std::move(validity), std::move(values));
 }
 
+template <typename T>
+ColumnPtr ConcatPrimitive(const DataType& type, const std::vector<BatchPtr>& batches, size_t c) {
+  PrimitiveBuilder<T> builder(type);
+  for (const BatchPtr& batch : batches) {
+    const auto& column = static_cast<const PrimitiveColumn<T>&>(*batch->columns()[c]);
+    for (int64_t i = 0; i < column.length(); ++i) {
+      if (column.IsNull(i)) {
+        builder.AppendNull();
+      } else {
+        builder.Append(column.Value(i));
+      }
+    }
+  }
+  return builder.Finish();
+}
+
 }  // namespace
+
+BatchPtr ConcatBatches(const SchemaPtr& schema, const std::vector<BatchPtr>& batches) {
+  if (batches.size() == 1) return batches[0];
+  int64_t rows = 0;
+  for (const BatchPtr& batch : batches) rows += batch->num_rows();
+  std::vector<ColumnPtr> columns;
+  for (size_t c = 0; c < schema->num_fields(); ++c) {
+    const DataType type = schema->field(c).type;
+    switch (type.id()) {
+      case TypeId::kBool: {
+        BooleanBuilder builder;
+        for (const BatchPtr& batch : batches) {
+          const auto& column = static_cast<const BooleanColumn&>(*batch->columns()[c]);
+          for (int64_t i = 0; i < column.length(); ++i) {
+            if (column.IsNull(i)) {
+              builder.AppendNull();
+            } else {
+              builder.Append(column.Value(i));
+            }
+          }
+        }
+        columns.push_back(builder.Finish());
+        break;
+      }
+      case TypeId::kInt32:
+      case TypeId::kDate:
+        columns.push_back(ConcatPrimitive<int32_t>(type, batches, c));
+        break;
+      case TypeId::kInt64:
+      case TypeId::kTime:
+      case TypeId::kTimestamp:
+        columns.push_back(ConcatPrimitive<int64_t>(type, batches, c));
+        break;
+      case TypeId::kFloat64:
+        columns.push_back(ConcatPrimitive<double>(type, batches, c));
+        break;
+      case TypeId::kDecimal:
+        columns.push_back(ConcatPrimitive<Int128>(type, batches, c));
+        break;
+      default: {
+        StringBuilder builder(type);
+        for (const BatchPtr& batch : batches) {
+          const auto& column = static_cast<const StringColumn&>(*batch->columns()[c]);
+          for (int64_t i = 0; i < column.length(); ++i) {
+            if (column.IsNull(i)) {
+              builder.AppendNull();
+            } else {
+              builder.Append(column.Value(i));
+            }
+          }
+        }
+        columns.push_back(builder.Finish());
+        break;
+      }
+    }
+  }
+  return std::make_shared<const Batch>(schema, std::move(columns), rows);
+}
 
 ColumnPtr TakeRows(const Column& column, std::span<const int64_t> indices) {
   switch (column.type().id()) {

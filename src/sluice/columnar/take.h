@@ -18,6 +18,9 @@ ColumnPtr TakeRows(const Column& column, std::span<const int64_t> indices);
 // The rows of every column of `batch` at `indices`.
 BatchPtr TakeRows(const Batch& batch, std::span<const int64_t> indices);
 
+// The rows of every batch, one after the other, as one batch (all batches in `schema`).
+BatchPtr ConcatBatches(const SchemaPtr& schema, const std::vector<BatchPtr>& batches);
+
 // A column of `length` nulls of `type`.
 ColumnPtr MakeNullColumn(DataType type, int64_t length);
 

@@ -5,17 +5,30 @@
 
 #include "sluice/pipeline/bronze_task.h"
 #include "sluice/pipeline/executor.h"
+#include "sluice/pipeline/silver_task.h"
 
 namespace sluice::pipeline {
 
 Result<std::vector<std::unique_ptr<Task>>> BuildTasks(const Project& project,
                                                       const std::vector<std::string>& select,
-                                                      int64_t now_ms) {
+                                                      int64_t now_ms, bool full_refresh) {
   std::vector<std::unique_ptr<Task>> all;
   std::vector<std::string> source_of;  // the source name of each task
   for (const SourceDeclaration& source : project.sources) {
     all.push_back(std::make_unique<BronzeTask>(project, source, now_ms));
     source_of.push_back(source.name);
+  }
+  std::set<std::string> producers;
+  for (const auto& task : all) producers.insert(task->name());
+  for (const silver::SilverTable& table : project.tables) producers.insert(table.name);
+  for (const silver::SilverTable& table : project.tables) {
+    std::vector<std::string> upstream;
+    for (const std::string& read : table.Reads()) {
+      if (producers.count(read) != 0) upstream.push_back(read);
+    }
+    all.push_back(
+        std::make_unique<SilverTask>(project, table, std::move(upstream), full_refresh, now_ms));
+    source_of.push_back("");
   }
   SLUICE_RETURN_NOT_OK(CheckGraph(all));
   if (select.empty()) return all;

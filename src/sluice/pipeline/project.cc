@@ -29,7 +29,6 @@ bool IsIdentifier(std::string_view text) {
 
 // Keys of the design brief that later versions implement: a clear message instead of "unknown".
 const char* NotYetSupported(std::string_view key) {
-  if (key == "tables") return "silver and gold tables ('tables:')";
   if (key == "load") return "loading a warehouse ('load:')";
   if (key == "warehouse") return "a warehouse ('warehouse:')";
   if (key == "schedule") return "schedules ('schedule:')";
@@ -145,6 +144,12 @@ const config::ConfigSpec& ProjectSpec() {
         "components)");
     sources.object = &connectors::FileSourceSpec();
     keys.push_back(sources);
+    config::KeySpec tables = config::MakeKey(
+        "tables", ValueType::kObjectMap,
+        "Silver tables by name (silver.<name>), each built from lake tables (see the silver "
+        "component and docs/silver.md)");
+    tables.object = &silver::SilverTableSpec();
+    keys.push_back(tables);
     return config::ConfigSpec("project", "The project file (sluice.yml): one pipeline",
                               std::move(keys));
   }();
@@ -160,6 +165,10 @@ std::string Project::TablePath(const std::string& table) const {
 
 std::string Project::QuarantinePath(const std::string& name) const {
   return io::JoinPath(lake, "quarantine/" + name);
+}
+
+std::string Project::QualityPath(const std::string& table) const {
+  return io::JoinPath(lake, "quality/" + table);
 }
 
 const std::vector<std::string>& ProjectFileNames() {
@@ -328,6 +337,38 @@ Result<Project> LoadProject(const std::string& path, const config::YamlLoadOptio
                                                   &declaration.file, &errors)) {
         project.sources.push_back(std::move(declaration));
       }
+    }
+  }
+  if (const config::ConfigNode* tables = values.Node("tables"); tables && tables->IsMap()) {
+    std::vector<std::string> known;
+    for (const auto& [table, owner] : table_owner) known.push_back(table);
+    for (const config::ConfigNode::Entry& entry : tables->entries()) {
+      known.push_back(entry.key);
+    }
+    for (const config::ConfigNode::Entry& entry : tables->entries()) {
+      const size_t dot = entry.key.find('.');
+      if (dot == std::string::npos || entry.key.substr(0, dot) != "silver" ||
+          !IsIdentifier(entry.key.substr(dot + 1))) {
+        errors.Add(entry.key_mark, "table name '" + entry.key +
+                                       "' must be silver.<name> (lower-case letters, digits and "
+                                       "_), e.g. silver.orders");
+        continue;
+      }
+      if (!entry.value.IsMap()) continue;  // reported by the spec
+      std::optional<silver::SilverTable> table =
+          silver::ParseSilverTable(entry.key, entry.key_mark, entry.value, &errors);
+      if (!table) continue;
+      const config::ConfigValues table_values(&entry.value, &silver::SilverTableSpec());
+      for (const std::string& read : table->Reads()) {
+        if (std::find(known.begin(), known.end(), read) != known.end()) continue;
+        std::string message = "table '" + entry.key + "' reads " + read +
+                              ", which no source or table of the project writes";
+        if (const std::string* near = config::ClosestName(read, known)) {
+          message += "; did you mean " + *near + "?";
+        }
+        errors.Add(table_values.Mark("from"), message);
+      }
+      project.tables.push_back(std::move(*table));
     }
   }
   if (project.sources.empty() && errors.empty()) {

@@ -17,6 +17,7 @@
 #include "sluice/connectors/file/file_source.h"
 #include "sluice/io/s3/s3_config.h"
 #include "sluice/pipeline/executor.h"
+#include "sluice/silver/silver_table.h"
 
 namespace sluice::pipeline {
 
@@ -39,11 +40,14 @@ struct Project {
   RetryPolicy retries;
   io::s3::S3Settings s3;  // for an s3:// lake (io::s3::ConfigureS3 before running)
   std::vector<SourceDeclaration> sources;
+  std::vector<silver::SilverTable> tables;  // `tables:`, in the order written
 
   // The folder of a lake table: "bronze.orders" → <lake>/bronze/orders.
   std::string TablePath(const std::string& table) const;
   // The quarantine table of a source or table: <lake>/quarantine/<name>.
   std::string QuarantinePath(const std::string& name) const;
+  // The check history of a table: <lake>/quality/<table> (e.g. quality/silver.orders).
+  std::string QualityPath(const std::string& table) const;
 };
 
 // The names tried, in order, when PROJECT is a folder.

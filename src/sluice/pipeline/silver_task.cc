@@ -1,0 +1,771 @@
+#include "sluice/pipeline/silver_task.h"
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include "sluice/columnar/column_builder.h"
+#include "sluice/columnar/take.h"
+#include "sluice/columnar/value_formatter.h"
+#include "sluice/columnar/widen.h"
+#include "sluice/lake/delta_table.h"
+#include "sluice/lake/table_scan.h"
+#include "sluice/silver/masking.h"
+#include "sluice/silver/quality.h"
+#include "sluice/silver/transformer.h"
+
+namespace sluice::pipeline {
+namespace {
+
+using columnar::BatchPtr;
+using columnar::ColumnPtr;
+using columnar::DataType;
+using columnar::Field;
+using columnar::SchemaPtr;
+using columnar::TypeId;
+
+struct Upstream {
+  std::string name;
+  std::shared_ptr<const lake::DeltaLog> log;
+  lake::SnapshotPtr snapshot;
+  int64_t consumed = -1;
+  std::vector<std::string> files;  // to read
+};
+
+Result<std::vector<BatchPtr>> ReadAll(std::shared_ptr<const lake::DeltaLog> log,
+                                      const lake::SnapshotPtr& snapshot,
+                                      lake::TableScanOptions options, TaskProgress* progress) {
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::TableScan> scan,
+                          lake::TableScan::Open(log, snapshot, std::move(options)));
+  std::vector<BatchPtr> batches;
+  while (true) {
+    SLUICE_ASSIGN_OR_RETURN(BatchPtr batch, scan->Next());
+    if (!batch) break;
+    if (progress != nullptr) progress->rows += batch->num_rows();
+    batches.push_back(std::move(batch));
+  }
+  return batches;
+}
+
+// An ordering value of any type, for "the latest by".
+struct OrderValue {
+  bool null = true;
+  long double number = 0;
+  std::string text;
+  bool operator<(const OrderValue& other) const {
+    if (null != other.null) return null;  // null is the oldest
+    if (number != other.number) return number < other.number;
+    return text < other.text;
+  }
+};
+
+OrderValue OrderAt(const columnar::Column& column, int64_t row) {
+  OrderValue value;
+  if (column.IsNull(row)) return value;
+  value.null = false;
+  switch (column.type().id()) {
+    case TypeId::kInt32:
+    case TypeId::kDate:
+      value.number = static_cast<const columnar::Int32Column&>(column).Value(row);
+      break;
+    case TypeId::kInt64:
+    case TypeId::kTime:
+    case TypeId::kTimestamp:
+      value.number = static_cast<long double>(
+          static_cast<const columnar::Int64Column&>(column).Value(row));
+      break;
+    case TypeId::kFloat64:
+      value.number = static_cast<const columnar::Float64Column&>(column).Value(row);
+      break;
+    case TypeId::kDecimal:
+      value.number = static_cast<long double>(
+                         static_cast<const columnar::DecimalColumn&>(column).Value(row)) /
+                     std::pow(10.0L, column.type().scale());
+      break;
+    case TypeId::kBool:
+      value.number = static_cast<const columnar::BooleanColumn&>(column).Value(row) ? 1 : 0;
+      break;
+    default:
+      columnar::AppendValue(column, row, columnar::ValueStyle::kJson, &value.text);
+      break;
+  }
+  return value;
+}
+
+std::vector<size_t> Indices(const columnar::Schema& schema, const std::vector<std::string>& names) {
+  std::vector<size_t> indices;
+  for (const std::string& name : names) {
+    if (auto index = schema.FieldIndex(name)) indices.push_back(*index);
+  }
+  return indices;
+}
+
+SchemaPtr QuarantineSchema() {
+  static const SchemaPtr schema = std::make_shared<const columnar::Schema>(
+      std::vector<Field>{{"run_id", DataType::String(), true},
+                         {"table", DataType::String(), true},
+                         {"error_kind", DataType::String(), true},
+                         {"field", DataType::String(), true},
+                         {"message", DataType::String(), true},
+                         {"raw", DataType::String(), true},
+                         {"quarantined_at", DataType::Timestamp(), true}});
+  return schema;
+}
+
+SchemaPtr QualitySchema() {
+  static const SchemaPtr schema = std::make_shared<const columnar::Schema>(std::vector<Field>{
+      {"run_id", DataType::String(), true},
+      {"table", DataType::String(), true},
+      {"table_version", DataType::Int64(), true},
+      {"check", DataType::String(), true},
+      {"kind", DataType::String(), true},
+      {"severity", DataType::String(), true},
+      {"columns", DataType::String(), true},
+      {"rows_checked", DataType::Int64(), true},
+      {"rows_failed", DataType::Int64(), true},
+      {"passed", DataType::Bool(), true},
+      {"sample", DataType::String(), true},
+      {"detail", DataType::String(), true},
+      {"score", DataType::Float64(), true},
+      {"checked_at", DataType::Timestamp(), true}});
+  return schema;
+}
+
+nlohmann::ordered_json CheckJson(const silver::CheckResult& result) {
+  nlohmann::ordered_json sample = nlohmann::ordered_json::array();
+  for (const std::string& value : result.sample) sample.push_back(value);
+  return {{"check", result.name},
+          {"kind", std::string(silver::CheckKindName(result.kind))},
+          {"severity", std::string(silver::SeverityName(result.severity))},
+          {"columns", result.columns},
+          {"rows_checked", result.rows_checked},
+          {"rows_failed", result.rows_failed},
+          {"passed", result.passed},
+          {"sample", sample},
+          {"detail", result.detail}};
+}
+
+}  // namespace
+
+std::string UpstreamAppId(const std::string& upstream_table) {
+  return "sluice.silver:" + upstream_table;
+}
+
+SilverTask::SilverTask(const Project& project, const silver::SilverTable& table,
+                       std::vector<std::string> upstream_tasks, bool full_refresh, int64_t now_ms)
+    : project_(project),
+      table_(table),
+      upstream_(std::move(upstream_tasks)),
+      full_refresh_(full_refresh),
+      now_ms_(now_ms) {}
+
+std::vector<std::string> SilverTask::reads() const {
+  std::vector<std::string> paths;
+  for (const std::string& table : table_.Reads()) paths.push_back(project_.TablePath(table));
+  return paths;
+}
+
+std::vector<std::string> SilverTask::writes() const {
+  return {project_.TablePath(table_.name),
+          project_.QuarantinePath(table_.name) + " (rejected rows)",
+          project_.QualityPath(table_.name) + " (check results)"};
+}
+
+Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
+  const int64_t now_ms = now_ms_ != 0 ? now_ms_ : lake::CurrentTimeMs();
+  const int64_t now_micros = now_ms * 1000;
+  TaskOutcome outcome;
+  nlohmann::ordered_json& details = outcome.details;
+  const std::string table_path = project_.TablePath(table_.name);
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> target,
+                          lake::DeltaTable::Open(table_path));
+  SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr target_snapshot, target->log()->Load());
+
+  // 1. What is new upstream.
+  bool full = full_refresh_ || !target_snapshot->exists();
+  std::vector<Upstream> upstreams;
+  bool anything_new = false;
+  for (const std::string& name : table_.from) {
+    Upstream upstream;
+    upstream.name = name;
+    SLUICE_ASSIGN_OR_RETURN(upstream.log, lake::DeltaLog::Open(project_.TablePath(name)));
+    SLUICE_ASSIGN_OR_RETURN(upstream.snapshot, upstream.log->Load());
+    auto consumed = target_snapshot->app_transactions.find(UpstreamAppId(name));
+    if (consumed != target_snapshot->app_transactions.end()) {
+      upstream.consumed = consumed->second.version;
+    }
+    if (upstream.snapshot->version > upstream.consumed) anything_new = true;
+    if (!full && upstream.snapshot->version > upstream.consumed) {
+      for (int64_t v = upstream.consumed + 1; v <= upstream.snapshot->version; ++v) {
+        SLUICE_ASSIGN_OR_RETURN(std::vector<lake::Action> actions, upstream.log->ReadCommit(v));
+        for (const lake::Action& action : actions) {
+          if (const auto* remove = std::get_if<lake::RemoveFile>(&action)) {
+            if (remove->data_change) {
+              full = true;
+              outcome.notes.push_back(table_.name + ": " + name + " version " +
+                                      std::to_string(v) +
+                                      " removed rows, so the table was rebuilt from all of it");
+            }
+          } else if (const auto* add = std::get_if<lake::AddFile>(&action)) {
+            if (add->data_change) upstream.files.push_back(add->path);
+          }
+        }
+      }
+    }
+    upstreams.push_back(std::move(upstream));
+  }
+  details["full_refresh"] = full;
+  if (!anything_new && !full) {
+    details["up_to_date"] = true;
+    details["version"] = target_snapshot->version;
+    return outcome;
+  }
+  std::map<std::string, std::string> decoded;  // encoded add path → live file key
+  for (Upstream& upstream : upstreams) {
+    if (full) {
+      upstream.files.clear();
+      for (const auto& [path, add] : upstream.snapshot->files) upstream.files.push_back(path);
+    } else {
+      std::vector<std::string> live;
+      for (const std::string& path : upstream.files) {
+        for (const auto& [key, add] : upstream.snapshot->files) {
+          if (add.path == path || key == path) {
+            live.push_back(key);
+            break;
+          }
+        }
+      }
+      upstream.files = std::move(live);
+    }
+  }
+
+  // The union schema: columns by name in first-seen order; integers meet at int64.
+  std::vector<Field> union_fields;
+  for (const Upstream& upstream : upstreams) {
+    if (!upstream.snapshot->exists()) continue;
+    for (const Field& field : upstream.snapshot->schema->fields()) {
+      auto existing = std::find_if(union_fields.begin(), union_fields.end(),
+                                   [&](const Field& f) { return f.name == field.name; });
+      if (existing == union_fields.end()) {
+        union_fields.push_back(Field{field.name, field.type, true});
+      } else if (!(existing->type == field.type)) {
+        const bool integers =
+            (existing->type.id() == TypeId::kInt32 || existing->type.id() == TypeId::kInt64) &&
+            (field.type.id() == TypeId::kInt32 || field.type.id() == TypeId::kInt64);
+        if (!integers) {
+          return Status::SchemaMismatch(table_.name + ": column '" + field.name + "' is " +
+                                        existing->type.ToString() + " in one upstream table and " +
+                                        field.type.ToString() + " in " + upstream.name +
+                                        "; cast it in one of them");
+        }
+        existing->type = DataType::Int64();
+      }
+    }
+  }
+  if (union_fields.empty()) {
+    details["up_to_date"] = true;
+    outcome.notes.push_back(table_.name + ": no upstream table has rows yet");
+    return outcome;
+  }
+  const SchemaPtr union_schema = std::make_shared<const columnar::Schema>(union_fields);
+
+  // The lookup table.
+  silver::LookupData lookup;
+  if (table_.lookup) {
+    SLUICE_ASSIGN_OR_RETURN(auto log, lake::DeltaLog::Open(project_.TablePath(table_.lookup->table)));
+    SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr snapshot, log->Load());
+    if (!snapshot->exists()) {
+      return Status::NotFound(table_.name + ": the lookup table " + table_.lookup->table +
+                              " does not exist yet");
+    }
+    lake::TableScanOptions options;
+    options.columns = table_.lookup->on;
+    options.columns.insert(options.columns.end(), table_.lookup->columns.begin(),
+                           table_.lookup->columns.end());
+    options.threads = context.threads;
+    Result<std::vector<BatchPtr>> batches = ReadAll(log, snapshot, options, nullptr);
+    if (!batches.ok()) {
+      return Status::InvalidArgument(table_.name + ": lookup in " + table_.lookup->table + ": " +
+                                     batches.status().message());
+    }
+    std::vector<Field> taken;
+    SchemaPtr scan_schema;
+    {
+      SLUICE_ASSIGN_OR_RETURN(auto scan, lake::TableScan::Open(log, snapshot, options));
+      scan_schema = scan->schema();
+    }
+    std::vector<BatchPtr> parts = *batches;
+    std::vector<size_t> keys(table_.lookup->on.size());
+    for (size_t k = 0; k < keys.size(); ++k) keys[k] = k;
+    std::vector<ColumnPtr> null_row;
+    for (const Field& field : scan_schema->fields()) {
+      null_row.push_back(columnar::MakeNullColumn(field.type, 1));
+    }
+    parts.push_back(std::make_shared<const columnar::Batch>(scan_schema, null_row, 1));
+    BatchPtr all = columnar::ConcatBatches(scan_schema, parts);
+    for (int64_t i = 0; i + 1 < all->num_rows(); ++i) {
+      auto [it, inserted] = lookup.index.emplace(silver::EncodeKey(*all, keys, i), i);
+      if (!inserted) {
+        return Status::DataError(table_.name + ": the lookup table " + table_.lookup->table +
+                                 " holds the key " + silver::RowAsJson(*all, i) +
+                                 " more than once; a lookup needs unique keys");
+      }
+    }
+    std::vector<Field> fields(scan_schema->fields().begin() + static_cast<ptrdiff_t>(keys.size()),
+                              scan_schema->fields().end());
+    std::vector<ColumnPtr> columns(all->columns().begin() + static_cast<ptrdiff_t>(keys.size()),
+                                   all->columns().end());
+    lookup.rows = std::make_shared<const columnar::Batch>(
+        std::make_shared<const columnar::Schema>(fields), columns, all->num_rows());
+  }
+
+  // 2–8: read and transform.
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<silver::Transformer> transformer,
+                          silver::Transformer::Create(table_, union_schema,
+                                                      table_.lookup ? &lookup : nullptr));
+  std::vector<BatchPtr> output;
+  std::vector<silver::RowReject> rejects;
+  silver::TransformCounts counts;
+  int64_t rows_in = 0;
+  nlohmann::ordered_json read = nlohmann::ordered_json::object();
+  for (const Upstream& upstream : upstreams) {
+    read[upstream.name] = {{"from_version", full ? 0 : upstream.consumed + 1},
+                           {"to_version", upstream.snapshot->version},
+                           {"files", upstream.files.size()}};
+    if (upstream.files.empty()) continue;
+    lake::TableScanOptions options;
+    options.files = upstream.files;
+    options.threads = context.threads;
+    SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::TableScan> scan,
+                            lake::TableScan::Open(upstream.log, upstream.snapshot, options));
+    while (true) {
+      SLUICE_ASSIGN_OR_RETURN(BatchPtr batch, scan->Next());
+      if (!batch) break;
+      rows_in += batch->num_rows();
+      context.progress->rows += batch->num_rows();
+      // Shape to the union schema.
+      std::vector<ColumnPtr> columns;
+      for (const Field& field : union_fields) {
+        auto index = batch->schema()->FieldIndex(field.name);
+        if (!index) {
+          columns.push_back(columnar::MakeNullColumn(field.type, batch->num_rows()));
+          continue;
+        }
+        SLUICE_ASSIGN_OR_RETURN(ColumnPtr column,
+                                columnar::WidenColumn(batch->columns()[*index], field.type));
+        columns.push_back(std::move(column));
+      }
+      const columnar::Batch shaped(union_schema, std::move(columns), batch->num_rows());
+      const size_t before = rejects.size();
+      SLUICE_ASSIGN_OR_RETURN(BatchPtr transformed,
+                              transformer->Apply(shaped, &rejects, &counts));
+      (void)before;
+      if (transformed->num_rows() > 0) output.push_back(std::move(transformed));
+    }
+  }
+  details["read"] = read;
+  const SchemaPtr out_schema = transformer->output_schema();
+
+  // 9: dedupe, within the run and against the table.
+  int64_t duplicates = 0;
+  if (!table_.dedupe_key.empty() && !output.empty()) {
+    BatchPtr all = columnar::ConcatBatches(out_schema, output);
+    const std::vector<size_t> keys = Indices(*out_schema, table_.dedupe_key);
+    if (keys.size() != table_.dedupe_key.size()) {
+      return Status::InvalidArgument(config::ConfigError{table_.mark, "table '" + table_.name +
+                                                                          "': a dedupe key is not "
+                                                                          "a column of the table"}
+                                         .ToString());
+    }
+    std::optional<size_t> order;
+    if (!table_.latest_by.empty()) {
+      order = out_schema->FieldIndex(table_.latest_by);
+      if (!order) {
+        return Status::InvalidArgument(config::ConfigError{table_.mark,
+                                                           "table '" + table_.name +
+                                                               "': dedupe latest_by: no column '" +
+                                                               table_.latest_by + "'"}
+                                           .ToString());
+      }
+    }
+    std::unordered_map<std::string, int64_t> winner;
+    for (int64_t i = 0; i < all->num_rows(); ++i) {
+      auto [it, inserted] = winner.emplace(silver::EncodeKey(*all, keys, i), i);
+      if (!inserted && (!order || !(OrderAt(*all->columns()[*order], i) <
+                                    OrderAt(*all->columns()[*order], it->second)))) {
+        it->second = i;
+      }
+    }
+    // Against the rows the table holds: an older row never replaces a newer one.
+    std::unordered_map<std::string, OrderValue> existing;
+    if (order && !full && target_snapshot->exists()) {
+      lake::TableScanOptions options;
+      options.columns = table_.dedupe_key;
+      options.columns.push_back(table_.latest_by);
+      options.threads = context.threads;
+      SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> held,
+                              ReadAll(target->log(), target_snapshot, options, nullptr));
+      std::vector<size_t> held_keys(keys.size());
+      for (size_t k = 0; k < keys.size(); ++k) held_keys[k] = k;
+      for (const BatchPtr& batch : held) {
+        for (int64_t i = 0; i < batch->num_rows(); ++i) {
+          existing[silver::EncodeKey(*batch, held_keys, i)] =
+              OrderAt(*batch->columns()[keys.size()], i);
+        }
+      }
+    }
+    std::vector<int64_t> kept;
+    int64_t stale = 0;
+    for (int64_t i = 0; i < all->num_rows(); ++i) {
+      const std::string key = silver::EncodeKey(*all, keys, i);
+      if (winner[key] != i) continue;
+      auto held = existing.find(key);
+      if (held != existing.end() && OrderAt(*all->columns()[*order], i) < held->second) {
+        ++stale;
+        continue;
+      }
+      kept.push_back(i);
+    }
+    duplicates = all->num_rows() - static_cast<int64_t>(kept.size());
+    output = {columnar::TakeRows(*all, kept)};
+    if (stale > 0) {
+      outcome.notes.push_back(table_.name + ": " + std::to_string(stale) +
+                              " rows were older than the table's row for their key (by " +
+                              table_.latest_by + ") and were left out");
+    }
+  }
+
+  // 10: checks.
+  silver::CheckContext check_context;
+  check_context.now_micros = now_micros;
+  for (const silver::CheckSpec& check : table_.checks) {
+    if (check.kind == silver::CheckKind::kUnique && !full && target_snapshot->exists() &&
+        table_.dedupe_key.empty()) {
+      lake::TableScanOptions options;
+      options.columns = check.columns;
+      SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> held,
+                              ReadAll(target->log(), target_snapshot, options, nullptr));
+      std::vector<size_t> all_columns(check.columns.size());
+      for (size_t k = 0; k < all_columns.size(); ++k) all_columns[k] = k;
+      auto& keys = check_context.existing_keys[check.name];
+      for (const BatchPtr& batch : held) {
+        for (int64_t i = 0; i < batch->num_rows(); ++i) {
+          keys.insert(silver::EncodeKey(*batch, all_columns, i));
+        }
+      }
+    }
+    if (check.kind == silver::CheckKind::kRelationships) {
+      SLUICE_ASSIGN_OR_RETURN(auto log, lake::DeltaLog::Open(project_.TablePath(check.to_table)));
+      SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr snapshot, log->Load());
+      auto& keys = check_context.reference_keys[check.name];
+      if (snapshot->exists()) {
+        lake::TableScanOptions options;
+        options.columns = {check.to_column};
+        Result<std::vector<BatchPtr>> held = ReadAll(log, snapshot, options, nullptr);
+        if (!held.ok()) {
+          return Status::InvalidArgument(table_.name + ", check '" + check.name + "': " +
+                                         held.status().message());
+        }
+        for (const BatchPtr& batch : *held) {
+          for (int64_t i = 0; i < batch->num_rows(); ++i) {
+            if (batch->columns()[0]->IsValid(i)) keys.insert(silver::EncodeKey(*batch, {0}, i));
+          }
+        }
+      }
+    }
+  }
+  std::vector<std::vector<int>> quarantined_by_check;
+  SLUICE_ASSIGN_OR_RETURN(std::vector<silver::CheckResult> results,
+                          silver::RunChecks(table_, output, check_context, &quarantined_by_check));
+  // Rows a quarantine check failed leave the output.
+  for (size_t b = 0; b < output.size(); ++b) {
+    std::vector<int64_t> keep;
+    for (int64_t i = 0; i < output[b]->num_rows(); ++i) {
+      const int check = quarantined_by_check[b][static_cast<size_t>(i)];
+      if (check < 0) {
+        keep.push_back(i);
+        continue;
+      }
+      const silver::CheckSpec& spec = table_.checks[static_cast<size_t>(check)];
+      const silver::CheckResult& result = results[static_cast<size_t>(check)];
+      rejects.push_back({i, result.columns, "check:" + spec.name,
+                         "failed check '" + spec.name + "' (" +
+                             std::string(silver::CheckKindName(spec.kind)) +
+                             (result.columns.empty() ? "" : " of " + result.columns) + ")",
+                         silver::RowAsJson(*output[b], i)});
+    }
+    if (static_cast<int64_t>(keep.size()) != output[b]->num_rows()) {
+      output[b] = columnar::TakeRows(*output[b], keep);
+    }
+  }
+  const double score = silver::QualityScore(results);
+  nlohmann::ordered_json checks = nlohmann::ordered_json::array();
+  std::vector<std::string> failed_checks;
+  for (const silver::CheckResult& result : results) {
+    checks.push_back(CheckJson(result));
+    if (!result.passed) {
+      const std::string line = "check '" + result.name + "' (" +
+                               std::string(silver::CheckKindName(result.kind)) + ", " +
+                               std::string(silver::SeverityName(result.severity)) + "): " +
+                               result.detail +
+                               (result.sample.empty() ? "" : "; e.g. " + result.sample[0]);
+      if (result.severity == silver::Severity::kFail) {
+        failed_checks.push_back(line);
+      } else {
+        outcome.notes.push_back(table_.name + ": " + line);
+      }
+    }
+  }
+  details["checks"] = checks;
+  details["quality_score"] = std::round(score * 10) / 10;
+
+  int64_t rows_out = 0;
+  for (const BatchPtr& batch : output) rows_out += batch->num_rows();
+  const int64_t rows_rejected = static_cast<int64_t>(rejects.size());
+
+  // The quality history is kept whatever the outcome.
+  const std::string run_id = context.run_id;
+  auto record_quality = [&](int64_t table_version) -> Status {
+    if (results.empty()) return Status::OK();
+    const auto n = static_cast<int64_t>(results.size());
+    columnar::StringBuilder run(DataType::String()), name(DataType::String()),
+        check(DataType::String()), kind(DataType::String()), severity(DataType::String()),
+        columns(DataType::String()), sample(DataType::String()), detail(DataType::String());
+    columnar::Int64Builder version(DataType::Int64()), checked(DataType::Int64()),
+        failed(DataType::Int64()), at(DataType::Timestamp());
+    columnar::BooleanBuilder passed;
+    columnar::Float64Builder scores(DataType::Float64());
+    for (const silver::CheckResult& result : results) {
+      run.Append(run_id);
+      name.Append(table_.name);
+      version.Append(table_version);
+      check.Append(result.name);
+      kind.Append(silver::CheckKindName(result.kind));
+      severity.Append(silver::SeverityName(result.severity));
+      columns.Append(result.columns);
+      checked.Append(result.rows_checked);
+      failed.Append(result.rows_failed);
+      passed.Append(result.passed);
+      sample.Append(CheckJson(result)["sample"].dump());
+      detail.Append(result.detail);
+      scores.Append(std::round(score * 10) / 10);
+      at.Append(now_micros);
+    }
+    auto batch = std::make_shared<const columnar::Batch>(
+        QualitySchema(),
+        std::vector<ColumnPtr>{run.Finish(), name.Finish(), version.Finish(), check.Finish(),
+                               kind.Finish(), severity.Finish(), columns.Finish(),
+                               checked.Finish(), failed.Finish(), passed.Finish(),
+                               sample.Finish(), detail.Finish(), scores.Finish(), at.Finish()},
+        n);
+    SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> quality,
+                            lake::DeltaTable::Open(project_.QualityPath(table_.name)));
+    bool done = false;
+    lake::TableWriteOptions options;
+    options.parameters["sluice.run_id"] = run_id;
+    options.commit.now_ms = now_ms_;
+    SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written,
+                            quality->Write(QualitySchema(), [&]() -> Result<BatchPtr> {
+                              if (done) return BatchPtr();
+                              done = true;
+                              return batch;
+                            }, options));
+    (void)written;
+    return Status::OK();
+  };
+
+  details["rows_filtered"] = counts.filtered;
+  details["rows_dropped_null"] = counts.null_dropped;
+  details["rows_deduplicated"] = duplicates;
+  outcome.rows_in = rows_in;
+  outcome.rows_out = rows_out;
+  outcome.rows_quarantined = rows_rejected;
+  if (!failed_checks.empty()) {
+    SLUICE_RETURN_NOT_OK(record_quality(target_snapshot->version));
+    std::string message;
+    for (size_t i = 0; i < failed_checks.size(); ++i) {
+      message += (i ? "; " : "") + failed_checks[i];
+    }
+    return Status::DataError(message + "; nothing committed to " + table_.name);
+  }
+  if (table_.rejects.max_count && rows_rejected > *table_.rejects.max_count) {
+    return Status::DataError(table_.name + ": " + std::to_string(rows_rejected) +
+                             " rows would go to quarantine, more than max_rejects (" +
+                             std::to_string(*table_.rejects.max_count) + "); nothing committed");
+  }
+  if (table_.rejects.max_fraction && rows_in > 0 &&
+      static_cast<double>(rows_rejected) / static_cast<double>(rows_in) >
+          *table_.rejects.max_fraction) {
+    return Status::DataError(table_.name + ": " + std::to_string(rows_rejected) + " of " +
+                             std::to_string(rows_in) +
+                             " rows would go to quarantine, more than max_rejects; nothing "
+                             "committed");
+  }
+
+  // 11: masks.
+  if (!table_.masks.empty()) {
+    silver::MaskingKeys keys;
+    bool needs_hmac = false, needs_token = false;
+    for (const auto& [column, rule] : table_.masks) {
+      needs_hmac |= rule.method == silver::MaskMethod::kHmac;
+      needs_token |= rule.method == silver::MaskMethod::kTokenize;
+    }
+    if (needs_hmac) {
+      SLUICE_ASSIGN_OR_RETURN(keys.hmac_key, silver::MaskingKeyFromEnvironment());
+    }
+    if (needs_token) {
+      SLUICE_ASSIGN_OR_RETURN(keys.token_key, silver::TokenKeyFromEnvironment());
+    }
+    std::vector<Field> fields = out_schema->fields();
+    std::vector<std::pair<size_t, const silver::MaskRule*>> plan;
+    for (const auto& [column, rule] : table_.masks) {
+      auto index = out_schema->FieldIndex(column);
+      if (!index) {
+        return Status::InvalidArgument(config::ConfigError{table_.mark,
+                                                           "table '" + table_.name +
+                                                               "': mask: no column '" + column +
+                                                               "'"}
+                                           .ToString());
+      }
+      Result<DataType> type = silver::MaskedType(rule, fields[*index].type);
+      if (!type.ok()) {
+        return Status::InvalidArgument(config::ConfigError{table_.mark,
+                                                           "table '" + table_.name + "': mask of '" +
+                                                               column + "': " +
+                                                               type.status().message()}
+                                           .ToString());
+      }
+      fields[*index].type = *type;
+      plan.emplace_back(*index, &rule);
+    }
+    const SchemaPtr masked_schema = std::make_shared<const columnar::Schema>(fields);
+    for (BatchPtr& batch : output) {
+      std::vector<ColumnPtr> columns = batch->columns();
+      for (const auto& [index, rule] : plan) {
+        SLUICE_ASSIGN_OR_RETURN(columns[index], silver::ApplyMask(*rule, *columns[index], keys));
+      }
+      batch = std::make_shared<const columnar::Batch>(masked_schema, std::move(columns),
+                                                      batch->num_rows());
+    }
+  }
+  const SchemaPtr write_schema = output.empty() ? out_schema : output[0]->schema();
+  if (!table_.dedupe_key.empty() && !full && target_snapshot->exists()) {
+    // A merge cannot add columns: a new upstream column rebuilds the table from all upstream rows
+    // (nothing was written yet).
+    for (const Field& field : write_schema->fields()) {
+      if (!target_snapshot->schema->FieldIndex(field.name)) {
+        SilverTask rebuild(project_, table_, upstream_, /*full_refresh=*/true, now_ms_);
+        SLUICE_ASSIGN_OR_RETURN(TaskOutcome rebuilt, rebuild.Run(context));
+        rebuilt.notes.insert(rebuilt.notes.begin(),
+                             table_.name + ": new column " + field.name +
+                                 ", so the table was rebuilt from all upstream rows");
+        return rebuilt;
+      }
+    }
+  }
+
+  // 12: write — quarantine first (ledgered), then the table with the consumed versions.
+  std::vector<std::pair<std::string, int64_t>> ledger;
+  for (const Upstream& upstream : upstreams) {
+    ledger.emplace_back(UpstreamAppId(upstream.name), upstream.snapshot->version);
+  }
+  if (!rejects.empty()) {
+    SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> quarantine,
+                            lake::DeltaTable::Open(project_.QuarantinePath(table_.name)));
+    SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr quarantine_snapshot, quarantine->log()->Load());
+    bool recorded = !full;
+    for (const auto& [app_id, version] : ledger) {
+      auto it = quarantine_snapshot->app_transactions.find(app_id);
+      recorded = recorded && it != quarantine_snapshot->app_transactions.end() &&
+                 it->second.version >= version;
+    }
+    if (!recorded) {  // else an earlier attempt of this run quarantined them already
+      columnar::StringBuilder kind, field, message, raw;
+      for (const silver::RowReject& reject : rejects) {
+        kind.Append(reject.kind);
+        if (reject.column.empty()) {
+          field.AppendNull();
+        } else {
+          field.Append(reject.column);
+        }
+        message.Append(reject.message);
+        raw.Append(reject.raw);
+      }
+      const auto n = static_cast<int64_t>(rejects.size());
+      columnar::StringBuilder run, name;
+      columnar::Int64Builder at(DataType::Timestamp());
+      for (int64_t i = 0; i < n; ++i) {
+        run.Append(run_id);
+        name.Append(table_.name);
+        at.Append(now_micros);
+      }
+      auto batch = std::make_shared<const columnar::Batch>(
+          QuarantineSchema(),
+          std::vector<ColumnPtr>{run.Finish(), name.Finish(), kind.Finish(), field.Finish(),
+                                 message.Finish(), raw.Finish(), at.Finish()},
+          n);
+      lake::TableWriteOptions options;
+      options.ledger = ledger;
+      options.read_snapshot = quarantine_snapshot;
+      options.commit.now_ms = now_ms_;
+      options.parameters["sluice.run_id"] = run_id;
+      bool done = false;
+      SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written,
+                              quarantine->Write(QuarantineSchema(), [&]() -> Result<BatchPtr> {
+                                if (done) return BatchPtr();
+                                done = true;
+                                return batch;
+                              }, options));
+      details["quarantine"] = {{"table_path", project_.QuarantinePath(table_.name)},
+                               {"rows", n},
+                               {"version", written.commit.version}};
+    }
+  }
+  size_t next = 0;
+  lake::BatchSource source = [&]() -> Result<BatchPtr> {
+    if (next >= output.size()) return BatchPtr();
+    return output[next++];
+  };
+  int64_t version = -1;
+  if (!table_.dedupe_key.empty() && !full && target_snapshot->exists()) {
+    lake::MergeOptions options;
+    options.keys = table_.dedupe_key;
+    options.ledger = ledger;
+    options.commit.now_ms = now_ms_;
+    options.parameters["sluice.run_id"] = run_id;
+    SLUICE_ASSIGN_OR_RETURN(lake::MergeResult merged, target->Merge(write_schema, source, options));
+    version = merged.commit.version;
+    details["rows_updated"] = merged.rows_updated;
+    details["rows_inserted"] = merged.rows_inserted;
+  } else {
+    lake::TableWriteOptions options;
+    options.mode = full ? lake::WriteMode::kOverwrite : lake::WriteMode::kAppend;
+    options.ledger = ledger;
+    options.read_snapshot = target_snapshot;
+    options.commit.now_ms = now_ms_;
+    options.parameters["sluice.run_id"] = run_id;
+    SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written, target->Write(write_schema, source, options));
+    version = written.commit.version;
+    details["created"] = written.created;
+  }
+  details["version"] = version;
+  SLUICE_RETURN_NOT_OK(record_quality(version));
+  if (!results.empty()) {
+    outcome.notes.push_back(table_.name + ": quality score " +
+                            std::to_string(static_cast<int>(std::round(score * 10)) / 10) + "." +
+                            std::to_string(static_cast<int>(std::round(score * 10)) % 10) +
+                            " (" + std::to_string(results.size()) + " checks)");
+  }
+  const int64_t dropped = counts.filtered + counts.null_dropped + duplicates;
+  if (dropped > 0) {
+    outcome.notes.push_back(table_.name + ": " + std::to_string(rows_in) + " rows read = " +
+                            std::to_string(rows_out) + " written + " +
+                            std::to_string(rows_rejected) + " quarantined + " +
+                            std::to_string(counts.filtered) + " filtered + " +
+                            std::to_string(counts.null_dropped) + " dropped for nulls + " +
+                            std::to_string(duplicates) + " duplicates");
+  }
+  return outcome;
+}
+
+}  // namespace sluice::pipeline
