@@ -91,7 +91,8 @@ ColumnPtr LiteralColumn(const Literal& literal, DataType* type) {
       std::string_view text = literal.text;
       if (!text.empty() && (text.front() == '-' || text.front() == '+')) text.remove_prefix(1);
       const size_t point = text.find('.');
-      const int scale = point == std::string_view::npos ? 0 : static_cast<int>(text.size() - point - 1);
+      const int scale =
+          point == std::string_view::npos ? 0 : static_cast<int>(text.size() - point - 1);
       std::string_view whole = text.substr(0, point);
       while (!whole.empty() && whole.front() == '0') whole.remove_prefix(1);
       const int precision = std::max(1, static_cast<int>(whole.size()) + scale);
@@ -555,8 +556,8 @@ class Binder {
               args[1]->null_type) {
             Fail(args[1]->offset, "round() of a decimal takes the digits as an integer literal");
           }
-          digits = static_cast<int>(
-              std::clamp<int64_t>(IntegerLiteral(*args[1]->literal), -38, 38));
+          digits =
+              static_cast<int>(std::clamp<int64_t>(IntegerLiteral(*args[1]->literal), -38, 38));
         }
         const int scale = name == "abs" ? in.scale() : std::clamp(digits, 0, in.scale());
         auto node = Call(name == "ceiling" ? "ceil" : name,

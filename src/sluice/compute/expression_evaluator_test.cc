@@ -56,8 +56,7 @@ class ExpressionEvaluatorTest : public ::testing::Test {
     batch_ = std::make_shared<const columnar::Batch>(
         schema,
         std::vector<columnar::ColumnPtr>{id.Finish(), qty.Finish(), price.Finish(), name.Finish(),
-                                         ok.Finish(), day.Finish(), big.Finish(),
-                                         amount.Finish()},
+                                         ok.Finish(), day.Finish(), big.Finish(), amount.Finish()},
         4);
   }
 
@@ -170,13 +169,13 @@ TEST_F(ExpressionEvaluatorTest, CastsAndTryCasts) {
 }
 
 TEST_F(ExpressionEvaluatorTest, DecimalsAreExact) {
-  EXPECT_EQ(Eval("amount + 0.01"), "181.74|-0.04|100000000.00|null");  // decimal(12,2): a carry
-  EXPECT_EQ(Eval("amount * qty"), "0.00|-0.25|999999999.90|null");      // scale 2 + 0
+  EXPECT_EQ(Eval("amount + 0.01"), "181.74|-0.04|100000000.00|null");    // decimal(12,2): a carry
+  EXPECT_EQ(Eval("amount * qty"), "0.00|-0.25|999999999.90|null");       // scale 2 + 0
   EXPECT_EQ(Eval("amount * 1.5"), "272.595|-0.075|149999999.985|null");  // scale 2 + 1
   EXPECT_EQ(Eval("amount - id"), "180.73|-2.05|99999996.99|null");
   EXPECT_EQ(Eval("amount / 4"), "45.4325|-0.0125|24999999.9975|null");  // '/' is float64
   EXPECT_EQ(Eval("amount > 100 AND amount < 181.74"), "true|false|false|null");
-  EXPECT_EQ(Eval("amount = 181.730"), "true|false|false|null");  // scales meet
+  EXPECT_EQ(Eval("amount = 181.730"), "true|false|false|null");        // scales meet
   EXPECT_EQ(Eval("amount + price"), "183.23|2.95|100000004.49|null");  // with a float: float64
   EXPECT_EQ(Eval("round(amount, 1)"), "181.7|-0.1|100000000.0|null");  // half away from zero
   EXPECT_EQ(Eval("round(amount)"), "182|0|100000000|null");
@@ -211,7 +210,8 @@ TEST_F(ExpressionEvaluatorTest, DecimalCastsRoundAndCheckTheDigits) {
 TEST_F(ExpressionEvaluatorTest, DecimalOverflowIsARowError) {
   // decimal(10,2) × decimal(10,2) is decimal(20,4): fits; × 38-digit literal: beyond 38 digits.
   EXPECT_EQ(Eval("amount * amount"), "33025.7929|0.0025|9999999998000000.0001|null");
-  EXPECT_EQ(Eval("amount * 99999999999999999999999999999999.99"), "null|-4999999999999999999999999999999.9995|null|null");
+  EXPECT_EQ(Eval("amount * 99999999999999999999999999999999.99"),
+            "null|-4999999999999999999999999999999.9995|null|null");
   ASSERT_EQ(errors_.size(), 2u);
   EXPECT_EQ(errors_[0].message,
             "decimal overflow in multiplication (beyond decimal(38,4)) at column 1");

@@ -14,9 +14,9 @@ namespace sluice::pipeline {
 
 // The project's tasks in declaration order: a bronze task per source, a silver task per table.
 // `select`: task names ("bronze.orders") or source names ("orders"); empty = every task.
-// `full_refresh`: silver tasks rebuild their tables from all of their upstream. Errors: InvalidArgument for a name that is neither,
-// listing the task names; or a DAG problem (executor.h CheckGraph). `now_ms` (tests): the clock
-// tasks use (0 = the system clock).
+// `full_refresh`: silver tasks rebuild their tables from all of their upstream. Errors:
+// InvalidArgument for a name that is neither, listing the task names; or a DAG problem (executor.h
+// CheckGraph). `now_ms` (tests): the clock tasks use (0 = the system clock).
 Result<std::vector<std::unique_ptr<Task>>> BuildTasks(const Project& project,
                                                       const std::vector<std::string>& select,
                                                       int64_t now_ms = 0,

@@ -71,16 +71,16 @@ OrderValue OrderAt(const columnar::Column& column, int64_t row) {
     case TypeId::kInt64:
     case TypeId::kTime:
     case TypeId::kTimestamp:
-      value.number = static_cast<long double>(
-          static_cast<const columnar::Int64Column&>(column).Value(row));
+      value.number =
+          static_cast<long double>(static_cast<const columnar::Int64Column&>(column).Value(row));
       break;
     case TypeId::kFloat64:
       value.number = static_cast<const columnar::Float64Column&>(column).Value(row);
       break;
     case TypeId::kDecimal:
-      value.number = static_cast<long double>(
-                         static_cast<const columnar::DecimalColumn&>(column).Value(row)) /
-                     std::pow(10.0L, column.type().scale());
+      value.number =
+          static_cast<long double>(static_cast<const columnar::DecimalColumn&>(column).Value(row)) /
+          std::pow(10.0L, column.type().scale());
       break;
     case TypeId::kBool:
       value.number = static_cast<const columnar::BooleanColumn&>(column).Value(row) ? 1 : 0;
@@ -113,21 +113,21 @@ SchemaPtr QuarantineSchema() {
 }
 
 SchemaPtr QualitySchema() {
-  static const SchemaPtr schema = std::make_shared<const columnar::Schema>(std::vector<Field>{
-      {"run_id", DataType::String(), true},
-      {"table", DataType::String(), true},
-      {"table_version", DataType::Int64(), true},
-      {"check", DataType::String(), true},
-      {"kind", DataType::String(), true},
-      {"severity", DataType::String(), true},
-      {"columns", DataType::String(), true},
-      {"rows_checked", DataType::Int64(), true},
-      {"rows_failed", DataType::Int64(), true},
-      {"passed", DataType::Bool(), true},
-      {"sample", DataType::String(), true},
-      {"detail", DataType::String(), true},
-      {"score", DataType::Float64(), true},
-      {"checked_at", DataType::Timestamp(), true}});
+  static const SchemaPtr schema = std::make_shared<const columnar::Schema>(
+      std::vector<Field>{{"run_id", DataType::String(), true},
+                         {"table", DataType::String(), true},
+                         {"table_version", DataType::Int64(), true},
+                         {"check", DataType::String(), true},
+                         {"kind", DataType::String(), true},
+                         {"severity", DataType::String(), true},
+                         {"columns", DataType::String(), true},
+                         {"rows_checked", DataType::Int64(), true},
+                         {"rows_failed", DataType::Int64(), true},
+                         {"passed", DataType::Bool(), true},
+                         {"sample", DataType::String(), true},
+                         {"detail", DataType::String(), true},
+                         {"score", DataType::Float64(), true},
+                         {"checked_at", DataType::Timestamp(), true}});
   return schema;
 }
 
@@ -202,8 +202,7 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
           if (const auto* remove = std::get_if<lake::RemoveFile>(&action)) {
             if (remove->data_change) {
               full = true;
-              outcome.notes.push_back(table_.name + ": " + name + " version " +
-                                      std::to_string(v) +
+              outcome.notes.push_back(table_.name + ": " + name + " version " + std::to_string(v) +
                                       " removed rows, so the table was rebuilt from all of it");
             }
           } else if (const auto* add = std::get_if<lake::AddFile>(&action)) {
@@ -272,7 +271,8 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
   // The lookup table.
   silver::LookupData lookup;
   if (table_.lookup) {
-    SLUICE_ASSIGN_OR_RETURN(auto log, lake::DeltaLog::Open(project_.TablePath(table_.lookup->table)));
+    SLUICE_ASSIGN_OR_RETURN(auto log,
+                            lake::DeltaLog::Open(project_.TablePath(table_.lookup->table)));
     SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr snapshot, log->Load());
     if (!snapshot->exists()) {
       return Status::NotFound(table_.name + ": the lookup table " + table_.lookup->table +
@@ -320,9 +320,9 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
   }
 
   // 2–8: read and transform.
-  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<silver::Transformer> transformer,
-                          silver::Transformer::Create(table_, union_schema,
-                                                      table_.lookup ? &lookup : nullptr));
+  SLUICE_ASSIGN_OR_RETURN(
+      std::unique_ptr<silver::Transformer> transformer,
+      silver::Transformer::Create(table_, union_schema, table_.lookup ? &lookup : nullptr));
   std::vector<BatchPtr> output;
   std::vector<silver::RowReject> rejects;
   silver::TransformCounts counts;
@@ -357,8 +357,7 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
       }
       const columnar::Batch shaped(union_schema, std::move(columns), batch->num_rows());
       const size_t before = rejects.size();
-      SLUICE_ASSIGN_OR_RETURN(BatchPtr transformed,
-                              transformer->Apply(shaped, &rejects, &counts));
+      SLUICE_ASSIGN_OR_RETURN(BatchPtr transformed, transformer->Apply(shaped, &rejects, &counts));
       (void)before;
       if (transformed->num_rows() > 0) output.push_back(std::move(transformed));
     }
@@ -381,10 +380,9 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
     if (!table_.latest_by.empty()) {
       order = out_schema->FieldIndex(table_.latest_by);
       if (!order) {
-        return Status::InvalidArgument(config::ConfigError{table_.mark,
-                                                           "table '" + table_.name +
-                                                               "': dedupe latest_by: no column '" +
-                                                               table_.latest_by + "'"}
+        return Status::InvalidArgument(config::ConfigError{
+            table_.mark,
+            "table '" + table_.name + "': dedupe latest_by: no column '" + table_.latest_by + "'"}
                                            .ToString());
       }
     }
@@ -463,8 +461,8 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
         options.columns = {check.to_column};
         Result<std::vector<BatchPtr>> held = ReadAll(log, snapshot, options, nullptr);
         if (!held.ok()) {
-          return Status::InvalidArgument(table_.name + ", check '" + check.name + "': " +
-                                         held.status().message());
+          return Status::InvalidArgument(table_.name + ", check '" + check.name +
+                                         "': " + held.status().message());
         }
         for (const BatchPtr& batch : *held) {
           for (int64_t i = 0; i < batch->num_rows(); ++i) {
@@ -504,11 +502,10 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
   for (const silver::CheckResult& result : results) {
     checks.push_back(CheckJson(result));
     if (!result.passed) {
-      const std::string line = "check '" + result.name + "' (" +
-                               std::string(silver::CheckKindName(result.kind)) + ", " +
-                               std::string(silver::SeverityName(result.severity)) + "): " +
-                               result.detail +
-                               (result.sample.empty() ? "" : "; e.g. " + result.sample[0]);
+      const std::string line =
+          "check '" + result.name + "' (" + std::string(silver::CheckKindName(result.kind)) + ", " +
+          std::string(silver::SeverityName(result.severity)) + "): " + result.detail +
+          (result.sample.empty() ? "" : "; e.g. " + result.sample[0]);
       if (result.severity == silver::Severity::kFail) {
         failed_checks.push_back(line);
       } else {
@@ -554,9 +551,9 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
     auto batch = std::make_shared<const columnar::Batch>(
         QualitySchema(),
         std::vector<ColumnPtr>{run.Finish(), name.Finish(), version.Finish(), check.Finish(),
-                               kind.Finish(), severity.Finish(), columns.Finish(),
-                               checked.Finish(), failed.Finish(), passed.Finish(),
-                               sample.Finish(), detail.Finish(), scores.Finish(), at.Finish()},
+                               kind.Finish(), severity.Finish(), columns.Finish(), checked.Finish(),
+                               failed.Finish(), passed.Finish(), sample.Finish(), detail.Finish(),
+                               scores.Finish(), at.Finish()},
         n);
     SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> quality,
                             lake::DeltaTable::Open(project_.QualityPath(table_.name)));
@@ -564,12 +561,14 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
     lake::TableWriteOptions options;
     options.parameters["sluice.run_id"] = run_id;
     options.commit.now_ms = now_ms_;
-    SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written,
-                            quality->Write(QualitySchema(), [&]() -> Result<BatchPtr> {
-                              if (done) return BatchPtr();
-                              done = true;
-                              return batch;
-                            }, options));
+    SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written, quality->Write(
+                                                           QualitySchema(),
+                                                           [&]() -> Result<BatchPtr> {
+                                                             if (done) return BatchPtr();
+                                                             done = true;
+                                                             return batch;
+                                                           },
+                                                           options));
     (void)written;
     return Status::OK();
   };
@@ -621,18 +620,15 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
     for (const auto& [column, rule] : table_.masks) {
       auto index = out_schema->FieldIndex(column);
       if (!index) {
-        return Status::InvalidArgument(config::ConfigError{table_.mark,
-                                                           "table '" + table_.name +
-                                                               "': mask: no column '" + column +
-                                                               "'"}
+        return Status::InvalidArgument(config::ConfigError{
+            table_.mark, "table '" + table_.name + "': mask: no column '" + column + "'"}
                                            .ToString());
       }
       Result<DataType> type = silver::MaskedType(rule, fields[*index].type);
       if (!type.ok()) {
-        return Status::InvalidArgument(config::ConfigError{table_.mark,
-                                                           "table '" + table_.name + "': mask of '" +
-                                                               column + "': " +
-                                                               type.status().message()}
+        return Status::InvalidArgument(config::ConfigError{
+            table_.mark,
+            "table '" + table_.name + "': mask of '" + column + "': " + type.status().message()}
                                            .ToString());
       }
       fields[*index].type = *type;
@@ -710,12 +706,14 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
       options.commit.now_ms = now_ms_;
       options.parameters["sluice.run_id"] = run_id;
       bool done = false;
-      SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written,
-                              quarantine->Write(QuarantineSchema(), [&]() -> Result<BatchPtr> {
-                                if (done) return BatchPtr();
-                                done = true;
-                                return batch;
-                              }, options));
+      SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written, quarantine->Write(
+                                                             QuarantineSchema(),
+                                                             [&]() -> Result<BatchPtr> {
+                                                               if (done) return BatchPtr();
+                                                               done = true;
+                                                               return batch;
+                                                             },
+                                                             options));
       details["quarantine"] = {{"table_path", project_.QuarantinePath(table_.name)},
                                {"rows", n},
                                {"version", written.commit.version}};
@@ -744,7 +742,8 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
     options.read_snapshot = target_snapshot;
     options.commit.now_ms = now_ms_;
     options.parameters["sluice.run_id"] = run_id;
-    SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written, target->Write(write_schema, source, options));
+    SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written,
+                            target->Write(write_schema, source, options));
     version = written.commit.version;
     details["created"] = written.created;
   }
@@ -753,17 +752,16 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
   if (!results.empty()) {
     outcome.notes.push_back(table_.name + ": quality score " +
                             std::to_string(static_cast<int>(std::round(score * 10)) / 10) + "." +
-                            std::to_string(static_cast<int>(std::round(score * 10)) % 10) +
-                            " (" + std::to_string(results.size()) + " checks)");
+                            std::to_string(static_cast<int>(std::round(score * 10)) % 10) + " (" +
+                            std::to_string(results.size()) + " checks)");
   }
   const int64_t dropped = counts.filtered + counts.null_dropped + duplicates;
   if (dropped > 0) {
-    outcome.notes.push_back(table_.name + ": " + std::to_string(rows_in) + " rows read = " +
-                            std::to_string(rows_out) + " written + " +
-                            std::to_string(rows_rejected) + " quarantined + " +
-                            std::to_string(counts.filtered) + " filtered + " +
-                            std::to_string(counts.null_dropped) + " dropped for nulls + " +
-                            std::to_string(duplicates) + " duplicates");
+    outcome.notes.push_back(
+        table_.name + ": " + std::to_string(rows_in) + " rows read = " + std::to_string(rows_out) +
+        " written + " + std::to_string(rows_rejected) + " quarantined + " +
+        std::to_string(counts.filtered) + " filtered + " + std::to_string(counts.null_dropped) +
+        " dropped for nulls + " + std::to_string(duplicates) + " duplicates");
   }
   return outcome;
 }

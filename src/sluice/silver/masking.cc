@@ -35,7 +35,8 @@ std::string Base64Url(const std::string& bytes) {
   size_t i = 0;
   for (; i + 3 <= bytes.size(); i += 3) {
     const uint32_t n = (static_cast<uint8_t>(bytes[i]) << 16) |
-                       (static_cast<uint8_t>(bytes[i + 1]) << 8) | static_cast<uint8_t>(bytes[i + 2]);
+                       (static_cast<uint8_t>(bytes[i + 1]) << 8) |
+                       static_cast<uint8_t>(bytes[i + 2]);
     for (int shift = 18; shift >= 0; shift -= 6) out += kBase64Url[(n >> shift) & 63];
   }
   const size_t rest = bytes.size() - i;
@@ -91,7 +92,8 @@ Result<std::string> Siv(std::string_view key, std::string_view input, bool encry
                          nullptr) != 1) {
     return Status::Internal("AES-SIV: cannot initialize");
   }
-  if (!encrypt && EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_AEAD_SET_TAG, kTag, tag.data()) != 1) {
+  if (!encrypt &&
+      EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_AEAD_SET_TAG, kTag, tag.data()) != 1) {
     return Status::Internal("AES-SIV: cannot set the tag");
   }
   std::string out(body.size() + 16, '\0');
@@ -206,8 +208,8 @@ Result<MaskRule> ParseMaskRule(std::string_view text) {
       const std::string digits(argument);
       const long keep = std::strtol(digits.c_str(), &end, 10);
       if (digits.empty() || *end != '\0' || keep < 0 || keep > 64) {
-        return Status::InvalidArgument("mask(N) keeps the last N characters, N from 0 to 64; not '" +
-                                       digits + "'");
+        return Status::InvalidArgument(
+            "mask(N) keeps the last N characters, N from 0 to 64; not '" + digits + "'");
       }
       rule.keep = static_cast<int>(keep);
     }

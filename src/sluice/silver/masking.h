@@ -37,9 +37,9 @@ enum class MaskMethod { kHmac, kSha256, kMask, kRedact, kEmailDomain, kTruncateD
 
 struct MaskRule {
   MaskMethod method = MaskMethod::kHmac;
-  int keep = 4;                                          // mask(N)
-  std::optional<std::string> constant;                   // redact('text')
-  compute::DatePart unit = compute::DatePart::kYear;     // truncate_date(unit)
+  int keep = 4;                                       // mask(N)
+  std::optional<std::string> constant;                // redact('text')
+  compute::DatePart unit = compute::DatePart::kYear;  // truncate_date(unit)
 };
 
 // Parses "hmac", "mask(4)", "redact('n/a')", "truncate_date(month)", ... Errors: InvalidArgument

@@ -77,8 +77,7 @@ TEST(MaskingTest, HmacOutputsMatchNoDictionaryOfPlainHashes) {
   EXPECT_EQ(sha_found, static_cast<int>(inputs.size()));
   EXPECT_EQ(distinct.size(), inputs.size());
   // Deterministic: the same input and key give the same output (joins still work).
-  EXPECT_EQ(HmacSha256Hex(keys.hmac_key, "ada@example.org"),
-            std::string(hmac_values.Value(0)));
+  EXPECT_EQ(HmacSha256Hex(keys.hmac_key, "ada@example.org"), std::string(hmac_values.Value(0)));
   EXPECT_NE(HmacSha256Hex("another-key-another-key", "ada@example.org"),
             std::string(hmac_values.Value(0)));
   // RFC 4231 test case 2.
@@ -116,7 +115,8 @@ TEST(MaskingTest, PartialMasks) {
   EXPECT_EQ(Mask("mask(0)", phones), "\"*************\"|\"**\"|null|\"******\"");
   EXPECT_EQ(Mask("redact", phones), "null|null|null|null");
   EXPECT_EQ(Mask("redact('n/a')", phones), "\"n/a\"|\"n/a\"|\"n/a\"|\"n/a\"");
-  const columnar::ColumnPtr emails = Strings({"ada@example.org", "no-at-sign", "<null>", "a@b@c.io"});
+  const columnar::ColumnPtr emails =
+      Strings({"ada@example.org", "no-at-sign", "<null>", "a@b@c.io"});
   EXPECT_EQ(Mask("email_domain", emails), "\"example.org\"|null|null|\"c.io\"");
   columnar::Int32Builder days(columnar::DataType::Date());
   days.Append(19'783);  // 2024-03-01

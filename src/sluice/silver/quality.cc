@@ -76,8 +76,8 @@ Result<std::string> ConditionOf(const CheckSpec& check, const columnar::Schema& 
       std::string sql;
       if (check.min) sql = Quoted(check.columns[0]) + " >= " + Literal(*check.min, types[0]);
       if (check.max) {
-        sql += (sql.empty() ? "" : " AND ") + Quoted(check.columns[0]) + " <= " +
-               Literal(*check.max, types[0]);
+        sql += (sql.empty() ? "" : " AND ") + Quoted(check.columns[0]) +
+               " <= " + Literal(*check.max, types[0]);
       }
       return sql;
     }
@@ -95,8 +95,7 @@ void Sample(CheckResult* result, const columnar::Batch& batch, const std::vector
   std::string text;
   for (size_t i = 0; i < columns.size(); ++i) {
     if (i > 0) text += ", ";
-    columnar::AppendValue(*batch.columns()[columns[i]], row, columnar::ValueStyle::kDisplay,
-                          &text);
+    columnar::AppendValue(*batch.columns()[columns[i]], row, columnar::ValueStyle::kDisplay, &text);
   }
   if (std::find(result->sample.begin(), result->sample.end(), text) == result->sample.end()) {
     result->sample.push_back(text);
@@ -128,10 +127,9 @@ Result<std::vector<CheckResult>> RunChecks(const SilverTable& table,
       result.columns += (result.columns.empty() ? "" : ", ") + column;
     }
     auto fail = [&](const std::string& message) {
-      return Status::InvalidArgument(
-          config::ConfigError{check.mark, "table '" + table.name + "', check '" + check.name +
-                                              "': " + message}
-              .ToString());
+      return Status::InvalidArgument(config::ConfigError{
+          check.mark, "table '" + table.name + "', check '" + check.name + "': " + message}
+                                         .ToString());
     };
     std::vector<size_t> indices;
     for (const std::string& column : check.columns) {
@@ -151,9 +149,10 @@ Result<std::vector<CheckResult>> RunChecks(const SilverTable& table,
     result.rows_checked = total_rows;
     if (check.kind == CheckKind::kRowCount) {
       int64_t low = 0, high = 0;
-      const bool has_low = check.min && std::from_chars(check.min->data(),
-                                                        check.min->data() + check.min->size(), low)
-                                                .ec == std::errc();
+      const bool has_low =
+          check.min &&
+          std::from_chars(check.min->data(), check.min->data() + check.min->size(), low).ec ==
+              std::errc();
       const bool has_high =
           check.max &&
           std::from_chars(check.max->data(), check.max->data() + check.max->size(), high).ec ==
@@ -230,10 +229,10 @@ Result<std::vector<CheckResult>> RunChecks(const SilverTable& table,
         }
       }
       result.passed = result.rows_failed == 0;
-      result.detail = check.kind == CheckKind::kUnique
-                          ? std::to_string(result.rows_failed) + " rows repeat a key"
-                          : std::to_string(result.rows_failed) + " keys are not in " +
-                                check.to_table;
+      result.detail =
+          check.kind == CheckKind::kUnique
+              ? std::to_string(result.rows_failed) + " rows repeat a key"
+              : std::to_string(result.rows_failed) + " keys are not in " + check.to_table;
       results.push_back(std::move(result));
       continue;
     }
@@ -254,10 +253,9 @@ Result<std::vector<CheckResult>> RunChecks(const SilverTable& table,
     Result<compute::BoundExprPtr> bound = compute::Bind(*condition, schema, &error);
     if (!bound.ok()) {
       if (mark.column > 0 && check.kind == CheckKind::kCustom) mark.column += error.offset;
-      return Status::InvalidArgument(
-          config::ConfigError{mark, "table '" + table.name + "', check '" + check.name +
-                                        "': " + error.message}
-              .ToString());
+      return Status::InvalidArgument(config::ConfigError{
+          mark, "table '" + table.name + "', check '" + check.name + "': " + error.message}
+                                         .ToString());
     }
     if ((*bound)->type.id() != TypeId::kBool) {
       return fail("the condition is " + (*bound)->type.ToString() + ", not true/false");
@@ -286,8 +284,8 @@ Result<std::vector<CheckResult>> RunChecks(const SilverTable& table,
       }
     }
     result.passed = result.rows_failed == 0;
-    result.detail = std::to_string(result.rows_failed) + " of " + std::to_string(total_rows) +
-                    " rows fail";
+    result.detail =
+        std::to_string(result.rows_failed) + " of " + std::to_string(total_rows) + " rows fail";
     results.push_back(std::move(result));
   }
   return results;
@@ -297,10 +295,11 @@ double QualityScore(const std::vector<CheckResult>& results) {
   if (results.empty()) return 100;
   double sum = 0;
   for (const CheckResult& result : results) {
-    const bool row_level = result.kind != CheckKind::kRowCount &&
-                           result.kind != CheckKind::kFreshness;
+    const bool row_level =
+        result.kind != CheckKind::kRowCount && result.kind != CheckKind::kFreshness;
     if (row_level && result.rows_checked > 0) {
-      sum += 1.0 - static_cast<double>(result.rows_failed) / static_cast<double>(result.rows_checked);
+      sum +=
+          1.0 - static_cast<double>(result.rows_failed) / static_cast<double>(result.rows_checked);
     } else {
       sum += result.passed ? 1.0 : 0.0;
     }

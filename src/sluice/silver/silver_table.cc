@@ -84,10 +84,9 @@ std::optional<Severity> ParseSeverity(std::string_view text) {
 }
 
 std::optional<CheckKind> ParseCheckKind(std::string_view text) {
-  for (CheckKind kind :
-       {CheckKind::kNotNull, CheckKind::kUnique, CheckKind::kAcceptedValues, CheckKind::kRange,
-        CheckKind::kRegex, CheckKind::kRelationships, CheckKind::kRowCount, CheckKind::kFreshness,
-        CheckKind::kCustom}) {
+  for (CheckKind kind : {CheckKind::kNotNull, CheckKind::kUnique, CheckKind::kAcceptedValues,
+                         CheckKind::kRange, CheckKind::kRegex, CheckKind::kRelationships,
+                         CheckKind::kRowCount, CheckKind::kFreshness, CheckKind::kCustom}) {
     if (CheckKindName(kind) == text) return kind;
   }
   return std::nullopt;
@@ -134,9 +133,9 @@ std::string_view CheckKindName(CheckKind kind) {
 const config::ConfigSpec& CheckSpecSpec() {
   static const config::ConfigSpec spec = [] {
     std::vector<config::KeySpec> keys;
-    auto check = MakeKey("check", ValueType::kEnum, "What is checked",
-                         "", {"not_null", "unique", "accepted_values", "range", "regex",
-                              "relationships", "row_count", "freshness", "custom"});
+    auto check = MakeKey("check", ValueType::kEnum, "What is checked", "",
+                         {"not_null", "unique", "accepted_values", "range", "regex",
+                          "relationships", "row_count", "freshness", "custom"});
     check.required = true;
     keys.push_back(check);
     keys.push_back(MakeKey("severity", ValueType::kEnum,
@@ -169,8 +168,8 @@ const config::ConfigSpec& CheckSpecSpec() {
     keys.push_back(MakeKey("within", ValueType::kDuration,
                            "freshness: the newest value must be at most this old", "", {}, "2d"));
     keys.push_back(MakeKey("expression", ValueType::kString,
-                           "custom: a condition every row must meet (false fails; null passes)",
-                           "", {}, "quantity * unit_price < 10000"));
+                           "custom: a condition every row must meet (false fails; null passes)", "",
+                           {}, "quantity * unit_price < 10000"));
     return config::ConfigSpec("check",
                               "A data-quality check of a silver table; rows that are null pass "
                               "every check but not_null",
@@ -316,8 +315,8 @@ std::optional<SilverTable> ParseSilverTable(const std::string& name, const Sourc
     for (const ConfigNode::Entry& entry : *list) {
       Result<columnar::DataType> type = columnar::DataType::Parse(entry.value.text());
       if (!type.ok()) {
-        errors->Add(entry.value.mark(), where + ": cast of '" + entry.key + "': " +
-                                            type.status().message());
+        errors->Add(entry.value.mark(),
+                    where + ": cast of '" + entry.key + "': " + type.status().message());
         continue;
       }
       table.cast.emplace_back(entry.key, *type);
@@ -422,8 +421,8 @@ std::optional<SilverTable> ParseSilverTable(const std::string& name, const Sourc
       check.kind = *kind;
       check.mark = entry.key_mark;
       check.severity = ParseSeverity(check_values.String("severity")).value_or(Severity::kFail);
-      const std::string what = where + ", check '" + entry.key + "' (" +
-                               std::string(CheckKindName(*kind)) + ")";
+      const std::string what =
+          where + ", check '" + entry.key + "' (" + std::string(CheckKindName(*kind)) + ")";
       auto need = [&](std::string_view key) {
         if (!check_values.Has(key)) {
           errors->Add(entry.key_mark, what + " needs '" + std::string(key) + "'");
@@ -432,8 +431,8 @@ std::optional<SilverTable> ParseSilverTable(const std::string& name, const Sourc
         return true;
       };
       if (check_values.Has("columns")) check.columns = check_values.StringList("columns");
-      if (check_values.Has("column")) check.columns.insert(check.columns.begin(),
-                                                           check_values.String("column"));
+      if (check_values.Has("column"))
+        check.columns.insert(check.columns.begin(), check_values.String("column"));
       const bool needs_columns = *kind != CheckKind::kRowCount && *kind != CheckKind::kCustom;
       if (needs_columns && check.columns.empty()) {
         errors->Add(entry.key_mark, what + " needs 'column' (or 'columns')");

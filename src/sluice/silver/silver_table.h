@@ -67,18 +67,18 @@ struct CheckSpec {
   std::vector<std::string> values;   // accepted_values
   std::optional<std::string> min;    // range, row_count
   std::optional<std::string> max;
-  std::string pattern;     // regex
-  std::string to_table;    // relationships: the lake table holding the keys ("silver.customers")
-  std::string to_column;   // relationships: its key column (default: the checked column)
-  int64_t within_ms = 0;   // freshness
+  std::string pattern;    // regex
+  std::string to_table;   // relationships: the lake table holding the keys ("silver.customers")
+  std::string to_column;  // relationships: its key column (default: the checked column)
+  int64_t within_ms = 0;  // freshness
   WrittenExpression expression;  // custom
   // Row-level checks fail rows; row_count and freshness judge the whole run.
   bool row_level() const { return kind != CheckKind::kRowCount && kind != CheckKind::kFreshness; }
 };
 
 struct LookupSpec {
-  std::string table;               // "silver.products"
-  std::vector<std::string> on;     // key columns, named alike on both sides
+  std::string table;                 // "silver.products"
+  std::vector<std::string> on;       // key columns, named alike on both sides
   std::vector<std::string> columns;  // columns taken from the lookup table
   config::SourceMark mark;
 };

@@ -49,8 +49,8 @@ TEST(SilverTableTest, ErrorsPointIntoTheProjectFile) {
             "p.yml:2:13: table 'silver.t': cast of 'qty': unknown type 'integr' (expected bool, "
             "int32, int64, float64, decimal(p,s), string, binary, date, time, timestamp or "
             "json)\n");
-  EXPECT_EQ(Errors("from: bronze.orders\ndedupe: {key: [id], latest_by: ts}\nfilter: \"qty > 0\"\n"),
-            "");
+  EXPECT_EQ(
+      Errors("from: bronze.orders\ndedupe: {key: [id], latest_by: ts}\nfilter: \"qty > 0\"\n"), "");
 }
 
 }  // namespace

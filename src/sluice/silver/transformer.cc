@@ -203,9 +203,8 @@ Result<std::unique_ptr<Transformer>> Transformer::Create(const SilverTable& tabl
     evaluate(name, bound, "cast");
   }
   for (const auto& [name, written] : table.derive) {
-    SLUICE_ASSIGN_OR_RETURN(
-        compute::BoundExprPtr bound,
-        b.Bind(*written.parsed, written.mark, "derived column '" + name + "'"));
+    SLUICE_ASSIGN_OR_RETURN(compute::BoundExprPtr bound,
+                            b.Bind(*written.parsed, written.mark, "derived column '" + name + "'"));
     evaluate(name, bound, "expression");
   }
   // 6: null rules.
@@ -216,13 +215,13 @@ Result<std::unique_ptr<Transformer>> Transformer::Create(const SilverTable& tabl
       coalesce->kind = compute::ExprKind::kFunction;
       coalesce->name = "coalesce";
       coalesce->args = {ColumnExpr(rule.column), rule.default_value.parsed};
-      SLUICE_ASSIGN_OR_RETURN(compute::BoundExprPtr bound,
-                              b.Bind(*coalesce, rule.default_value.mark,
-                                     "the default of '" + rule.column + "'"));
+      SLUICE_ASSIGN_OR_RETURN(
+          compute::BoundExprPtr bound,
+          b.Bind(*coalesce, rule.default_value.mark, "the default of '" + rule.column + "'"));
       if (!(bound->type == b.fields_[index].type)) {
-        return b.Fail(rule.default_value.mark,
-                      "the default of '" + rule.column + "' is " + bound->type.ToString() +
-                          " but the column is " + b.fields_[index].type.ToString());
+        return b.Fail(rule.default_value.mark, "the default of '" + rule.column + "' is " +
+                                                   bound->type.ToString() + " but the column is " +
+                                                   b.fields_[index].type.ToString());
       }
       evaluate(rule.column, bound, "expression");
       continue;
@@ -238,8 +237,8 @@ Result<std::unique_ptr<Transformer>> Transformer::Create(const SilverTable& tabl
     SLUICE_ASSIGN_OR_RETURN(compute::BoundExprPtr bound,
                             b.Bind(*filter.parsed, filter.mark, "filter"));
     if (bound->type.id() != TypeId::kBool) {
-      return b.Fail(filter.mark, "filter: the condition is " + bound->type.ToString() +
-                                     ", not true/false");
+      return b.Fail(filter.mark,
+                    "filter: the condition is " + bound->type.ToString() + ", not true/false");
     }
     auto step = std::make_unique<Step>();
     step->kind = Step::kFilter;
@@ -324,7 +323,8 @@ Result<columnar::BatchPtr> Transformer::Apply(const columnar::Batch& batch,
       case Step::kEvaluate: {
         std::vector<compute::RowError> errors;
         const columnar::Batch current = working();
-        SLUICE_ASSIGN_OR_RETURN(ColumnPtr result, compute::Evaluate(*step->bound, current, &errors));
+        SLUICE_ASSIGN_OR_RETURN(ColumnPtr result,
+                                compute::Evaluate(*step->bound, current, &errors));
         for (compute::RowError& error : errors) {
           std::string message = std::move(error.message);
           if (step->reject_kind == "cast") {
@@ -332,8 +332,7 @@ Result<columnar::BatchPtr> Transformer::Apply(const columnar::Batch& batch,
               message.resize(at);
             }
           }
-          reject(error.row, step->field.name, step->reject_kind,
-                 step->field.name + ": " + message);
+          reject(error.row, step->field.name, step->reject_kind, step->field.name + ": " + message);
         }
         if (step->target < 0) {
           fields.push_back(step->field);
@@ -366,7 +365,8 @@ Result<columnar::BatchPtr> Transformer::Apply(const columnar::Batch& batch,
       case Step::kFilter: {
         std::vector<compute::RowError> errors;
         const columnar::Batch current = working();
-        SLUICE_ASSIGN_OR_RETURN(ColumnPtr result, compute::Evaluate(*step->bound, current, &errors));
+        SLUICE_ASSIGN_OR_RETURN(ColumnPtr result,
+                                compute::Evaluate(*step->bound, current, &errors));
         for (compute::RowError& error : errors) {
           reject(error.row, "", "expression", "filter: " + error.message);
         }
