@@ -83,9 +83,17 @@ TEST_F(ProjectTest, EveryErrorNamesItsLineAndSuggests) {
 
 TEST_F(ProjectTest, LaterFeaturesAndSharedTablesAreRefused) {
   const std::string errors = Errors(
-      "name: p\ntables: {}\nsources:\n  a: {path: a/*.csv}\n  b: {path: b/*.csv, table: "
-      "bronze.a}\n  c: {path: c/*.csv, table: silver.c}\n");
-  EXPECT_NE(errors.find("sluice.yml:2:1: silver and gold tables ('tables:') is not supported"),
+      "name: p\nload: {}\nsources:\n  a: {path: a/*.csv}\n  b: {path: b/*.csv, table: "
+      "bronze.a}\n  c: {path: c/*.csv, table: silver.c}\ntables:\n  clean: {from: bronze.a}\n"
+      "  silver.x: {from: bronze.z}\n");
+  EXPECT_NE(errors.find("sluice.yml:2:1: loading a warehouse ('load:') is not supported"),
+            std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("sluice.yml:8:3: table name 'clean' must be silver.<name>"),
+            std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("table 'silver.x' reads bronze.z, which no source or table of the "
+                        "project writes; did you mean bronze.a?"),
             std::string::npos)
       << errors;
   EXPECT_NE(errors.find("sources 'a' and 'b' both write bronze.a"), std::string::npos) << errors;
