@@ -35,11 +35,12 @@ ColumnPtr TakePrimitive(const Column& column, std::span<const int64_t> indices) 
                                               null_count, std::move(validity), std::move(values));
 }
 
-template <typename T>
-ColumnPtr ConcatPrimitive(const DataType& type, const std::vector<BatchPtr>& batches, size_t c) {
-  PrimitiveBuilder<T> builder(type);
+// Every batch's column `c`, appended through `builder` (BooleanBuilder, PrimitiveBuilder<T> or
+// StringBuilder, with the matching column class).
+template <typename ColumnT, typename BuilderT>
+ColumnPtr ConcatColumn(BuilderT builder, const std::vector<BatchPtr>& batches, size_t c) {
   for (const BatchPtr& batch : batches) {
-    const auto& column = static_cast<const PrimitiveColumn<T>&>(*batch->columns()[c]);
+    const auto& column = static_cast<const ColumnT&>(*batch->columns()[c]);
     for (int64_t i = 0; i < column.length(); ++i) {
       if (column.IsNull(i)) {
         builder.AppendNull();
@@ -61,51 +62,27 @@ BatchPtr ConcatBatches(const SchemaPtr& schema, const std::vector<BatchPtr>& bat
   for (size_t c = 0; c < schema->num_fields(); ++c) {
     const DataType type = schema->field(c).type;
     switch (type.id()) {
-      case TypeId::kBool: {
-        BooleanBuilder builder;
-        for (const BatchPtr& batch : batches) {
-          const auto& column = static_cast<const BooleanColumn&>(*batch->columns()[c]);
-          for (int64_t i = 0; i < column.length(); ++i) {
-            if (column.IsNull(i)) {
-              builder.AppendNull();
-            } else {
-              builder.Append(column.Value(i));
-            }
-          }
-        }
-        columns.push_back(builder.Finish());
+      case TypeId::kBool:
+        columns.push_back(ConcatColumn<BooleanColumn>(BooleanBuilder(), batches, c));
         break;
-      }
       case TypeId::kInt32:
       case TypeId::kDate:
-        columns.push_back(ConcatPrimitive<int32_t>(type, batches, c));
+        columns.push_back(ConcatColumn<Int32Column>(Int32Builder(type), batches, c));
         break;
       case TypeId::kInt64:
       case TypeId::kTime:
       case TypeId::kTimestamp:
-        columns.push_back(ConcatPrimitive<int64_t>(type, batches, c));
+        columns.push_back(ConcatColumn<Int64Column>(Int64Builder(type), batches, c));
         break;
       case TypeId::kFloat64:
-        columns.push_back(ConcatPrimitive<double>(type, batches, c));
+        columns.push_back(ConcatColumn<Float64Column>(Float64Builder(type), batches, c));
         break;
       case TypeId::kDecimal:
-        columns.push_back(ConcatPrimitive<Int128>(type, batches, c));
+        columns.push_back(ConcatColumn<DecimalColumn>(DecimalBuilder(type), batches, c));
         break;
-      default: {
-        StringBuilder builder(type);
-        for (const BatchPtr& batch : batches) {
-          const auto& column = static_cast<const StringColumn&>(*batch->columns()[c]);
-          for (int64_t i = 0; i < column.length(); ++i) {
-            if (column.IsNull(i)) {
-              builder.AppendNull();
-            } else {
-              builder.Append(column.Value(i));
-            }
-          }
-        }
-        columns.push_back(builder.Finish());
+      default:
+        columns.push_back(ConcatColumn<StringColumn>(StringBuilder(type), batches, c));
         break;
-      }
     }
   }
   return std::make_shared<const Batch>(schema, std::move(columns), rows);

@@ -59,6 +59,14 @@ DataType WiderDecimal(const DataType& a, const DataType& b, int extra_digit = 0)
 
 Int128 Magnitude(Int128 v) { return v < 0 ? -v : v; }
 
+// x + y, x - y or x * y (f: "add", "subtract", "multiply") into *out; true on overflow.
+template <typename T>
+bool CheckedArithmetic(const std::string& f, T x, T y, T* out) {
+  if (f == "add") return __builtin_add_overflow(x, y, out);
+  if (f == "subtract") return __builtin_sub_overflow(x, y, out);
+  return __builtin_mul_overflow(x, y, out);
+}
+
 // v / 10^digits, rounded half away from zero (as DuckDB rounds decimals).
 Int128 DivideRounding(Int128 v, int digits) {
   if (digits <= 0) return v;
@@ -1007,14 +1015,10 @@ class Evaluator {
         }
         Int128 out = 0;
         bool overflow = false;
-        if (f == "add") {
-          overflow = __builtin_add_overflow(x[i], y[i], &out);
-        } else if (f == "subtract") {
-          overflow = __builtin_sub_overflow(x[i], y[i], &out);
-        } else if (f == "multiply") {
-          overflow = __builtin_mul_overflow(x[i], y[i], &out);
-        } else {
+        if (f == "modulo") {
           out = x[i] % y[i];
+        } else {
+          overflow = CheckedArithmetic(f, x[i], y[i], &out);
         }
         if (overflow || Magnitude(out) > limit) {
           errors_->push_back({i, "decimal overflow in " + std::string(kVerbs.at(f)) + " (beyond " +
@@ -1037,13 +1041,9 @@ class Evaluator {
       }
       int64_t out = 0;
       bool overflow = false;
-      if (f == "add") {
-        overflow = __builtin_add_overflow(x[i], y[i], &out);
-      } else if (f == "subtract") {
-        overflow = __builtin_sub_overflow(x[i], y[i], &out);
-      } else if (f == "multiply") {
-        overflow = __builtin_mul_overflow(x[i], y[i], &out);
-      } else {  // modulo
+      if (f != "modulo") {
+        overflow = CheckedArithmetic(f, x[i], y[i], &out);
+      } else {
         if (y[i] == 0) {
           builder.AppendNull();
           continue;

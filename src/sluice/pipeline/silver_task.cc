@@ -1,6 +1,7 @@
 #include "sluice/pipeline/silver_task.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <unordered_map>
 
@@ -32,11 +33,14 @@ struct Upstream {
   std::vector<std::string> files;  // to read
 };
 
+// Every batch of a scan; `schema` (optional) receives the scan's schema.
 Result<std::vector<BatchPtr>> ReadAll(std::shared_ptr<const lake::DeltaLog> log,
                                       const lake::SnapshotPtr& snapshot,
-                                      lake::TableScanOptions options, TaskProgress* progress) {
+                                      lake::TableScanOptions options, TaskProgress* progress,
+                                      SchemaPtr* schema = nullptr) {
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::TableScan> scan,
                           lake::TableScan::Open(log, snapshot, std::move(options)));
+  if (schema != nullptr) *schema = scan->schema();
   std::vector<BatchPtr> batches;
   while (true) {
     SLUICE_ASSIGN_OR_RETURN(BatchPtr batch, scan->Next());
@@ -90,6 +94,22 @@ OrderValue OrderAt(const columnar::Column& column, int64_t row) {
       break;
   }
   return value;
+}
+
+// A source of one batch.
+lake::BatchSource OneBatch(BatchPtr batch) {
+  return [batch = std::move(batch), done = false]() mutable -> Result<BatchPtr> {
+    if (done) return BatchPtr();
+    done = true;
+    return batch;
+  };
+}
+
+// "95.7": a quality score as people read it.
+std::string ScoreText(double score) {
+  char text[16];
+  std::snprintf(text, sizeof(text), "%.1f", score);
+  return text;
 }
 
 std::vector<size_t> Indices(const columnar::Schema& schema, const std::vector<std::string>& names) {
@@ -219,20 +239,16 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
     details["version"] = target_snapshot->version;
     return outcome;
   }
-  std::map<std::string, std::string> decoded;  // encoded add path → live file key
   for (Upstream& upstream : upstreams) {
     if (full) {
       upstream.files.clear();
       for (const auto& [path, add] : upstream.snapshot->files) upstream.files.push_back(path);
     } else {
+      // Added files, by decoded path, that are still live (a later commit may have compacted them).
       std::vector<std::string> live;
       for (const std::string& path : upstream.files) {
-        for (const auto& [key, add] : upstream.snapshot->files) {
-          if (add.path == path || key == path) {
-            live.push_back(key);
-            break;
-          }
-        }
+        std::string decoded = lake::DecodeActionPath(path);
+        if (upstream.snapshot->files.count(decoded) != 0) live.push_back(std::move(decoded));
       }
       upstream.files = std::move(live);
     }
@@ -283,16 +299,11 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
     options.columns.insert(options.columns.end(), table_.lookup->columns.begin(),
                            table_.lookup->columns.end());
     options.threads = context.threads;
-    Result<std::vector<BatchPtr>> batches = ReadAll(log, snapshot, options, nullptr);
+    SchemaPtr scan_schema;
+    Result<std::vector<BatchPtr>> batches = ReadAll(log, snapshot, options, nullptr, &scan_schema);
     if (!batches.ok()) {
       return Status::InvalidArgument(table_.name + ": lookup in " + table_.lookup->table + ": " +
                                      batches.status().message());
-    }
-    std::vector<Field> taken;
-    SchemaPtr scan_schema;
-    {
-      SLUICE_ASSIGN_OR_RETURN(auto scan, lake::TableScan::Open(log, snapshot, options));
-      scan_schema = scan->schema();
     }
     std::vector<BatchPtr> parts = *batches;
     std::vector<size_t> keys(table_.lookup->on.size());
@@ -356,9 +367,7 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
         columns.push_back(std::move(column));
       }
       const columnar::Batch shaped(union_schema, std::move(columns), batch->num_rows());
-      const size_t before = rejects.size();
       SLUICE_ASSIGN_OR_RETURN(BatchPtr transformed, transformer->Apply(shaped, &rejects, &counts));
-      (void)before;
       if (transformed->num_rows() > 0) output.push_back(std::move(transformed));
     }
   }
@@ -557,20 +566,10 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
         n);
     SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> quality,
                             lake::DeltaTable::Open(project_.QualityPath(table_.name)));
-    bool done = false;
     lake::TableWriteOptions options;
     options.parameters["sluice.run_id"] = run_id;
     options.commit.now_ms = now_ms_;
-    SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written, quality->Write(
-                                                           QualitySchema(),
-                                                           [&]() -> Result<BatchPtr> {
-                                                             if (done) return BatchPtr();
-                                                             done = true;
-                                                             return batch;
-                                                           },
-                                                           options));
-    (void)written;
-    return Status::OK();
+    return quality->Write(QualitySchema(), OneBatch(batch), options).status();
   };
 
   details["rows_filtered"] = counts.filtered;
@@ -705,15 +704,8 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
       options.read_snapshot = quarantine_snapshot;
       options.commit.now_ms = now_ms_;
       options.parameters["sluice.run_id"] = run_id;
-      bool done = false;
-      SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written, quarantine->Write(
-                                                             QuarantineSchema(),
-                                                             [&]() -> Result<BatchPtr> {
-                                                               if (done) return BatchPtr();
-                                                               done = true;
-                                                               return batch;
-                                                             },
-                                                             options));
+      SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written,
+                              quarantine->Write(QuarantineSchema(), OneBatch(batch), options));
       details["quarantine"] = {{"table_path", project_.QuarantinePath(table_.name)},
                                {"rows", n},
                                {"version", written.commit.version}};
@@ -750,9 +742,7 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
   details["version"] = version;
   SLUICE_RETURN_NOT_OK(record_quality(version));
   if (!results.empty()) {
-    outcome.notes.push_back(table_.name + ": quality score " +
-                            std::to_string(static_cast<int>(std::round(score * 10)) / 10) + "." +
-                            std::to_string(static_cast<int>(std::round(score * 10)) % 10) + " (" +
+    outcome.notes.push_back(table_.name + ": quality score " + ScoreText(score) + " (" +
                             std::to_string(results.size()) + " checks)");
   }
   const int64_t dropped = counts.filtered + counts.null_dropped + duplicates;

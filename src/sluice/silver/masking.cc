@@ -242,29 +242,6 @@ Result<MaskRule> ParseMaskRule(std::string_view text) {
   return rule;
 }
 
-std::string MaskRuleText(const MaskRule& rule) {
-  switch (rule.method) {
-    case MaskMethod::kHmac:
-      return "hmac";
-    case MaskMethod::kSha256:
-      return "sha256";
-    case MaskMethod::kMask:
-      return "mask(" + std::to_string(rule.keep) + ")";
-    case MaskMethod::kRedact:
-      return rule.constant ? "redact('" + *rule.constant + "')" : "redact";
-    case MaskMethod::kEmailDomain:
-      return "email_domain";
-    case MaskMethod::kTruncateDate: {
-      static const char* kUnits[] = {"year", "quarter", "month", "week", "day"};
-      const auto index = static_cast<size_t>(rule.unit);
-      return std::string("truncate_date(") + (index < 5 ? kUnits[index] : "day") + ")";
-    }
-    case MaskMethod::kTokenize:
-      return "tokenize";
-  }
-  return "?";
-}
-
 Result<DataType> MaskedType(const MaskRule& rule, const DataType& type) {
   switch (rule.method) {
     case MaskMethod::kTruncateDate:
@@ -328,7 +305,7 @@ Result<std::string> TokenKeyFromEnvironment() {
 Result<columnar::ColumnPtr> ApplyMask(const MaskRule& rule, const columnar::Column& column,
                                       const MaskingKeys& keys) {
   const DataType& type = column.type();
-  SLUICE_ASSIGN_OR_RETURN(DataType out_type, MaskedType(rule, type));
+  SLUICE_RETURN_NOT_OK(MaskedType(rule, type).status());
   const int64_t rows = column.length();
   if (rule.method == MaskMethod::kRedact) {
     if (!rule.constant) return columnar::MakeNullColumn(type, rows);
@@ -362,7 +339,6 @@ Result<columnar::ColumnPtr> ApplyMask(const MaskRule& rule, const columnar::Colu
     }
     return builder.Finish();
   }
-  (void)out_type;
   columnar::StringBuilder builder;
   std::string text;
   std::string out;

@@ -46,9 +46,6 @@ struct MaskRule {
 // listing the methods.
 Result<MaskRule> ParseMaskRule(std::string_view text);
 
-// The text of a rule, as written in the project file.
-std::string MaskRuleText(const MaskRule& rule);
-
 // The type a rule gives a column of `type`. Errors: InvalidArgument when the rule does not apply
 // to the type (truncate_date of a string, redact('text') of a number, ...).
 Result<columnar::DataType> MaskedType(const MaskRule& rule, const columnar::DataType& type);

@@ -41,22 +41,20 @@ std::string Literal(const std::string& text, const DataType& type) {
   return out + "'";
 }
 
-// The condition a row must meet, as SQL, for the expression-based checks.
-Result<std::string> ConditionOf(const CheckSpec& check, const columnar::Schema& schema) {
-  std::vector<DataType> types;
-  for (const std::string& column : check.columns) {
-    const std::optional<size_t> index = schema.FieldIndex(column);
-    if (!index) {
-      std::vector<std::string> names;
-      for (const columnar::Field& field : schema.fields()) names.push_back(field.name);
-      std::string message = "no column '" + column + "'";
-      if (const std::string* near = config::ClosestName(column, names)) {
-        message += "; did you mean '" + *near + "'?";
-      }
-      return Status::InvalidArgument(message);
-    }
-    types.push_back(schema.field(*index).type);
+// "no column 'x'; did you mean 'y'?"
+std::string UnknownColumn(const std::string& column, const columnar::Schema& schema) {
+  std::vector<std::string> names;
+  for (const columnar::Field& field : schema.fields()) names.push_back(field.name);
+  std::string message = "no column '" + column + "'";
+  if (const std::string* near = config::ClosestName(column, names)) {
+    message += "; did you mean '" + *near + "'?";
   }
+  return message;
+}
+
+// The condition a row must meet, as SQL, for the expression-based checks; `types` are those of
+// the check's columns.
+std::string ConditionOf(const CheckSpec& check, const std::vector<DataType>& types) {
   switch (check.kind) {
     case CheckKind::kNotNull: {
       std::string sql;
@@ -132,13 +130,12 @@ Result<std::vector<CheckResult>> RunChecks(const SilverTable& table,
                                          .ToString());
     };
     std::vector<size_t> indices;
+    std::vector<DataType> types;
     for (const std::string& column : check.columns) {
       const std::optional<size_t> index = schema.FieldIndex(column);
-      if (!index) {
-        Result<std::string> unknown = ConditionOf(check, schema);  // names the near column
-        return fail(unknown.ok() ? "no column '" + column + "'" : unknown.status().message());
-      }
+      if (!index) return fail(UnknownColumn(column, schema));
       indices.push_back(*index);
+      types.push_back(schema.field(*index).type);
     }
     auto mark_row = [&](size_t b, int64_t row) {
       ++result.rows_failed;
@@ -190,8 +187,6 @@ Result<std::vector<CheckResult>> RunChecks(const SilverTable& table,
       result.passed = any && context.now_micros - newest <= check.within_ms * 1000;
       std::string newest_text = "no value";
       if (any) {
-        const columnar::Column& first = *batches[0]->columns()[indices[0]];
-        (void)first;
         newest_text = "the newest is " +
                       std::to_string((context.now_micros - newest) / 3'600'000'000LL) +
                       " hours old";
@@ -243,10 +238,9 @@ Result<std::vector<CheckResult>> RunChecks(const SilverTable& table,
       condition = check.expression.parsed;
       mark = check.expression.mark;
     } else {
-      Result<std::string> sql = ConditionOf(check, schema);
-      if (!sql.ok()) return fail(sql.status().message());
-      Result<compute::ExprPtr> parsed = compute::ParseExpression(*sql);
-      if (!parsed.ok()) return fail(parsed.status().message() + " in " + *sql);
+      const std::string sql = ConditionOf(check, types);
+      Result<compute::ExprPtr> parsed = compute::ParseExpression(sql);
+      if (!parsed.ok()) return fail(parsed.status().message() + " in " + sql);
       condition = *parsed;
     }
     compute::ExpressionError error;

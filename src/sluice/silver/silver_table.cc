@@ -36,15 +36,16 @@ std::optional<WrittenExpression> ParseWritten(const ConfigNode& scalar, ConfigEr
   return written;
 }
 
+config::KeySpec Required(config::KeySpec key) {
+  key.required = true;
+  return key;
+}
+
 const config::ConfigSpec& DedupeSpec() {
   static const config::ConfigSpec spec(
       "dedupe", "One row per key: the latest by an ordering column, across runs",
-      {[] {
-         auto key = MakeKey("key", ValueType::kStringList, "The columns that identify a row");
-         key.required = true;
-         key.example = "[order_id]";
-         return key;
-       }(),
+      {Required(MakeKey("key", ValueType::kStringList, "The columns that identify a row", "", {},
+                        "[order_id]")),
        MakeKey("latest_by", ValueType::kString,
                "The row with the highest value wins (ties: the one read last); default: the one "
                "read last",
@@ -55,24 +56,12 @@ const config::ConfigSpec& DedupeSpec() {
 const config::ConfigSpec& LookupSpecSpec() {
   static const config::ConfigSpec spec(
       "lookup", "A left join to a small lake table: each row gets the columns of its match",
-      {[] {
-         auto key = MakeKey("table", ValueType::kString, "The lake table to look up in");
-         key.required = true;
-         key.example = "silver.products";
-         return key;
-       }(),
-       [] {
-         auto key = MakeKey("on", ValueType::kStringList,
-                            "The key columns, named alike in both tables (unique in the lookup "
-                            "table)");
-         key.required = true;
-         return key;
-       }(),
-       [] {
-         auto key = MakeKey("columns", ValueType::kStringList, "The columns to take");
-         key.required = true;
-         return key;
-       }()});
+      {Required(MakeKey("table", ValueType::kString, "The lake table to look up in", "", {},
+                        "silver.products")),
+       Required(MakeKey("on", ValueType::kStringList,
+                        "The key columns, named alike in both tables (unique in the lookup "
+                        "table)")),
+       Required(MakeKey("columns", ValueType::kStringList, "The columns to take"))});
   return spec;
 }
 
@@ -133,11 +122,9 @@ std::string_view CheckKindName(CheckKind kind) {
 const config::ConfigSpec& CheckSpecSpec() {
   static const config::ConfigSpec spec = [] {
     std::vector<config::KeySpec> keys;
-    auto check = MakeKey("check", ValueType::kEnum, "What is checked", "",
-                         {"not_null", "unique", "accepted_values", "range", "regex",
-                          "relationships", "row_count", "freshness", "custom"});
-    check.required = true;
-    keys.push_back(check);
+    keys.push_back(Required(MakeKey("check", ValueType::kEnum, "What is checked", "",
+                                    {"not_null", "unique", "accepted_values", "range", "regex",
+                                     "relationships", "row_count", "freshness", "custom"})));
     keys.push_back(MakeKey("severity", ValueType::kEnum,
                            "warn: reported; quarantine: the failing rows go to "
                            "quarantine/<table>, the rest continue; fail: the task fails and "
@@ -182,11 +169,9 @@ const config::ConfigSpec& SilverTableSpec() {
   static const config::ConfigSpec spec = [] {
     std::vector<config::KeySpec> keys;
     keys.push_back(MakeKey("kind", ValueType::kEnum, "What the table is", "silver", {"silver"}));
-    auto from = MakeKey("from", ValueType::kStringList,
-                        "The upstream lake tables; several are a union by column name", "", {},
-                        "bronze.orders");
-    from.required = true;
-    keys.push_back(from);
+    keys.push_back(Required(MakeKey("from", ValueType::kStringList,
+                                    "The upstream lake tables; several are a union by column name",
+                                    "", {}, "bronze.orders")));
     keys.push_back(MakeKey("naming", ValueType::kEnum,
                            "snake_case: every column name standardized (OrderID → order_id)",
                            "as_is", {"as_is", "snake_case"}));

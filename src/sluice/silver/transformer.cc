@@ -192,8 +192,7 @@ Result<std::unique_ptr<Transformer>> Transformer::Create(const SilverTable& tabl
   };
   // 5: cast, then derive.
   for (const auto& [name, type] : table.cast) {
-    SLUICE_ASSIGN_OR_RETURN(size_t index, b.Find(name, table.mark, "cast"));
-    (void)index;
+    SLUICE_RETURN_NOT_OK(b.Find(name, table.mark, "cast").status());
     auto cast = std::make_shared<compute::Expr>();
     cast->kind = compute::ExprKind::kCast;
     cast->args = {ColumnExpr(name)};
