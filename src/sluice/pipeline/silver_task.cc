@@ -268,7 +268,7 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
             (existing->type.id() == TypeId::kInt32 || existing->type.id() == TypeId::kInt64) &&
             (field.type.id() == TypeId::kInt32 || field.type.id() == TypeId::kInt64);
         if (!integers) {
-          return Status::SchemaMismatch(table_.name + ": column '" + field.name + "' is " +
+          return Status::SchemaMismatch("column '" + field.name + "' is " +
                                         existing->type.ToString() + " in one upstream table and " +
                                         field.type.ToString() + " in " + upstream.name +
                                         "; cast it in one of them");
@@ -291,8 +291,7 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
                             lake::DeltaLog::Open(project_.TablePath(table_.lookup->table)));
     SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr snapshot, log->Load());
     if (!snapshot->exists()) {
-      return Status::NotFound(table_.name + ": the lookup table " + table_.lookup->table +
-                              " does not exist yet");
+      return Status::NotFound("the lookup table " + table_.lookup->table + " does not exist yet");
     }
     lake::TableScanOptions options;
     options.columns = table_.lookup->on;
@@ -302,7 +301,7 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
     SchemaPtr scan_schema;
     Result<std::vector<BatchPtr>> batches = ReadAll(log, snapshot, options, nullptr, &scan_schema);
     if (!batches.ok()) {
-      return Status::InvalidArgument(table_.name + ": lookup in " + table_.lookup->table + ": " +
+      return Status::InvalidArgument("lookup in " + table_.lookup->table + ": " +
                                      batches.status().message());
     }
     std::vector<BatchPtr> parts = *batches;
@@ -317,8 +316,8 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
     for (int64_t i = 0; i + 1 < all->num_rows(); ++i) {
       auto [it, inserted] = lookup.index.emplace(silver::EncodeKey(*all, keys, i), i);
       if (!inserted) {
-        return Status::DataError(table_.name + ": the lookup table " + table_.lookup->table +
-                                 " holds the key " + silver::RowAsJson(*all, i) +
+        return Status::DataError("the lookup table " + table_.lookup->table + " holds the key " +
+                                 silver::RowAsJson(*all, i) +
                                  " more than once; a lookup needs unique keys");
       }
     }
@@ -470,8 +469,7 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
         options.columns = {check.to_column};
         Result<std::vector<BatchPtr>> held = ReadAll(log, snapshot, options, nullptr);
         if (!held.ok()) {
-          return Status::InvalidArgument(table_.name + ", check '" + check.name +
-                                         "': " + held.status().message());
+          return Status::InvalidArgument("check '" + check.name + "': " + held.status().message());
         }
         for (const BatchPtr& batch : *held) {
           for (int64_t i = 0; i < batch->num_rows(); ++i) {
@@ -587,15 +585,14 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
     return Status::DataError(message + "; nothing committed to " + table_.name);
   }
   if (table_.rejects.max_count && rows_rejected > *table_.rejects.max_count) {
-    return Status::DataError(table_.name + ": " + std::to_string(rows_rejected) +
+    return Status::DataError("" + std::to_string(rows_rejected) +
                              " rows would go to quarantine, more than max_rejects (" +
                              std::to_string(*table_.rejects.max_count) + "); nothing committed");
   }
   if (table_.rejects.max_fraction && rows_in > 0 &&
       static_cast<double>(rows_rejected) / static_cast<double>(rows_in) >
           *table_.rejects.max_fraction) {
-    return Status::DataError(table_.name + ": " + std::to_string(rows_rejected) + " of " +
-                             std::to_string(rows_in) +
+    return Status::DataError("" + std::to_string(rows_rejected) + " of " + std::to_string(rows_in) +
                              " rows would go to quarantine, more than max_rejects; nothing "
                              "committed");
   }
