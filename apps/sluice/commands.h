@@ -20,7 +20,7 @@ void RegisterTable(CLI::App* app, const GlobalFlags* global, int* exit_code);
 void RegisterProjectCommands(CLI::App* app, const GlobalFlags* global, int* exit_code);
 void RegisterComponents(CLI::App* app, int* exit_code);
 void RegisterInit(CLI::App* app, int* exit_code);
-// quality, detokenize.
-void RegisterSilverCommands(CLI::App* app, int* exit_code);
+// profile, quality, detokenize.
+void RegisterSilverCommands(CLI::App* app, const GlobalFlags* global, int* exit_code);
 
 }  // namespace sluice::cli

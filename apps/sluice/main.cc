@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   RegisterProjectCommands(&app, &global, &exit_code);
   RegisterComponents(&app, &exit_code);
   RegisterInit(&app, &exit_code);
-  RegisterSilverCommands(&app, &exit_code);
+  RegisterSilverCommands(&app, &global, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

@@ -9,11 +9,14 @@
 
 #include "commands.h"
 #include "exit_codes.h"
+#include "read_flags.h"
+#include "sluice/columnar/column_builder.h"
 #include "sluice/columnar/table_printer.h"
 #include "sluice/columnar/take.h"
 #include "sluice/io/file_system.h"
 #include "sluice/lake/table_scan.h"
 #include "sluice/silver/masking.h"
+#include "sluice/silver/profile.h"
 
 namespace sluice::cli {
 namespace {
@@ -84,9 +87,104 @@ Status RunDetokenize(const std::vector<std::string>& tokens) {
   return Status::OK();
 }
 
+std::string Percent(int64_t part, int64_t whole) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1f%%",
+                whole == 0 ? 0.0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole));
+  return text;
+}
+
+Status RunProfile(const ReadFlags& flags, bool suggest, const GlobalFlags& global) {
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<ReadSession> session,
+                          ReadSession::Make(flags, global.threads));
+  silver::Profiler profiler;
+  while (true) {
+    SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<formats::RecordReader> reader, session->OpenNext());
+    if (!reader) break;
+    while (true) {
+      SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr batch, reader->Next());
+      if (!batch) break;
+      profiler.Add(*batch);
+    }
+  }
+  session->ReportRejects();
+  const std::vector<silver::ColumnProfile> profiles = profiler.Finish();
+  const std::vector<std::string> headers = {"column", "type", "nulls",      "distinct",
+                                            "min",    "max",  "top values", "pii"};
+  std::vector<columnar::StringBuilder> cells(headers.size());
+  for (const silver::ColumnProfile& profile : profiles) {
+    std::string top;
+    for (const auto& [value, count] : profile.top) {
+      top += (top.empty() ? "" : ", ") + value + " (" + std::to_string(count) + ")";
+    }
+    const std::string pii = profile.pii
+                                ? std::string(silver::PiiKindName(*profile.pii)) + " " +
+                                      Percent(static_cast<int64_t>(profile.pii_share * 1000), 1000)
+                                : "";
+    const std::vector<std::string> row = {
+        profile.name,
+        profile.type.ToString(),
+        Percent(profile.nulls, profile.rows),
+        (profile.distinct >= 100'000 ? "~" : "") + std::to_string(profile.distinct),
+        profile.min,
+        profile.max,
+        top,
+        pii};
+    for (size_t i = 0; i < row.size(); ++i) cells[i].Append(row[i]);
+  }
+  std::vector<columnar::Field> fields;
+  std::vector<columnar::ColumnPtr> columns;
+  for (size_t i = 0; i < headers.size(); ++i) {
+    fields.push_back({headers[i], columnar::DataType::String(), true});
+    columns.push_back(cells[i].Finish());
+  }
+  columnar::TablePrinter::Options options;
+  options.count_noun = "columns";
+  columnar::TablePrinter printer(std::cout, options);
+  printer.Print(columnar::Batch(std::make_shared<const columnar::Schema>(fields), columns,
+                                static_cast<int64_t>(profiles.size())));
+  printer.Finish();
+  std::cout << (profiles.empty() ? 0 : profiles[0].rows) << " rows read\n";
+  if (suggest) {
+    std::string block;
+    for (const silver::ColumnProfile& profile : profiles) {
+      if (profile.suggestion.empty()) continue;
+      block += "  " + profile.name + ": " + profile.suggestion + "  # " + profile.reason + "\n";
+    }
+    if (block.empty()) {
+      std::cout << "\n# No column looks like personal data.\n";
+    } else {
+      std::cout
+          << "\n# Masks for the silver table (docs/silver.md); hmac needs SLUICE_MASKING_KEY.\n"
+          << "mask:\n"
+          << block;
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
-void RegisterSilverCommands(CLI::App* app, int* exit_code) {
+void RegisterSilverCommands(CLI::App* app, const GlobalFlags* global, int* exit_code) {
+  auto read_flags = std::make_shared<ReadFlags>();
+  auto suggest = std::make_shared<bool>(false);
+  CLI::App* profile = app->add_subcommand(
+      "profile",
+      "Profile files or a table: per column type, null share, distinct values, min/max, top "
+      "values, and whether it looks like personal data");
+  read_flags->Register(profile);
+  profile->add_flag("--suggest", *suggest,
+                    "Print the mask block for the project file for the columns that look like "
+                    "personal data");
+  profile->footer(
+      "Personal data is recognised by the values: emails, phone numbers, card numbers (Luhn),\n"
+      "IBANs (mod 97), IP addresses, US SSNs; and birth dates by the column name.\n"
+      "Example:\n  sluice profile lake/bronze/customers --suggest\n");
+  profile->callback([read_flags, suggest, global, exit_code] {
+    Status status = RunProfile(*read_flags, *suggest, *global);
+    *exit_code = status.ok() ? kExitOk : ReportError(status);
+  });
+
   auto table = std::make_shared<std::string>();
   auto limit = std::make_shared<int64_t>(-1);
   CLI::App* quality = app->add_subcommand(

@@ -157,7 +157,13 @@ void TablePrinter::Finish() {
   if (!open_ && schema_) Begin(nullptr);
   if (open_) PrintBorder("└", "┴", "┘");
   open_ = false;
-  out_ << rows_printed_ << (rows_printed_ == 1 ? " row" : " rows") << '\n';
+  if (!options_.count_noun.empty()) {
+    // "1 row", "2 rows": the singular drops the noun's final s.
+    const std::string& noun = options_.count_noun;
+    out_ << rows_printed_ << ' '
+         << (rows_printed_ == 1 && noun.ends_with('s') ? noun.substr(0, noun.size() - 1) : noun)
+         << '\n';
+  }
 }
 
 }  // namespace sluice::columnar

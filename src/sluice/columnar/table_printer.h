@@ -26,6 +26,8 @@ class TablePrinter {
  public:
   struct Options {
     size_t max_column_width = 40;
+    // What Finish counts: "N rows" ("rows"), or another noun ("columns"), or nothing ("").
+    std::string count_noun = "rows";
   };
 
   TablePrinter(std::ostream& out, Options options) : out_(out), options_(options) {}
