@@ -59,11 +59,21 @@ DataType WiderDecimal(const DataType& a, const DataType& b, int extra_digit = 0)
 
 Int128 Magnitude(Int128 v) { return v < 0 ? -v : v; }
 
-// x + y, x - y or x * y (f: "add", "subtract", "multiply") into *out; true on overflow.
+enum class ArithmeticOp { kAdd, kSubtract, kMultiply, kDivide, kModulo };
+
+ArithmeticOp ArithmeticOpOf(const std::string& f) {
+  return f == "add"        ? ArithmeticOp::kAdd
+         : f == "subtract" ? ArithmeticOp::kSubtract
+         : f == "multiply" ? ArithmeticOp::kMultiply
+         : f == "divide"   ? ArithmeticOp::kDivide
+                           : ArithmeticOp::kModulo;
+}
+
+// x + y, x - y or x * y into *out; true on overflow.
 template <typename T>
-bool CheckedArithmetic(const std::string& f, T x, T y, T* out) {
-  if (f == "add") return __builtin_add_overflow(x, y, out);
-  if (f == "subtract") return __builtin_sub_overflow(x, y, out);
+bool CheckedArithmetic(ArithmeticOp op, T x, T y, T* out) {
+  if (op == ArithmeticOp::kAdd) return __builtin_add_overflow(x, y, out);
+  if (op == ArithmeticOp::kSubtract) return __builtin_sub_overflow(x, y, out);
   return __builtin_mul_overflow(x, y, out);
 }
 
@@ -928,16 +938,35 @@ class Evaluator {
     return Booleans([&](int64_t i, bool* value) { return *value = a.IsNull(i), true; });
   }
 
-  static bool Holds(const std::string& f, int order) {
-    if (f == "eq") return order == 0;
-    if (f == "ne") return order != 0;
-    if (f == "lt") return order < 0;
-    if (f == "le") return order <= 0;
-    if (f == "gt") return order > 0;
+  enum class CompareOp { kEq, kNe, kLt, kLe, kGt, kGe };
+  static CompareOp CompareOpOf(const std::string& f) {
+    return f == "eq"   ? CompareOp::kEq
+           : f == "ne" ? CompareOp::kNe
+           : f == "lt" ? CompareOp::kLt
+           : f == "le" ? CompareOp::kLe
+           : f == "gt" ? CompareOp::kGt
+                       : CompareOp::kGe;
+  }
+  static bool Holds(CompareOp op, int order) {
+    switch (op) {
+      case CompareOp::kEq:
+        return order == 0;
+      case CompareOp::kNe:
+        return order != 0;
+      case CompareOp::kLt:
+        return order < 0;
+      case CompareOp::kLe:
+        return order <= 0;
+      case CompareOp::kGt:
+        return order > 0;
+      case CompareOp::kGe:
+        break;
+    }
     return order >= 0;
   }
 
   ColumnPtr Comparison(const std::string& f, const Column& a, const Column& b) {
+    const CompareOp op = CompareOpOf(f);  // resolved once, not per row
     const TypeId id = a.type().id();
     auto valid = [&](int64_t i) { return a.IsValid(i) && b.IsValid(i); };
     if (id == TypeId::kString) {
@@ -946,7 +975,7 @@ class Evaluator {
       return Booleans([&](int64_t i, bool* value) {
         if (!valid(i)) return false;
         const int c = x.Value(i).compare(y.Value(i));
-        return *value = Holds(f, c < 0 ? -1 : c > 0 ? 1 : 0), true;
+        return *value = Holds(op, c < 0 ? -1 : c > 0 ? 1 : 0), true;
       });
     }
     if (id == TypeId::kFloat64) {
@@ -954,7 +983,7 @@ class Evaluator {
       const double* y = Doubles(b);
       return Booleans([&](int64_t i, bool* value) {
         if (!valid(i)) return false;
-        return *value = Holds(f, x[i] < y[i] ? -1 : x[i] > y[i] ? 1 : 0), true;
+        return *value = Holds(op, x[i] < y[i] ? -1 : x[i] > y[i] ? 1 : 0), true;
       });
     }
     if (id == TypeId::kDecimal) {
@@ -962,7 +991,7 @@ class Evaluator {
       const Int128* y = Decimals(b);
       return Booleans([&](int64_t i, bool* value) {
         if (!valid(i)) return false;
-        return *value = Holds(f, x[i] < y[i] ? -1 : x[i] > y[i] ? 1 : 0), true;
+        return *value = Holds(op, x[i] < y[i] ? -1 : x[i] > y[i] ? 1 : 0), true;
       });
     }
     if (id == TypeId::kBool) {
@@ -970,33 +999,36 @@ class Evaluator {
       const auto& y = static_cast<const BooleanColumn&>(b);
       return Booleans([&](int64_t i, bool* value) {
         if (!valid(i)) return false;
-        return *value = Holds(f, static_cast<int>(x.Value(i)) - static_cast<int>(y.Value(i))), true;
+        return *value = Holds(op, static_cast<int>(x.Value(i)) - static_cast<int>(y.Value(i))),
+               true;
       });
     }
     const IntReader x(a), y(b);
     return Booleans([&](int64_t i, bool* value) {
       if (!valid(i)) return false;
-      return *value = Holds(f, x[i] < y[i] ? -1 : x[i] > y[i] ? 1 : 0), true;
+      return *value = Holds(op, x[i] < y[i] ? -1 : x[i] > y[i] ? 1 : 0), true;
     });
   }
 
   ColumnPtr Arithmetic(const BoundExpr& expr, const Column& a, const Column& b) {
     const std::string& f = expr.function;
+    const ArithmeticOp op = ArithmeticOpOf(f);  // resolved once, not per row
     if (expr.type.id() == TypeId::kFloat64) {
       const double* x = Doubles(a);
       const double* y = Doubles(b);
       Float64Builder builder(DataType::Float64());
       builder.Reserve(rows_);
       for (int64_t i = 0; i < rows_; ++i) {
-        if (a.IsNull(i) || b.IsNull(i) || ((f == "divide" || f == "modulo") && y[i] == 0)) {
+        if (a.IsNull(i) || b.IsNull(i) ||
+            ((op == ArithmeticOp::kDivide || op == ArithmeticOp::kModulo) && y[i] == 0)) {
           builder.AppendNull();  // x / 0 is NULL, as in DuckDB
           continue;
         }
-        builder.Append(f == "add"        ? x[i] + y[i]
-                       : f == "subtract" ? x[i] - y[i]
-                       : f == "multiply" ? x[i] * y[i]
-                       : f == "divide"   ? x[i] / y[i]
-                                         : std::fmod(x[i], y[i]));
+        builder.Append(op == ArithmeticOp::kAdd        ? x[i] + y[i]
+                       : op == ArithmeticOp::kSubtract ? x[i] - y[i]
+                       : op == ArithmeticOp::kMultiply ? x[i] * y[i]
+                       : op == ArithmeticOp::kDivide   ? x[i] / y[i]
+                                                       : std::fmod(x[i], y[i]));
       }
       return builder.Finish();
     }
@@ -1009,16 +1041,16 @@ class Evaluator {
       columnar::DecimalBuilder builder(expr.type);
       builder.Reserve(rows_);
       for (int64_t i = 0; i < rows_; ++i) {
-        if (a.IsNull(i) || b.IsNull(i) || (f == "modulo" && y[i] == 0)) {
+        if (a.IsNull(i) || b.IsNull(i) || (op == ArithmeticOp::kModulo && y[i] == 0)) {
           builder.AppendNull();
           continue;
         }
         Int128 out = 0;
         bool overflow = false;
-        if (f == "modulo") {
+        if (op == ArithmeticOp::kModulo) {
           out = x[i] % y[i];
         } else {
-          overflow = CheckedArithmetic(f, x[i], y[i], &out);
+          overflow = CheckedArithmetic(op, x[i], y[i], &out);
         }
         if (overflow || Magnitude(out) > limit) {
           errors_->push_back({i, "decimal overflow in " + std::string(kVerbs.at(f)) + " (beyond " +
@@ -1041,8 +1073,8 @@ class Evaluator {
       }
       int64_t out = 0;
       bool overflow = false;
-      if (f != "modulo") {
-        overflow = CheckedArithmetic(f, x[i], y[i], &out);
+      if (op != ArithmeticOp::kModulo) {
+        overflow = CheckedArithmetic(op, x[i], y[i], &out);
       } else {
         if (y[i] == 0) {
           builder.AppendNull();

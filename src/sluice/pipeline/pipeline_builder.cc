@@ -9,35 +9,53 @@
 
 namespace sluice::pipeline {
 
+namespace {
+
+// Every task of the project; `wanted` (null: all) limits which are made, and a silver task's
+// upstream edges to tasks not made are dropped: it runs on their last output.
+std::vector<std::unique_ptr<Task>> MakeTasks(const Project& project,
+                                             const std::set<std::string>* wanted, int64_t now_ms,
+                                             bool full_refresh) {
+  auto made = [&](const std::string& name) { return wanted == nullptr || wanted->count(name); };
+  std::vector<std::unique_ptr<Task>> tasks;
+  std::set<std::string> producers;
+  for (const SourceDeclaration& source : project.sources) {
+    producers.insert(source.table);
+    if (made(source.table)) tasks.push_back(std::make_unique<BronzeTask>(project, source, now_ms));
+  }
+  for (const silver::SilverTable& table : project.tables) producers.insert(table.name);
+  for (const silver::SilverTable& table : project.tables) {
+    if (!made(table.name)) continue;
+    std::vector<std::string> upstream;
+    for (const std::string& read : table.Reads()) {
+      if (producers.count(read) != 0 && made(read)) upstream.push_back(read);
+    }
+    tasks.push_back(
+        std::make_unique<SilverTask>(project, table, std::move(upstream), full_refresh, now_ms));
+  }
+  return tasks;
+}
+
+}  // namespace
+
 Result<std::vector<std::unique_ptr<Task>>> BuildTasks(const Project& project,
                                                       const std::vector<std::string>& select,
                                                       int64_t now_ms, bool full_refresh) {
-  std::vector<std::unique_ptr<Task>> all;
-  std::vector<std::string> source_of;  // the source name of each task
-  for (const SourceDeclaration& source : project.sources) {
-    all.push_back(std::make_unique<BronzeTask>(project, source, now_ms));
-    source_of.push_back(source.name);
-  }
-  std::set<std::string> producers;
-  for (const auto& task : all) producers.insert(task->name());
-  for (const silver::SilverTable& table : project.tables) producers.insert(table.name);
-  for (const silver::SilverTable& table : project.tables) {
-    std::vector<std::string> upstream;
-    for (const std::string& read : table.Reads()) {
-      if (producers.count(read) != 0) upstream.push_back(read);
-    }
-    all.push_back(
-        std::make_unique<SilverTask>(project, table, std::move(upstream), full_refresh, now_ms));
-    source_of.push_back("");
-  }
+  std::vector<std::unique_ptr<Task>> all = MakeTasks(project, nullptr, now_ms, full_refresh);
   SLUICE_RETURN_NOT_OK(CheckGraph(all));
   if (select.empty()) return all;
   std::set<std::string> wanted;
   for (const std::string& name : select) {
     bool found = false;
-    for (size_t i = 0; i < all.size(); ++i) {
-      if (all[i]->name() == name || source_of[i] == name) {
-        wanted.insert(all[i]->name());
+    for (const auto& task : all) {
+      if (task->name() == name) {
+        wanted.insert(name);
+        found = true;
+      }
+    }
+    for (const SourceDeclaration& source : project.sources) {
+      if (source.name == name) {
+        wanted.insert(source.table);
         found = true;
       }
     }
@@ -48,12 +66,7 @@ Result<std::vector<std::unique_ptr<Task>>> BuildTasks(const Project& project,
                                      "'; the tasks are " + names);
     }
   }
-  std::vector<std::unique_ptr<Task>> selected;
-  for (auto& task : all) {
-    if (wanted.count(task->name()) != 0) selected.push_back(std::move(task));
-  }
-  // A selected task whose upstream task was not selected runs on the upstream's last output:
-  // drop those edges (later task kinds honour this through their own inputs).
+  std::vector<std::unique_ptr<Task>> selected = MakeTasks(project, &wanted, now_ms, full_refresh);
   SLUICE_RETURN_NOT_OK(CheckGraph(selected));
   return selected;
 }

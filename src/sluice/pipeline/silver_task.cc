@@ -1,8 +1,11 @@
 #include "sluice/pipeline/silver_task.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <functional>
 #include <map>
+#include <thread>
 #include <unordered_map>
 
 #include "sluice/columnar/column_builder.h"
@@ -112,6 +115,87 @@ std::string ScoreText(double score) {
   return text;
 }
 
+// The latest_by column, compared fast when it holds integers, dates or timestamps (null oldest).
+class OrderReader {
+ public:
+  explicit OrderReader(const columnar::Column* column) : column_(column) {
+    if (column == nullptr) return;
+    const TypeId id = column->type().id();
+    if (id == TypeId::kInt32 || id == TypeId::kDate) {
+      narrow_ = static_cast<const columnar::Int32Column*>(column)->data();
+    } else if (id == TypeId::kInt64 || id == TypeId::kTimestamp || id == TypeId::kTime) {
+      wide_ = static_cast<const columnar::Int64Column*>(column)->data();
+    }
+  }
+  // Row a is older than row b (false without a column: the row read last wins).
+  bool Less(int64_t a, int64_t b) const {
+    if (column_ == nullptr) return false;
+    if (narrow_ == nullptr && wide_ == nullptr) return OrderAt(*column_, a) < OrderAt(*column_, b);
+    if (column_->IsNull(a) || column_->IsNull(b)) return column_->IsNull(a) && !column_->IsNull(b);
+    return narrow_ != nullptr ? narrow_[a] < narrow_[b] : wide_[a] < wide_[b];
+  }
+
+ private:
+  const columnar::Column* column_;
+  const int32_t* narrow_ = nullptr;
+  const int64_t* wide_ = nullptr;
+};
+
+// A hash map from a row's key to a value. A single integer key column is hashed as the integer
+// itself; other keys as their encoded text (silver::EncodeKey).
+template <typename V>
+class KeyMap {
+ public:
+  KeyMap(const columnar::Batch& batch, std::vector<size_t> columns) : columns_(std::move(columns)) {
+    const TypeId id = batch.schema()->field(columns_[0]).type.id();
+    integer_ = columns_.size() == 1 && (id == TypeId::kInt32 || id == TypeId::kInt64);
+    if (integer_) ints_.reserve(static_cast<size_t>(batch.num_rows()));
+  }
+
+  // The slot of row `row`'s key and whether it was new (then it holds `value`). `columns`
+  // (optional) overrides the key columns, for a batch of another shape with the same key types.
+  std::pair<V*, bool> Emplace(const columnar::Batch& batch, int64_t row, V value,
+                              const std::vector<size_t>* columns = nullptr) {
+    const std::vector<size_t>& at = columns != nullptr ? *columns : columns_;
+    if (!integer_) {
+      auto [it, inserted] = texts_.emplace(silver::EncodeKey(batch, at, row), std::move(value));
+      return {&it->second, inserted};
+    }
+    const columnar::Column& column = *batch.columns()[at[0]];
+    if (column.IsNull(row)) {
+      const bool inserted = !null_.has_value();
+      if (inserted) null_ = std::move(value);
+      return {&*null_, inserted};
+    }
+    auto [it, inserted] = ints_.emplace(IntAt(column, row), std::move(value));
+    return {&it->second, inserted};
+  }
+
+  V* Find(const columnar::Batch& batch, int64_t row) {
+    if (!integer_) {
+      auto it = texts_.find(silver::EncodeKey(batch, columns_, row));
+      return it == texts_.end() ? nullptr : &it->second;
+    }
+    const columnar::Column& column = *batch.columns()[columns_[0]];
+    if (column.IsNull(row)) return null_ ? &*null_ : nullptr;
+    auto it = ints_.find(IntAt(column, row));
+    return it == ints_.end() ? nullptr : &it->second;
+  }
+
+ private:
+  static int64_t IntAt(const columnar::Column& column, int64_t row) {
+    return column.type().id() == TypeId::kInt32
+               ? static_cast<const columnar::Int32Column&>(column).Value(row)
+               : static_cast<const columnar::Int64Column&>(column).Value(row);
+  }
+
+  std::vector<size_t> columns_;
+  bool integer_ = false;
+  std::unordered_map<int64_t, V> ints_;
+  std::optional<V> null_;
+  std::unordered_map<std::string, V> texts_;
+};
+
 std::vector<size_t> Indices(const columnar::Schema& schema, const std::vector<std::string>& names) {
   std::vector<size_t> indices;
   for (const std::string& name : names) {
@@ -200,6 +284,17 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> target,
                           lake::DeltaTable::Open(table_path));
   SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr target_snapshot, target->log()->Load());
+
+  // The masks' keys first: a missing key fails the task before any work.
+  silver::MaskingKeys keys;
+  for (const auto& [column, rule] : table_.masks) {
+    if (rule.method == silver::MaskMethod::kHmac && keys.hmac_key.empty()) {
+      SLUICE_ASSIGN_OR_RETURN(keys.hmac_key, silver::MaskingKeyFromEnvironment());
+    }
+    if (rule.method == silver::MaskMethod::kTokenize && keys.token_key.empty()) {
+      SLUICE_ASSIGN_OR_RETURN(keys.token_key, silver::TokenKeyFromEnvironment());
+    }
+  }
 
   // 1. What is new upstream.
   bool full = full_refresh_ || !target_snapshot->exists();
@@ -394,16 +489,15 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
                                            .ToString());
       }
     }
-    std::unordered_map<std::string, int64_t> winner;
+    const columnar::Column* order_column = order ? all->columns()[*order].get() : nullptr;
+    const OrderReader latest(order_column);
+    KeyMap<int64_t> winner(*all, keys);
     for (int64_t i = 0; i < all->num_rows(); ++i) {
-      auto [it, inserted] = winner.emplace(silver::EncodeKey(*all, keys, i), i);
-      if (!inserted && (!order || !(OrderAt(*all->columns()[*order], i) <
-                                    OrderAt(*all->columns()[*order], it->second)))) {
-        it->second = i;
-      }
+      auto [slot, inserted] = winner.Emplace(*all, i, i);
+      if (!inserted && !latest.Less(i, *slot)) *slot = i;
     }
     // Against the rows the table holds: an older row never replaces a newer one.
-    std::unordered_map<std::string, OrderValue> existing;
+    std::optional<KeyMap<OrderValue>> existing;
     if (order && !full && target_snapshot->exists()) {
       lake::TableScanOptions options;
       options.columns = table_.dedupe_key;
@@ -413,22 +507,25 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
                               ReadAll(target->log(), target_snapshot, options, nullptr));
       std::vector<size_t> held_keys(keys.size());
       for (size_t k = 0; k < keys.size(); ++k) held_keys[k] = k;
+      existing.emplace(*all, keys);
       for (const BatchPtr& batch : held) {
         for (int64_t i = 0; i < batch->num_rows(); ++i) {
-          existing[silver::EncodeKey(*batch, held_keys, i)] =
+          *existing->Emplace(*batch, i, OrderValue(), &held_keys).first =
               OrderAt(*batch->columns()[keys.size()], i);
         }
       }
     }
     std::vector<int64_t> kept;
+    kept.reserve(static_cast<size_t>(all->num_rows()));
     int64_t stale = 0;
     for (int64_t i = 0; i < all->num_rows(); ++i) {
-      const std::string key = silver::EncodeKey(*all, keys, i);
-      if (winner[key] != i) continue;
-      auto held = existing.find(key);
-      if (held != existing.end() && OrderAt(*all->columns()[*order], i) < held->second) {
-        ++stale;
-        continue;
+      if (*winner.Find(*all, i) != i) continue;
+      if (existing) {
+        const OrderValue* held = existing->Find(*all, i);
+        if (held != nullptr && OrderAt(*order_column, i) < *held) {
+          ++stale;
+          continue;
+        }
       }
       kept.push_back(i);
     }
@@ -599,18 +696,6 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
 
   // 11: masks.
   if (!table_.masks.empty()) {
-    silver::MaskingKeys keys;
-    bool needs_hmac = false, needs_token = false;
-    for (const auto& [column, rule] : table_.masks) {
-      needs_hmac |= rule.method == silver::MaskMethod::kHmac;
-      needs_token |= rule.method == silver::MaskMethod::kTokenize;
-    }
-    if (needs_hmac) {
-      SLUICE_ASSIGN_OR_RETURN(keys.hmac_key, silver::MaskingKeyFromEnvironment());
-    }
-    if (needs_token) {
-      SLUICE_ASSIGN_OR_RETURN(keys.token_key, silver::TokenKeyFromEnvironment());
-    }
     std::vector<Field> fields = out_schema->fields();
     std::vector<std::pair<size_t, const silver::MaskRule*>> plan;
     for (const auto& [column, rule] : table_.masks) {

@@ -1,10 +1,10 @@
 #include "sluice/silver/masking.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/sha.h>
 
 #include "sluice/columnar/column_builder.h"
@@ -18,7 +18,7 @@ namespace {
 using columnar::DataType;
 using columnar::TypeId;
 
-std::string Hex(const unsigned char* bytes, size_t size) {
+std::string ToHex(const unsigned char* bytes, size_t size) {
   static const char kDigits[] = "0123456789abcdef";
   std::string out(size * 2, '0');
   for (size_t i = 0; i < size; ++i) {
@@ -77,7 +77,9 @@ struct CipherFree {
 
 // AES-128-SIV: a 32-byte key (MAC key and CTR key), a 16-byte synthetic IV, no nonce.
 Result<std::string> Siv(std::string_view key, std::string_view input, bool encrypt) {
-  std::unique_ptr<EVP_CIPHER, CipherFree> cipher(EVP_CIPHER_fetch(nullptr, "AES-128-SIV", nullptr));
+  // Fetched once: the lookup is the expensive part of a short message.
+  static const std::unique_ptr<EVP_CIPHER, CipherFree> cipher(
+      EVP_CIPHER_fetch(nullptr, "AES-128-SIV", nullptr));
   std::unique_ptr<EVP_CIPHER_CTX, CipherContextFree> context(EVP_CIPHER_CTX_new());
   if (!cipher || !context) return Status::Internal("AES-SIV is not available in this OpenSSL");
   const auto* key_bytes = reinterpret_cast<const unsigned char*>(key.data());
@@ -130,18 +132,62 @@ std::string_view Trimmed(std::string_view text) {
 
 }  // namespace
 
+namespace {
+
+struct DigestContextFree {
+  void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
+};
+using DigestContext = std::unique_ptr<EVP_MD_CTX, DigestContextFree>;
+
+// HMAC-SHA256 (RFC 2104) with the key's inner and outer states computed once: a value costs two
+// context copies and two short hashes, not a key schedule and an algorithm lookup.
+class HmacSha256 {
+ public:
+  explicit HmacSha256(std::string_view key)
+      : inner_(EVP_MD_CTX_new()), outer_(EVP_MD_CTX_new()), work_(EVP_MD_CTX_new()) {
+    unsigned char block[64] = {};
+    if (key.size() > sizeof(block)) {
+      SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), block);
+    } else {
+      std::memcpy(block, key.data(), key.size());
+    }
+    unsigned char inner_pad[64], outer_pad[64];
+    for (size_t i = 0; i < sizeof(block); ++i) {
+      inner_pad[i] = block[i] ^ 0x36;
+      outer_pad[i] = block[i] ^ 0x5c;
+    }
+    EVP_DigestInit_ex(inner_.get(), EVP_sha256(), nullptr);
+    EVP_DigestUpdate(inner_.get(), inner_pad, sizeof(inner_pad));
+    EVP_DigestInit_ex(outer_.get(), EVP_sha256(), nullptr);
+    EVP_DigestUpdate(outer_.get(), outer_pad, sizeof(outer_pad));
+  }
+
+  std::string Hex(std::string_view value) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    EVP_MD_CTX_copy_ex(work_.get(), inner_.get());
+    EVP_DigestUpdate(work_.get(), value.data(), value.size());
+    EVP_DigestFinal_ex(work_.get(), digest, &size);
+    EVP_MD_CTX_copy_ex(work_.get(), outer_.get());
+    EVP_DigestUpdate(work_.get(), digest, size);
+    EVP_DigestFinal_ex(work_.get(), digest, &size);
+    return ToHex(digest, size);
+  }
+
+ private:
+  DigestContext inner_, outer_, work_;
+};
+
+}  // namespace
+
 std::string HmacSha256Hex(std::string_view key, std::string_view value) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(value.data()), value.size(), digest, &size);
-  return Hex(digest, size);
+  return HmacSha256(key).Hex(value);
 }
 
 std::string Sha256Hex(std::string_view value) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(value.data()), value.size(), digest);
-  return Hex(digest, sizeof(digest));
+  return ToHex(digest, sizeof(digest));
 }
 
 Result<std::string> Tokenize(std::string_view key, std::string_view value) {
@@ -339,6 +385,8 @@ Result<columnar::ColumnPtr> ApplyMask(const MaskRule& rule, const columnar::Colu
     }
     return builder.Finish();
   }
+  std::optional<HmacSha256> hmac;
+  if (rule.method == MaskMethod::kHmac) hmac.emplace(keys.hmac_key);
   columnar::StringBuilder builder;
   std::string text;
   std::string out;
@@ -357,7 +405,7 @@ Result<columnar::ColumnPtr> ApplyMask(const MaskRule& rule, const columnar::Colu
     }
     switch (rule.method) {
       case MaskMethod::kHmac:
-        builder.Append(HmacSha256Hex(keys.hmac_key, value));
+        builder.Append(hmac->Hex(value));
         break;
       case MaskMethod::kSha256:
         builder.Append(Sha256Hex(value));
