@@ -115,30 +115,36 @@ std::string ScoreText(double score) {
   return text;
 }
 
-// The latest_by column, compared fast when it holds integers, dates or timestamps (null oldest).
+// Compares rows by the latest_by column (at `column` in every batch): as integers when it holds
+// integers, dates or timestamps (null oldest), else through OrderAt.
 class OrderReader {
  public:
-  explicit OrderReader(const columnar::Column* column) : column_(column) {
-    if (column == nullptr) return;
-    const TypeId id = column->type().id();
-    if (id == TypeId::kInt32 || id == TypeId::kDate) {
-      narrow_ = static_cast<const columnar::Int32Column*>(column)->data();
-    } else if (id == TypeId::kInt64 || id == TypeId::kTimestamp || id == TypeId::kTime) {
-      wide_ = static_cast<const columnar::Int64Column*>(column)->data();
-    }
+  OrderReader(std::optional<size_t> column, const columnar::Schema& schema) : column_(column) {
+    if (!column) return;
+    const TypeId id = schema.field(*column).type.id();
+    narrow_ = id == TypeId::kInt32 || id == TypeId::kDate;
+    wide_ = id == TypeId::kInt64 || id == TypeId::kTimestamp || id == TypeId::kTime;
   }
-  // Row a is older than row b (false without a column: the row read last wins).
-  bool Less(int64_t a, int64_t b) const {
-    if (column_ == nullptr) return false;
-    if (narrow_ == nullptr && wide_ == nullptr) return OrderAt(*column_, a) < OrderAt(*column_, b);
-    if (column_->IsNull(a) || column_->IsNull(b)) return column_->IsNull(a) && !column_->IsNull(b);
-    return narrow_ != nullptr ? narrow_[a] < narrow_[b] : wide_[a] < wide_[b];
+  // Row a of batch x is older than row b of batch y (false without a column: the row read last
+  // wins).
+  bool Less(const columnar::Batch& x, int64_t a, const columnar::Batch& y, int64_t b) const {
+    if (!column_) return false;
+    const columnar::Column& ca = *x.columns()[*column_];
+    const columnar::Column& cb = *y.columns()[*column_];
+    if (!narrow_ && !wide_) return OrderAt(ca, a) < OrderAt(cb, b);
+    if (ca.IsNull(a) || cb.IsNull(b)) return ca.IsNull(a) && !cb.IsNull(b);
+    if (narrow_) {
+      return static_cast<const columnar::Int32Column&>(ca).Value(a) <
+             static_cast<const columnar::Int32Column&>(cb).Value(b);
+    }
+    return static_cast<const columnar::Int64Column&>(ca).Value(a) <
+           static_cast<const columnar::Int64Column&>(cb).Value(b);
   }
 
  private:
-  const columnar::Column* column_;
-  const int32_t* narrow_ = nullptr;
-  const int64_t* wide_ = nullptr;
+  std::optional<size_t> column_;
+  bool narrow_ = false;
+  bool wide_ = false;
 };
 
 // A hash map from a row's key to a value. A single integer key column is hashed as the integer
@@ -146,10 +152,12 @@ class OrderReader {
 template <typename V>
 class KeyMap {
  public:
-  KeyMap(const columnar::Batch& batch, std::vector<size_t> columns) : columns_(std::move(columns)) {
-    const TypeId id = batch.schema()->field(columns_[0]).type.id();
+  // `schema`: of the batches looked up; `expected`: about how many keys there will be.
+  KeyMap(const columnar::Schema& schema, std::vector<size_t> columns, int64_t expected)
+      : columns_(std::move(columns)) {
+    const TypeId id = schema.field(columns_[0]).type.id();
     integer_ = columns_.size() == 1 && (id == TypeId::kInt32 || id == TypeId::kInt64);
-    if (integer_) ints_.reserve(static_cast<size_t>(batch.num_rows()));
+    if (integer_) ints_.reserve(static_cast<size_t>(expected));
   }
 
   // The slot of row `row`'s key and whether it was new (then it holds `value`). `columns`
@@ -471,7 +479,6 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
   // 9: dedupe, within the run and against the table.
   int64_t duplicates = 0;
   if (!table_.dedupe_key.empty() && !output.empty()) {
-    BatchPtr all = columnar::ConcatBatches(out_schema, output);
     const std::vector<size_t> keys = Indices(*out_schema, table_.dedupe_key);
     if (keys.size() != table_.dedupe_key.size()) {
       return Status::InvalidArgument(config::ConfigError{table_.mark, "table '" + table_.name +
@@ -489,12 +496,20 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
                                            .ToString());
       }
     }
-    const columnar::Column* order_column = order ? all->columns()[*order].get() : nullptr;
-    const OrderReader latest(order_column);
-    KeyMap<int64_t> winner(*all, keys);
-    for (int64_t i = 0; i < all->num_rows(); ++i) {
-      auto [slot, inserted] = winner.Emplace(*all, i, i);
-      if (!inserted && !latest.Less(i, *slot)) *slot = i;
+    // The batches stay as they are: a row is addressed as (batch << 32 | row).
+    auto at = [](size_t batch, int64_t row) { return static_cast<int64_t>(batch) << 32 | row; };
+    int64_t total = 0;
+    for (const BatchPtr& batch : output) total += batch->num_rows();
+    const OrderReader latest(order, *out_schema);
+    KeyMap<int64_t> winner(*out_schema, keys, total);
+    for (size_t b = 0; b < output.size(); ++b) {
+      const columnar::Batch& batch = *output[b];
+      for (int64_t i = 0; i < batch.num_rows(); ++i) {
+        auto [slot, inserted] = winner.Emplace(batch, i, at(b, i));
+        if (inserted) continue;
+        const columnar::Batch& held = *output[static_cast<size_t>(*slot >> 32)];
+        if (!latest.Less(batch, i, held, *slot & 0xFFFFFFFF)) *slot = at(b, i);
+      }
     }
     // Against the rows the table holds: an older row never replaces a newer one.
     std::optional<KeyMap<OrderValue>> existing;
@@ -507,7 +522,7 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
                               ReadAll(target->log(), target_snapshot, options, nullptr));
       std::vector<size_t> held_keys(keys.size());
       for (size_t k = 0; k < keys.size(); ++k) held_keys[k] = k;
-      existing.emplace(*all, keys);
+      existing.emplace(*out_schema, keys, 0);
       for (const BatchPtr& batch : held) {
         for (int64_t i = 0; i < batch->num_rows(); ++i) {
           *existing->Emplace(*batch, i, OrderValue(), &held_keys).first =
@@ -515,22 +530,29 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
         }
       }
     }
-    std::vector<int64_t> kept;
-    kept.reserve(static_cast<size_t>(all->num_rows()));
     int64_t stale = 0;
-    for (int64_t i = 0; i < all->num_rows(); ++i) {
-      if (*winner.Find(*all, i) != i) continue;
-      if (existing) {
-        const OrderValue* held = existing->Find(*all, i);
-        if (held != nullptr && OrderAt(*order_column, i) < *held) {
-          ++stale;
-          continue;
+    int64_t kept_rows = 0;
+    for (size_t b = 0; b < output.size(); ++b) {
+      const columnar::Batch& batch = *output[b];
+      std::vector<int64_t> kept;
+      kept.reserve(static_cast<size_t>(batch.num_rows()));
+      for (int64_t i = 0; i < batch.num_rows(); ++i) {
+        if (*winner.Find(batch, i) != at(b, i)) continue;
+        if (existing) {
+          const OrderValue* held = existing->Find(batch, i);
+          if (held != nullptr && OrderAt(*batch.columns()[*order], i) < *held) {
+            ++stale;
+            continue;
+          }
         }
+        kept.push_back(i);
       }
-      kept.push_back(i);
+      kept_rows += static_cast<int64_t>(kept.size());
+      if (static_cast<int64_t>(kept.size()) != batch.num_rows()) {
+        output[b] = columnar::TakeRows(batch, kept);
+      }
     }
-    duplicates = all->num_rows() - static_cast<int64_t>(kept.size());
-    output = {columnar::TakeRows(*all, kept)};
+    duplicates = total - kept_rows;
     if (stale > 0) {
       outcome.notes.push_back(table_.name + ": " + std::to_string(stale) +
                               " rows were older than the table's row for their key (by " +
