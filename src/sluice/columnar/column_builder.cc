@@ -50,14 +50,6 @@ std::vector<uint8_t> ValidityBuilder::Finish() {
   return out;
 }
 
-void BooleanBuilder::Append(bool value) {
-  const int64_t i = length();
-  const size_t byte = static_cast<size_t>(i >> 3);
-  if (byte >= values_.size()) values_.push_back(0);
-  if (value) values_[byte] |= static_cast<uint8_t>(1u << (i & 7));
-  validity_.AppendValid();
-}
-
 void BooleanBuilder::AppendNull() {
   const size_t byte = static_cast<size_t>(length() >> 3);
   if (byte >= values_.size()) values_.push_back(0);

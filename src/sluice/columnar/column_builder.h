@@ -58,7 +58,13 @@ class ColumnBuilder {
 class BooleanBuilder final : public ColumnBuilder {
  public:
   BooleanBuilder() : ColumnBuilder(DataType::Bool()) {}
-  void Append(bool value);
+  void Append(bool value) {  // inline: the hot path of every predicate
+    const int64_t i = length();
+    const size_t byte = static_cast<size_t>(i >> 3);
+    if (byte >= values_.size()) values_.push_back(0);
+    if (value) values_[byte] |= static_cast<uint8_t>(1u << (i & 7));
+    validity_.AppendValid();
+  }
   void AppendNull() override;
   void Truncate(int64_t length) override;
   void Reserve(int64_t rows) override { values_.reserve(static_cast<size_t>((rows + 7) / 8)); }

@@ -856,6 +856,21 @@ class Evaluator {
     const std::string& f = expr.function;
     if (f == "null_of") return NullColumn(expr.type, rows_);
     if (f == "case" || f == "case_else") return Case(expr);
+    if (f == "eq" || f == "ne" || f == "lt" || f == "le" || f == "gt" || f == "ge") {
+      // A literal side is compared as one value, not broadcast to a column first.
+      const BoundExpr& left = *expr.args[0];
+      const BoundExpr& right = *expr.args[1];
+      ColumnPtr x = left.kind == BoundKind::kLiteral ? left.literal : nullptr;
+      ColumnPtr y = right.kind == BoundKind::kLiteral ? right.literal : nullptr;
+      if (!x) {
+        SLUICE_ASSIGN_OR_RETURN(x, Run(left));
+      }
+      if (!y) {
+        SLUICE_ASSIGN_OR_RETURN(y, Run(right));
+      }
+      return Comparison(f, *x, *y, left.kind == BoundKind::kLiteral,
+                        right.kind == BoundKind::kLiteral);
+    }
     std::vector<ColumnPtr> args;
     for (const BoundExprPtr& arg : expr.args) {
       SLUICE_ASSIGN_OR_RETURN(ColumnPtr column, Run(*arg));
@@ -864,9 +879,6 @@ class Evaluator {
     if (f == "and" || f == "or") return Logic(f == "and", *args[0], *args[1]);
     if (f == "not") return Not(*args[0]);
     if (f == "is_null") return IsNull(*args[0]);
-    if (f == "eq" || f == "ne" || f == "lt" || f == "le" || f == "gt" || f == "ge") {
-      return Comparison(f, *args[0], *args[1]);
-    }
     if (f == "add" || f == "subtract" || f == "multiply" || f == "divide" || f == "modulo") {
       return Arithmetic(expr, *args[0], *args[1]);
     }
@@ -965,16 +977,21 @@ class Evaluator {
     return order >= 0;
   }
 
-  ColumnPtr Comparison(const std::string& f, const Column& a, const Column& b) {
+  // `a_one`, `b_one`: that side is a one-row literal, compared with every row.
+  ColumnPtr Comparison(const std::string& f, const Column& a, const Column& b, bool a_one,
+                       bool b_one) {
     const CompareOp op = CompareOpOf(f);  // resolved once, not per row
     const TypeId id = a.type().id();
-    auto valid = [&](int64_t i) { return a.IsValid(i) && b.IsValid(i); };
+    const int64_t a_step = a_one ? 0 : 1;
+    const int64_t b_step = b_one ? 0 : 1;
+    auto valid = [&](int64_t i) { return a.IsValid(i * a_step) && b.IsValid(i * b_step); };
+    auto order = [](auto x, auto y) { return x < y ? -1 : x > y ? 1 : 0; };
     if (id == TypeId::kString) {
       const auto& x = static_cast<const StringColumn&>(a);
       const auto& y = static_cast<const StringColumn&>(b);
       return Booleans([&](int64_t i, bool* value) {
         if (!valid(i)) return false;
-        const int c = x.Value(i).compare(y.Value(i));
+        const int c = x.Value(i * a_step).compare(y.Value(i * b_step));
         return *value = Holds(op, c < 0 ? -1 : c > 0 ? 1 : 0), true;
       });
     }
@@ -983,7 +1000,7 @@ class Evaluator {
       const double* y = Doubles(b);
       return Booleans([&](int64_t i, bool* value) {
         if (!valid(i)) return false;
-        return *value = Holds(op, x[i] < y[i] ? -1 : x[i] > y[i] ? 1 : 0), true;
+        return *value = Holds(op, order(x[i * a_step], y[i * b_step])), true;
       });
     }
     if (id == TypeId::kDecimal) {
@@ -991,7 +1008,7 @@ class Evaluator {
       const Int128* y = Decimals(b);
       return Booleans([&](int64_t i, bool* value) {
         if (!valid(i)) return false;
-        return *value = Holds(op, x[i] < y[i] ? -1 : x[i] > y[i] ? 1 : 0), true;
+        return *value = Holds(op, order(x[i * a_step], y[i * b_step])), true;
       });
     }
     if (id == TypeId::kBool) {
@@ -999,14 +1016,13 @@ class Evaluator {
       const auto& y = static_cast<const BooleanColumn&>(b);
       return Booleans([&](int64_t i, bool* value) {
         if (!valid(i)) return false;
-        return *value = Holds(op, static_cast<int>(x.Value(i)) - static_cast<int>(y.Value(i))),
-               true;
+        return *value = Holds(op, order(x.Value(i * a_step), y.Value(i * b_step))), true;
       });
     }
     const IntReader x(a), y(b);
     return Booleans([&](int64_t i, bool* value) {
       if (!valid(i)) return false;
-      return *value = Holds(op, x[i] < y[i] ? -1 : x[i] > y[i] ? 1 : 0), true;
+      return *value = Holds(op, order(x[i * a_step], y[i * b_step])), true;
     });
   }
 

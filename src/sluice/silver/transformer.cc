@@ -96,6 +96,20 @@ class Builder {
   std::vector<Field> fields_;
 };
 
+bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+
+// Whether trim / empty_as_null would change any value of the column.
+bool NeedsTrim(const columnar::StringColumn& text, bool trim, bool empty_as_null) {
+  for (int64_t i = 0; i < text.length(); ++i) {
+    if (text.IsNull(i)) continue;
+    const std::string_view value = text.Value(i);
+    if (value.empty() ? empty_as_null : trim && (IsBlank(value.front()) || IsBlank(value.back()))) {
+      return true;
+    }
+  }
+  return false;
+}
+
 compute::ExprPtr ColumnExpr(const std::string& name) {
   auto expr = std::make_shared<compute::Expr>();
   expr->kind = compute::ExprKind::kColumn;
@@ -297,6 +311,7 @@ Result<columnar::BatchPtr> Transformer::Apply(const columnar::Batch& batch,
         for (size_t c = 0; c < columns.size(); ++c) {
           if (fields[c].type.id() != TypeId::kString) continue;
           const auto& text = static_cast<const columnar::StringColumn&>(*columns[c]);
+          if (!NeedsTrim(text, table_->trim, table_->empty_as_null)) continue;  // kept as is
           columnar::StringBuilder builder;
           for (int64_t i = 0; i < rows; ++i) {
             if (text.IsNull(i)) {
@@ -305,10 +320,8 @@ Result<columnar::BatchPtr> Transformer::Apply(const columnar::Batch& batch,
             }
             std::string_view value = text.Value(i);
             if (table_->trim) {
-              while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
-                value.remove_prefix(1);
-              while (!value.empty() && (value.back() == ' ' || value.back() == '\t'))
-                value.remove_suffix(1);
+              while (!value.empty() && IsBlank(value.front())) value.remove_prefix(1);
+              while (!value.empty() && IsBlank(value.back())) value.remove_suffix(1);
             }
             if (table_->empty_as_null && value.empty()) {
               builder.AppendNull();
