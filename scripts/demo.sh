@@ -41,10 +41,13 @@ step "cat $project/lake/silver/customers --limit 3   (latest row per customer; e
 "$sluice" cat $project/lake/silver/customers --limit 3 --columns customer_id,name,email,phone,city,updated_at
 step "cat $project/lake/silver/orders --limit 3 --columns order_id,status,channel,amount,order_date,sku,category"
 "$sluice" cat $project/lake/silver/orders --limit 3 --columns order_id,status,channel,amount,order_date,sku,category
-step "cat $project/lake/quality/silver.orders --columns check,severity,rows_checked,rows_failed,passed,detail"
-"$sluice" cat $project/lake/quality/silver.orders --columns check,severity,rows_checked,rows_failed,passed,detail
+step "cat $project/lake/quarantine/silver.orders --columns error_kind,message --limit 4   (rows silver's checks set aside)"
+"$sluice" cat $project/lake/quarantine/silver.orders --columns error_kind,message --limit 4
+step "quality $project/lake/silver/orders   (each run's check results, kept in the lake)"
+"$sluice" quality $project/lake/silver/orders --limit 5
 echo
 echo "Look further:"
 echo "  $sluice cat $project/lake/bronze/customers --limit 10"
 echo "  $sluice table history $project/lake/bronze/orders     (each commit lists the files it took)"
+echo "  $sluice profile $project/lake/bronze/customers --suggest   (columns, and masks for PII)"
 echo "  $project/runs/*/report.json                            (each run's report)"

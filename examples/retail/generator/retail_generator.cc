@@ -303,6 +303,8 @@ bool WriteOrders(const Options& options, Random& random, const std::vector<int64
         is_late ? late
                 : regular / options.order_files + (file < regular % options.order_files ? 1 : 0);
     int64_t rows = 0, bad_quantity = 0, bad_timestamp = 0, short_rows = 0, duplicates = 0;
+    int64_t unknown_status = 0, zero_quantity = 0;  // well-typed: bronze keeps them, silver's
+                                                    // checks quarantine them
     std::string last_row;
     for (int64_t i = 0; i < count; ++i) {
       const int64_t order_day = is_late ? kFirstDay + random.Below(options.order_files) : day;
@@ -323,6 +325,12 @@ bool WriteOrders(const Options& options, Random& random, const std::vector<int64
       } else if (position == 91) {
         ts = "31/11/2026 25:00";
         ++bad_timestamp;
+      } else if (position == 60) {  // set after the draws: the other rows stay as they were
+        status = "lost";
+        ++unknown_status;
+      } else if (position == 120) {
+        quantity = "0";
+        ++zero_quantity;
       }
       const std::string channel = random.Chance(60) ? "" : random.Pick(kChannels);
       const char* currency = random.Chance(900) ? "EUR" : "USD";
@@ -352,7 +360,9 @@ bool WriteOrders(const Options& options, Random& random, const std::vector<int64
     std::string planted = std::to_string(bad_quantity) + " quantity not a number, " +
                           std::to_string(bad_timestamp) + " bad timestamp, " +
                           std::to_string(short_rows) + " missing field, " +
-                          std::to_string(duplicates) + " duplicates";
+                          std::to_string(duplicates) + " duplicates; for silver: " +
+                          std::to_string(unknown_status) + " status lost, " +
+                          std::to_string(zero_quantity) + " quantity 0";
     if (is_late) planted += "; late: orders of earlier days";
     summaries.push_back({name, rows, bad_quantity + bad_timestamp + short_rows, planted});
     if (!out) return false;

@@ -612,10 +612,17 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
       }
       const silver::CheckSpec& spec = table_.checks[static_cast<size_t>(check)];
       const silver::CheckResult& result = results[static_cast<size_t>(check)];
-      rejects.push_back({i, result.columns, "check:" + spec.name,
-                         "failed check '" + spec.name + "' (" +
-                             std::string(silver::CheckKindName(spec.kind)) +
-                             (result.columns.empty() ? "" : " of " + result.columns) + ")",
+      std::string message = "failed check '" + spec.name + "' (" +
+                            std::string(silver::CheckKindName(spec.kind)) +
+                            (result.columns.empty() ? "" : " of " + result.columns) + ")";
+      if (spec.columns.size() == 1) {  // the value at fault
+        if (auto column = output[b]->schema()->FieldIndex(spec.columns[0])) {
+          message += ": ";
+          columnar::AppendValue(*output[b]->columns()[*column], i, columnar::ValueStyle::kJson,
+                                &message);
+        }
+      }
+      rejects.push_back({i, result.columns, "check:" + spec.name, std::move(message),
                          silver::RowAsJson(*output[b], i)});
     }
     if (static_cast<int64_t>(keep.size()) != output[b]->num_rows()) {
