@@ -367,9 +367,9 @@ Result<columnar::BatchPtr> Transformer::Apply(const columnar::Batch& batch,
           } else if (step->action == NullAction::kQuarantine) {
             reject(i, fields[target].name, "null_rule", fields[target].name + " is null");
           } else {
-            return Status::DataError("table '" + table_->name + "': " + fields[target].name +
+            return Status::DataError(fields[target].name +
                                      " is null (null rule: fail) in the row " +
-                                     RowAsJson(batch, i));
+                                     RowAsJson(working(), i));
           }
         }
         break;
