@@ -1111,40 +1111,10 @@ class Evaluator {
 
   ColumnPtr ConvertColumn(const BoundExpr& expr, const Column& a) {
     const DataType& to = expr.type;
-    if (IsDecimal(to)) {  // from an integer or a decimal of a smaller scale
-      const int from_scale = IsDecimal(a.type()) ? a.type().scale() : 0;
-      const Int128 factor = columnar::PowerOfTen(to.scale() - from_scale);
-      const Int128 limit = columnar::MaxUnscaled(to.precision());
-      columnar::DecimalBuilder builder(to);
-      builder.Reserve(rows_);
-      for (int64_t i = 0; i < rows_; ++i) {
-        if (a.IsNull(i)) {
-          builder.AppendNull();
-          continue;
-        }
-        const Int128 value = IsDecimal(a.type()) ? Decimals(a)[i] : Int128(IntReader(a)[i]);
-        Int128 out = 0;
-        if (__builtin_mul_overflow(value, factor, &out) || Magnitude(out) > limit) {
-          errors_->push_back({i, "decimal overflow: the value does not fit " + to.ToString() +
-                                     " at column " + std::to_string(expr.offset + 1)});
-          builder.AppendNull();
-          continue;
-        }
-        builder.Append(out);
-      }
-      return builder.Finish();
-    }
-    if (to.id() == TypeId::kFloat64 && IsDecimal(a.type())) {
-      Float64Builder builder(to);
-      builder.Reserve(rows_);
-      for (int64_t i = 0; i < rows_; ++i) {
-        if (a.IsNull(i)) {
-          builder.AppendNull();
-        } else {
-          builder.Append(DecimalToDouble(Decimals(a)[i], a.type().scale()));
-        }
-      }
-      return builder.Finish();
+    if (IsDecimal(to) || IsDecimal(a.type())) {
+      // Integers and narrower decimals into a decimal, or a decimal into float64: a cast that
+      // cannot lose digits (one beyond 38 is a row error).
+      return CastDecimal(expr, a, /*try_cast=*/false);
     }
     if (to.id() == TypeId::kFloat64) {
       const IntReader x(a);

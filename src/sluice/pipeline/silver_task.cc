@@ -323,7 +323,7 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
         SLUICE_ASSIGN_OR_RETURN(std::vector<lake::Action> actions, upstream.log->ReadCommit(v));
         for (const lake::Action& action : actions) {
           if (const auto* remove = std::get_if<lake::RemoveFile>(&action)) {
-            if (remove->data_change) {
+            if (remove->data_change && !full) {  // one note, at the first such commit
               full = true;
               outcome.notes.push_back(table_.name + ": " + name + " version " + std::to_string(v) +
                                       " removed rows, so the table was rebuilt from all of it");
