@@ -357,12 +357,11 @@ bool WriteOrders(const Options& options, Random& random, const std::vector<int64
       if (position != 143 && position != 17 && position != 91) last_row = row;
     }
     previous_row = last_row;
-    std::string planted = std::to_string(bad_quantity) + " quantity not a number, " +
-                          std::to_string(bad_timestamp) + " bad timestamp, " +
-                          std::to_string(short_rows) + " missing field, " +
-                          std::to_string(duplicates) + " duplicates; for silver: " +
-                          std::to_string(unknown_status) + " status lost, " +
-                          std::to_string(zero_quantity) + " quantity 0";
+    std::string planted =
+        std::to_string(bad_quantity) + " quantity not a number, " + std::to_string(bad_timestamp) +
+        " bad timestamp, " + std::to_string(short_rows) + " missing field, " +
+        std::to_string(duplicates) + " duplicates; for silver: " + std::to_string(unknown_status) +
+        " status lost, " + std::to_string(zero_quantity) + " quantity 0";
     if (is_late) planted += "; late: orders of earlier days";
     summaries.push_back({name, rows, bad_quantity + bad_timestamp + short_rows, planted});
     if (!out) return false;

@@ -2,16 +2,15 @@
 // min/max, top values — and which look like personal data (PII), with the mask to use.
 //
 // PII is recognised by the values (a string column where at least half of the non-null values
-// match one kind): email addresses, phone numbers (a leading + or (area code) with 7–15 digits, or 9–15 digits with
-// separators), card
-// numbers (13–19 digits passing the Luhn check), IBANs (country, check digits, mod-97 valid), IP
-// addresses (v4 and v6) and US social security numbers (ddd-dd-dddd); and by the name for birth
-// dates (a date or timestamp column named *birth* or dob).
+// match one kind): email addresses, phone numbers (a leading + or (area code) with 7–15 digits, or
+// 9–15 digits with separators), card numbers (13–19 digits passing the Luhn check), IBANs (country,
+// check digits, mod-97 valid), IP addresses (v4 and v6) and US social security numbers
+// (ddd-dd-dddd); and by the name for birth dates (a date or timestamp column named *birth* or dob).
 #pragma once
 
 #include <array>
-#include <memory>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
