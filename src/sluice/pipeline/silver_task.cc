@@ -612,16 +612,18 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
       }
       const silver::CheckSpec& spec = table_.checks[static_cast<size_t>(check)];
       const silver::CheckResult& result = results[static_cast<size_t>(check)];
-      std::string message = "failed check '" + spec.name + "' (" +
-                            std::string(silver::CheckKindName(spec.kind)) +
-                            (result.columns.empty() ? "" : " of " + result.columns) + ")";
-      if (spec.columns.size() == 1) {  // the value at fault
+      // The value at fault first (what a reader of the quarantine wants), then the check.
+      std::string message;
+      if (spec.columns.size() == 1) {
         if (auto column = output[b]->schema()->FieldIndex(spec.columns[0])) {
-          message += ": ";
+          message = spec.columns[0] + " = ";
           columnar::AppendValue(*output[b]->columns()[*column], i, columnar::ValueStyle::kJson,
                                 &message);
+          message += ": ";
         }
       }
+      message += "failed check '" + spec.name + "' (" +
+                 std::string(silver::CheckKindName(spec.kind)) + ")";
       rejects.push_back({i, result.columns, "check:" + spec.name, std::move(message),
                          silver::RowAsJson(*output[b], i)});
     }
