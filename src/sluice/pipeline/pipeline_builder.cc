@@ -1,10 +1,12 @@
 #include "sluice/pipeline/pipeline_builder.h"
 
+#include <algorithm>
 #include <set>
 #include <sstream>
 
 #include "sluice/pipeline/bronze_task.h"
 #include "sluice/pipeline/executor.h"
+#include "sluice/pipeline/gold_task.h"
 #include "sluice/pipeline/silver_task.h"
 
 namespace sluice::pipeline {
@@ -24,6 +26,7 @@ std::vector<std::unique_ptr<Task>> MakeTasks(const Project& project,
     if (made(source.table)) tasks.push_back(std::make_unique<BronzeTask>(project, source, now_ms));
   }
   for (const silver::SilverTable& table : project.tables) producers.insert(table.name);
+  for (const gold::GoldModel& model : project.gold) producers.insert(model.name);
   for (const silver::SilverTable& table : project.tables) {
     if (!made(table.name)) continue;
     std::vector<std::string> upstream;
@@ -32,6 +35,18 @@ std::vector<std::unique_ptr<Task>> MakeTasks(const Project& project,
     }
     tasks.push_back(
         std::make_unique<SilverTask>(project, table, std::move(upstream), full_refresh, now_ms));
+  }
+  for (const gold::GoldModel& model : project.gold) {
+    if (!made(model.name)) continue;
+    std::vector<std::string> upstream;
+    for (const std::string& read : model.Reads()) {
+      if (producers.count(read) != 0 && made(read) &&
+          std::find(upstream.begin(), upstream.end(), read) == upstream.end()) {
+        upstream.push_back(read);
+      }
+    }
+    tasks.push_back(
+        std::make_unique<GoldTask>(project, model, std::move(upstream), full_refresh, now_ms));
   }
   return tasks;
 }

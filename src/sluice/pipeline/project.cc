@@ -144,16 +144,24 @@ const config::ConfigSpec& ProjectSpec() {
         "components)");
     sources.object = &connectors::FileSourceSpec();
     keys.push_back(sources);
+    // Each entry is validated by its kind's spec (silver, dimension, date_dimension, fact,
+    // aggregate): see LoadProject.
     config::KeySpec tables = config::MakeKey(
         "tables", ValueType::kObjectMap,
-        "Silver tables by name (silver.<name>), each built from lake tables (see the silver "
-        "component and docs/silver.md)");
-    tables.object = &silver::SilverTableSpec();
+        "Silver and gold tables by name (silver.<name>, gold.<name>), each built from lake tables "
+        "(see the table components, docs/silver.md and docs/gold.md)");
     keys.push_back(tables);
     return config::ConfigSpec("project", "The project file (sluice.yml): one pipeline",
                               std::move(keys));
   }();
   return spec;
+}
+
+const gold::GoldModel* Project::FindGold(const std::string& table) const {
+  for (const gold::GoldModel& model : gold) {
+    if (model.name == table) return &model;
+  }
+  return nullptr;
 }
 
 std::string Project::TablePath(const std::string& table) const {
@@ -345,30 +353,70 @@ Result<Project> LoadProject(const std::string& path, const config::YamlLoadOptio
     for (const config::ConfigNode::Entry& entry : tables->entries()) {
       known.push_back(entry.key);
     }
-    for (const config::ConfigNode::Entry& entry : tables->entries()) {
-      const size_t dot = entry.key.find('.');
-      if (dot == std::string::npos || entry.key.substr(0, dot) != "silver" ||
-          !IsIdentifier(entry.key.substr(dot + 1))) {
-        errors.Add(entry.key_mark, "table name '" + entry.key +
-                                       "' must be silver.<name> (lower-case letters, digits and "
-                                       "_), e.g. silver.orders");
-        continue;
-      }
-      if (!entry.value.IsMap()) continue;  // reported by the spec
-      std::optional<silver::SilverTable> table =
-          silver::ParseSilverTable(entry.key, entry.key_mark, entry.value, &errors);
-      if (!table) continue;
-      const config::ConfigValues table_values(&entry.value, &silver::SilverTableSpec());
-      for (const std::string& read : table->Reads()) {
+    auto check_reads = [&](const std::string& table, const std::vector<std::string>& reads,
+                           const config::SourceMark& mark) {
+      for (const std::string& read : reads) {
         if (std::find(known.begin(), known.end(), read) != known.end()) continue;
-        std::string message = "table '" + entry.key + "' reads " + read +
+        std::string message = "table '" + table + "' reads " + read +
                               ", which no source or table of the project writes";
         if (const std::string* near = config::ClosestName(read, known)) {
           message += "; did you mean " + *near + "?";
         }
-        errors.Add(table_values.Mark("from"), message);
+        errors.Add(mark, message);
       }
+    };
+    for (const config::ConfigNode::Entry& entry : tables->entries()) {
+      const size_t dot = entry.key.find('.');
+      const std::string layer = dot == std::string::npos ? "" : entry.key.substr(0, dot);
+      if ((layer != "silver" && layer != "gold") || !IsIdentifier(entry.key.substr(dot + 1))) {
+        errors.Add(entry.key_mark, "table name '" + entry.key +
+                                       "' must be silver.<name> or gold.<name> (lower-case "
+                                       "letters, digits and _), e.g. silver.orders");
+        continue;
+      }
+      if (!entry.value.IsMap()) continue;  // reported by the spec
+      if (layer == "gold") {
+        std::optional<gold::GoldModel> model =
+            gold::ParseGoldModel(entry.key, entry.key_mark, entry.value, &errors);
+        if (!model) continue;
+        const config::ConfigValues model_values(
+            &entry.value, gold::GoldSpecForKind(gold::ModelKindName(model->kind)));
+        check_reads(entry.key, model->Reads(),
+                    model->kind == gold::ModelKind::kFact ? model_values.Mark("dimensions")
+                                                          : model_values.Mark("from"));
+        project.gold.push_back(std::move(*model));
+        continue;
+      }
+      const size_t before = errors.errors().size();
+      silver::SilverTableSpec().Validate(entry.value, "table '" + entry.key + "'", &errors);
+      if (errors.errors().size() != before) continue;
+      std::optional<silver::SilverTable> table =
+          silver::ParseSilverTable(entry.key, entry.key_mark, entry.value, &errors);
+      if (!table) continue;
+      const config::ConfigValues table_values(&entry.value, &silver::SilverTableSpec());
+      check_reads(entry.key, table->Reads(), table_values.Mark("from"));
       project.tables.push_back(std::move(*table));
+    }
+    // A fact's dimensions must be the project's gold dimensions.
+    for (const gold::GoldModel& model : project.gold) {
+      if (model.kind != gold::ModelKind::kFact) continue;
+      for (const gold::FactDimension& use : model.fact.dimensions) {
+        const gold::GoldModel* dimension = project.FindGold(use.table);
+        if (dimension == nullptr) continue;  // reported above
+        if (dimension->kind != gold::ModelKind::kDimension &&
+            dimension->kind != gold::ModelKind::kDateDimension) {
+          errors.Add(use.mark, "table '" + model.name + "', dimension '" + use.name + "': " +
+                                   use.table + " is a " +
+                                   std::string(gold::ModelKindName(dimension->kind)) +
+                                   ", not a dimension");
+        } else if (dimension->kind == gold::ModelKind::kDimension &&
+                   use.on.size() != dimension->dimension.key.size()) {
+          errors.Add(use.mark, "table '" + model.name + "', dimension '" + use.name + "': 'on' has " +
+                                   std::to_string(use.on.size()) + " columns but " + use.table +
+                                   "'s key has " +
+                                   std::to_string(dimension->dimension.key.size()));
+        }
+      }
     }
   }
   if (project.sources.empty() && errors.empty()) {

@@ -15,6 +15,7 @@
 #include "sluice/config/config_spec.h"
 #include "sluice/config/yaml_loader.h"
 #include "sluice/connectors/file/file_source.h"
+#include "sluice/gold/gold_model.h"
 #include "sluice/io/s3/s3_config.h"
 #include "sluice/pipeline/executor.h"
 #include "sluice/silver/silver_table.h"
@@ -40,7 +41,11 @@ struct Project {
   RetryPolicy retries;
   io::s3::S3Settings s3;  // for an s3:// lake (io::s3::ConfigureS3 before running)
   std::vector<SourceDeclaration> sources;
-  std::vector<silver::SilverTable> tables;  // `tables:`, in the order written
+  std::vector<silver::SilverTable> tables;  // `tables:` named silver.*, in the order written
+  std::vector<gold::GoldModel> gold;        // `tables:` named gold.*, in the order written
+
+  // The gold model named `table` ("gold.dim_customer"), or nullptr.
+  const gold::GoldModel* FindGold(const std::string& table) const;
 
   // The folder of a lake table: "bronze.orders" → <lake>/bronze/orders.
   std::string TablePath(const std::string& table) const;

@@ -14,6 +14,7 @@
 #include "sluice/columnar/widen.h"
 #include "sluice/lake/delta_table.h"
 #include "sluice/lake/table_scan.h"
+#include "sluice/pipeline/upstream.h"
 #include "sluice/silver/masking.h"
 #include "sluice/silver/quality.h"
 #include "sluice/silver/transformer.h"
@@ -35,24 +36,6 @@ struct Upstream {
   int64_t consumed = -1;
   std::vector<std::string> files;  // to read
 };
-
-// Every batch of a scan; `schema` (optional) receives the scan's schema.
-Result<std::vector<BatchPtr>> ReadAll(std::shared_ptr<const lake::DeltaLog> log,
-                                      const lake::SnapshotPtr& snapshot,
-                                      lake::TableScanOptions options, TaskProgress* progress,
-                                      SchemaPtr* schema = nullptr) {
-  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::TableScan> scan,
-                          lake::TableScan::Open(log, snapshot, std::move(options)));
-  if (schema != nullptr) *schema = scan->schema();
-  std::vector<BatchPtr> batches;
-  while (true) {
-    SLUICE_ASSIGN_OR_RETURN(BatchPtr batch, scan->Next());
-    if (!batch) break;
-    if (progress != nullptr) progress->rows += batch->num_rows();
-    batches.push_back(std::move(batch));
-  }
-  return batches;
-}
 
 // An ordering value of any type, for "the latest by".
 struct OrderValue {
@@ -97,15 +80,6 @@ OrderValue OrderAt(const columnar::Column& column, int64_t row) {
       break;
   }
   return value;
-}
-
-// A source of one batch.
-lake::BatchSource OneBatch(BatchPtr batch) {
-  return [batch = std::move(batch), done = false]() mutable -> Result<BatchPtr> {
-    if (done) return BatchPtr();
-    done = true;
-    return batch;
-  };
 }
 
 // "95.7": a quality score as people read it.
@@ -319,20 +293,15 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
     }
     if (upstream.snapshot->version > upstream.consumed) anything_new = true;
     if (!full && upstream.snapshot->version > upstream.consumed) {
-      for (int64_t v = upstream.consumed + 1; v <= upstream.snapshot->version; ++v) {
-        SLUICE_ASSIGN_OR_RETURN(std::vector<lake::Action> actions, upstream.log->ReadCommit(v));
-        for (const lake::Action& action : actions) {
-          if (const auto* remove = std::get_if<lake::RemoveFile>(&action)) {
-            if (remove->data_change && !full) {  // one note, at the first such commit
-              full = true;
-              outcome.notes.push_back(table_.name + ": " + name + " version " + std::to_string(v) +
-                                      " removed rows, so the table was rebuilt from all of it");
-            }
-          } else if (const auto* add = std::get_if<lake::AddFile>(&action)) {
-            if (add->data_change) upstream.files.push_back(add->path);
-          }
-        }
+      SLUICE_ASSIGN_OR_RETURN(UpstreamDelta delta,
+                              ReadDelta(*upstream.log, *upstream.snapshot, upstream.consumed));
+      if (delta.removed_version) {  // one note, at the first such commit
+        full = true;
+        outcome.notes.push_back(table_.name + ": " + name + " version " +
+                                std::to_string(*delta.removed_version) +
+                                " removed rows, so the table was rebuilt from all of it");
       }
+      upstream.files = std::move(delta.files);
     }
     upstreams.push_back(std::move(upstream));
   }
@@ -346,14 +315,6 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
     if (full) {
       upstream.files.clear();
       for (const auto& [path, add] : upstream.snapshot->files) upstream.files.push_back(path);
-    } else {
-      // Added files, by decoded path, that are still live (a later commit may have compacted them).
-      std::vector<std::string> live;
-      for (const std::string& path : upstream.files) {
-        std::string decoded = lake::DecodeActionPath(path);
-        if (upstream.snapshot->files.count(decoded) != 0) live.push_back(std::move(decoded));
-      }
-      upstream.files = std::move(live);
     }
   }
 

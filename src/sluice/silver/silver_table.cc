@@ -21,20 +21,6 @@ SourceMark MarkAt(const ConfigNode& scalar, int offset) {
   return mark;
 }
 
-std::optional<WrittenExpression> ParseWritten(const ConfigNode& scalar, ConfigErrors* errors,
-                                              const std::string& what) {
-  WrittenExpression written;
-  written.text = scalar.text();
-  written.mark = MarkAt(scalar, 0);
-  compute::ExpressionError error;
-  Result<compute::ExprPtr> parsed = compute::ParseExpression(written.text, &error);
-  if (!parsed.ok()) {
-    errors->Add(MarkAt(scalar, error.offset), what + ": " + error.message);
-    return std::nullopt;
-  }
-  written.parsed = *parsed;
-  return written;
-}
 
 config::KeySpec Required(config::KeySpec key) {
   key.required = true;
@@ -82,6 +68,21 @@ std::optional<CheckKind> ParseCheckKind(std::string_view text) {
 }
 
 }  // namespace
+
+std::optional<WrittenExpression> ParseWritten(const ConfigNode& scalar, ConfigErrors* errors,
+                                              const std::string& what) {
+  WrittenExpression written;
+  written.text = scalar.text();
+  written.mark = MarkAt(scalar, 0);
+  compute::ExpressionError error;
+  Result<compute::ExprPtr> parsed = compute::ParseExpression(written.text, &error);
+  if (!parsed.ok()) {
+    errors->Add(MarkAt(scalar, error.offset), what + ": " + error.message);
+    return std::nullopt;
+  }
+  written.parsed = *parsed;
+  return written;
+}
 
 std::string_view SeverityName(Severity severity) {
   switch (severity) {

@@ -120,6 +120,12 @@ std::optional<SilverTable> ParseSilverTable(const std::string& name,
                                             const config::ConfigNode& node,
                                             config::ConfigErrors* errors);
 
+// Parses a scalar holding an expression; a syntax error is added to `errors` at its line and column
+// in the file, prefixed with `what`.
+std::optional<WrittenExpression> ParseWritten(const config::ConfigNode& scalar,
+                                              config::ConfigErrors* errors,
+                                              const std::string& what);
+
 // "OrderID" → "order_id", "Unit Price" → "unit_price", "customerEMail" → "customer_e_mail".
 std::string SnakeCase(std::string_view name);
 

@@ -1,0 +1,339 @@
+#include "sluice/pipeline/gold_task.h"
+
+#include "sluice/gold/dimension.h"
+#include "sluice/gold/star.h"
+#include "sluice/lake/delta_table.h"
+#include "sluice/pipeline/upstream.h"
+
+namespace sluice::pipeline {
+namespace {
+
+using columnar::BatchPtr;
+using columnar::SchemaPtr;
+
+constexpr const char* kNextKeyAppId = "sluice.gold.next_key";
+
+// The upstream table of a gold model, with what is new in it.
+struct Input {
+  std::shared_ptr<const lake::DeltaLog> log;
+  lake::SnapshotPtr snapshot;
+  int64_t consumed = -1;
+  bool whole = false;              // read every live file
+  std::vector<std::string> files;  // else these
+  std::optional<int64_t> removed_version;
+};
+
+Result<Input> OpenInput(const Project& project, const std::string& table,
+                        const lake::Snapshot& target, bool want_whole) {
+  Input input;
+  SLUICE_ASSIGN_OR_RETURN(input.log, lake::DeltaLog::Open(project.TablePath(table)));
+  SLUICE_ASSIGN_OR_RETURN(input.snapshot, input.log->Load());
+  if (!input.snapshot->exists()) {
+    return Status::NotFound(table + " does not exist yet; run its task first");
+  }
+  auto consumed = target.app_transactions.find(GoldUpstreamAppId(table));
+  if (consumed != target.app_transactions.end()) input.consumed = consumed->second.version;
+  input.whole = want_whole || !target.exists() || input.consumed < 0;
+  if (!input.whole && input.snapshot->version > input.consumed) {
+    SLUICE_ASSIGN_OR_RETURN(UpstreamDelta delta,
+                            ReadDelta(*input.log, *input.snapshot, input.consumed));
+    input.removed_version = delta.removed_version;
+    if (delta.removed_version) {
+      input.whole = true;
+    } else {
+      input.files = std::move(delta.files);
+    }
+  }
+  return input;
+}
+
+bool UpToDate(const Input& input, const lake::Snapshot& target, bool full_refresh) {
+  return !full_refresh && target.exists() && input.snapshot->version <= input.consumed;
+}
+
+// The input's rows to process (none when incremental with no new files).
+Result<std::vector<BatchPtr>> ReadInput(const Input& input, TaskProgress* progress,
+                                        SchemaPtr* schema) {
+  lake::TableScanOptions options;
+  if (!input.whole) {
+    if (input.files.empty()) {
+      *schema = input.snapshot->schema;
+      return std::vector<BatchPtr>{};
+    }
+    options.files = input.files;
+  }
+  return ReadAll(input.log, input.snapshot, options, progress, schema);
+}
+
+int64_t Rows(const std::vector<BatchPtr>& batches) {
+  int64_t rows = 0;
+  for (const BatchPtr& batch : batches) rows += batch->num_rows();
+  return rows;
+}
+
+lake::BatchSource Batches(const std::vector<BatchPtr>& batches) {
+  return [&batches, next = size_t{0}]() mutable -> Result<BatchPtr> {
+    if (next >= batches.size()) return BatchPtr();
+    return batches[next++];
+  };
+}
+
+}  // namespace
+
+std::string GoldUpstreamAppId(const std::string& upstream_table) {
+  return "sluice.gold:" + upstream_table;
+}
+
+GoldTask::GoldTask(const Project& project, const gold::GoldModel& model,
+                   std::vector<std::string> upstream_tasks, bool full_refresh, int64_t now_ms)
+    : project_(project),
+      model_(model),
+      upstream_(std::move(upstream_tasks)),
+      full_refresh_(full_refresh),
+      now_ms_(now_ms) {}
+
+std::vector<std::string> GoldTask::reads() const {
+  std::vector<std::string> paths;
+  for (const std::string& table : model_.Reads()) paths.push_back(project_.TablePath(table));
+  if (paths.empty()) paths.push_back("(generated: " + std::string(ModelKindName(model_.kind)) + ")");
+  return paths;
+}
+
+std::vector<std::string> GoldTask::writes() const { return {project_.TablePath(model_.name)}; }
+
+Result<TaskOutcome> GoldTask::Run(TaskContext& context) {
+  switch (model_.kind) {
+    case gold::ModelKind::kDimension:
+      return RunDimension(context);
+    case gold::ModelKind::kDateDimension:
+      return RunDateDimension(context);
+    case gold::ModelKind::kFact:
+      return RunFact(context);
+    case gold::ModelKind::kAggregate:
+      return RunAggregate(context);
+  }
+  return Status::Internal("unknown gold kind");
+}
+
+Result<TaskOutcome> GoldTask::RunDimension(TaskContext& context) {
+  const gold::DimensionSpec& spec = model_.dimension;
+  const int64_t now_ms = now_ms_ != 0 ? now_ms_ : lake::CurrentTimeMs();
+  TaskOutcome outcome;
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> target,
+                          lake::DeltaTable::Open(project_.TablePath(model_.name)));
+  SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr snapshot, target->log()->Load());
+  SLUICE_ASSIGN_OR_RETURN(Input input, OpenInput(project_, spec.from, *snapshot,
+                                                 full_refresh_ || spec.close_missing));
+  if (UpToDate(input, *snapshot, full_refresh_)) {
+    outcome.details["up_to_date"] = true;
+    outcome.details["version"] = snapshot->version;
+    return outcome;
+  }
+  SchemaPtr upstream_schema;
+  SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> incoming,
+                          ReadInput(input, context.progress, &upstream_schema));
+  SLUICE_ASSIGN_OR_RETURN(gold::DimensionPlan plan, gold::PlanDimension(model_, *upstream_schema));
+  std::vector<BatchPtr> existing;
+  if (snapshot->exists()) {
+    SLUICE_ASSIGN_OR_RETURN(existing, ReadAll(target->log(), snapshot, {}, nullptr));
+  }
+  int64_t next_key = 1;
+  if (auto it = snapshot->app_transactions.find(kNextKeyAppId);
+      it != snapshot->app_transactions.end()) {
+    next_key = it->second.version;
+  }
+  SLUICE_ASSIGN_OR_RETURN(gold::DimensionChanges changes,
+                          gold::ApplyDimension(plan, existing, incoming, next_key, now_ms * 1000,
+                                               input.whole));
+  lake::TableWriteOptions options;
+  options.ledger = {{GoldUpstreamAppId(spec.from), input.snapshot->version},
+                    {kNextKeyAppId, changes.next_key}};
+  options.read_snapshot = snapshot;
+  options.commit.now_ms = now_ms_;
+  options.parameters["sluice.run_id"] = context.run_id;
+  std::vector<BatchPtr> rows;
+  if (changes.changed) {
+    options.mode = lake::WriteMode::kOverwrite;
+    rows.push_back(changes.table);
+  }
+  SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written,
+                          target->Write(plan.schema, Batches(rows), options));
+  outcome.rows_in = Rows(incoming);
+  outcome.rows_out = outcome.rows_in;  // every row is applied (changed or not)
+  nlohmann::ordered_json& details = outcome.details;
+  details["version"] = written.commit.version;
+  details["rows"] = changes.changed ? changes.table->num_rows() : int64_t{-1};
+  details["members_added"] = changes.members_added;
+  details["versions_added"] = changes.versions_added;
+  details["rows_updated"] = changes.rows_updated;
+  details["members_closed"] = changes.members_closed;
+  details["rows_unchanged"] = changes.rows_unchanged;
+  details["next_key"] = changes.next_key;
+  std::string summary = model_.name + ": " + std::to_string(changes.members_added) +
+                        " new members, " + std::to_string(changes.versions_added) +
+                        " new versions, " + std::to_string(changes.rows_updated) +
+                        " updated in place";
+  if (spec.close_missing) summary += ", " + std::to_string(changes.members_closed) + " closed";
+  outcome.notes.push_back(summary + ", " + std::to_string(changes.rows_unchanged) + " unchanged");
+  return outcome;
+}
+
+Result<TaskOutcome> GoldTask::RunDateDimension(TaskContext& context) {
+  TaskOutcome outcome;
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> target,
+                          lake::DeltaTable::Open(project_.TablePath(model_.name)));
+  SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr snapshot, target->log()->Load());
+  // The settings are the appId: the same settings, the same table.
+  const std::string settings = "sluice.gold.calendar:" + std::to_string(model_.date.start) + ":" +
+                               std::to_string(model_.date.end) + ":" +
+                               std::to_string(model_.date.fiscal_year_start);
+  if (!full_refresh_ && snapshot->app_transactions.count(settings) != 0) {
+    outcome.details["up_to_date"] = true;
+    outcome.details["version"] = snapshot->version;
+    return outcome;
+  }
+  const BatchPtr dates = gold::GenerateDateDimension(model_.date);
+  lake::TableWriteOptions options;
+  options.mode = lake::WriteMode::kOverwrite;
+  options.read_snapshot = snapshot;
+  options.ledger = {{settings, 1}};
+  options.commit.now_ms = now_ms_;
+  options.parameters["sluice.run_id"] = context.run_id;
+  SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written,
+                          target->Write(dates->schema(), OneBatch(dates), options));
+  outcome.rows_out = dates->num_rows();
+  outcome.details["version"] = written.commit.version;
+  outcome.details["days"] = dates->num_rows() - 1;
+  return outcome;
+}
+
+Result<TaskOutcome> GoldTask::RunFact(TaskContext& context) {
+  const gold::FactSpec& spec = model_.fact;
+  TaskOutcome outcome;
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> target,
+                          lake::DeltaTable::Open(project_.TablePath(model_.name)));
+  SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr snapshot, target->log()->Load());
+  SLUICE_ASSIGN_OR_RETURN(Input input, OpenInput(project_, spec.from, *snapshot, full_refresh_));
+  if (UpToDate(input, *snapshot, full_refresh_)) {
+    outcome.details["up_to_date"] = true;
+    outcome.details["version"] = snapshot->version;
+    return outcome;
+  }
+  // The dimensions' keys.
+  std::vector<gold::DimensionKeys> keys;
+  for (const gold::FactDimension& use : spec.dimensions) {
+    const gold::GoldModel* dimension = project_.FindGold(use.table);
+    if (dimension == nullptr) {
+      return Status::InvalidArgument("table '" + model_.name + "': dimension '" + use.name +
+                                     "' names " + use.table + ", which the project does not declare");
+    }
+    if (dimension->kind == gold::ModelKind::kDateDimension) {
+      keys.push_back(gold::DateDimensionKeys(*dimension, use));
+      continue;
+    }
+    SLUICE_ASSIGN_OR_RETURN(auto log, lake::DeltaLog::Open(project_.TablePath(use.table)));
+    SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr dimension_snapshot, log->Load());
+    if (!dimension_snapshot->exists()) {
+      return Status::NotFound(use.table + " does not exist yet; run its task first");
+    }
+    lake::TableScanOptions options;
+    options.columns = {dimension->dimension.surrogate_key};
+    for (const std::string& column : dimension->dimension.key) options.columns.push_back(column);
+    if (dimension->dimension.history == gold::History::kScd2) {
+      for (const char* column : {gold::kValidFrom, gold::kValidTo, gold::kIsCurrent}) {
+        options.columns.push_back(column);
+      }
+    }
+    SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> rows,
+                            ReadAll(log, dimension_snapshot, options, nullptr));
+    SLUICE_ASSIGN_OR_RETURN(gold::DimensionKeys loaded,
+                            gold::LoadDimensionKeys(*dimension, use, rows));
+    keys.push_back(std::move(loaded));
+  }
+  SchemaPtr upstream_schema;
+  SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> incoming,
+                          ReadInput(input, context.progress, &upstream_schema));
+  SLUICE_ASSIGN_OR_RETURN(gold::FactPlan plan, gold::PlanFact(model_, *upstream_schema, keys));
+  gold::FactCounts counts;
+  std::vector<BatchPtr> facts;
+  for (const BatchPtr& batch : incoming) {
+    SLUICE_ASSIGN_OR_RETURN(BatchPtr built, gold::BuildFacts(plan, *batch, keys, &counts));
+    facts.push_back(std::move(built));
+  }
+  SLUICE_RETURN_NOT_OK(gold::CheckGrain(plan, facts));
+  const std::vector<std::pair<std::string, int64_t>> ledger = {
+      {GoldUpstreamAppId(spec.from), input.snapshot->version}};
+  nlohmann::ordered_json& details = outcome.details;
+  if (input.whole || !snapshot->exists()) {
+    lake::TableWriteOptions options;
+    options.mode = lake::WriteMode::kOverwrite;
+    options.ledger = ledger;
+    options.read_snapshot = snapshot;
+    options.commit.now_ms = now_ms_;
+    options.parameters["sluice.run_id"] = context.run_id;
+    SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written,
+                            target->Write(plan.schema, Batches(facts), options));
+    details["version"] = written.commit.version;
+    details["rebuilt"] = true;
+  } else {
+    lake::MergeOptions options;
+    options.keys = spec.grain;
+    options.ledger = ledger;
+    options.commit.now_ms = now_ms_;
+    options.parameters["sluice.run_id"] = context.run_id;
+    SLUICE_ASSIGN_OR_RETURN(lake::MergeResult merged,
+                            target->Merge(plan.schema, Batches(facts), options));
+    details["version"] = merged.commit.version;
+    details["rows_inserted"] = merged.rows_inserted;
+    details["rows_updated"] = merged.rows_updated;
+  }
+  if (input.removed_version) {
+    outcome.notes.push_back(model_.name + ": " + spec.from + " version " +
+                            std::to_string(*input.removed_version) +
+                            " removed rows, so the fact table was rebuilt from all of it");
+  }
+  outcome.rows_in = Rows(incoming);
+  outcome.rows_out = Rows(facts);
+  nlohmann::ordered_json unknown = nlohmann::ordered_json::object();
+  for (const auto& [name, count] : counts.unknown) {
+    unknown[name] = count;
+    outcome.notes.push_back(model_.name + ": " + std::to_string(count) + " of " +
+                            std::to_string(outcome.rows_in) + " rows have no " + name +
+                            " member and point to the unknown member (key 0)");
+  }
+  details["unknown_members"] = unknown;
+  return outcome;
+}
+
+Result<TaskOutcome> GoldTask::RunAggregate(TaskContext& context) {
+  const gold::AggregateSpec& spec = model_.aggregate;
+  TaskOutcome outcome;
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> target,
+                          lake::DeltaTable::Open(project_.TablePath(model_.name)));
+  SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr snapshot, target->log()->Load());
+  SLUICE_ASSIGN_OR_RETURN(Input input, OpenInput(project_, spec.from, *snapshot, true));
+  if (UpToDate(input, *snapshot, full_refresh_)) {
+    outcome.details["up_to_date"] = true;
+    outcome.details["version"] = snapshot->version;
+    return outcome;
+  }
+  SchemaPtr upstream_schema;
+  SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> rows,
+                          ReadInput(input, context.progress, &upstream_schema));
+  SLUICE_ASSIGN_OR_RETURN(BatchPtr result, gold::Aggregate(model_, rows, upstream_schema));
+  lake::TableWriteOptions options;
+  options.mode = lake::WriteMode::kOverwrite;
+  options.ledger = {{GoldUpstreamAppId(spec.from), input.snapshot->version}};
+  options.read_snapshot = snapshot;
+  options.commit.now_ms = now_ms_;
+  options.parameters["sluice.run_id"] = context.run_id;
+  SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written,
+                          target->Write(result->schema(), OneBatch(result), options));
+  outcome.rows_in = Rows(rows);
+  outcome.rows_out = result->num_rows();
+  outcome.details["version"] = written.commit.version;
+  outcome.details["groups"] = result->num_rows();
+  return outcome;
+}
+
+}  // namespace sluice::pipeline

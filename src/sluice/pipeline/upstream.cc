@@ -1,0 +1,53 @@
+#include "sluice/pipeline/upstream.h"
+
+namespace sluice::pipeline {
+
+Result<std::vector<columnar::BatchPtr>> ReadAll(std::shared_ptr<const lake::DeltaLog> log,
+                                                const lake::SnapshotPtr& snapshot,
+                                                lake::TableScanOptions options,
+                                                TaskProgress* progress,
+                                                columnar::SchemaPtr* schema) {
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::TableScan> scan,
+                          lake::TableScan::Open(log, snapshot, std::move(options)));
+  if (schema != nullptr) *schema = scan->schema();
+  std::vector<columnar::BatchPtr> batches;
+  while (true) {
+    SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr batch, scan->Next());
+    if (!batch) break;
+    if (progress != nullptr) progress->rows += batch->num_rows();
+    batches.push_back(std::move(batch));
+  }
+  return batches;
+}
+
+Result<UpstreamDelta> ReadDelta(const lake::DeltaLog& log, const lake::Snapshot& snapshot,
+                                int64_t consumed) {
+  UpstreamDelta delta;
+  std::vector<std::string> added;
+  for (int64_t v = consumed + 1; v <= snapshot.version; ++v) {
+    SLUICE_ASSIGN_OR_RETURN(std::vector<lake::Action> actions, log.ReadCommit(v));
+    for (const lake::Action& action : actions) {
+      if (const auto* remove = std::get_if<lake::RemoveFile>(&action)) {
+        if (remove->data_change && !delta.removed_version) delta.removed_version = v;
+      } else if (const auto* add = std::get_if<lake::AddFile>(&action)) {
+        if (add->data_change) added.push_back(add->path);
+      }
+    }
+  }
+  // Added files that are still live (a later commit may have compacted them).
+  for (const std::string& path : added) {
+    std::string decoded = lake::DecodeActionPath(path);
+    if (snapshot.files.count(decoded) != 0) delta.files.push_back(std::move(decoded));
+  }
+  return delta;
+}
+
+lake::BatchSource OneBatch(columnar::BatchPtr batch) {
+  return [batch = std::move(batch), done = false]() mutable -> Result<columnar::BatchPtr> {
+    if (done) return columnar::BatchPtr();
+    done = true;
+    return batch;
+  };
+}
+
+}  // namespace sluice::pipeline

@@ -1,0 +1,39 @@
+// Reading upstream lake tables for silver and gold tasks: whole snapshots, or only what commits
+// after a consumed version added.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sluice/columnar/batch.h"
+#include "sluice/common/result.h"
+#include "sluice/lake/delta_log.h"
+#include "sluice/lake/delta_table.h"
+#include "sluice/lake/table_scan.h"
+#include "sluice/pipeline/task.h"
+
+namespace sluice::pipeline {
+
+// Every batch of a scan; `schema` (optional) receives the scan's schema. `progress` (optional)
+// counts the rows.
+Result<std::vector<columnar::BatchPtr>> ReadAll(std::shared_ptr<const lake::DeltaLog> log,
+                                                const lake::SnapshotPtr& snapshot,
+                                                lake::TableScanOptions options,
+                                                TaskProgress* progress,
+                                                columnar::SchemaPtr* schema = nullptr);
+
+// What the commits after version `consumed` (up to `snapshot`) did to a table.
+struct UpstreamDelta {
+  std::vector<std::string> files;         // data files they added that are still live (decoded)
+  std::optional<int64_t> removed_version;  // the first of them that removed rows, if any
+};
+Result<UpstreamDelta> ReadDelta(const lake::DeltaLog& log, const lake::Snapshot& snapshot,
+                                int64_t consumed);
+
+// A source of one batch.
+lake::BatchSource OneBatch(columnar::BatchPtr batch);
+
+}  // namespace sluice::pipeline
