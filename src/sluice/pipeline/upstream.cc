@@ -26,9 +26,16 @@ Result<UpstreamDelta> ReadDelta(const lake::DeltaLog& log, const lake::Snapshot&
   std::vector<std::string> added;
   for (int64_t v = consumed + 1; v <= snapshot.version; ++v) {
     SLUICE_ASSIGN_OR_RETURN(std::vector<lake::Action> actions, log.ReadCommit(v));
+    bool merge = false;
+    for (const lake::Action& action : actions) {
+      if (const auto* info = std::get_if<lake::CommitInfo>(&action)) {
+        merge = info->operation == "MERGE";
+      }
+    }
     for (const lake::Action& action : actions) {
       if (const auto* remove = std::get_if<lake::RemoveFile>(&action)) {
         if (remove->data_change && !delta.removed_version) delta.removed_version = v;
+        if (remove->data_change && !merge && !delta.deleted_version) delta.deleted_version = v;
       } else if (const auto* add = std::get_if<lake::AddFile>(&action)) {
         if (add->data_change) added.push_back(add->path);
       }

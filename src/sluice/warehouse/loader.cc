@@ -1,0 +1,176 @@
+#include "sluice/warehouse/loader.h"
+
+#include <algorithm>
+
+namespace sluice::warehouse {
+namespace {
+
+bool Contains(const std::vector<std::string>& list, const std::string& value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+std::string ColumnList(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) out += (out.empty() ? "" : ", ") + Connection::Quote(name);
+  return out;
+}
+
+}  // namespace
+
+std::string_view LoadModeName(LoadMode mode) {
+  switch (mode) {
+    case LoadMode::kReplace:
+      return "replace";
+    case LoadMode::kAppend:
+      return "append";
+    case LoadMode::kMerge:
+      return "merge";
+  }
+  return "append";
+}
+
+Result<std::unique_ptr<TableLoader>> TableLoader::Begin(Connection* connection) {
+  std::unique_ptr<TableLoader> loader(new TableLoader(connection));
+  SLUICE_RETURN_NOT_OK(connection->BeginTransaction());
+  loader->open_ = true;
+  SLUICE_RETURN_NOT_OK(connection->Execute(
+      "CREATE TABLE IF NOT EXISTS " + Connection::Quote(kLedgerTable) +
+      " (target TEXT PRIMARY KEY, lake_table TEXT NOT NULL, lake_version BIGINT NOT NULL, mode "
+      "TEXT NOT NULL, rows_loaded BIGINT NOT NULL, loaded_at " +
+      connection->TypeFor(columnar::DataType::Timestamp()) + " NOT NULL)"));
+  return loader;
+}
+
+TableLoader::~TableLoader() { Rollback(); }
+
+void TableLoader::Rollback() {
+  if (!open_) return;
+  open_ = false;
+  (void)connection_->Execute("ROLLBACK");
+}
+
+Result<std::optional<int64_t>> TableLoader::LoadedVersion(const std::string& target) {
+  SLUICE_ASSIGN_OR_RETURN(QueryRows rows,
+                          connection_->Query("SELECT lake_version FROM " +
+                                             Connection::Quote(kLedgerTable) + " WHERE target = " +
+                                             Connection::Literal(target)));
+  if (rows.empty() || !rows[0][0]) return std::optional<int64_t>();
+  return std::optional<int64_t>(std::stoll(*rows[0][0]));
+}
+
+std::string TableLoader::ColumnDefinition(const columnar::Field& field, bool in_key) const {
+  return Connection::Quote(field.name) + " " + connection_->TypeFor(field.type) +
+         (in_key ? " NOT NULL" : "");
+}
+
+std::string TableLoader::CreateTableSql(const std::string& name, bool with_constraints) const {
+  std::string sql = "CREATE TABLE " + Connection::Quote(name) + " (";
+  bool first = true;
+  for (const columnar::Field& field : design_.schema->fields()) {
+    sql += (first ? "" : ", ") +
+           ColumnDefinition(field, with_constraints && Contains(design_.primary_key, field.name));
+    first = false;
+  }
+  if (with_constraints && !design_.primary_key.empty()) {
+    sql += ", PRIMARY KEY (" + ColumnList(design_.primary_key) + ")";
+  }
+  if (with_constraints) {
+    for (const ForeignKey& key : design_.foreign_keys) {
+      sql += ", FOREIGN KEY (" + Connection::Quote(key.column) + ") REFERENCES " +
+             Connection::Quote(key.table) + " (" + Connection::Quote(key.to_column) + ")";
+    }
+  }
+  return sql + ")";
+}
+
+Status TableLoader::Prepare(const TableDesign& design, LoadMode mode) {
+  design_ = design;
+  mode_ = mode;
+  if (mode == LoadMode::kMerge && design.primary_key.empty()) {
+    return Status::InvalidArgument("merge into " + design.name + " needs a key");
+  }
+  SLUICE_ASSIGN_OR_RETURN(std::vector<ColumnInfo> existing,
+                          connection_->TableColumns(design.name));
+  summary_.created = existing.empty();
+  if (mode == LoadMode::kReplace) {
+    insert_into_ = design.name + "__sluice_staging";
+    SLUICE_RETURN_NOT_OK(
+        connection_->Execute("DROP TABLE IF EXISTS " + Connection::Quote(insert_into_)));
+    return connection_->Execute(CreateTableSql(insert_into_, true));
+  }
+  if (existing.empty()) {
+    SLUICE_RETURN_NOT_OK(connection_->Execute(CreateTableSql(design.name, true)));
+  } else {
+    for (const columnar::Field& field : design.schema->fields()) {
+      const bool present = std::any_of(existing.begin(), existing.end(),
+                                        [&](const ColumnInfo& c) { return c.name == field.name; });
+      if (present) continue;
+      SLUICE_RETURN_NOT_OK(connection_->Execute("ALTER TABLE " + Connection::Quote(design.name) +
+                                                " ADD COLUMN " + ColumnDefinition(field, false)));
+      summary_.columns_added.push_back(field.name);
+    }
+  }
+  if (mode == LoadMode::kAppend) {
+    insert_into_ = design.name;
+    return Status::OK();
+  }
+  insert_into_ = design.name + "__sluice_merge";
+  SLUICE_RETURN_NOT_OK(connection_->Execute("DROP TABLE IF EXISTS " + Connection::Quote(insert_into_)));
+  std::string sql = connection_->TempTableSql(insert_into_) + " (";
+  bool first = true;
+  for (const columnar::Field& field : design.schema->fields()) {
+    sql += (first ? "" : ", ") + ColumnDefinition(field, false);
+    first = false;
+  }
+  return connection_->Execute(sql + ")");
+}
+
+Status TableLoader::Add(const columnar::Batch& batch, std::vector<RowRefusal>* refused) {
+  const size_t before = refused->size();
+  SLUICE_RETURN_NOT_OK(connection_->Insert(insert_into_, batch, refused));
+  const auto refusals = static_cast<int64_t>(refused->size() - before);
+  summary_.rows += batch.num_rows() - refusals;
+  summary_.rows_refused += refusals;
+  return Status::OK();
+}
+
+Result<LoadSummary> TableLoader::Commit(const std::string& lake_table, int64_t lake_version) {
+  const std::string table = Connection::Quote(design_.name);
+  if (mode_ == LoadMode::kReplace) {
+    SLUICE_RETURN_NOT_OK(connection_->SwapIn(insert_into_, design_.name));
+  } else if (mode_ == LoadMode::kMerge) {
+    std::vector<std::string> columns;
+    std::string updates;
+    for (const columnar::Field& field : design_.schema->fields()) {
+      columns.push_back(field.name);
+      if (Contains(design_.primary_key, field.name)) continue;
+      updates += (updates.empty() ? "" : ", ") + Connection::Quote(field.name) + " = excluded." +
+                 Connection::Quote(field.name);
+    }
+    SLUICE_RETURN_NOT_OK(connection_->Execute(
+        "INSERT INTO " + table + " (" + ColumnList(columns) + ") SELECT " + ColumnList(columns) +
+        " FROM " + Connection::Quote(insert_into_) + " WHERE true ON CONFLICT (" +
+        ColumnList(design_.primary_key) + ") DO " +
+        (updates.empty() ? std::string("NOTHING") : "UPDATE SET " + updates)));
+    SLUICE_RETURN_NOT_OK(connection_->Execute("DROP TABLE " + Connection::Quote(insert_into_)));
+  }
+  for (const std::string& column : design_.indexes) {
+    SLUICE_RETURN_NOT_OK(connection_->Execute(
+        "CREATE INDEX IF NOT EXISTS " + Connection::Quote("ix_" + design_.name + "_" + column) +
+        " ON " + table + " (" + Connection::Quote(column) + ")"));
+  }
+  SLUICE_RETURN_NOT_OK(connection_->Execute(
+      "INSERT INTO " + Connection::Quote(kLedgerTable) +
+      " (target, lake_table, lake_version, mode, rows_loaded, loaded_at) VALUES (" +
+      Connection::Literal(design_.name) + ", " + Connection::Literal(lake_table) + ", " +
+      std::to_string(lake_version) + ", " + Connection::Literal(std::string(LoadModeName(mode_))) +
+      ", " + std::to_string(summary_.rows) +
+      ", CURRENT_TIMESTAMP) ON CONFLICT (target) DO UPDATE SET lake_table = excluded.lake_table, "
+      "lake_version = excluded.lake_version, mode = excluded.mode, rows_loaded = "
+      "excluded.rows_loaded, loaded_at = excluded.loaded_at"));
+  SLUICE_RETURN_NOT_OK(connection_->Execute("COMMIT"));
+  open_ = false;
+  return summary_;
+}
+
+}  // namespace sluice::warehouse

@@ -1,0 +1,76 @@
+// SQL models (the dbt pattern) and model tests, run in the warehouse after the load.
+//
+// A model is a file models/<name>.sql holding one SELECT. `{{ ref('name') }}` names a loaded table
+// or another model (and orders the models); `{{ config(materialized='view') }}` (the default),
+// 'table' or 'materialized_view' (PostgreSQL; a view in SQLite) says what is built. All models
+// are rebuilt in one transaction, in dependency order.
+//
+// Model tests (not_null, unique, accepted_values, relationships) are SQL counting the failing
+// rows of a table or model; warn notes them, fail fails the run.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sluice/config/config_node.h"
+#include "sluice/warehouse/connection.h"
+
+namespace sluice::warehouse {
+
+std::string_view MaterializationName(Materialization materialization);
+
+struct SqlModel {
+  std::string name;  // the file's stem
+  std::string file;
+  std::string text;  // as written
+  Materialization materialized = Materialization::kView;
+  struct Ref {
+    std::string name;
+    config::SourceMark mark;
+  };
+  std::vector<Ref> refs;
+  std::string sql;  // refs replaced by quoted names, config removed
+};
+
+// Every models/*.sql of `dir`, by name. A missing folder is no models. Errors: InvalidArgument
+// naming file:line:column for a {{ ... }} that is not ref('name') or config(materialized='...').
+Result<std::vector<SqlModel>> ReadModels(const std::string& dir);
+
+// Checks every ref names a table in `tables` or a model, and orders the models so that each comes
+// after the models it refs. Errors: InvalidArgument (unknown ref with "did you mean", a cycle).
+Result<std::vector<SqlModel>> OrderModels(std::vector<SqlModel> models,
+                                          const std::vector<std::string>& tables);
+
+// Drops and rebuilds every model, in one transaction.
+Status BuildModels(Connection* connection, const std::vector<SqlModel>& models);
+
+enum class TestKind { kNotNull, kUnique, kAcceptedValues, kRelationships };
+std::string_view TestKindName(TestKind kind);
+
+struct ModelTest {
+  std::string name;
+  std::string model;   // a warehouse table or model
+  TestKind kind = TestKind::kNotNull;
+  std::string column;
+  std::vector<std::string> values;  // accepted_values
+  std::string to_model;             // relationships
+  std::string to_column;
+  bool fail = true;                 // severity fail (else warn)
+  config::SourceMark mark;
+};
+
+struct ModelTestResult {
+  const ModelTest* test = nullptr;
+  int64_t rows_failed = 0;
+  std::vector<std::string> sample;  // up to 3 failing values
+  std::string sql;                  // the query counting failures
+};
+
+// The query returning the failing values of a test (one column, one row per failing row).
+std::string TestSql(const ModelTest& test);
+
+Result<std::vector<ModelTestResult>> RunModelTests(Connection* connection,
+                                                   const std::vector<ModelTest>& tests);
+
+}  // namespace sluice::warehouse

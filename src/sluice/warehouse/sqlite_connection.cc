@@ -1,0 +1,312 @@
+// The SQLite warehouse: a file, in WAL mode so that readers (BI tools, the demo) read while a load
+// writes; foreign keys enforced.
+#include <sqlite3.h>
+
+#include <cmath>
+
+#include "sluice/columnar/column.h"
+#include "sluice/columnar/decimal.h"
+#include "sluice/columnar/temporal.h"
+#include "sluice/warehouse/connection.h"
+
+namespace sluice::warehouse {
+namespace {
+
+using columnar::TypeId;
+
+class Statement {
+ public:
+  Statement() = default;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement() { sqlite3_finalize(statement_); }
+  sqlite3_stmt** out() { return &statement_; }
+  sqlite3_stmt* get() const { return statement_; }
+
+ private:
+  sqlite3_stmt* statement_ = nullptr;
+};
+
+class SqliteConnection final : public Connection {
+ public:
+  SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  ~SqliteConnection() override { sqlite3_close_v2(db_); }
+
+  std::string kind() const override { return "sqlite"; }
+  std::string description() const override { return path_; }
+
+  Status Execute(const std::string& sql) override {
+    char* message = nullptr;
+    const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message);
+    if (rc == SQLITE_OK) return Status::OK();
+    std::string text = message != nullptr ? message : sqlite3_errstr(rc);
+    sqlite3_free(message);
+    return Error(rc, text + " (in: " + Shorten(sql) + ")");
+  }
+
+  Result<QueryRows> Query(const std::string& sql) override {
+    Statement statement;
+    int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, statement.out(), nullptr);
+    if (rc != SQLITE_OK) return Error(rc, std::string(sqlite3_errmsg(db_)) + " (in: " + Shorten(sql) + ")");
+    QueryRows rows;
+    while ((rc = sqlite3_step(statement.get())) == SQLITE_ROW) {
+      const int n = sqlite3_column_count(statement.get());
+      std::vector<std::optional<std::string>> row;
+      for (int i = 0; i < n; ++i) {
+        if (sqlite3_column_type(statement.get(), i) == SQLITE_NULL) {
+          row.emplace_back(std::nullopt);
+        } else {
+          const auto* text = sqlite3_column_text(statement.get(), i);
+          row.emplace_back(std::string(reinterpret_cast<const char*>(text),
+                                       static_cast<size_t>(sqlite3_column_bytes(statement.get(), i))));
+        }
+      }
+      rows.push_back(std::move(row));
+    }
+    if (rc != SQLITE_DONE) return Error(rc, std::string(sqlite3_errmsg(db_)) + " (in: " + Shorten(sql) + ")");
+    return rows;
+  }
+
+  Result<std::vector<ColumnInfo>> TableColumns(const std::string& table) override {
+    SLUICE_ASSIGN_OR_RETURN(QueryRows rows,
+                            Query("SELECT name, upper(type) FROM pragma_table_info(" +
+                                  Literal(table) + ")"));
+    std::vector<ColumnInfo> columns;
+    for (const auto& row : rows) columns.push_back({row[0].value_or(""), row[1].value_or("")});
+    return columns;
+  }
+
+  Result<bool> ViewExists(const std::string& name) override {
+    SLUICE_ASSIGN_OR_RETURN(
+        QueryRows rows,
+        Query("SELECT 1 FROM sqlite_master WHERE type = 'view' AND name = " + Literal(name)));
+    return !rows.empty();
+  }
+
+  Status Insert(const std::string& table, const columnar::Batch& batch,
+                std::vector<RowRefusal>* refused) override {
+    const columnar::Schema& schema = *batch.schema();
+    std::string sql = "INSERT INTO " + Quote(table) + " (";
+    std::string marks;
+    for (size_t i = 0; i < schema.num_fields(); ++i) {
+      sql += (i ? ", " : "") + Quote(schema.field(i).name);
+      marks += i ? ", ?" : "?";
+    }
+    sql += ") VALUES (" + marks + ")";
+    Statement statement;
+    int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, statement.out(), nullptr);
+    if (rc != SQLITE_OK) return Error(rc, std::string(sqlite3_errmsg(db_)) + " (in: " + Shorten(sql) + ")");
+    std::string text;
+    for (int64_t row = 0; row < batch.num_rows(); ++row) {
+      std::string refusal;
+      for (size_t c = 0; c < schema.num_fields() && refusal.empty(); ++c) {
+        const int at = static_cast<int>(c) + 1;
+        const columnar::Column& column = batch.column(c);
+        if (column.IsNull(row)) {
+          rc = sqlite3_bind_null(statement.get(), at);
+          continue;
+        }
+        switch (column.type().id()) {
+          case TypeId::kBool:
+            rc = sqlite3_bind_int(statement.get(), at,
+                                  static_cast<const columnar::BooleanColumn&>(column).Value(row));
+            break;
+          case TypeId::kInt32:
+            rc = sqlite3_bind_int(statement.get(), at,
+                                  static_cast<const columnar::Int32Column&>(column).Value(row));
+            break;
+          case TypeId::kInt64:
+            rc = sqlite3_bind_int64(statement.get(), at,
+                                    static_cast<const columnar::Int64Column&>(column).Value(row));
+            break;
+          case TypeId::kFloat64: {
+            const double value = static_cast<const columnar::Float64Column&>(column).Value(row);
+            if (std::isnan(value)) {
+              refusal = schema.field(c).name + " is NaN, which SQLite cannot hold (it would become NULL)";
+              break;
+            }
+            rc = sqlite3_bind_double(statement.get(), at, value);
+            break;
+          }
+          case TypeId::kDecimal:
+            text = columnar::FormatDecimal(
+                static_cast<const columnar::DecimalColumn&>(column).Value(row), column.type().scale());
+            rc = sqlite3_bind_text(statement.get(), at, text.data(), static_cast<int>(text.size()),
+                                   SQLITE_TRANSIENT);
+            break;
+          case TypeId::kDate:
+            text.clear();
+            columnar::AppendDate(static_cast<const columnar::Int32Column&>(column).Value(row), &text);
+            rc = sqlite3_bind_text(statement.get(), at, text.data(), static_cast<int>(text.size()),
+                                   SQLITE_TRANSIENT);
+            break;
+          case TypeId::kTimestamp:
+            text.clear();
+            columnar::AppendTimestamp(static_cast<const columnar::Int64Column&>(column).Value(row),
+                                      false, &text);
+            rc = sqlite3_bind_text(statement.get(), at, text.data(), static_cast<int>(text.size()),
+                                   SQLITE_TRANSIENT);
+            break;
+          case TypeId::kTime:
+            text.clear();
+            columnar::AppendTime(static_cast<const columnar::Int64Column&>(column).Value(row), &text);
+            rc = sqlite3_bind_text(statement.get(), at, text.data(), static_cast<int>(text.size()),
+                                   SQLITE_TRANSIENT);
+            break;
+          case TypeId::kBinary: {
+            const std::string_view bytes = static_cast<const columnar::StringColumn&>(column).Value(row);
+            rc = sqlite3_bind_blob(statement.get(), at, bytes.data(), static_cast<int>(bytes.size()),
+                                   SQLITE_STATIC);
+            break;
+          }
+          default: {
+            const std::string_view value = static_cast<const columnar::StringColumn&>(column).Value(row);
+            rc = sqlite3_bind_text(statement.get(), at, value.data(), static_cast<int>(value.size()),
+                                   SQLITE_STATIC);
+            break;
+          }
+        }
+        if (rc != SQLITE_OK) return Error(rc, sqlite3_errmsg(db_));
+      }
+      if (refusal.empty()) {
+        rc = sqlite3_step(statement.get());
+        if (rc != SQLITE_DONE) {
+          const int primary = rc & 0xff;
+          if (primary == SQLITE_CONSTRAINT || primary == SQLITE_MISMATCH ||
+              primary == SQLITE_TOOBIG || primary == SQLITE_RANGE) {
+            refusal = sqlite3_errmsg(db_);
+          } else {
+            const std::string message = sqlite3_errmsg(db_);
+            sqlite3_reset(statement.get());
+            return Error(rc, message);
+          }
+        }
+      }
+      sqlite3_reset(statement.get());
+      sqlite3_clear_bindings(statement.get());
+      if (!refusal.empty()) refused->push_back({row, std::move(refusal)});
+    }
+    return Status::OK();
+  }
+
+  Status BeginTransaction() override {
+    return Execute("BEGIN IMMEDIATE; PRAGMA defer_foreign_keys = ON");
+  }
+
+  std::string TempTableSql(const std::string& name) const override {
+    return "CREATE TEMP TABLE " + Quote(name);
+  }
+
+  Status SwapIn(const std::string& staging, const std::string& table) override {
+    // Views name tables, not objects: a view of `table` reads the new rows after the rename.
+    SLUICE_RETURN_NOT_OK(Execute("DROP TABLE IF EXISTS " + Quote(table)));
+    return Execute("ALTER TABLE " + Quote(staging) + " RENAME TO " + Quote(table));
+  }
+
+  Status DropRelation(const std::string& name) override {
+    SLUICE_ASSIGN_OR_RETURN(
+        QueryRows rows,
+        Query("SELECT type FROM sqlite_master WHERE name = " + Literal(name) +
+              " AND type IN ('view', 'table')"));
+    if (rows.empty()) return Status::OK();
+    return Execute(std::string(rows[0][0].value_or("") == "view" ? "DROP VIEW " : "DROP TABLE ") +
+                   Quote(name));
+  }
+
+  Status CreateModel(const std::string& name, const std::string& sql,
+                     Materialization materialization) override {
+    // SQLite has no materialized views: those are views here.
+    return Execute(std::string(materialization == Materialization::kTable ? "CREATE TABLE " : "CREATE VIEW ") +
+                   Quote(name) + " AS " + sql);
+  }
+
+  std::string TypeFor(const columnar::DataType& type) const override {
+    switch (type.id()) {
+      case TypeId::kBool:
+        return "BOOLEAN";
+      case TypeId::kInt32:
+        return "INTEGER";
+      case TypeId::kInt64:
+        return "BIGINT";
+      case TypeId::kFloat64:
+        return "DOUBLE PRECISION";
+      case TypeId::kDecimal:
+        return "NUMERIC(" + std::to_string(type.precision()) + "," + std::to_string(type.scale()) +
+               ")";
+      case TypeId::kDate:
+        return "DATE";
+      case TypeId::kTime:
+        return "TIME";
+      case TypeId::kTimestamp:
+        return "TIMESTAMP";  // text in UTC: 2026-11-01 06:00:00
+      case TypeId::kBinary:
+        return "BLOB";
+      case TypeId::kJson:
+        return "JSON";
+      default:
+        return "TEXT";
+    }
+  }
+
+ private:
+  static std::string Shorten(const std::string& sql) {
+    return sql.size() > 200 ? sql.substr(0, 200) + "..." : sql;
+  }
+
+  Status Error(int rc, const std::string& message) const {
+    const int primary = rc & 0xff;
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_IOERR ||
+        primary == SQLITE_FULL) {
+      return Status::IOError("SQLite " + path_ + ": " + message);
+    }
+    return Status::InvalidArgument("SQLite " + path_ + ": " + message);
+  }
+
+  sqlite3* db_;
+  std::string path_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Connection>> ConnectSqlite(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    return Status::IOError("SQLite " + path + ": cannot open: " + message);
+  }
+  sqlite3_busy_timeout(db, 60'000);
+  auto connection = std::make_unique<SqliteConnection>(db, path);
+  SLUICE_RETURN_NOT_OK(connection->Execute(
+      "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA legacy_alter_table = ON"));
+  return std::unique_ptr<Connection>(std::move(connection));
+}
+
+std::string Connection::Quote(const std::string& name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string Connection::Literal(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+Result<std::unique_ptr<Connection>> Connect(const WarehouseSettings& settings) {
+  if (settings.type == "sqlite") return ConnectSqlite(settings.path);
+  return Status::InvalidArgument("warehouse type '" + settings.type +
+                                 "' is not supported by this version of sluice yet (sqlite is)");
+}
+
+}  // namespace sluice::warehouse
