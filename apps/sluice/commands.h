@@ -21,6 +21,7 @@ void RegisterProjectCommands(CLI::App* app, const GlobalFlags* global, int* exit
 void RegisterComponents(CLI::App* app, int* exit_code);
 void RegisterInit(CLI::App* app, int* exit_code);
 // profile, quality, detokenize.
+void RegisterWarehouseCommands(CLI::App* app, int* exit_code);
 void RegisterSilverCommands(CLI::App* app, const GlobalFlags* global, int* exit_code);
 
 }  // namespace sluice::cli

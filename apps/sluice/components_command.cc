@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "sluice/connectors/source_registry.h"
+#include "sluice/gold/gold_model.h"
 #include "sluice/pipeline/project.h"
 
 namespace sluice::cli {
@@ -24,14 +25,23 @@ std::vector<ComponentEntry> AllComponents() {
   for (const connectors::SourceComponent& source : connectors::SourceComponents()) {
     entries.push_back({"source", source.spec});
   }
+  for (const config::ConfigSpec* spec :
+       {&silver::SilverTableSpec(), &silver::CheckSpecSpec(), &gold::DimensionModelSpec(),
+        &gold::DateDimensionModelSpec(), &gold::FactModelSpec(), &gold::AggregateModelSpec()}) {
+    entries.push_back({"table", spec});
+  }
+  for (const config::ConfigSpec* spec :
+       {&pipeline::WarehouseSpec(), &pipeline::LoadEntrySpec(), &pipeline::ModelTestSpec()}) {
+    entries.push_back({"warehouse", spec});
+  }
   return entries;
 }
 
-// Kinds that have no components in this version, said plainly rather than left out.
+// Where the kinds without components of their own are, said plainly rather than left out.
 constexpr const char* kLaterKinds =
-    "sinks:      the lake's bronze tables (no options); warehouse sinks arrive with gold tables\n"
-    "transforms: none yet (they arrive with silver tables)\n"
-    "checks:     none yet (they arrive with silver tables)\n";
+    "sinks:      the lake's Delta tables (no options) and the warehouse (see warehouse)\n"
+    "transforms: the steps of a silver table (see silver) and the gold kinds (dimension, ...)\n"
+    "checks:     silver checks (see check) and model tests (see test)\n";
 
 Status WriteMarkdown(const std::string& dir) {
   std::error_code error;
@@ -91,7 +101,7 @@ void RegisterComponents(CLI::App* app, int* exit_code) {
       return;
     }
     for (const ComponentEntry& entry : AllComponents()) {
-      std::printf("%-8s %-10s %s\n", entry.kind.c_str(), entry.spec->name().c_str(),
+      std::printf("%-9s %-14s %s\n", entry.kind.c_str(), entry.spec->name().c_str(),
                   entry.spec->description().c_str());
     }
     std::cout << '\n' << kLaterKinds;

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   RegisterComponents(&app, &exit_code);
   RegisterInit(&app, &exit_code);
   RegisterSilverCommands(&app, &global, &exit_code);
+  RegisterWarehouseCommands(&app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

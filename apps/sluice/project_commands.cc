@@ -171,8 +171,9 @@ void RegisterProjectCommands(CLI::App* app, const GlobalFlags* global, int* exit
 
   CLI::App* run = app->add_subcommand(
       "run",
-      "Run the project's pipeline: ingest new file drops into bronze Delta tables, then build "
-      "the silver tables from what is new");
+      "Run the project's pipeline: ingest new file drops into bronze Delta tables, build the "
+      "silver and gold tables from what is new, load the warehouse, build its SQL models and "
+      "run their tests");
   AddProjectArgument(run, flags.get());
   run->add_option("--select", flags->select,
                   "Run only these tasks (task or source names, e.g. bronze.orders or orders)")
@@ -181,13 +182,15 @@ void RegisterProjectCommands(CLI::App* app, const GlobalFlags* global, int* exit
                 "Plain log lines even on a terminal (no live progress)");
   run->add_flag("--quiet,-q", flags->quiet, "Print nothing but errors (the report is written)");
   run->add_flag("--full-refresh", flags->full_refresh,
-                "Rebuild silver tables from all of their upstream rows, not only the new ones");
+                "Rebuild silver and gold tables from all of their upstream rows, and reload the "
+                "warehouse tables whole");
   run->footer(
-      "Every file is ingested exactly once, and every upstream row reaches a silver table once:\n"
-      "a rerun over the same drops changes nothing.\n"
+      "Every file is ingested exactly once, every upstream row reaches a silver or gold table\n"
+      "once, and every lake version is loaded into the warehouse once: a rerun over the same\n"
+      "drops changes nothing.\n"
       "The summary goes to stdout, progress to stderr; runs/<run_id>/report.json has the same\n"
       "facts for machines. Exit codes: 0 ok, 1 rejected records beyond a limit or a failed\n"
-      "check of severity fail, 2 project file error, 3 runtime error.");
+      "check or model test of severity fail, 2 project file error, 3 runtime error.");
   run->callback([flags, global, exit_code] { *exit_code = RunRun(*flags, *global); });
 
   CLI::App* validate = app->add_subcommand(

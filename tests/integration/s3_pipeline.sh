@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The retail example run with an s3:// lake on a real S3 server gives the same tables (bronze,
-# silver, quarantine, quality) as with a local lake; a rerun ingests nothing; the secret key never appears in any output or report; a
+# silver, gold, quarantine, quality) and the same warehouse as with a local lake; a rerun ingests nothing; the secret key never appears in any output or report; a
 # wrong secret and missing credentials fail with clear messages.
 #   s3_pipeline.sh SLUICE_BINARY EXAMPLE_DIR WORK_DIR    (SLUICE_S3_ENV names the server's env file)
 set -euo pipefail
@@ -27,7 +27,8 @@ fail() {
 rm -rf "$work" && mkdir -p "$work/home"
 for side in local s3; do
   mkdir -p "$work/$side"
-  cp -r "$example/drops" "$example/sluice.yml" "$work/$side/"
+  cp -r "$example/drops" "$example/models" "$example/deliver.sh" "$example/sluice.yml" "$work/$side/"
+  bash "$work/$side/deliver.sh" all
 done
 sed -i "s|^lake: .*|lake: $lake|" "$work/s3/sluice.yml"
 grep -q "^lake: s3://" "$work/s3/sluice.yml" || fail "could not point the project at $lake"
@@ -39,7 +40,8 @@ grep -q "^lake: s3://" "$work/s3/sluice.yml" || fail "could not point the projec
 
 # The same rows and rejects in every table.
 for table in bronze/orders bronze/customers bronze/products quarantine/orders quarantine/customers \
-    silver/orders silver/customers silver/products quarantine/silver.orders quality/silver.orders; do
+    silver/orders silver/customers silver/products quarantine/silver.orders quality/silver.orders \
+    gold/dim_customer gold/dim_product gold/dim_date gold/fact_sales gold/daily_sales; do
   local_rows=$("$sluice" count "$work/local/lake/$table")
   s3_rows=$("$sluice" count "$lake/$table")
   [ "$local_rows" = "$s3_rows" ] || fail "$table: $local_rows rows locally, $s3_rows on S3"
@@ -51,6 +53,13 @@ done
 "$sluice" cat "$lake/bronze/products" --columns product_id,name --to csv |
   sort > "$work/s3-products.csv"
 cmp -s "$work/local-products.csv" "$work/s3-products.csv" || fail "bronze.products differs"
+# The same warehouse answers.
+for side in local s3; do
+  "$sluice" query "$work/$side" "select * from revenue_by_country" --csv > "$work/$side-revenue.csv" ||
+    fail "query the $side warehouse"
+done
+cmp -s "$work/local-revenue.csv" "$work/s3-revenue.csv" || fail "the warehouses differ"
+[ "$(wc -l < "$work/s3-revenue.csv")" -gt 1 ] || fail "revenue_by_country is empty"
 
 # A rerun takes nothing new.
 "$sluice" run "$work/s3" --no-progress > "$work/rerun.out" 2>&1 || fail "rerun: $(cat "$work/rerun.out")"
@@ -80,7 +89,7 @@ grep -q "s3://" "$work/timetravel.err" || fail "no object named: $(cat "$work/ti
 
 # A wrong secret: a clear authentication error, and the canary appears nowhere.
 canary="CANARY-s3-secret-$$-7d2f"
-mkdir -p "$work/wrong" && cp -r "$work/s3/drops" "$work/s3/sluice.yml" "$work/wrong/"
+mkdir -p "$work/wrong" && cp -r "$work/s3/inbox" "$work/s3/models" "$work/s3/sluice.yml" "$work/wrong/"
 status=0
 AWS_SECRET_ACCESS_KEY=$canary "$sluice" run "$work/wrong" --no-progress > "$work/wrong.out" \
   2> "$work/wrong.err" || status=$?

@@ -320,7 +320,7 @@ Result<DimensionChanges> ApplyDimension(const DimensionPlan& plan,
                              (duplicate_keys == 1 ? " business key appears" : " business keys appear") +
                              " more than once in one batch of " + spec.from +
                              " (a dimension takes one row per key per run; dedupe upstream): " +
-                             list);
+                             list + "; nothing committed");
   }
 
   // 4. Apply each incoming row.
@@ -422,7 +422,8 @@ Result<DimensionChanges> ApplyDimension(const DimensionPlan& plan,
     }
   }
 
-  bool any_change = existing.empty() || schema_changed;
+  changes.schema_changed = existing.empty() || schema_changed;
+  bool any_change = changes.schema_changed;
   for (const Version& version : versions) any_change = any_change || version.changed;
   changes.next_key = next_key;
   changes.changed = any_change;
@@ -462,7 +463,9 @@ Result<DimensionChanges> ApplyDimension(const DimensionPlan& plan,
   current.Append(true);
   hashes.AppendNull();
   updated_at.Append(now_micros);
-  for (const Version& version : versions) {
+  for (size_t v = 0; v < versions.size(); ++v) {
+    const Version& version = versions[v];
+    if (version.changed) changes.changed_rows.push_back(static_cast<int64_t>(v) + 1);
     keys.Append(version.key);
     valid_from.Append(version.valid_from);
     if (version.valid_to) {

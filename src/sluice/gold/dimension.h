@@ -53,6 +53,8 @@ Result<DimensionPlan> PlanDimension(const GoldModel& model, const columnar::Sche
 struct DimensionChanges {
   bool changed = false;       // anything to write
   columnar::BatchPtr table;   // the whole dimension after the change (in surrogate key order)
+  std::vector<int64_t> changed_rows;  // the rows of `table` that are new or changed
+  bool schema_changed = false;        // the existing rows lack columns (or are none)
   int64_t next_key = 1;       // the counter after the change
   int64_t members_added = 0;  // new business keys
   int64_t versions_added = 0; // scd2: new versions of known members

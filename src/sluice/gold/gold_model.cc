@@ -211,8 +211,8 @@ const config::ConfigSpec& DateDimensionModelSpec() {
   static const config::ConfigSpec spec(
       "date_dimension",
       "A generated calendar, one row per day: date_key (yyyymmdd), date, year, quarter, month, "
-      "month_name, iso_week, iso_year, day_of_week (1 = Monday), day_name, is_weekend, "
-      "fiscal_year, fiscal_period",
+      "month_name, day_of_month, day_of_year, day_of_week (1 = Monday), day_name, is_weekend, "
+      "iso_week, iso_year, fiscal_year, fiscal_quarter, fiscal_period; date_key 0 is unknown",
       {KindKey("date_dimension"),
        MakeKey("start", ValueType::kString, "The first day", "2020-01-01"),
        MakeKey("end", ValueType::kString, "The last day", "2030-12-31"),

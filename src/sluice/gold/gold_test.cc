@@ -143,7 +143,8 @@ TEST_F(Scd2Test, AKeyChangedTwiceInOneBatchFailsNamingTheKey) {
   EXPECT_EQ(lines.status().code(), StatusCode::kDataError);
   EXPECT_EQ(lines.status().message(),
             "1 business key appears more than once in one batch of silver.customers (a dimension "
-            "takes one row per key per run; dedupe upstream): customer_id=3 (3 rows)");
+            "takes one row per key per run; dedupe upstream): customer_id=3 (3 rows); nothing "
+            "committed");
 }
 
 TEST_F(Scd2Test, AChangeClosesTheVersionAndAChangeBackIsANewVersion) {

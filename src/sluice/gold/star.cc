@@ -429,8 +429,10 @@ Status CheckGrain(const FactPlan& plan, const std::vector<BatchPtr>& facts) {
   if (repeated_count > static_cast<int64_t>(repeated.size())) list += "; ...";
   std::string grain;
   for (const std::string& g : plan.model->fact.grain) grain += (grain.empty() ? "" : ", ") + g;
-  return Status::DataError(std::to_string(repeated_count) + " grain values of " +
-                           plan.model->name + " (" + grain + ") appear more than once in " +
+  return Status::DataError(std::to_string(repeated_count) +
+                           (repeated_count == 1 ? " grain value of " : " grain values of ") +
+                           plan.model->name + " (" + grain + ")" +
+                           (repeated_count == 1 ? " appears" : " appear") + " more than once in " +
                            plan.model->fact.from + ": " + list + "; nothing committed");
 }
 

@@ -1,9 +1,13 @@
 #include "sluice/pipeline/gold_task.h"
 
+#include <unordered_set>
+
+#include "sluice/columnar/take.h"
 #include "sluice/gold/dimension.h"
 #include "sluice/gold/star.h"
 #include "sluice/lake/delta_table.h"
 #include "sluice/pipeline/upstream.h"
+#include "sluice/silver/transformer.h"
 
 namespace sluice::pipeline {
 namespace {
@@ -37,8 +41,10 @@ Result<Input> OpenInput(const Project& project, const std::string& table,
   if (!input.whole && input.snapshot->version > input.consumed) {
     SLUICE_ASSIGN_OR_RETURN(UpstreamDelta delta,
                             ReadDelta(*input.log, *input.snapshot, input.consumed));
-    input.removed_version = delta.removed_version;
-    if (delta.removed_version) {
+    // A merge rewrites files without deleting rows: their rows are read again (and change
+    // nothing, or correct); a commit that deleted rows makes the read whole.
+    input.removed_version = delta.deleted_version;
+    if (delta.deleted_version) {
       input.whole = true;
     } else {
       input.files = std::move(delta.files);
@@ -152,17 +158,33 @@ Result<TaskOutcome> GoldTask::RunDimension(TaskContext& context) {
   options.commit.now_ms = now_ms_;
   options.parameters["sluice.run_id"] = context.run_id;
   std::vector<BatchPtr> rows;
-  if (changes.changed) {
-    options.mode = lake::WriteMode::kOverwrite;
-    rows.push_back(changes.table);
+  int64_t version = -1;
+  if (changes.changed && !changes.schema_changed) {
+    // Only the new and changed versions, merged by surrogate key: the lake commit (and the
+    // warehouse load after it) is as small as the change.
+    rows.push_back(columnar::TakeRows(*changes.table, changes.changed_rows));
+    lake::MergeOptions merge;
+    merge.keys = {spec.surrogate_key};
+    merge.ledger = options.ledger;
+    merge.commit.now_ms = now_ms_;
+    merge.parameters = options.parameters;
+    SLUICE_ASSIGN_OR_RETURN(lake::MergeResult merged,
+                            target->Merge(plan.schema, Batches(rows), merge));
+    version = merged.commit.version;
+  } else {
+    if (changes.changed) {
+      options.mode = lake::WriteMode::kOverwrite;
+      rows.push_back(changes.table);
+    }
+    SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written,
+                            target->Write(plan.schema, Batches(rows), options));
+    version = written.commit.version;
   }
-  SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written,
-                          target->Write(plan.schema, Batches(rows), options));
   outcome.rows_in = Rows(incoming);
   outcome.rows_out = outcome.rows_in;  // every row is applied (changed or not)
   nlohmann::ordered_json& details = outcome.details;
-  details["version"] = written.commit.version;
-  details["rows"] = changes.changed ? changes.table->num_rows() : int64_t{-1};
+  details["version"] = version;
+  details["rows_written"] = changes.changed ? static_cast<int64_t>(rows[0]->num_rows()) : 0;
   details["members_added"] = changes.members_added;
   details["versions_added"] = changes.versions_added;
   details["rows_updated"] = changes.rows_updated;
@@ -214,13 +236,11 @@ Result<TaskOutcome> GoldTask::RunFact(TaskContext& context) {
                           lake::DeltaTable::Open(project_.TablePath(model_.name)));
   SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr snapshot, target->log()->Load());
   SLUICE_ASSIGN_OR_RETURN(Input input, OpenInput(project_, spec.from, *snapshot, full_refresh_));
-  if (UpToDate(input, *snapshot, full_refresh_)) {
-    outcome.details["up_to_date"] = true;
-    outcome.details["version"] = snapshot->version;
-    return outcome;
-  }
-  // The dimensions' keys.
+  // The dimensions' keys (and versions: a fact run records the dimension versions it looked up).
   std::vector<gold::DimensionKeys> keys;
+  std::vector<std::pair<std::string, int64_t>> ledger = {
+      {GoldUpstreamAppId(spec.from), input.snapshot->version}};
+  std::vector<std::string> advanced;  // key columns of dimensions with versions not seen yet
   for (const gold::FactDimension& use : spec.dimensions) {
     const gold::GoldModel* dimension = project_.FindGold(use.table);
     if (dimension == nullptr) {
@@ -248,12 +268,76 @@ Result<TaskOutcome> GoldTask::RunFact(TaskContext& context) {
                             ReadAll(log, dimension_snapshot, options, nullptr));
     SLUICE_ASSIGN_OR_RETURN(gold::DimensionKeys loaded,
                             gold::LoadDimensionKeys(*dimension, use, rows));
+    auto seen = snapshot->app_transactions.find(GoldUpstreamAppId(use.table));
+    if (seen == snapshot->app_transactions.end() ||
+        seen->second.version < dimension_snapshot->version) {
+      advanced.push_back(loaded.column);
+    }
+    ledger.emplace_back(GoldUpstreamAppId(use.table), dimension_snapshot->version);
     keys.push_back(std::move(loaded));
+  }
+  if (UpToDate(input, *snapshot, full_refresh_) && advanced.empty()) {
+    outcome.details["up_to_date"] = true;
+    outcome.details["version"] = snapshot->version;
+    return outcome;
   }
   SchemaPtr upstream_schema;
   SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> incoming,
                           ReadInput(input, context.progress, &upstream_schema));
   SLUICE_ASSIGN_OR_RETURN(gold::FactPlan plan, gold::PlanFact(model_, *upstream_schema, keys));
+  // Facts that point to an unknown member of a dimension that has changed since are looked up
+  // again (the member may have arrived after the fact: a late-arriving dimension row).
+  int64_t retried = 0;
+  if (!input.whole && snapshot->exists() && !advanced.empty()) {
+    lake::TableScanOptions options;
+    options.columns = spec.grain;
+    for (const std::string& column : advanced) {
+      if (snapshot->schema->FieldIndex(column)) options.columns.push_back(column);
+    }
+    SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> held,
+                            ReadAll(target->log(), snapshot, options, nullptr));
+    std::vector<size_t> grain_columns(spec.grain.size());
+    for (size_t g = 0; g < grain_columns.size(); ++g) grain_columns[g] = g;
+    std::unordered_set<std::string> unknown;
+    for (const BatchPtr& batch : held) {
+      for (int64_t i = 0; i < batch->num_rows(); ++i) {
+        for (size_t c = spec.grain.size(); c < batch->num_columns(); ++c) {
+          const columnar::Column& column = batch->column(c);
+          const int64_t key =
+              column.type().id() == columnar::TypeId::kInt32
+                  ? static_cast<const columnar::Int32Column&>(column).Value(i)
+                  : static_cast<const columnar::Int64Column&>(column).Value(i);
+          if (column.IsValid(i) && key == 0) {
+            unknown.insert(silver::EncodeKey(*batch, grain_columns, i));
+            break;
+          }
+        }
+      }
+    }
+    if (!unknown.empty()) {
+      std::vector<size_t> upstream_grain;
+      for (const std::string& column : spec.grain) {
+        if (auto index = upstream_schema->FieldIndex(column)) upstream_grain.push_back(*index);
+      }
+      for (const BatchPtr& batch : incoming) {
+        for (int64_t i = 0; i < batch->num_rows(); ++i) {
+          unknown.erase(silver::EncodeKey(*batch, upstream_grain, i));
+        }
+      }
+      SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> all,
+                              ReadAll(input.log, input.snapshot, {}, nullptr));
+      for (const BatchPtr& batch : all) {
+        std::vector<int64_t> take;
+        for (int64_t i = 0; i < batch->num_rows(); ++i) {
+          if (unknown.count(silver::EncodeKey(*batch, upstream_grain, i)) != 0) take.push_back(i);
+        }
+        if (take.empty()) continue;
+        retried += static_cast<int64_t>(take.size());
+        incoming.push_back(columnar::TakeRows(*batch, take));
+      }
+    }
+  }
+  outcome.details["unknown_retried"] = retried;
   gold::FactCounts counts;
   std::vector<BatchPtr> facts;
   for (const BatchPtr& batch : incoming) {
@@ -261,8 +345,6 @@ Result<TaskOutcome> GoldTask::RunFact(TaskContext& context) {
     facts.push_back(std::move(built));
   }
   SLUICE_RETURN_NOT_OK(gold::CheckGrain(plan, facts));
-  const std::vector<std::pair<std::string, int64_t>> ledger = {
-      {GoldUpstreamAppId(spec.from), input.snapshot->version}};
   nlohmann::ordered_json& details = outcome.details;
   if (input.whole || !snapshot->exists()) {
     lake::TableWriteOptions options;

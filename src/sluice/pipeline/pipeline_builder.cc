@@ -1,12 +1,14 @@
 #include "sluice/pipeline/pipeline_builder.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <sstream>
 
 #include "sluice/pipeline/bronze_task.h"
 #include "sluice/pipeline/executor.h"
 #include "sluice/pipeline/gold_task.h"
+#include "sluice/pipeline/load_task.h"
 #include "sluice/pipeline/silver_task.h"
 
 namespace sluice::pipeline {
@@ -47,6 +49,30 @@ std::vector<std::unique_ptr<Task>> MakeTasks(const Project& project,
     }
     tasks.push_back(
         std::make_unique<GoldTask>(project, model, std::move(upstream), full_refresh, now_ms));
+  }
+  if (!project.warehouse) return tasks;
+  // Loads after the tables they read (and after their dimensions' loads), then the models.
+  std::vector<std::string> loads;
+  std::map<std::string, std::string> load_of;  // lake table → load task
+  for (const LoadDeclaration& load : project.warehouse->loads) {
+    load_of[load.table] = LoadTaskName(load);
+  }
+  for (const LoadDeclaration& load : project.warehouse->loads) {
+    const std::string name = LoadTaskName(load);
+    if (!made(name)) continue;
+    loads.push_back(name);
+    std::vector<std::string> upstream;
+    if (producers.count(load.table) != 0 && made(load.table)) upstream.push_back(load.table);
+    for (const std::string& dimension : load.after) {
+      auto it = load_of.find(dimension);
+      if (it != load_of.end() && made(it->second)) upstream.push_back(it->second);
+    }
+    tasks.push_back(
+        std::make_unique<LoadTask>(project, load, std::move(upstream), full_refresh, now_ms));
+  }
+  if ((!project.warehouse->models.empty() || !project.warehouse->tests.empty()) &&
+      made("warehouse.models")) {
+    tasks.push_back(std::make_unique<ModelsTask>(project, std::move(loads)));
   }
   return tasks;
 }

@@ -29,8 +29,6 @@ bool IsIdentifier(std::string_view text) {
 
 // Keys of the design brief that later versions implement: a clear message instead of "unknown".
 const char* NotYetSupported(std::string_view key) {
-  if (key == "load") return "loading a warehouse ('load:')";
-  if (key == "warehouse") return "a warehouse ('warehouse:')";
   if (key == "schedule") return "schedules ('schedule:')";
   return nullptr;
 }
@@ -151,6 +149,19 @@ const config::ConfigSpec& ProjectSpec() {
         "Silver and gold tables by name (silver.<name>, gold.<name>), each built from lake tables "
         "(see the table components, docs/silver.md and docs/gold.md)");
     keys.push_back(tables);
+    config::KeySpec warehouse = config::MakeKey(
+        "warehouse", ValueType::kObject,
+        "The warehouse gold tables are loaded into (see the warehouse component and "
+        "docs/warehouse.md); with 'load:' and no 'warehouse:', SQLite at ./warehouse.db");
+    warehouse.object = &WarehouseSpec();
+    warehouse.example = "{type: sqlite, path: ./warehouse.db}";
+    keys.push_back(warehouse);
+    config::KeySpec load = config::MakeKey(
+        "load", ValueType::kObjectMap,
+        "Lake tables loaded into the warehouse, by name or pattern (gold.*), each with the keys "
+        "of the load component; default with 'warehouse:': every gold table");
+    load.example = "{gold.*: {}, gold.daily_sales: {mode: replace}}";
+    keys.push_back(load);
     return config::ConfigSpec("project", "The project file (sluice.yml): one pipeline",
                               std::move(keys));
   }();
@@ -419,6 +430,7 @@ Result<Project> LoadProject(const std::string& path, const config::YamlLoadOptio
       }
     }
   }
+  project.warehouse = ParseWarehouse(values.Node("warehouse"), values.Node("load"), project, &errors);
   if (project.sources.empty() && errors.empty()) {
     errors.Add(root.mark(),
                "the project declares no sources; add one under 'sources:' (see "

@@ -18,6 +18,7 @@
 #include "sluice/gold/gold_model.h"
 #include "sluice/io/s3/s3_config.h"
 #include "sluice/pipeline/executor.h"
+#include "sluice/pipeline/warehouse_config.h"
 #include "sluice/silver/silver_table.h"
 
 namespace sluice::pipeline {
@@ -43,6 +44,7 @@ struct Project {
   std::vector<SourceDeclaration> sources;
   std::vector<silver::SilverTable> tables;  // `tables:` named silver.*, in the order written
   std::vector<gold::GoldModel> gold;        // `tables:` named gold.*, in the order written
+  std::optional<WarehouseDeclaration> warehouse;  // `warehouse:` and `load:`
 
   // The gold model named `table` ("gold.dim_customer"), or nullptr.
   const gold::GoldModel* FindGold(const std::string& table) const;

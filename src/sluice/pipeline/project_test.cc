@@ -83,10 +83,10 @@ TEST_F(ProjectTest, EveryErrorNamesItsLineAndSuggests) {
 
 TEST_F(ProjectTest, LaterFeaturesAndSharedTablesAreRefused) {
   const std::string errors = Errors(
-      "name: p\nload: {}\nsources:\n  a: {path: a/*.csv}\n  b: {path: b/*.csv, table: "
+      "name: p\nschedule: daily\nsources:\n  a: {path: a/*.csv}\n  b: {path: b/*.csv, table: "
       "bronze.a}\n  c: {path: c/*.csv, table: silver.c}\ntables:\n  clean: {from: bronze.a}\n"
       "  silver.x: {from: bronze.z}\n");
-  EXPECT_NE(errors.find("sluice.yml:2:1: loading a warehouse ('load:') is not supported"),
+  EXPECT_NE(errors.find("sluice.yml:2:1: schedules ('schedule:') is not supported"),
             std::string::npos)
       << errors;
   EXPECT_NE(errors.find("sluice.yml:8:3: table name 'clean' must be silver.<name>"),

@@ -186,18 +186,6 @@ std::vector<size_t> Indices(const columnar::Schema& schema, const std::vector<st
   return indices;
 }
 
-SchemaPtr QuarantineSchema() {
-  static const SchemaPtr schema = std::make_shared<const columnar::Schema>(
-      std::vector<Field>{{"run_id", DataType::String(), true},
-                         {"table", DataType::String(), true},
-                         {"error_kind", DataType::String(), true},
-                         {"field", DataType::String(), true},
-                         {"message", DataType::String(), true},
-                         {"raw", DataType::String(), true},
-                         {"quarantined_at", DataType::Timestamp(), true}});
-  return schema;
-}
-
 SchemaPtr QualitySchema() {
   static const SchemaPtr schema = std::make_shared<const columnar::Schema>(
       std::vector<Field>{{"run_id", DataType::String(), true},
@@ -769,7 +757,7 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
         at.Append(now_micros);
       }
       auto batch = std::make_shared<const columnar::Batch>(
-          QuarantineSchema(),
+          RowQuarantineSchema(),
           std::vector<ColumnPtr>{run.Finish(), name.Finish(), kind.Finish(), field.Finish(),
                                  message.Finish(), raw.Finish(), at.Finish()},
           n);
@@ -779,7 +767,7 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
       options.commit.now_ms = now_ms_;
       options.parameters["sluice.run_id"] = run_id;
       SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written,
-                              quarantine->Write(QuarantineSchema(), OneBatch(batch), options));
+                              quarantine->Write(RowQuarantineSchema(), OneBatch(batch), options));
       details["quarantine"] = {{"table_path", project_.QuarantinePath(table_.name)},
                                {"rows", n},
                                {"version", written.commit.version}};

@@ -49,6 +49,19 @@ Result<UpstreamDelta> ReadDelta(const lake::DeltaLog& log, const lake::Snapshot&
   return delta;
 }
 
+columnar::SchemaPtr RowQuarantineSchema() {
+  using columnar::DataType;
+  static const columnar::SchemaPtr schema = std::make_shared<const columnar::Schema>(
+      std::vector<columnar::Field>{{"run_id", DataType::String(), true},
+                                   {"table", DataType::String(), true},
+                                   {"error_kind", DataType::String(), true},
+                                   {"field", DataType::String(), true},
+                                   {"message", DataType::String(), true},
+                                   {"raw", DataType::String(), true},
+                                   {"quarantined_at", DataType::Timestamp(), true}});
+  return schema;
+}
+
 lake::BatchSource OneBatch(columnar::BatchPtr batch) {
   return [batch = std::move(batch), done = false]() mutable -> Result<columnar::BatchPtr> {
     if (done) return columnar::BatchPtr();

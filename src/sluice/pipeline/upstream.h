@@ -36,6 +36,10 @@ struct UpstreamDelta {
 Result<UpstreamDelta> ReadDelta(const lake::DeltaLog& log, const lake::Snapshot& snapshot,
                                 int64_t consumed);
 
+// The quarantine table of rows a silver or load task set aside: run_id, table, error_kind, field,
+// message, raw (the row as JSON), quarantined_at.
+columnar::SchemaPtr RowQuarantineSchema();
+
 // A source of one batch.
 lake::BatchSource OneBatch(columnar::BatchPtr batch);
 

@@ -31,6 +31,11 @@ enum class Materialization { kView, kTable, kMaterializedView };
 
 using QueryRows = std::vector<std::vector<std::optional<std::string>>>;
 
+struct QueryResult {
+  std::vector<std::string> columns;
+  QueryRows rows;
+};
+
 class Connection {
  public:
   virtual ~Connection() = default;
@@ -44,6 +49,8 @@ class Connection {
   virtual Status Execute(const std::string& sql) = 0;
   // Runs a query; every value as text (null as nullopt).
   virtual Result<QueryRows> Query(const std::string& sql) = 0;
+  // A query with its column names.
+  virtual Result<QueryResult> QueryWithNames(const std::string& sql) = 0;
   // The columns of `table` in order; empty when there is no such table.
   virtual Result<std::vector<ColumnInfo>> TableColumns(const std::string& table) = 0;
   // Does a view (or materialized view) of that name exist?
@@ -87,7 +94,7 @@ struct WarehouseSettings {
   int port = 5432;
   std::string database;
   std::string user;
-  std::string password_env;  // the environment variable holding the password
+  std::string password;      // from the environment (empty: libpq's PGPASSWORD or ~/.pgpass)
   std::string sslmode;       // disable | allow | prefer | require | verify-ca | verify-full
   std::string sslrootcert;
   std::string schema;        // tables go here (default: public)

@@ -2,6 +2,7 @@
 // writes; foreign keys enforced.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "sluice/columnar/column.h"
@@ -45,12 +46,18 @@ class SqliteConnection final : public Connection {
   }
 
   Result<QueryRows> Query(const std::string& sql) override {
+    SLUICE_ASSIGN_OR_RETURN(QueryResult result, QueryWithNames(sql));
+    return std::move(result.rows);
+  }
+
+  Result<QueryResult> QueryWithNames(const std::string& sql) override {
     Statement statement;
     int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, statement.out(), nullptr);
     if (rc != SQLITE_OK) return Error(rc, std::string(sqlite3_errmsg(db_)) + " (in: " + Shorten(sql) + ")");
-    QueryRows rows;
+    QueryResult result;
+    const int n = sqlite3_column_count(statement.get());
+    for (int i = 0; i < n; ++i) result.columns.emplace_back(sqlite3_column_name(statement.get(), i));
     while ((rc = sqlite3_step(statement.get())) == SQLITE_ROW) {
-      const int n = sqlite3_column_count(statement.get());
       std::vector<std::optional<std::string>> row;
       for (int i = 0; i < n; ++i) {
         if (sqlite3_column_type(statement.get(), i) == SQLITE_NULL) {
@@ -61,10 +68,10 @@ class SqliteConnection final : public Connection {
                                        static_cast<size_t>(sqlite3_column_bytes(statement.get(), i))));
         }
       }
-      rows.push_back(std::move(row));
+      result.rows.push_back(std::move(row));
     }
     if (rc != SQLITE_DONE) return Error(rc, std::string(sqlite3_errmsg(db_)) + " (in: " + Shorten(sql) + ")");
-    return rows;
+    return result;
   }
 
   Result<std::vector<ColumnInfo>> TableColumns(const std::string& table) override {
@@ -198,9 +205,33 @@ class SqliteConnection final : public Connection {
   }
 
   Status SwapIn(const std::string& staging, const std::string& table) override {
-    // Views name tables, not objects: a view of `table` reads the new rows after the rename.
-    SLUICE_RETURN_NOT_OK(Execute("DROP TABLE IF EXISTS " + Quote(table)));
-    return Execute("ALTER TABLE " + Quote(staging) + " RENAME TO " + Quote(table));
+    SLUICE_ASSIGN_OR_RETURN(
+        QueryRows referenced,
+        Query("SELECT count(*) FROM sqlite_master m, pragma_foreign_key_list(m.name) k WHERE "
+              "m.type = 'table' AND k.\"table\" = " + Literal(table)));
+    SLUICE_ASSIGN_OR_RETURN(std::vector<ColumnInfo> existing, TableColumns(table));
+    if (existing.empty() || referenced.empty() || referenced[0][0].value_or("0") == "0") {
+      // Views name tables, not objects: a view of `table` reads the new rows after the rename.
+      SLUICE_RETURN_NOT_OK(Execute("DROP TABLE IF EXISTS " + Quote(table)));
+      return Execute("ALTER TABLE " + Quote(staging) + " RENAME TO " + Quote(table));
+    }
+    // Other tables' foreign keys point here: dropping it would orphan their rows, so the rows
+    // are replaced instead (the checks run at commit, when every key is back).
+    SLUICE_ASSIGN_OR_RETURN(std::vector<ColumnInfo> columns, TableColumns(staging));
+    std::string list;
+    for (const ColumnInfo& column : columns) {
+      const bool present = std::any_of(existing.begin(), existing.end(),
+                                        [&](const ColumnInfo& c) { return c.name == column.name; });
+      if (!present) {
+        SLUICE_RETURN_NOT_OK(Execute("ALTER TABLE " + Quote(table) + " ADD COLUMN " +
+                                     Quote(column.name) + " " + column.type));
+      }
+      list += (list.empty() ? "" : ", ") + Quote(column.name);
+    }
+    SLUICE_RETURN_NOT_OK(Execute("DELETE FROM " + Quote(table)));
+    SLUICE_RETURN_NOT_OK(Execute("INSERT INTO " + Quote(table) + " (" + list + ") SELECT " + list +
+                                 " FROM " + Quote(staging)));
+    return Execute("DROP TABLE " + Quote(staging));
   }
 
   Status DropRelation(const std::string& name) override {
