@@ -67,8 +67,13 @@ class Connection {
   virtual Status BeginTransaction() = 0;
   // "CREATE TEMP TABLE name": the start of a session-private table's definition.
   virtual std::string TempTableSql(const std::string& name) const = 0;
+  // Whether a replace swaps a staging table in by rename (SQLite), or deletes the table's rows and
+  // inserts the staged ones (PostgreSQL, where views and foreign keys bind to the table itself).
+  virtual bool SwapsByRename() const = 0;
   // Inside the transaction: `staging` takes the place of `table` (which may not exist).
   virtual Status SwapIn(const std::string& staging, const std::string& table) = 0;
+  // What follows a FOREIGN KEY ... REFERENCES clause (" DEFERRABLE INITIALLY DEFERRED").
+  virtual std::string ForeignKeyOptions() const { return ""; }
 
   // Drops the view, materialized view or table `name` if there is one.
   virtual Status DropRelation(const std::string& name) = 0;
@@ -107,5 +112,7 @@ Result<std::unique_ptr<Connection>> Connect(const WarehouseSettings& settings);
 
 // SQLite (warehouse/sqlite_connection.cc).
 Result<std::unique_ptr<Connection>> ConnectSqlite(const std::string& path);
+// PostgreSQL (warehouse/postgres_connection.cc).
+Result<std::unique_ptr<Connection>> ConnectPostgres(const WarehouseSettings& settings);
 
 }  // namespace sluice::warehouse

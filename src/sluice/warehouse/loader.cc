@@ -77,7 +77,8 @@ std::string TableLoader::CreateTableSql(const std::string& name, bool with_const
   if (with_constraints) {
     for (const ForeignKey& key : design_.foreign_keys) {
       sql += ", FOREIGN KEY (" + Connection::Quote(key.column) + ") REFERENCES " +
-             Connection::Quote(key.table) + " (" + Connection::Quote(key.to_column) + ")";
+             Connection::Quote(key.table) + " (" + Connection::Quote(key.to_column) + ")" +
+             connection_->ForeignKeyOptions();
     }
   }
   return sql + ")";
@@ -92,7 +93,7 @@ Status TableLoader::Prepare(const TableDesign& design, LoadMode mode) {
   SLUICE_ASSIGN_OR_RETURN(std::vector<ColumnInfo> existing,
                           connection_->TableColumns(design.name));
   summary_.created = existing.empty();
-  if (mode == LoadMode::kReplace) {
+  if (mode == LoadMode::kReplace && connection_->SwapsByRename()) {
     insert_into_ = design.name + "__sluice_staging";
     SLUICE_RETURN_NOT_OK(
         connection_->Execute("DROP TABLE IF EXISTS " + Connection::Quote(insert_into_)));
@@ -110,19 +111,31 @@ Status TableLoader::Prepare(const TableDesign& design, LoadMode mode) {
       summary_.columns_added.push_back(field.name);
     }
   }
+  // Indexes before any row (PostgreSQL cannot index a table with deferred checks pending).
+  SLUICE_RETURN_NOT_OK(CreateIndexes());
   if (mode == LoadMode::kAppend) {
     insert_into_ = design.name;
     return Status::OK();
   }
-  insert_into_ = design.name + "__sluice_merge";
+  // Merge (and replace without a rename): rows are staged in a temporary table first.
+  insert_into_ = design.name + "__sluice_stage";
   SLUICE_RETURN_NOT_OK(connection_->Execute("DROP TABLE IF EXISTS " + Connection::Quote(insert_into_)));
   std::string sql = connection_->TempTableSql(insert_into_) + " (";
   bool first = true;
   for (const columnar::Field& field : design.schema->fields()) {
-    sql += (first ? "" : ", ") + ColumnDefinition(field, false);
+    sql += (first ? "" : ", ") + ColumnDefinition(field, Contains(design.primary_key, field.name));
     first = false;
   }
   return connection_->Execute(sql + ")");
+}
+
+Status TableLoader::CreateIndexes() {
+  for (const std::string& column : design_.indexes) {
+    SLUICE_RETURN_NOT_OK(connection_->Execute(
+        "CREATE INDEX IF NOT EXISTS " + Connection::Quote("ix_" + design_.name + "_" + column) +
+        " ON " + Connection::Quote(design_.name) + " (" + Connection::Quote(column) + ")"));
+  }
+  return Status::OK();
 }
 
 Status TableLoader::Add(const columnar::Batch& batch, std::vector<RowRefusal>* refused) {
@@ -136,13 +149,20 @@ Status TableLoader::Add(const columnar::Batch& batch, std::vector<RowRefusal>* r
 
 Result<LoadSummary> TableLoader::Commit(const std::string& lake_table, int64_t lake_version) {
   const std::string table = Connection::Quote(design_.name);
-  if (mode_ == LoadMode::kReplace) {
+  std::vector<std::string> columns;
+  for (const columnar::Field& field : design_.schema->fields()) columns.push_back(field.name);
+  if (mode_ == LoadMode::kReplace && connection_->SwapsByRename()) {
     SLUICE_RETURN_NOT_OK(connection_->SwapIn(insert_into_, design_.name));
+  } else if (mode_ == LoadMode::kReplace) {
+    // The rows change inside the transaction: readers see the old rows until the commit.
+    SLUICE_RETURN_NOT_OK(connection_->Execute("DELETE FROM " + table));
+    SLUICE_RETURN_NOT_OK(connection_->Execute("INSERT INTO " + table + " (" + ColumnList(columns) +
+                                              ") SELECT " + ColumnList(columns) + " FROM " +
+                                              Connection::Quote(insert_into_)));
+    SLUICE_RETURN_NOT_OK(connection_->Execute("DROP TABLE " + Connection::Quote(insert_into_)));
   } else if (mode_ == LoadMode::kMerge) {
-    std::vector<std::string> columns;
     std::string updates;
     for (const columnar::Field& field : design_.schema->fields()) {
-      columns.push_back(field.name);
       if (Contains(design_.primary_key, field.name)) continue;
       updates += (updates.empty() ? "" : ", ") + Connection::Quote(field.name) + " = excluded." +
                  Connection::Quote(field.name);
@@ -154,10 +174,8 @@ Result<LoadSummary> TableLoader::Commit(const std::string& lake_table, int64_t l
         (updates.empty() ? std::string("NOTHING") : "UPDATE SET " + updates)));
     SLUICE_RETURN_NOT_OK(connection_->Execute("DROP TABLE " + Connection::Quote(insert_into_)));
   }
-  for (const std::string& column : design_.indexes) {
-    SLUICE_RETURN_NOT_OK(connection_->Execute(
-        "CREATE INDEX IF NOT EXISTS " + Connection::Quote("ix_" + design_.name + "_" + column) +
-        " ON " + table + " (" + Connection::Quote(column) + ")"));
+  if (mode_ == LoadMode::kReplace && connection_->SwapsByRename()) {
+    SLUICE_RETURN_NOT_OK(CreateIndexes());
   }
   SLUICE_RETURN_NOT_OK(connection_->Execute(
       "INSERT INTO " + Connection::Quote(kLedgerTable) +

@@ -71,6 +71,7 @@ class TableLoader {
 
   std::string ColumnDefinition(const columnar::Field& field, bool in_key) const;
   std::string CreateTableSql(const std::string& name, bool with_constraints) const;
+  Status CreateIndexes();
 
   Connection* connection_;
   bool open_ = false;

@@ -204,6 +204,8 @@ class SqliteConnection final : public Connection {
     return "CREATE TEMP TABLE " + Quote(name);
   }
 
+  bool SwapsByRename() const override { return true; }
+
   Status SwapIn(const std::string& staging, const std::string& table) override {
     SLUICE_ASSIGN_OR_RETURN(
         QueryRows referenced,
@@ -336,6 +338,7 @@ std::string Connection::Literal(const std::string& text) {
 
 Result<std::unique_ptr<Connection>> Connect(const WarehouseSettings& settings) {
   if (settings.type == "sqlite") return ConnectSqlite(settings.path);
+  if (settings.type == "postgres") return ConnectPostgres(settings);
   return Status::InvalidArgument("warehouse type '" + settings.type +
                                  "' is not supported by this version of sluice yet (sqlite is)");
 }

@@ -1,0 +1,427 @@
+// The PostgreSQL warehouse (libpq): rows go in with COPY (text format) in chunks; a chunk the
+// server refuses is retried row by row under savepoints, so that only the rows it refuses are
+// left out (with the server's reason) and the rest of the load goes on.
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "sluice/columnar/column.h"
+#include "sluice/columnar/decimal.h"
+#include "sluice/columnar/temporal.h"
+#include "sluice/columnar/value_formatter.h"
+#include "sluice/config/redactor.h"
+#include "sluice/warehouse/connection.h"
+
+namespace sluice::warehouse {
+namespace {
+
+using columnar::TypeId;
+
+struct ResultDeleter {
+  void operator()(PGresult* result) const { PQclear(result); }
+};
+using PgResult = std::unique_ptr<PGresult, ResultDeleter>;
+
+// COPY text format: backslash, tab, newline and carriage return escaped.
+void AppendCopyText(std::string_view text, std::string* out) {
+  for (char c : text) {
+    switch (c) {
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      default:
+        *out += c;
+    }
+  }
+}
+
+// One value in COPY text format; false (with `refusal`) for a value PostgreSQL cannot hold.
+bool AppendCopyValue(const columnar::Column& column, int64_t row, std::string* out,
+                     std::string* refusal) {
+  if (column.IsNull(row)) {
+    *out += "\\N";
+    return true;
+  }
+  switch (column.type().id()) {
+    case TypeId::kBool:
+      *out += static_cast<const columnar::BooleanColumn&>(column).Value(row) ? 't' : 'f';
+      return true;
+    case TypeId::kInt32:
+      *out += std::to_string(static_cast<const columnar::Int32Column&>(column).Value(row));
+      return true;
+    case TypeId::kInt64:
+      *out += std::to_string(static_cast<const columnar::Int64Column&>(column).Value(row));
+      return true;
+    case TypeId::kFloat64: {
+      const double value = static_cast<const columnar::Float64Column&>(column).Value(row);
+      if (std::isnan(value)) {
+        *out += "NaN";
+      } else if (std::isinf(value)) {
+        *out += value > 0 ? "Infinity" : "-Infinity";
+      } else {
+        columnar::AppendDouble(value, out);
+      }
+      return true;
+    }
+    case TypeId::kDecimal:
+      columnar::AppendDecimal(static_cast<const columnar::DecimalColumn&>(column).Value(row),
+                              column.type().scale(), out);
+      return true;
+    case TypeId::kDate:
+      columnar::AppendDate(static_cast<const columnar::Int32Column&>(column).Value(row), out);
+      return true;
+    case TypeId::kTimestamp:
+      columnar::AppendTimestamp(static_cast<const columnar::Int64Column&>(column).Value(row),
+                                false, out);
+      *out += "+00";
+      return true;
+    case TypeId::kTime:
+      columnar::AppendTime(static_cast<const columnar::Int64Column&>(column).Value(row), out);
+      return true;
+    case TypeId::kBinary: {
+      static const char* const kHex = "0123456789abcdef";
+      *out += "\\\\x";
+      for (unsigned char c : static_cast<const columnar::StringColumn&>(column).Value(row)) {
+        *out += kHex[c >> 4];
+        *out += kHex[c & 15];
+      }
+      return true;
+    }
+    default: {
+      const std::string_view text = static_cast<const columnar::StringColumn&>(column).Value(row);
+      if (text.find('\0') != std::string_view::npos) {
+        *refusal = "a text value holds a NUL byte, which PostgreSQL text cannot hold";
+        return false;
+      }
+      AppendCopyText(text, out);
+      return true;
+    }
+  }
+}
+
+class PostgresConnection final : public Connection {
+ public:
+  PostgresConnection(PGconn* conn, std::string description, std::string schema)
+      : conn_(conn), description_(std::move(description)), schema_(std::move(schema)) {}
+  ~PostgresConnection() override { PQfinish(conn_); }
+
+  std::string kind() const override { return "postgres"; }
+  std::string description() const override { return description_; }
+
+  Status Execute(const std::string& sql) override {
+    PgResult result(PQexec(conn_, sql.c_str()));
+    return Check(result.get(), sql);
+  }
+
+  Result<QueryRows> Query(const std::string& sql) override {
+    SLUICE_ASSIGN_OR_RETURN(QueryResult result, QueryWithNames(sql));
+    return std::move(result.rows);
+  }
+
+  Result<QueryResult> QueryWithNames(const std::string& sql) override {
+    PgResult result(PQexec(conn_, sql.c_str()));
+    SLUICE_RETURN_NOT_OK(Check(result.get(), sql));
+    QueryResult out;
+    const int columns = PQnfields(result.get());
+    for (int c = 0; c < columns; ++c) out.columns.emplace_back(PQfname(result.get(), c));
+    for (int r = 0; r < PQntuples(result.get()); ++r) {
+      std::vector<std::optional<std::string>> row;
+      for (int c = 0; c < columns; ++c) {
+        if (PQgetisnull(result.get(), r, c)) {
+          row.emplace_back(std::nullopt);
+        } else {
+          row.emplace_back(std::string(PQgetvalue(result.get(), r, c),
+                                       static_cast<size_t>(PQgetlength(result.get(), r, c))));
+        }
+      }
+      out.rows.push_back(std::move(row));
+    }
+    return out;
+  }
+
+  Result<std::vector<ColumnInfo>> TableColumns(const std::string& table) override {
+    SLUICE_ASSIGN_OR_RETURN(
+        QueryRows rows,
+        Query("SELECT a.attname, upper(format_type(a.atttypid, a.atttypmod)) FROM pg_attribute a "
+              "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+              "WHERE n.nspname = current_schema() AND c.relname = " +
+              Literal(table) + " AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped "
+              "ORDER BY a.attnum"));
+    std::vector<ColumnInfo> columns;
+    for (const auto& row : rows) columns.push_back({row[0].value_or(""), row[1].value_or("")});
+    return columns;
+  }
+
+  Result<bool> ViewExists(const std::string& name) override {
+    SLUICE_ASSIGN_OR_RETURN(
+        QueryRows rows,
+        Query("SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
+              "n.nspname = current_schema() AND c.relname = " + Literal(name) +
+              " AND c.relkind IN ('v', 'm')"));
+    return !rows.empty();
+  }
+
+  Status BeginTransaction() override { return Execute("BEGIN"); }
+
+  std::string TempTableSql(const std::string& name) const override {
+    return "CREATE TEMP TABLE " + Quote(name);
+  }
+
+  bool SwapsByRename() const override { return false; }
+
+  Status SwapIn(const std::string& staging, const std::string& table) override {
+    return Status::Internal("PostgreSQL replaces rows in place, not by rename (" + staging +
+                            " → " + table + ")");
+  }
+
+  std::string ForeignKeyOptions() const override { return " DEFERRABLE INITIALLY DEFERRED"; }
+
+  Status DropRelation(const std::string& name) override {
+    SLUICE_ASSIGN_OR_RETURN(
+        QueryRows rows,
+        Query("SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+              "WHERE n.nspname = current_schema() AND c.relname = " + Literal(name) +
+              " AND c.relkind IN ('v', 'm', 'r')"));
+    if (rows.empty()) return Status::OK();
+    const std::string kind = rows[0][0].value_or("");
+    const char* what = kind == "v" ? "DROP VIEW " : kind == "m" ? "DROP MATERIALIZED VIEW " : "DROP TABLE ";
+    return Execute(what + Quote(name));
+  }
+
+  Status CreateModel(const std::string& name, const std::string& sql,
+                     Materialization materialization) override {
+    switch (materialization) {
+      case Materialization::kView:
+        return Execute("CREATE VIEW " + Quote(name) + " AS " + sql);
+      case Materialization::kTable:
+        return Execute("CREATE TABLE " + Quote(name) + " AS " + sql);
+      case Materialization::kMaterializedView:
+        // Created with its rows (WITH DATA): the refresh of a rebuilt model.
+        return Execute("CREATE MATERIALIZED VIEW " + Quote(name) + " AS " + sql + " WITH DATA");
+    }
+    return Status::OK();
+  }
+
+  Status Insert(const std::string& table, const columnar::Batch& batch,
+                std::vector<RowRefusal>* refused) override {
+    const columnar::Schema& schema = *batch.schema();
+    std::string copy = "COPY " + Quote(table) + " (";
+    for (size_t i = 0; i < schema.num_fields(); ++i) {
+      copy += (i ? ", " : "") + Quote(schema.field(i).name);
+    }
+    copy += ") FROM STDIN";
+    // Rows as COPY lines; rows we refuse ourselves never reach the server.
+    std::string buffer;
+    std::vector<int64_t> rows;          // batch rows in `buffer`
+    std::vector<size_t> ends;           // where each row's line ends in `buffer`
+    constexpr size_t kChunk = 8 << 20;  // bytes per COPY
+    auto flush = [&]() -> Status {
+      if (rows.empty()) return Status::OK();
+      Status status = CopyChunk(copy, buffer, rows, ends, refused);
+      buffer.clear();
+      rows.clear();
+      ends.clear();
+      return status;
+    };
+    std::string refusal;
+    for (int64_t row = 0; row < batch.num_rows(); ++row) {
+      const size_t start = buffer.size();
+      bool ok = true;
+      for (size_t c = 0; c < schema.num_fields() && ok; ++c) {
+        if (c > 0) buffer += '\t';
+        ok = AppendCopyValue(batch.column(c), row, &buffer, &refusal);
+      }
+      if (!ok) {
+        buffer.resize(start);
+        refused->push_back({row, refusal});
+        continue;
+      }
+      buffer += '\n';
+      rows.push_back(row);
+      ends.push_back(buffer.size());
+      if (buffer.size() >= kChunk) SLUICE_RETURN_NOT_OK(flush());
+    }
+    return flush();
+  }
+
+  std::string TypeFor(const columnar::DataType& type) const override {
+    switch (type.id()) {
+      case TypeId::kBool:
+        return "BOOLEAN";
+      case TypeId::kInt32:
+        return "INTEGER";
+      case TypeId::kInt64:
+        return "BIGINT";
+      case TypeId::kFloat64:
+        return "DOUBLE PRECISION";
+      case TypeId::kDecimal:
+        return "NUMERIC(" + std::to_string(type.precision()) + "," + std::to_string(type.scale()) +
+               ")";
+      case TypeId::kDate:
+        return "DATE";
+      case TypeId::kTime:
+        return "TIME";
+      case TypeId::kTimestamp:
+        return "TIMESTAMPTZ";
+      case TypeId::kBinary:
+        return "BYTEA";
+      case TypeId::kJson:
+        return "JSONB";
+      default:
+        return "TEXT";
+    }
+  }
+
+ private:
+  // One COPY of `buffer` (whole lines). When the server refuses it, the chunk is loaded again
+  // line by line, each under a savepoint, and the lines it refuses are reported.
+  Status CopyChunk(const std::string& copy, const std::string& buffer,
+                   const std::vector<int64_t>& rows, const std::vector<size_t>& ends,
+                   std::vector<RowRefusal>* refused) {
+    SLUICE_RETURN_NOT_OK(Execute("SAVEPOINT sluice_copy"));
+    std::string error;
+    SLUICE_RETURN_NOT_OK(Copy(copy, buffer, &error));
+    if (error.empty()) return Execute("RELEASE SAVEPOINT sluice_copy");
+    SLUICE_RETURN_NOT_OK(Execute("ROLLBACK TO SAVEPOINT sluice_copy"));
+    size_t start = 0;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const std::string line = buffer.substr(start, ends[i] - start);
+      start = ends[i];
+      SLUICE_RETURN_NOT_OK(Execute("SAVEPOINT sluice_row"));
+      std::string row_error;
+      SLUICE_RETURN_NOT_OK(Copy(copy, line, &row_error));
+      if (row_error.empty()) {
+        SLUICE_RETURN_NOT_OK(Execute("RELEASE SAVEPOINT sluice_row"));
+      } else {
+        SLUICE_RETURN_NOT_OK(Execute("ROLLBACK TO SAVEPOINT sluice_row"));
+        refused->push_back({rows[i], row_error});
+      }
+    }
+    return Execute("RELEASE SAVEPOINT sluice_copy");
+  }
+
+  // Runs one COPY. A refusal by the server (a data error) goes to `error`; a lost connection or
+  // any other failure is the returned status.
+  Status Copy(const std::string& copy, const std::string& data, std::string* error) {
+    PgResult start(PQexec(conn_, copy.c_str()));
+    if (PQresultStatus(start.get()) != PGRES_COPY_IN) return Check(start.get(), copy);
+    constexpr size_t kPiece = 1 << 20;
+    for (size_t at = 0; at < data.size(); at += kPiece) {
+      const size_t n = std::min(kPiece, data.size() - at);
+      if (PQputCopyData(conn_, data.data() + at, static_cast<int>(n)) != 1) {
+        return Lost("COPY");
+      }
+    }
+    if (PQputCopyEnd(conn_, nullptr) != 1) return Lost("COPY");
+    PgResult result(PQgetResult(conn_));
+    while (PgResult more{PQgetResult(conn_)}) {
+    }
+    if (PQresultStatus(result.get()) == PGRES_COMMAND_OK) return Status::OK();
+    if (PQstatus(conn_) != CONNECTION_OK) return Lost("COPY");
+    const char* state = PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
+    // Class 22 (data exception) and 23 (integrity constraint violation): the data's fault.
+    if (state != nullptr && (std::strncmp(state, "22", 2) == 0 || std::strncmp(state, "23", 2) == 0)) {
+      const char* primary = PQresultErrorField(result.get(), PG_DIAG_MESSAGE_PRIMARY);
+      *error = primary != nullptr ? primary : "refused";
+      return Status::OK();
+    }
+    return Check(result.get(), copy);
+  }
+
+  Status Lost(const std::string& what) const {
+    return Status::IOError("PostgreSQL " + description_ + ": the connection was lost during " +
+                           what + ": " + Trimmed(PQerrorMessage(conn_)));
+  }
+
+  static std::string Trimmed(const char* text) {
+    std::string out = text != nullptr ? text : "";
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+    return out;
+  }
+
+  Status Check(PGresult* result, const std::string& sql) const {
+    const ExecStatusType status = PQresultStatus(result);
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return Status::OK();
+    if (PQstatus(conn_) != CONNECTION_OK) return Lost(sql.substr(0, 60));
+    std::string message = Trimmed(PQresultErrorMessage(result));
+    if (message.rfind("ERROR:", 0) == 0) message = Trimmed(message.c_str() + 6);
+    while (!message.empty() && message.front() == ' ') message.erase(0, 1);
+    const std::string shown = sql.size() > 200 ? sql.substr(0, 200) + "..." : sql;
+    const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+    // Class 40 (rollback: serialization, deadlock) and 53/57/08 (resources, shutdown,
+    // connection) may pass on a retry.
+    if (state != nullptr && (std::strncmp(state, "40", 2) == 0 || std::strncmp(state, "53", 2) == 0 ||
+                             std::strncmp(state, "57", 2) == 0 || std::strncmp(state, "08", 2) == 0)) {
+      return Status::IOError("PostgreSQL " + description_ + ": " + message);
+    }
+    return Status::InvalidArgument("PostgreSQL " + description_ + ": " + message + " (in: " +
+                                   shown + ")");
+  }
+
+  PGconn* conn_;
+  std::string description_;
+  std::string schema_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Connection>> ConnectPostgres(const WarehouseSettings& settings) {
+  std::vector<std::pair<std::string, std::string>> params = {
+      {"host", settings.host},
+      {"port", std::to_string(settings.port)},
+      {"dbname", settings.database},
+      {"application_name", "sluice"},
+      {"connect_timeout", std::to_string(std::max<int64_t>(1, settings.connect_timeout_ms / 1000))},
+      {"sslmode", settings.sslmode.empty() ? "prefer" : settings.sslmode}};
+  if (!settings.user.empty()) params.emplace_back("user", settings.user);
+  if (!settings.password.empty()) {
+    config::Redactor::Global().Register(settings.password);
+    params.emplace_back("password", settings.password);
+  }
+  if (!settings.sslrootcert.empty()) params.emplace_back("sslrootcert", settings.sslrootcert);
+  std::vector<const char*> keys;
+  std::vector<const char*> values;
+  for (const auto& [key, value] : params) {
+    keys.push_back(key.c_str());
+    values.push_back(value.c_str());
+  }
+  keys.push_back(nullptr);
+  values.push_back(nullptr);
+  PGconn* conn = PQconnectdbParams(keys.data(), values.data(), 0);
+  const std::string where = (settings.user.empty() ? std::string() : settings.user + "@") +
+                            settings.host + ":" + std::to_string(settings.port) + "/" +
+                            settings.database;
+  if (conn == nullptr) return Status::IOError("PostgreSQL " + where + ": out of memory");
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string message = PQerrorMessage(conn);
+    PQfinish(conn);
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+    message = config::Redactor::Global().Redact(message);
+    // A refused password or an unknown database will not pass by retrying; a server that is
+    // down or unreachable may.
+    if (message.find("password authentication failed") != std::string::npos ||
+        message.find("does not exist") != std::string::npos ||
+        message.find("no password supplied") != std::string::npos) {
+      return Status::InvalidArgument("PostgreSQL " + where + ": " + message);
+    }
+    return Status::IOError("PostgreSQL " + where + ": cannot connect: " + message);
+  }
+  auto connection = std::make_unique<PostgresConnection>(conn, where, settings.schema);
+  SLUICE_RETURN_NOT_OK(connection->Execute(
+      "SET client_min_messages = warning; SET TIME ZONE 'UTC'; SET search_path = " +
+      Connection::Quote(settings.schema.empty() ? "public" : settings.schema)));
+  return std::unique_ptr<Connection>(std::move(connection));
+}
+
+}  // namespace sluice::warehouse
