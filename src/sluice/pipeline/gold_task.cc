@@ -285,6 +285,18 @@ Result<TaskOutcome> GoldTask::RunFact(TaskContext& context) {
   SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> incoming,
                           ReadInput(input, context.progress, &upstream_schema));
   SLUICE_ASSIGN_OR_RETURN(gold::FactPlan plan, gold::PlanFact(model_, *upstream_schema, keys));
+  if (!input.whole && snapshot->exists()) {
+    // A merge cannot add columns: a new upstream column rebuilds the fact table from all of it.
+    for (const columnar::Field& field : plan.schema->fields()) {
+      if (snapshot->schema->FieldIndex(field.name)) continue;
+      outcome.notes.push_back(model_.name + ": new column " + field.name +
+                              ", so the fact table was rebuilt from all of " + spec.from);
+      input.whole = true;
+      SLUICE_ASSIGN_OR_RETURN(incoming, ReadInput(input, context.progress, &upstream_schema));
+      SLUICE_ASSIGN_OR_RETURN(plan, gold::PlanFact(model_, *upstream_schema, keys));
+      break;
+    }
+  }
   // Facts that point to an unknown member of a dimension that has changed since are looked up
   // again (the member may have arrived after the fact: a late-arriving dimension row).
   int64_t retried = 0;

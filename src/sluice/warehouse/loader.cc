@@ -31,13 +31,19 @@ std::string_view LoadModeName(LoadMode mode) {
 
 Result<std::unique_ptr<TableLoader>> TableLoader::Begin(Connection* connection) {
   std::unique_ptr<TableLoader> loader(new TableLoader(connection));
-  SLUICE_RETURN_NOT_OK(connection->BeginTransaction());
-  loader->open_ = true;
-  SLUICE_RETURN_NOT_OK(connection->Execute(
+  // The ledger table, in a statement of its own: loads running at once may both create it (in
+  // PostgreSQL one of them then fails, and finds it there).
+  Status created = connection->Execute(
       "CREATE TABLE IF NOT EXISTS " + Connection::Quote(kLedgerTable) +
       " (target TEXT PRIMARY KEY, lake_table TEXT NOT NULL, lake_version BIGINT NOT NULL, mode "
       "TEXT NOT NULL, rows_loaded BIGINT NOT NULL, loaded_at " +
-      connection->TypeFor(columnar::DataType::Timestamp()) + " NOT NULL)"));
+      connection->TypeFor(columnar::DataType::Timestamp()) + " NOT NULL)");
+  if (!created.ok()) {
+    SLUICE_ASSIGN_OR_RETURN(std::vector<ColumnInfo> columns, connection->TableColumns(kLedgerTable));
+    if (columns.empty()) return created;
+  }
+  SLUICE_RETURN_NOT_OK(connection->BeginTransaction());
+  loader->open_ = true;
   return loader;
 }
 
