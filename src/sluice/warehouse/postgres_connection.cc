@@ -221,21 +221,37 @@ class PostgresConnection final : public Connection {
       copy += (i ? ", " : "") + Quote(schema.field(i).name);
     }
     copy += ") FROM STDIN";
-    // Rows as COPY lines; rows we refuse ourselves never reach the server.
+    // Rows as COPY lines, streamed to the server as they are made (so that it parses while we
+    // format); rows we refuse ourselves never reach it. A chunk's lines are kept until the
+    // chunk's COPY ends, for the row-by-row retry when the server refuses it.
     std::string buffer;
-    std::vector<int64_t> rows;          // batch rows in `buffer`
-    std::vector<size_t> ends;           // where each row's line ends in `buffer`
-    constexpr size_t kChunk = 8 << 20;  // bytes per COPY
-    auto flush = [&]() -> Status {
-      if (rows.empty()) return Status::OK();
-      Status status = CopyChunk(copy, buffer, rows, ends, refused);
+    std::vector<int64_t> rows;            // batch rows in `buffer`
+    std::vector<size_t> ends;             // where each row's line ends in `buffer`
+    size_t sent = 0;                      // bytes of `buffer` sent
+    bool copying = false;
+    constexpr size_t kChunk = 16 << 20;   // bytes per COPY
+    constexpr size_t kPiece = 256 << 10;  // bytes per send
+    auto finish_chunk = [&]() -> Status {
+      if (!copying) return Status::OK();
+      copying = false;
+      if (sent < buffer.size()) SLUICE_RETURN_NOT_OK(Send(buffer.data() + sent, buffer.size() - sent));
+      std::string error;
+      SLUICE_RETURN_NOT_OK(EndCopy(copy, &error));
+      Status status = error.empty() ? Execute("RELEASE SAVEPOINT sluice_copy")
+                                    : RetryRowByRow(copy, buffer, rows, ends, refused);
       buffer.clear();
       rows.clear();
       ends.clear();
+      sent = 0;
       return status;
     };
     std::string refusal;
     for (int64_t row = 0; row < batch.num_rows(); ++row) {
+      if (!copying) {
+        SLUICE_RETURN_NOT_OK(Execute("SAVEPOINT sluice_copy"));
+        SLUICE_RETURN_NOT_OK(StartCopy(copy));
+        copying = true;
+      }
       const size_t start = buffer.size();
       bool ok = true;
       for (size_t c = 0; c < schema.num_fields() && ok; ++c) {
@@ -250,9 +266,13 @@ class PostgresConnection final : public Connection {
       buffer += '\n';
       rows.push_back(row);
       ends.push_back(buffer.size());
-      if (buffer.size() >= kChunk) SLUICE_RETURN_NOT_OK(flush());
+      if (buffer.size() - sent >= kPiece) {
+        SLUICE_RETURN_NOT_OK(Send(buffer.data() + sent, buffer.size() - sent));
+        sent = buffer.size();
+      }
+      if (buffer.size() >= kChunk) SLUICE_RETURN_NOT_OK(finish_chunk());
     }
-    return flush();
+    return finish_chunk();
   }
 
   std::string TypeFor(const columnar::DataType& type) const override {
@@ -284,23 +304,21 @@ class PostgresConnection final : public Connection {
   }
 
  private:
-  // One COPY of `buffer` (whole lines). When the server refuses it, the chunk is loaded again
-  // line by line, each under a savepoint, and the lines it refuses are reported.
-  Status CopyChunk(const std::string& copy, const std::string& buffer,
-                   const std::vector<int64_t>& rows, const std::vector<size_t>& ends,
-                   std::vector<RowRefusal>* refused) {
-    SLUICE_RETURN_NOT_OK(Execute("SAVEPOINT sluice_copy"));
-    std::string error;
-    SLUICE_RETURN_NOT_OK(Copy(copy, buffer, &error));
-    if (error.empty()) return Execute("RELEASE SAVEPOINT sluice_copy");
+  // After a refused COPY (its savepoint still open): the chunk's lines again, one COPY each under a
+  // savepoint of its own; the lines the server refuses are reported.
+  Status RetryRowByRow(const std::string& copy, const std::string& buffer,
+                       const std::vector<int64_t>& rows, const std::vector<size_t>& ends,
+                       std::vector<RowRefusal>* refused) {
     SLUICE_RETURN_NOT_OK(Execute("ROLLBACK TO SAVEPOINT sluice_copy"));
     size_t start = 0;
     for (size_t i = 0; i < rows.size(); ++i) {
-      const std::string line = buffer.substr(start, ends[i] - start);
-      start = ends[i];
+      const size_t end = ends[i];
       SLUICE_RETURN_NOT_OK(Execute("SAVEPOINT sluice_row"));
       std::string row_error;
-      SLUICE_RETURN_NOT_OK(Copy(copy, line, &row_error));
+      SLUICE_RETURN_NOT_OK(StartCopy(copy));
+      SLUICE_RETURN_NOT_OK(Send(buffer.data() + start, end - start));
+      SLUICE_RETURN_NOT_OK(EndCopy(copy, &row_error));
+      start = end;
       if (row_error.empty()) {
         SLUICE_RETURN_NOT_OK(Execute("RELEASE SAVEPOINT sluice_row"));
       } else {
@@ -311,18 +329,25 @@ class PostgresConnection final : public Connection {
     return Execute("RELEASE SAVEPOINT sluice_copy");
   }
 
-  // Runs one COPY. A refusal by the server (a data error) goes to `error`; a lost connection or
-  // any other failure is the returned status.
-  Status Copy(const std::string& copy, const std::string& data, std::string* error) {
+  Status StartCopy(const std::string& copy) {
     PgResult start(PQexec(conn_, copy.c_str()));
     if (PQresultStatus(start.get()) != PGRES_COPY_IN) return Check(start.get(), copy);
-    constexpr size_t kPiece = 1 << 20;
-    for (size_t at = 0; at < data.size(); at += kPiece) {
-      const size_t n = std::min(kPiece, data.size() - at);
-      if (PQputCopyData(conn_, data.data() + at, static_cast<int>(n)) != 1) {
+    return Status::OK();
+  }
+
+  Status Send(const char* data, size_t size) {
+    constexpr size_t kMax = 1 << 20;
+    for (size_t at = 0; at < size; at += kMax) {
+      if (PQputCopyData(conn_, data + at, static_cast<int>(std::min(kMax, size - at))) != 1) {
         return Lost("COPY");
       }
     }
+    return Status::OK();
+  }
+
+  // Ends a COPY. A refusal by the server (a data error) goes to `error`; a lost connection or any
+  // other failure is the returned status.
+  Status EndCopy(const std::string& copy, std::string* error) {
     if (PQputCopyEnd(conn_, nullptr) != 1) return Lost("COPY");
     PgResult result(PQgetResult(conn_));
     while (PgResult more{PQgetResult(conn_)}) {
