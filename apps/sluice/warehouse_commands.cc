@@ -88,8 +88,8 @@ Status RunQuery(const QueryFlags& flags) {
 
 void RegisterWarehouseCommands(CLI::App* app, int* exit_code) {
   auto flags = std::make_shared<QueryFlags>();
-  CLI::App* query = app->add_subcommand(
-      "query", "Run a SQL query in the project's warehouse and print the rows");
+  CLI::App* query =
+      app->add_subcommand("query", "Run a SQL query in the project's warehouse and print the rows");
   query->add_option("PROJECT", flags->project, "The project file or its folder")->required();
   query->add_option("SQL", flags->sql, "The query, e.g. \"select * from daily_sales limit 5\"")
       ->required();

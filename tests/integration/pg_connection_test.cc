@@ -49,9 +49,10 @@ class PostgresTest : public ::testing::Test {
     {
       Result<std::unique_ptr<Connection>> admin = Connect(settings_);
       ASSERT_TRUE(admin.ok()) << admin.status().ToString();
-      ASSERT_TRUE((*admin)->Execute("DROP SCHEMA IF EXISTS " + schema_ + " CASCADE; CREATE SCHEMA " +
-                                    schema_)
-                      .ok());
+      ASSERT_TRUE(
+          (*admin)
+              ->Execute("DROP SCHEMA IF EXISTS " + schema_ + " CASCADE; CREATE SCHEMA " + schema_)
+              .ok());
     }
     settings_.schema = schema_;
     Result<std::unique_ptr<Connection>> connection = Connect(settings_);
@@ -85,7 +86,8 @@ int64_t Ts(const char* text) {
 
 columnar::Int128 Dec(const char* text, int precision, int scale) {
   columnar::Int128 value = 0;
-  EXPECT_EQ(columnar::ParseDecimal(text, precision, scale, &value), columnar::DecimalParseError::kOk)
+  EXPECT_EQ(columnar::ParseDecimal(text, precision, scale, &value),
+            columnar::DecimalParseError::kOk)
       << text;
   return value;
 }
@@ -126,8 +128,8 @@ columnar::BatchPtr EveryType() {
       {true, 2147483647, 1e-300, "0.0000000001", "9999999999.99", "99999999999999999999",
        "new\nline\\back\rslash", "\\x00", "{\"a\": {\"b\": null}}", "1900-02-28",
        "1969-12-31T23:59:59.999999Z", 86'399'999'999},
-      {false, 7, -0.0, "-1234567890123456789012345678.1234567890", "123.40", "-10000",
-       "ünïcødé ✓", "abc", "\"text\"", "9999-12-31", "2026-11-05T06:00:00.5Z", 45'296'000'001},
+      {false, 7, -0.0, "-1234567890123456789012345678.1234567890", "123.40", "-10000", "ünïcødé ✓",
+       "abc", "\"text\"", "9999-12-31", "2026-11-05T06:00:00.5Z", 45'296'000'001},
       {true, 42, 1.7976931348623157e308, "9999999999999999999999999999.9999999999", "0.05",
        "100000000", "quote'\"", "z", "12.5", "1600-03-01", "2262-04-11T23:47:16.854775Z",
        43'200'000'000},
@@ -152,25 +154,30 @@ columnar::BatchPtr EveryType() {
   }
   // A row of nulls.
   id.Append(n++);
-  for (columnar::ColumnBuilder* builder :
-       std::vector<columnar::ColumnBuilder*>{&flag, &small, &real, &wide, &money, &whole, &text,
-                                             &bytes, &json, &day, &at, &clock}) {
+  for (columnar::ColumnBuilder* builder : std::vector<columnar::ColumnBuilder*>{
+           &flag, &small, &real, &wide, &money, &whole, &text, &bytes, &json, &day, &at, &clock}) {
     builder->AppendNull();
   }
-  auto schema = std::make_shared<const columnar::Schema>(std::vector<columnar::Field>{
-      {"id", DataType::Int64(), true},          {"flag", DataType::Bool(), true},
-      {"small", DataType::Int32(), true},       {"real", DataType::Float64(), true},
-      {"wide", DataType::Decimal(38, 10), true}, {"money", DataType::Decimal(12, 2), true},
-      {"whole", DataType::Decimal(20, 0), true}, {"text", DataType::String(), true},
-      {"bytes", DataType::Binary(), true},      {"json", DataType::Json(), true},
-      {"day", DataType::Date(), true},          {"at", DataType::Timestamp(), true},
-      {"clock", DataType::Time(), true}});
+  auto schema = std::make_shared<const columnar::Schema>(
+      std::vector<columnar::Field>{{"id", DataType::Int64(), true},
+                                   {"flag", DataType::Bool(), true},
+                                   {"small", DataType::Int32(), true},
+                                   {"real", DataType::Float64(), true},
+                                   {"wide", DataType::Decimal(38, 10), true},
+                                   {"money", DataType::Decimal(12, 2), true},
+                                   {"whole", DataType::Decimal(20, 0), true},
+                                   {"text", DataType::String(), true},
+                                   {"bytes", DataType::Binary(), true},
+                                   {"json", DataType::Json(), true},
+                                   {"day", DataType::Date(), true},
+                                   {"at", DataType::Timestamp(), true},
+                                   {"clock", DataType::Time(), true}});
   return std::make_shared<const columnar::Batch>(
       schema,
       std::vector<columnar::ColumnPtr>{id.Finish(), flag.Finish(), small.Finish(), real.Finish(),
-                                       wide.Finish(), money.Finish(), whole.Finish(),
-                                       text.Finish(), bytes.Finish(), json.Finish(), day.Finish(),
-                                       at.Finish(), clock.Finish()},
+                                       wide.Finish(), money.Finish(), whole.Finish(), text.Finish(),
+                                       bytes.Finish(), json.Finish(), day.Finish(), at.Finish(),
+                                       clock.Finish()},
       n);
 }
 
@@ -186,7 +193,9 @@ TEST_F(PostgresTest, EveryTypeRoundTripsThroughBinaryAndTextCopy) {
   {
     Result<std::unique_ptr<TableLoader>> loader = TableLoader::Begin(db_.get());
     ASSERT_TRUE(loader.ok()) << loader.status().ToString();
-    ASSERT_TRUE((*loader)->Prepare({"binary_load", batch->schema(), {"id"}, {}, {}}, LoadMode::kAppend).ok());
+    ASSERT_TRUE((*loader)
+                    ->Prepare({"binary_load", batch->schema(), {"id"}, {}, {}}, LoadMode::kAppend)
+                    .ok());
     ASSERT_TRUE((*loader)->Add(*batch, &refused).ok());
     ASSERT_TRUE((*loader)->Commit("gold.t", 1).ok());
   }
@@ -198,7 +207,8 @@ TEST_F(PostgresTest, EveryTypeRoundTripsThroughBinaryAndTextCopy) {
   {
     Result<std::unique_ptr<TableLoader>> loader = TableLoader::Begin(db_.get());
     ASSERT_TRUE(loader.ok());
-    ASSERT_TRUE((*loader)->Prepare({"text_load", batch->schema(), {"id"}, {}, {}}, LoadMode::kAppend).ok());
+    ASSERT_TRUE(
+        (*loader)->Prepare({"text_load", batch->schema(), {"id"}, {}, {}}, LoadMode::kAppend).ok());
     ASSERT_TRUE((*loader)->Add(*batch, &refused).ok());
     ASSERT_TRUE((*loader)->Commit("gold.t2", 1).ok());
   }
@@ -207,7 +217,8 @@ TEST_F(PostgresTest, EveryTypeRoundTripsThroughBinaryAndTextCopy) {
   const std::vector<std::string> text = Select(std::string(kAsText) + "text_load ORDER BY id");
   ASSERT_EQ(binary.size(), 6u);
   EXPECT_EQ(binary, text);
-  EXPECT_EQ(binary[0], "0|true|0|0|0.0000000000|0.00|0|||{}|2000-01-01|2000-01-01 00:00:00.000000|00:00:00");
+  EXPECT_EQ(binary[0],
+            "0|true|0|0|0.0000000000|0.00|0|||{}|2000-01-01|2000-01-01 00:00:00.000000|00:00:00");
   EXPECT_EQ(binary[1],
             "1|false|-2147483648|-1.5|-1.0000000000|-0.01|-1|tab\there|0001ff|[1, 2.5, \"x\"]|"
             "1970-01-01|1970-01-01 00:00:00.000000|00:00:00.000001");
@@ -237,8 +248,10 @@ TEST_F(PostgresTest, RefusedRowsAreFoundAndTheRestLoads) {
     json.Append(i == 1 ? "{not json" : "{\"i\": 1}");
     text.Append(i == 3 ? std::string("a\0b", 3) : std::string("ok"));
   }
-  auto schema = std::make_shared<const columnar::Schema>(std::vector<columnar::Field>{
-      {"id", DataType::Int64(), true}, {"doc", DataType::Json(), true}, {"note", DataType::String(), true}});
+  auto schema = std::make_shared<const columnar::Schema>(
+      std::vector<columnar::Field>{{"id", DataType::Int64(), true},
+                                   {"doc", DataType::Json(), true},
+                                   {"note", DataType::String(), true}});
   columnar::Batch batch(schema, {id.Finish(), json.Finish(), text.Finish()}, 5);
   std::vector<RowRefusal> refused;
   Result<std::unique_ptr<TableLoader>> loader = TableLoader::Begin(db_.get());

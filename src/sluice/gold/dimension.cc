@@ -33,8 +33,8 @@ std::vector<std::string> FieldNames(const columnar::Schema& schema) {
 
 Status MissingColumn(const GoldModel& model, const std::string& what, const std::string& column,
                      const columnar::Schema& schema, const std::string& table) {
-  std::string message = "table '" + model.name + "': " + what + " '" + column + "' is not a column of " +
-                        table;
+  std::string message =
+      "table '" + model.name + "': " + what + " '" + column + "' is not a column of " + table;
   const std::vector<std::string> names = FieldNames(schema);
   if (const std::string* near = config::ClosestName(column, names)) {
     message += "; did you mean '" + *near + "'?";
@@ -135,7 +135,8 @@ Result<DimensionPlan> PlanDimension(const GoldModel& model, const columnar::Sche
   }
   if (!spec.valid_from.empty()) {
     auto index = upstream.FieldIndex(spec.valid_from);
-    if (!index) return MissingColumn(model, "valid_from column", spec.valid_from, upstream, spec.from);
+    if (!index)
+      return MissingColumn(model, "valid_from column", spec.valid_from, upstream, spec.from);
     const TypeId id = upstream.field(*index).type.id();
     if (id != TypeId::kTimestamp && id != TypeId::kDate) {
       return Status::InvalidArgument(config::ConfigError{
@@ -224,9 +225,8 @@ Result<DimensionChanges> ApplyDimension(const DimensionPlan& plan,
       if (scd2) {
         version.valid_from = (valid_from ? TimeAt(*valid_from, i) : std::nullopt).value_or(0);
         version.valid_to = valid_to ? TimeAt(*valid_to, i) : std::nullopt;
-        version.current =
-            is_current == nullptr || is_current->IsNull(i) ||
-            static_cast<const columnar::BooleanColumn&>(*is_current).Value(i);
+        version.current = is_current == nullptr || is_current->IsNull(i) ||
+                          static_cast<const columnar::BooleanColumn&>(*is_current).Value(i);
       } else if (updated_at != nullptr) {
         version.updated_at = TimeAt(*updated_at, i);
       }
@@ -275,9 +275,8 @@ Result<DimensionChanges> ApplyDimension(const DimensionPlan& plan,
     members[silver::EncodeKey(*combined, key_columns, versions[v].row)].push_back(v);
   }
   for (auto& [key, list] : members) {
-    std::sort(list.begin(), list.end(), [&](size_t a, size_t b) {
-      return versions[a].valid_from < versions[b].valid_from;
-    });
+    std::sort(list.begin(), list.end(),
+              [&](size_t a, size_t b) { return versions[a].valid_from < versions[b].valid_from; });
   }
 
   // 3. One incoming row per business key.
@@ -285,7 +284,8 @@ Result<DimensionChanges> ApplyDimension(const DimensionPlan& plan,
   int64_t null_keys = 0;
   for (int64_t row = existing_rows; row < combined_rows; ++row) {
     bool null_key = false;
-    for (size_t k = 0; k < plan.key_count; ++k) null_key = null_key || combined->column(k).IsNull(row);
+    for (size_t k = 0; k < plan.key_count; ++k)
+      null_key = null_key || combined->column(k).IsNull(row);
     if (null_key) {
       ++null_keys;
       continue;
@@ -296,11 +296,14 @@ Result<DimensionChanges> ApplyDimension(const DimensionPlan& plan,
   }
   if (null_keys > 0) {
     return Status::DataError(std::to_string(null_keys) + " rows of " + spec.from +
-                             " have a null business key (" + [&] {
+                             " have a null business key (" +
+                             [&] {
                                std::string names;
-                               for (const std::string& k : spec.key) names += (names.empty() ? "" : ", ") + k;
+                               for (const std::string& k : spec.key)
+                                 names += (names.empty() ? "" : ", ") + k;
                                return names;
-                             }() + "); a dimension member needs one");
+                             }() +
+                             "); a dimension member needs one");
   }
   std::vector<std::string> duplicates;
   int64_t duplicate_keys = 0;
@@ -316,11 +319,12 @@ Result<DimensionChanges> ApplyDimension(const DimensionPlan& plan,
     std::string list;
     for (const std::string& d : duplicates) list += (list.empty() ? "" : ", ") + d;
     if (duplicate_keys > static_cast<int64_t>(duplicates.size())) list += ", ...";
-    return Status::DataError(std::to_string(duplicate_keys) +
-                             (duplicate_keys == 1 ? " business key appears" : " business keys appear") +
-                             " more than once in one batch of " + spec.from +
-                             " (a dimension takes one row per key per run; dedupe upstream): " +
-                             list + "; nothing committed");
+    return Status::DataError(
+        std::to_string(duplicate_keys) +
+        (duplicate_keys == 1 ? " business key appears" : " business keys appear") +
+        " more than once in one batch of " + spec.from +
+        " (a dimension takes one row per key per run; dedupe upstream): " + list +
+        "; nothing committed");
   }
 
   // 4. Apply each incoming row.
@@ -378,7 +382,8 @@ Result<DimensionChanges> ApplyDimension(const DimensionPlan& plan,
       continue;
     }
     Version& version = versions[list[position]];
-    const bool closed_member = position + 1 == list.size() && version.valid_to && *version.valid_to <= ts;
+    const bool closed_member =
+        position + 1 == list.size() && version.valid_to && *version.valid_to <= ts;
     if (closed_member) {  // it comes back after it was closed
       add_version(ts, std::nullopt, true);
       ++changes.versions_added;
@@ -447,9 +452,9 @@ Result<DimensionChanges> ApplyDimension(const DimensionPlan& plan,
   rows.reserve(versions.size());
   for (const Version& version : versions) rows.push_back(version.row);
   const BatchPtr attributes = columnar::ConcatBatches(
-      plan.attribute_schema,
-      {std::make_shared<const columnar::Batch>(plan.attribute_schema, std::move(unknown_columns), 1),
-       columnar::TakeRows(*combined, rows)});
+      plan.attribute_schema, {std::make_shared<const columnar::Batch>(
+                                  plan.attribute_schema, std::move(unknown_columns), 1),
+                              columnar::TakeRows(*combined, rows)});
   const auto n = static_cast<int64_t>(versions.size()) + 1;
   columnar::Int64Builder keys(DataType::Int64());
   columnar::Int64Builder valid_from(DataType::Timestamp());

@@ -39,28 +39,28 @@ inline constexpr const char* kUpdatedAt = "updated_at";
 // The dimension bound to its upstream's schema.
 struct DimensionPlan {
   const GoldModel* model = nullptr;
-  columnar::SchemaPtr schema;             // the dimension table's
-  columnar::SchemaPtr attribute_schema;   // business key + attributes
-  std::vector<size_t> upstream_columns;   // upstream index of each attribute_schema column
+  columnar::SchemaPtr schema;            // the dimension table's
+  columnar::SchemaPtr attribute_schema;  // business key + attributes
+  std::vector<size_t> upstream_columns;  // upstream index of each attribute_schema column
   std::optional<size_t> upstream_valid_from;
-  size_t key_count = 0;                   // the first key_count attribute_schema columns
-  std::vector<size_t> tracked;            // attribute_schema indices hashed for versions
+  size_t key_count = 0;         // the first key_count attribute_schema columns
+  std::vector<size_t> tracked;  // attribute_schema indices hashed for versions
 };
 
 // Errors: InvalidArgument naming the model and the missing column (with "did you mean").
 Result<DimensionPlan> PlanDimension(const GoldModel& model, const columnar::Schema& upstream);
 
 struct DimensionChanges {
-  bool changed = false;       // anything to write
-  columnar::BatchPtr table;   // the whole dimension after the change (in surrogate key order)
+  bool changed = false;      // anything to write
+  columnar::BatchPtr table;  // the whole dimension after the change (in surrogate key order)
   std::vector<int64_t> changed_rows;  // the rows of `table` that are new or changed
   bool schema_changed = false;        // the existing rows lack columns (or are none)
-  int64_t next_key = 1;       // the counter after the change
-  int64_t members_added = 0;  // new business keys
-  int64_t versions_added = 0; // scd2: new versions of known members
-  int64_t rows_updated = 0;   // rows overwritten in place (scd1, untracked columns, a correction)
-  int64_t members_closed = 0; // close_missing
-  int64_t rows_unchanged = 0; // upstream rows that changed nothing
+  int64_t next_key = 1;               // the counter after the change
+  int64_t members_added = 0;          // new business keys
+  int64_t versions_added = 0;         // scd2: new versions of known members
+  int64_t rows_updated = 0;    // rows overwritten in place (scd1, untracked columns, a correction)
+  int64_t members_closed = 0;  // close_missing
+  int64_t rows_unchanged = 0;  // upstream rows that changed nothing
 };
 
 // `existing`: the dimension's rows (any schema close to plan.schema: columns are matched by name,

@@ -24,8 +24,7 @@ config::KeySpec KindKey(const std::string& kind) {
 
 const config::ConfigSpec& FactDimensionSpec() {
   static const config::ConfigSpec spec(
-      "dimension",
-      "A dimension a fact row points to: its key is looked up by the fact's columns",
+      "dimension", "A dimension a fact row points to: its key is looked up by the fact's columns",
       {Required(MakeKey("table", ValueType::kString, "The gold dimension (or date dimension)", "",
                         {}, "gold.dim_customer")),
        Required(MakeKey("on", ValueType::kStringList,
@@ -77,8 +76,8 @@ std::optional<Measure> ParseMeasure(const std::string& name, const ConfigNode& v
       "; write function(column): sum, count, count_distinct, avg, min or max, e.g. sum(amount) "
       "or count(*)";
   if (open == std::string::npos || text.back() != ')') {
-    errors->Add(value.mark(), where + ", measure '" + name + "': '" + text + "' is not a measure" +
-                                  usage);
+    errors->Add(value.mark(),
+                where + ", measure '" + name + "': '" + text + "' is not a measure" + usage);
     return std::nullopt;
   }
   std::string function_name = Trimmed(text.substr(0, open));
@@ -100,8 +99,8 @@ std::optional<Measure> ParseMeasure(const std::string& name, const ConfigNode& v
       return std::nullopt;
     }
   } else if (!IsColumnName(column)) {
-    errors->Add(value.mark(), where + ", measure '" + name + "': '" + column +
-                                  "' is not a column name" + usage);
+    errors->Add(value.mark(),
+                where + ", measure '" + name + "': '" + column + "' is not a column name" + usage);
     return std::nullopt;
   } else {
     measure.column = column;
@@ -187,8 +186,8 @@ const config::ConfigSpec& DimensionModelSpec() {
                "one (valid_from, valid_to, is_current); scd1: changes overwrite",
                "scd2", {"scd1", "scd2"}),
        MakeKey("columns", ValueType::kStringList,
-               "The attributes kept (default: every upstream column but the key and _sluice_*)",
-               "", {}, "[name, city, country]"),
+               "The attributes kept (default: every upstream column but the key and _sluice_*)", "",
+               {}, "[name, city, country]"),
        MakeKey("tracked", ValueType::kStringList,
                "scd2: the attributes whose changes make a new version (default: all); changes "
                "to the others overwrite every version of the member in place",
@@ -233,11 +232,10 @@ const config::ConfigSpec& FactModelSpec() {
                          "The columns identifying one fact row: checked unique, and the key "
                          "later runs merge by",
                          "", {}, "[order_id]"))};
-    auto dimensions = MakeKey("dimensions", ValueType::kObjectMap,
-                              "The dimensions each row points to, by name");
+    auto dimensions =
+        MakeKey("dimensions", ValueType::kObjectMap, "The dimensions each row points to, by name");
     dimensions.object = &FactDimensionSpec();
-    dimensions.example =
-        "{customer: {table: gold.dim_customer, on: customer_id, as_of: order_ts}}";
+    dimensions.example = "{customer: {table: gold.dim_customer, on: customer_id, as_of: order_ts}}";
     keys.push_back(dimensions);
     keys.push_back(MakeKey("measures", ValueType::kStringList,
                            "The numeric columns passed through (default, with degenerate: every "
@@ -286,8 +284,9 @@ std::optional<GoldModel> ParseGoldModel(const std::string& name, const SourceMar
   const std::string where = "table '" + name + "'";
   const ConfigNode* kind_node = node.Find("kind");
   if (kind_node == nullptr || !kind_node->IsScalar()) {
-    errors->Add(name_mark, where + ": a gold table needs 'kind': dimension, date_dimension, fact "
-                                   "or aggregate");
+    errors->Add(name_mark, where +
+                               ": a gold table needs 'kind': dimension, date_dimension, fact "
+                               "or aggregate");
     return std::nullopt;
   }
   const config::ConfigSpec* spec = GoldSpecForKind(kind_node->text());
@@ -335,7 +334,8 @@ std::optional<GoldModel> ParseGoldModel(const std::string& name, const SourceMar
     for (const char* key : {"start", "end"}) {
       int32_t days = 0;
       if (!columnar::ParseDate(values.String(key), columnar::DateOrder::kYMD, &days)) {
-        errors->Add(values.Mark(key), where + ": '" + key + "' must be a date like 2020-01-01, not '" +
+        errors->Add(values.Mark(key), where + ": '" + key +
+                                          "' must be a date like 2020-01-01, not '" +
                                           values.String(key) + "'");
       }
       (std::string_view(key) == "start" ? model.date.start : model.date.end) = days;

@@ -28,30 +28,30 @@ std::string_view ModelKindName(ModelKind kind);
 enum class History { kScd1, kScd2 };
 
 struct DimensionSpec {
-  std::string from;                  // the upstream lake table
-  std::vector<std::string> key;      // the business key columns
+  std::string from;              // the upstream lake table
+  std::vector<std::string> key;  // the business key columns
   History history = History::kScd2;
   std::vector<std::string> columns;  // attributes kept (empty: every upstream column but the key
                                      // and sluice's audit columns)
   std::vector<std::string> tracked;  // scd2: a change to these makes a new version (empty: all
                                      // attributes); changes to the others overwrite in place
-  std::string surrogate_key;         // the key column's name (default: dim_customer → customer_key)
-  std::string valid_from;            // the upstream column dating each change (empty: run time)
-  bool close_missing = false;        // a key missing from the upstream closes its current version
+  std::string surrogate_key;   // the key column's name (default: dim_customer → customer_key)
+  std::string valid_from;      // the upstream column dating each change (empty: run time)
+  bool close_missing = false;  // a key missing from the upstream closes its current version
 };
 
 struct DateDimensionSpec {
-  int32_t start = 0;  // days since 1970-01-01, inclusive
-  int32_t end = 0;    // inclusive
+  int32_t start = 0;          // days since 1970-01-01, inclusive
+  int32_t end = 0;            // inclusive
   int fiscal_year_start = 1;  // the month the fiscal year begins (7: FY2027 = July 2026–June 2027)
 };
 
 struct FactDimension {
-  std::string name;              // the entry's name ("customer")
-  std::string table;             // "gold.dim_customer"
-  std::vector<std::string> on;   // fact columns matched to the dimension's business key
-  std::string as_of;             // scd2: the fact column (timestamp or date) picking the version
-  std::string as;                // the key column written (default: the dimension's surrogate key)
+  std::string name;             // the entry's name ("customer")
+  std::string table;            // "gold.dim_customer"
+  std::vector<std::string> on;  // fact columns matched to the dimension's business key
+  std::string as_of;            // scd2: the fact column (timestamp or date) picking the version
+  std::string as;               // the key column written (default: the dimension's surrogate key)
   config::SourceMark mark;
 };
 

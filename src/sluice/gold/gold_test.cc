@@ -56,13 +56,14 @@ BatchPtr Customers(const std::vector<Customer>& rows) {
     email.Append(row.email);
     at.Append(Ts(row.updated_at));
   }
-  auto schema = std::make_shared<const columnar::Schema>(std::vector<columnar::Field>{
-      {"customer_id", DataType::Int64(), true},
-      {"city", DataType::String(), true},
-      {"email", DataType::String(), true},
-      {"updated_at", DataType::Timestamp(), true}});
+  auto schema = std::make_shared<const columnar::Schema>(
+      std::vector<columnar::Field>{{"customer_id", DataType::Int64(), true},
+                                   {"city", DataType::String(), true},
+                                   {"email", DataType::String(), true},
+                                   {"updated_at", DataType::Timestamp(), true}});
   return std::make_shared<const columnar::Batch>(
-      schema, std::vector<columnar::ColumnPtr>{id.Finish(), city.Finish(), email.Finish(), at.Finish()},
+      schema,
+      std::vector<columnar::ColumnPtr>{id.Finish(), city.Finish(), email.Finish(), at.Finish()},
       static_cast<int64_t>(rows.size()));
 }
 
@@ -105,9 +106,9 @@ class Scd2Test : public ::testing::Test {
                                          const char* now = "2026-12-01T00:00:00Z") {
     std::vector<BatchPtr> existing;
     if (table_) existing.push_back(table_);
-    SLUICE_ASSIGN_OR_RETURN(DimensionChanges changes,
-                            ApplyDimension(plan_, existing, {Customers(rows)}, next_key_, Ts(now),
-                                           full));
+    SLUICE_ASSIGN_OR_RETURN(
+        DimensionChanges changes,
+        ApplyDimension(plan_, existing, {Customers(rows)}, next_key_, Ts(now), full));
     last_ = changes;
     next_key_ = changes.next_key;
     if (changes.changed) table_ = changes.table;
@@ -122,8 +123,8 @@ class Scd2Test : public ::testing::Test {
 };
 
 TEST_F(Scd2Test, NewMembersGetKeysAndTheUnknownMemberIsZero) {
-  auto lines = Apply({{1, "Oslo", "a@x", "2026-11-01T06:00:00Z"},
-                      {2, "Madrid", "b@x", "2026-11-01T06:00:00Z"}});
+  auto lines = Apply(
+      {{1, "Oslo", "a@x", "2026-11-01T06:00:00Z"}, {2, "Madrid", "b@x", "2026-11-01T06:00:00Z"}});
   ASSERT_TRUE(lines.ok()) << lines.status().ToString();
   EXPECT_EQ(*lines, (std::vector<std::string>{
                         "0||Unknown|1900-01-01 00:00:00||true",
@@ -134,11 +135,10 @@ TEST_F(Scd2Test, NewMembersGetKeysAndTheUnknownMemberIsZero) {
 }
 
 TEST_F(Scd2Test, AKeyChangedTwiceInOneBatchFailsNamingTheKey) {
-  Result<std::vector<std::string>> lines =
-      Apply({{1, "Oslo", "a@x", "2026-11-01T06:00:00Z"},
-             {3, "Vienna", "c@x", "2026-11-01T06:00:00Z"},
-             {3, "Madrid", "c@x", "2026-11-03T06:00:00Z"},
-             {3, "Berlin", "c@x", "2026-11-05T06:00:00Z"}});
+  Result<std::vector<std::string>> lines = Apply({{1, "Oslo", "a@x", "2026-11-01T06:00:00Z"},
+                                                  {3, "Vienna", "c@x", "2026-11-01T06:00:00Z"},
+                                                  {3, "Madrid", "c@x", "2026-11-03T06:00:00Z"},
+                                                  {3, "Berlin", "c@x", "2026-11-05T06:00:00Z"}});
   ASSERT_FALSE(lines.ok());
   EXPECT_EQ(lines.status().code(), StatusCode::kDataError);
   EXPECT_EQ(lines.status().message(),
@@ -221,7 +221,8 @@ TEST_F(Scd2Test, UntrackedChangesOverwriteInPlace) {
 }
 
 TEST(Scd1Test, ChangesOverwriteAndKeysStayStable) {
-  GoldModel model = Parse("kind: dimension\nfrom: silver.customers\nkey: customer_id\nhistory: scd1\n");
+  GoldModel model =
+      Parse("kind: dimension\nfrom: silver.customers\nkey: customer_id\nhistory: scd1\n");
   Result<DimensionPlan> plan = PlanDimension(model, *Customers({})->schema());
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   auto first = ApplyDimension(*plan, {}, {Customers({{7, "Oslo", "a@x", "2026-11-01T00:00:00Z"}})},
@@ -247,16 +248,18 @@ TEST(GoldModelTest, ErrorsNameTheFileAndTheProblem) {
             "p.yml:3:21: table 'gold.t', measure 'revenue': unknown function 'total'; write "
             "function(column): sum, count, count_distinct, avg, min or max, e.g. sum(amount) or "
             "count(*)\n");
-  EXPECT_EQ(ParseErrors("kind: date_dimension\nstart: 2020-13-01\n"),
-            "p.yml:2:8: table 'gold.t': 'start' must be a date like 2020-01-01, not '2020-13-01'\n");
-  EXPECT_NE(ParseErrors("kind: fact\nfrom: silver.o\ngrain: [id]\nhistroy: x\n").find(
-                "unknown key 'histroy'"),
+  EXPECT_EQ(
+      ParseErrors("kind: date_dimension\nstart: 2020-13-01\n"),
+      "p.yml:2:8: table 'gold.t': 'start' must be a date like 2020-01-01, not '2020-13-01'\n");
+  EXPECT_NE(ParseErrors("kind: fact\nfrom: silver.o\ngrain: [id]\nhistroy: x\n")
+                .find("unknown key 'histroy'"),
             std::string::npos);
 }
 
 TEST(DateDimensionTest, CalendarColumns) {
-  GoldModel model = Parse("kind: date_dimension\nstart: 2026-12-28\nend: 2027-01-04\nfiscal_year_start: 7\n",
-                          "gold.dim_date");
+  GoldModel model =
+      Parse("kind: date_dimension\nstart: 2026-12-28\nend: 2027-01-04\nfiscal_year_start: 7\n",
+            "gold.dim_date");
   BatchPtr dates = GenerateDateDimension(model.date);
   ASSERT_EQ(dates->num_rows(), 9);
   const std::vector<std::string> lines =
@@ -270,15 +273,16 @@ TEST(DateDimensionTest, CalendarColumns) {
 }
 
 TEST(FactTest, PointInTimeLookupsUnknownMembersAndGrain) {
-  GoldModel dim = Parse(
-      "kind: dimension\nfrom: silver.customers\nkey: customer_id\nvalid_from: updated_at\n");
+  GoldModel dim =
+      Parse("kind: dimension\nfrom: silver.customers\nkey: customer_id\nvalid_from: updated_at\n");
   Result<DimensionPlan> plan = PlanDimension(dim, *Customers({})->schema());
   ASSERT_TRUE(plan.ok());
   auto v1 = ApplyDimension(*plan, {}, {Customers({{1, "Oslo", "a", "2026-11-01T00:00:00Z"}})}, 1,
                            Ts("2026-11-01T00:00:00Z"), false);
   ASSERT_TRUE(v1.ok());
-  auto v2 = ApplyDimension(*plan, {v1->table}, {Customers({{1, "Bergen", "a", "2026-11-03T00:00:00Z"}})},
-                           v1->next_key, Ts("2026-11-03T00:00:00Z"), false);
+  auto v2 =
+      ApplyDimension(*plan, {v1->table}, {Customers({{1, "Bergen", "a", "2026-11-03T00:00:00Z"}})},
+                     v1->next_key, Ts("2026-11-03T00:00:00Z"), false);
   ASSERT_TRUE(v2.ok());  // key 1: Oslo until the 3rd, key 2: Bergen since
 
   GoldModel fact = Parse(
@@ -286,7 +290,8 @@ TEST(FactTest, PointInTimeLookupsUnknownMembersAndGrain) {
       "dimensions:\n  customer: {table: gold.dim_customer, on: customer_id, as_of: order_ts}\n"
       "  date: {table: gold.dim_date, on: order_ts}\n",
       "gold.fact_sales");
-  GoldModel dates = Parse("kind: date_dimension\nstart: 2026-11-01\nend: 2026-11-30\n", "gold.dim_date");
+  GoldModel dates =
+      Parse("kind: date_dimension\nstart: 2026-11-01\nend: 2026-11-30\n", "gold.dim_date");
   Result<DimensionKeys> customer = LoadDimensionKeys(dim, fact.fact.dimensions[0], {v2->table});
   ASSERT_TRUE(customer.ok()) << customer.status().ToString();
   std::vector<DimensionKeys> keys = {*customer, DateDimensionKeys(dates, fact.fact.dimensions[1])};
@@ -309,11 +314,11 @@ TEST(FactTest, PointInTimeLookupsUnknownMembersAndGrain) {
   add(12, 1, "2026-10-20T12:00:00Z", 7);   // before the first version: the first; date unknown
   add(13, 99, "2026-11-04T12:00:00Z", 8);  // no such customer
   add(14, std::nullopt, "2026-11-04T12:00:00Z", 9);
-  auto schema = std::make_shared<const columnar::Schema>(std::vector<columnar::Field>{
-      {"order_id", DataType::Int64(), true},
-      {"customer_id", DataType::Int64(), true},
-      {"order_ts", DataType::Timestamp(), true},
-      {"amount", DataType::Float64(), true}});
+  auto schema = std::make_shared<const columnar::Schema>(
+      std::vector<columnar::Field>{{"order_id", DataType::Int64(), true},
+                                   {"customer_id", DataType::Int64(), true},
+                                   {"order_ts", DataType::Timestamp(), true},
+                                   {"amount", DataType::Float64(), true}});
   auto orders = std::make_shared<const columnar::Batch>(
       schema,
       std::vector<columnar::ColumnPtr>{order.Finish(), customer_id.Finish(), ts.Finish(),
@@ -339,7 +344,8 @@ TEST(FactTest, PointInTimeLookupsUnknownMembersAndGrain) {
 
 TEST(AggregateTest, GroupByWithEveryFunction) {
   GoldModel model = Parse(
-      "kind: aggregate\nfrom: gold.f\nderive: {month: \"CAST(floor(day / 100) AS int32)\"}\ngroup_by: [month]\n"
+      "kind: aggregate\nfrom: gold.f\nderive: {month: \"CAST(floor(day / 100) AS "
+      "int32)\"}\ngroup_by: [month]\n"
       "measures: {revenue: sum(amount), orders: count(*), customers: count_distinct(customer), "
       "average: avg(amount), smallest: min(amount), largest: max(amount)}\n",
       "gold.monthly");
@@ -356,21 +362,22 @@ TEST(AggregateTest, GroupByWithEveryFunction) {
   amount.AppendNull();
   day.Append(20261130);
   customer.Append(4);
-  auto schema = std::make_shared<const columnar::Schema>(std::vector<columnar::Field>{
-      {"day", DataType::Int32(), true},
-      {"customer", DataType::Int64(), true},
-      {"amount", DataType::Decimal(10, 2), true}});
+  auto schema = std::make_shared<const columnar::Schema>(
+      std::vector<columnar::Field>{{"day", DataType::Int32(), true},
+                                   {"customer", DataType::Int64(), true},
+                                   {"amount", DataType::Decimal(10, 2), true}});
   auto batch = std::make_shared<const columnar::Batch>(
-      schema, std::vector<columnar::ColumnPtr>{day.Finish(), customer.Finish(), amount.Finish()}, 5);
+      schema, std::vector<columnar::ColumnPtr>{day.Finish(), customer.Finish(), amount.Finish()},
+      5);
   Result<BatchPtr> result = Aggregate(model, {batch}, schema);
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_EQ((*result)->schema()->ToString(),
             "month: int32, revenue: decimal(38,2), orders: int64, customers: int64, average: "
             "float64, smallest: decimal(10,2), largest: decimal(10,2)");
-  EXPECT_EQ(Lines(*result, {"month", "revenue", "orders", "customers", "average", "smallest",
-                            "largest"}),
-            (std::vector<std::string>{"202611|12.51|4|3|4.17|0.01|10.00",
-                                      "202612|0.99|1|1|0.99|0.99|0.99"}));
+  EXPECT_EQ(
+      Lines(*result, {"month", "revenue", "orders", "customers", "average", "smallest", "largest"}),
+      (std::vector<std::string>{"202611|12.51|4|3|4.17|0.01|10.00",
+                                "202612|0.99|1|1|0.99|0.99|0.99"}));
 }
 
 }  // namespace

@@ -28,9 +28,9 @@ using columnar::TypeId;
 
 constexpr int64_t kMicrosPerDay = 86'400'000'000;
 
-const char* const kMonthNames[] = {"January", "February", "March",     "April",
-                                   "May",     "June",     "July",      "August",
-                                   "September", "October", "November", "December"};
+const char* const kMonthNames[] = {"January",   "February", "March",    "April",
+                                   "May",       "June",     "July",     "August",
+                                   "September", "October",  "November", "December"};
 const char* const kDayNames[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                  "Friday", "Saturday", "Sunday"};
 
@@ -131,13 +131,13 @@ int32_t DateKey(int32_t days) {
 
 BatchPtr GenerateDateDimension(const DateDimensionSpec& spec) {
   const std::vector<Field> fields = {
-      {"date_key", DataType::Int32(), false},   {"date", DataType::Date(), true},
-      {"year", DataType::Int32(), true},        {"quarter", DataType::Int32(), true},
-      {"month", DataType::Int32(), true},       {"month_name", DataType::String(), true},
-      {"day_of_month", DataType::Int32(), true}, {"day_of_year", DataType::Int32(), true},
-      {"day_of_week", DataType::Int32(), true}, {"day_name", DataType::String(), true},
-      {"is_weekend", DataType::Bool(), true},   {"iso_week", DataType::Int32(), true},
-      {"iso_year", DataType::Int32(), true},    {"fiscal_year", DataType::Int32(), true},
+      {"date_key", DataType::Int32(), false},      {"date", DataType::Date(), true},
+      {"year", DataType::Int32(), true},           {"quarter", DataType::Int32(), true},
+      {"month", DataType::Int32(), true},          {"month_name", DataType::String(), true},
+      {"day_of_month", DataType::Int32(), true},   {"day_of_year", DataType::Int32(), true},
+      {"day_of_week", DataType::Int32(), true},    {"day_name", DataType::String(), true},
+      {"is_weekend", DataType::Bool(), true},      {"iso_week", DataType::Int32(), true},
+      {"iso_year", DataType::Int32(), true},       {"fiscal_year", DataType::Int32(), true},
       {"fiscal_quarter", DataType::Int32(), true}, {"fiscal_period", DataType::Int32(), true}};
   columnar::Int32Builder key(DataType::Int32()), date(DataType::Date()), year(DataType::Int32()),
       quarter(DataType::Int32()), month(DataType::Int32()), dom(DataType::Int32()),
@@ -166,8 +166,7 @@ BatchPtr GenerateDateDimension(const DateDimensionSpec& spec) {
     unsigned tm = 0;
     unsigned td = 0;
     columnar::CivilFromDays(thursday, &thursday_year, &tm, &td);
-    const int32_t iso_week =
-        (thursday - columnar::DaysFromCivil(thursday_year, 1, 1)) / 7 + 1;
+    const int32_t iso_week = (thursday - columnar::DaysFromCivil(thursday_year, 1, 1)) / 7 + 1;
     const int month_number = static_cast<int>(m);
     int fy = y;
     int period = month_number;
@@ -249,8 +248,9 @@ Result<DimensionKeys> LoadDimensionKeys(const GoldModel& dimension, const FactDi
     }
   }
   for (auto& [key, spans] : keys.members) {
-    std::sort(spans.begin(), spans.end(), [](const DimensionKeys::Span& a,
-                                             const DimensionKeys::Span& b) { return a.from < b.from; });
+    std::sort(
+        spans.begin(), spans.end(),
+        [](const DimensionKeys::Span& a, const DimensionKeys::Span& b) { return a.from < b.from; });
   }
   return keys;
 }
@@ -278,7 +278,9 @@ Result<FactPlan> PlanFact(const GoldModel& model, const columnar::Schema& upstre
     std::vector<size_t> on;
     for (const std::string& column : use.on) {
       auto index = upstream.FieldIndex(column);
-      if (!index) return NoColumn(model, "dimension '" + use.name + "': on column", column, upstream, spec.from);
+      if (!index)
+        return NoColumn(model, "dimension '" + use.name + "': on column", column, upstream,
+                        spec.from);
       on.push_back(*index);
       used_on.push_back(column);
     }
@@ -294,7 +296,9 @@ Result<FactPlan> PlanFact(const GoldModel& model, const columnar::Schema& upstre
     std::optional<size_t> as_of;
     if (!use.as_of.empty()) {
       as_of = upstream.FieldIndex(use.as_of);
-      if (!as_of) return NoColumn(model, "dimension '" + use.name + "': as_of column", use.as_of, upstream, spec.from);
+      if (!as_of)
+        return NoColumn(model, "dimension '" + use.name + "': as_of column", use.as_of, upstream,
+                        spec.from);
       const TypeId id = upstream.field(*as_of).type.id();
       if (id != TypeId::kDate && id != TypeId::kTimestamp) {
         return ModelError(model, "dimension '" + use.name + "': as_of column '" + use.as_of +
@@ -320,8 +324,10 @@ Result<FactPlan> PlanFact(const GoldModel& model, const columnar::Schema& upstre
     if (!index) return NoColumn(model, "column", column, upstream, spec.from);
     for (const Field& field : fields) {
       if (field.name == column) {
-        return ModelError(model, "column '" + column + "' is written twice (a dimension key of "
-                                 "that name, and a column of " + spec.from + ")");
+        return ModelError(model, "column '" + column +
+                                     "' is written twice (a dimension key of "
+                                     "that name, and a column of " +
+                                     spec.from + ")");
       }
     }
     plan.passthrough.push_back(*index);
@@ -461,8 +467,8 @@ Result<BatchPtr> Aggregate(const GoldModel& model, const std::vector<BatchPtr>& 
       std::vector<compute::RowError> errors;
       SLUICE_ASSIGN_OR_RETURN(ColumnPtr column, compute::Evaluate(**bound, *batch, &errors));
       if (!errors.empty()) {
-        return Status::DataError("table '" + model.name + "', derived column '" + name + "': " +
-                                 errors[0].message + " (" + std::to_string(errors.size()) +
+        return Status::DataError("table '" + model.name + "', derived column '" + name +
+                                 "': " + errors[0].message + " (" + std::to_string(errors.size()) +
                                  " rows)");
       }
       std::vector<ColumnPtr> columns = batch->columns();
@@ -522,7 +528,9 @@ Result<BatchPtr> Aggregate(const GoldModel& model, const std::vector<BatchPtr>& 
       column = all->columns()[*index].get();
     }
     const int64_t n = all->num_rows();
-    auto group_at = [&](int64_t i) { return static_cast<size_t>(group_of[static_cast<size_t>(i)]); };
+    auto group_at = [&](int64_t i) {
+      return static_cast<size_t>(group_of[static_cast<size_t>(i)]);
+    };
     switch (measure.function) {
       case AggregateFunction::kCount:
       case AggregateFunction::kCountDistinct: {
@@ -607,10 +615,9 @@ Result<BatchPtr> Aggregate(const GoldModel& model, const std::vector<BatchPtr>& 
           std::vector<int64_t> sum(groups, 0);
           for (int64_t i = 0; i < n; ++i) {
             if (column->IsNull(i)) continue;
-            const int64_t exact =
-                id == TypeId::kInt32
-                    ? static_cast<const columnar::Int32Column&>(*column).Value(i)
-                    : static_cast<const columnar::Int64Column&>(*column).Value(i);
+            const int64_t exact = id == TypeId::kInt32
+                                      ? static_cast<const columnar::Int32Column&>(*column).Value(i)
+                                      : static_cast<const columnar::Int64Column&>(*column).Value(i);
             if (__builtin_add_overflow(sum[group_at(i)], exact, &sum[group_at(i)])) {
               return Status::DataError("table '" + model.name + "': measure '" + measure.name +
                                        "' overflows a 64-bit integer");

@@ -29,11 +29,11 @@ columnar::BatchPtr GenerateDateDimension(const DateDimensionSpec& spec);
 
 // One dimension's keys, ready for lookups.
 struct DimensionKeys {
-  std::string name;          // the fact's name for the dimension ("customer")
-  std::string column;        // the key column written to the fact
+  std::string name;    // the fact's name for the dimension ("customer")
+  std::string column;  // the key column written to the fact
   columnar::DataType type = columnar::DataType::Int64();
-  bool date = false;         // a date dimension: the key is computed from the date
-  int32_t first_day = 0;     // date: the calendar's range
+  bool date = false;      // a date dimension: the key is computed from the date
+  int32_t first_day = 0;  // date: the calendar's range
   int32_t last_day = 0;
   bool point_in_time = false;  // scd2 with as_of
   struct Span {
@@ -55,11 +55,11 @@ DimensionKeys DateDimensionKeys(const GoldModel& dimension, const FactDimension&
 
 struct FactPlan {
   const GoldModel* model = nullptr;
-  columnar::SchemaPtr schema;                 // the fact table's
-  std::vector<std::vector<size_t>> on;        // per dimension: upstream columns
-  std::vector<std::optional<size_t>> as_of;   // per dimension
-  std::vector<size_t> passthrough;            // upstream columns after the keys
-  std::vector<size_t> grain;                  // fact table columns
+  columnar::SchemaPtr schema;                // the fact table's
+  std::vector<std::vector<size_t>> on;       // per dimension: upstream columns
+  std::vector<std::optional<size_t>> as_of;  // per dimension
+  std::vector<size_t> passthrough;           // upstream columns after the keys
+  std::vector<size_t> grain;                 // fact table columns
 };
 
 Result<FactPlan> PlanFact(const GoldModel& model, const columnar::Schema& upstream,

@@ -101,7 +101,8 @@ GoldTask::GoldTask(const Project& project, const gold::GoldModel& model,
 std::vector<std::string> GoldTask::reads() const {
   std::vector<std::string> paths;
   for (const std::string& table : model_.Reads()) paths.push_back(project_.TablePath(table));
-  if (paths.empty()) paths.push_back("(generated: " + std::string(ModelKindName(model_.kind)) + ")");
+  if (paths.empty())
+    paths.push_back("(generated: " + std::string(ModelKindName(model_.kind)) + ")");
   return paths;
 }
 
@@ -128,8 +129,8 @@ Result<TaskOutcome> GoldTask::RunDimension(TaskContext& context) {
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> target,
                           lake::DeltaTable::Open(project_.TablePath(model_.name)));
   SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr snapshot, target->log()->Load());
-  SLUICE_ASSIGN_OR_RETURN(Input input, OpenInput(project_, spec.from, *snapshot,
-                                                 full_refresh_ || spec.close_missing));
+  SLUICE_ASSIGN_OR_RETURN(
+      Input input, OpenInput(project_, spec.from, *snapshot, full_refresh_ || spec.close_missing));
   if (UpToDate(input, *snapshot, full_refresh_)) {
     outcome.details["up_to_date"] = true;
     outcome.details["version"] = snapshot->version;
@@ -148,9 +149,9 @@ Result<TaskOutcome> GoldTask::RunDimension(TaskContext& context) {
       it != snapshot->app_transactions.end()) {
     next_key = it->second.version;
   }
-  SLUICE_ASSIGN_OR_RETURN(gold::DimensionChanges changes,
-                          gold::ApplyDimension(plan, existing, incoming, next_key, now_ms * 1000,
-                                               input.whole));
+  SLUICE_ASSIGN_OR_RETURN(
+      gold::DimensionChanges changes,
+      gold::ApplyDimension(plan, existing, incoming, next_key, now_ms * 1000, input.whole));
   lake::TableWriteOptions options;
   options.ledger = {{GoldUpstreamAppId(spec.from), input.snapshot->version},
                     {kNextKeyAppId, changes.next_key}};
@@ -245,7 +246,8 @@ Result<TaskOutcome> GoldTask::RunFact(TaskContext& context) {
     const gold::GoldModel* dimension = project_.FindGold(use.table);
     if (dimension == nullptr) {
       return Status::InvalidArgument("table '" + model_.name + "': dimension '" + use.name +
-                                     "' names " + use.table + ", which the project does not declare");
+                                     "' names " + use.table +
+                                     ", which the project does not declare");
     }
     if (dimension->kind == gold::ModelKind::kDateDimension) {
       keys.push_back(gold::DateDimensionKeys(*dimension, use));
@@ -315,10 +317,9 @@ Result<TaskOutcome> GoldTask::RunFact(TaskContext& context) {
       for (int64_t i = 0; i < batch->num_rows(); ++i) {
         for (size_t c = spec.grain.size(); c < batch->num_columns(); ++c) {
           const columnar::Column& column = batch->column(c);
-          const int64_t key =
-              column.type().id() == columnar::TypeId::kInt32
-                  ? static_cast<const columnar::Int32Column&>(column).Value(i)
-                  : static_cast<const columnar::Int64Column&>(column).Value(i);
+          const int64_t key = column.type().id() == columnar::TypeId::kInt32
+                                  ? static_cast<const columnar::Int32Column&>(column).Value(i)
+                                  : static_cast<const columnar::Int64Column&>(column).Value(i);
           if (column.IsValid(i) && key == 0) {
             unknown.insert(silver::EncodeKey(*batch, grain_columns, i));
             break;

@@ -39,11 +39,14 @@ std::vector<std::string> LoadTask::writes() const {
                                       std::to_string(settings.port) + "/" + settings.database;
   return {where + " table " + load_.target + " (" +
           std::string(warehouse::LoadModeName(load_.mode)) +
-          (load_.key.empty() ? "" : " by " + [&] {
-            std::string keys;
-            for (const std::string& k : load_.key) keys += (keys.empty() ? "" : ", ") + k;
-            return keys;
-          }()) +
+          (load_.key.empty() ? ""
+                             : " by " +
+                                   [&] {
+                                     std::string keys;
+                                     for (const std::string& k : load_.key)
+                                       keys += (keys.empty() ? "" : ", ") + k;
+                                     return keys;
+                                   }()) +
           ")"};
 }
 
@@ -121,8 +124,9 @@ Result<TaskOutcome> LoadTask::Run(TaskContext& context) {
 
   // Refused rows to quarantine before the commit, ledgered so that a retry does not repeat them.
   if (!refused.empty()) {
-    SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> quarantine,
-                            lake::DeltaTable::Open(project_.QuarantinePath("load." + load_.target)));
+    SLUICE_ASSIGN_OR_RETURN(
+        std::unique_ptr<lake::DeltaTable> quarantine,
+        lake::DeltaTable::Open(project_.QuarantinePath("load." + load_.target)));
     SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr quarantine_snapshot, quarantine->log()->Load());
     auto recorded = quarantine_snapshot->app_transactions.find(LoadAppId(load_.target));
     if (recorded == quarantine_snapshot->app_transactions.end() ||
@@ -204,8 +208,9 @@ Result<TaskOutcome> ModelsTask::Run(TaskContext& /*context*/) {
   SLUICE_RETURN_NOT_OK(warehouse::BuildModels(connection.get(), declaration.models));
   nlohmann::ordered_json models = nlohmann::ordered_json::array();
   for (const warehouse::SqlModel& model : declaration.models) {
-    models.push_back({{"name", model.name},
-                      {"materialized", std::string(warehouse::MaterializationName(model.materialized))}});
+    models.push_back(
+        {{"name", model.name},
+         {"materialized", std::string(warehouse::MaterializationName(model.materialized))}});
   }
   outcome.details["models"] = models;
   SLUICE_ASSIGN_OR_RETURN(std::vector<warehouse::ModelTestResult> results,
@@ -223,9 +228,9 @@ Result<TaskOutcome> ModelsTask::Run(TaskContext& /*context*/) {
                      {"passed", result.rows_failed == 0},
                      {"sample", result.sample}});
     if (result.rows_failed == 0) continue;
-    std::string line = "test '" + test.name + "' (" + std::string(warehouse::TestKindName(test.kind)) +
-                       " of " + test.model + "." + test.column + "): " +
-                       std::to_string(result.rows_failed) + " rows fail";
+    std::string line = "test '" + test.name + "' (" +
+                       std::string(warehouse::TestKindName(test.kind)) + " of " + test.model + "." +
+                       test.column + "): " + std::to_string(result.rows_failed) + " rows fail";
     if (!result.sample.empty()) line += "; e.g. " + result.sample[0];
     if (test.fail) {
       failed.push_back(line);

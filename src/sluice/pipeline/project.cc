@@ -416,21 +416,22 @@ Result<Project> LoadProject(const std::string& path, const config::YamlLoadOptio
         if (dimension == nullptr) continue;  // reported above
         if (dimension->kind != gold::ModelKind::kDimension &&
             dimension->kind != gold::ModelKind::kDateDimension) {
-          errors.Add(use.mark, "table '" + model.name + "', dimension '" + use.name + "': " +
-                                   use.table + " is a " +
+          errors.Add(use.mark, "table '" + model.name + "', dimension '" + use.name +
+                                   "': " + use.table + " is a " +
                                    std::string(gold::ModelKindName(dimension->kind)) +
                                    ", not a dimension");
         } else if (dimension->kind == gold::ModelKind::kDimension &&
                    use.on.size() != dimension->dimension.key.size()) {
-          errors.Add(use.mark, "table '" + model.name + "', dimension '" + use.name + "': 'on' has " +
-                                   std::to_string(use.on.size()) + " columns but " + use.table +
-                                   "'s key has " +
+          errors.Add(use.mark, "table '" + model.name + "', dimension '" + use.name +
+                                   "': 'on' has " + std::to_string(use.on.size()) +
+                                   " columns but " + use.table + "'s key has " +
                                    std::to_string(dimension->dimension.key.size()));
         }
       }
     }
   }
-  project.warehouse = ParseWarehouse(values.Node("warehouse"), values.Node("load"), project, &errors);
+  project.warehouse =
+      ParseWarehouse(values.Node("warehouse"), values.Node("load"), project, &errors);
   if (project.sources.empty() && errors.empty()) {
     errors.Add(root.mark(),
                "the project declares no sources; add one under 'sources:' (see "

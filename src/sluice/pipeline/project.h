@@ -42,8 +42,8 @@ struct Project {
   RetryPolicy retries;
   io::s3::S3Settings s3;  // for an s3:// lake (io::s3::ConfigureS3 before running)
   std::vector<SourceDeclaration> sources;
-  std::vector<silver::SilverTable> tables;  // `tables:` named silver.*, in the order written
-  std::vector<gold::GoldModel> gold;        // `tables:` named gold.*, in the order written
+  std::vector<silver::SilverTable> tables;        // `tables:` named silver.*, in the order written
+  std::vector<gold::GoldModel> gold;              // `tables:` named gold.*, in the order written
   std::optional<WarehouseDeclaration> warehouse;  // `warehouse:` and `load:`
 
   // The gold model named `table` ("gold.dim_customer"), or nullptr.

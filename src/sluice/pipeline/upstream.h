@@ -27,7 +27,7 @@ Result<std::vector<columnar::BatchPtr>> ReadAll(std::shared_ptr<const lake::Delt
 
 // What the commits after version `consumed` (up to `snapshot`) did to a table.
 struct UpstreamDelta {
-  std::vector<std::string> files;         // data files they added that are still live (decoded)
+  std::vector<std::string> files;          // data files they added that are still live (decoded)
   std::optional<int64_t> removed_version;  // the first of them that removed rows, if any
   // The first that removed rows other than by a MERGE's rewrite of files (sluice's merges never
   // delete a row: the rows of a file they remove are in the files they add).

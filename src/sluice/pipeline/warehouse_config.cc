@@ -28,8 +28,7 @@ std::string ShortName(const std::string& table) {
 
 const config::ConfigSpec& ModelTestSpec() {
   static const config::ConfigSpec spec(
-      "test",
-      "A test of a warehouse table or model, run as SQL after the load and the models",
+      "test", "A test of a warehouse table or model, run as SQL after the load and the models",
       {[] {
          auto key = MakeKey("model", ValueType::kString, "The warehouse table or model", "", {},
                             "customer_revenue");
@@ -107,10 +106,11 @@ const config::ConfigSpec& WarehouseSpec() {
                 "Declare foreign-key constraints from facts to their loaded dimensions (indexes "
                 "on those columns are always made)",
                 "false")};
-    auto tests = MakeKey("tests", ValueType::kObjectMap,
-                         "Tests of warehouse tables and models, by name");
+    auto tests =
+        MakeKey("tests", ValueType::kObjectMap, "Tests of warehouse tables and models, by name");
     tests.object = &ModelTestSpec();
-    tests.example = "{revenue_segment_known: {model: revenue_by_segment, test: not_null, column: segment}}";
+    tests.example =
+        "{revenue_segment_known: {model: revenue_by_segment, test: not_null, column: segment}}";
     keys.push_back(tests);
     return config::ConfigSpec("warehouse",
                               "Where gold (and silver) tables are loaded: SQLite (a file, the "
@@ -125,8 +125,8 @@ std::optional<WarehouseDeclaration> ParseWarehouse(const ConfigNode* warehouse,
                                                    config::ConfigErrors* errors) {
   if (warehouse == nullptr && load == nullptr) return std::nullopt;
   WarehouseDeclaration declaration;
-  const config::ConfigValues values(warehouse != nullptr && warehouse->IsMap() ? warehouse : nullptr,
-                                    &WarehouseSpec());
+  const config::ConfigValues values(
+      warehouse != nullptr && warehouse->IsMap() ? warehouse : nullptr, &WarehouseSpec());
   warehouse::WarehouseSettings& settings = declaration.settings;
   settings.type = values.String("type");
   settings.path = Absolute(project.dir, values.String("path"));
@@ -151,11 +151,13 @@ std::optional<WarehouseDeclaration> ParseWarehouse(const ConfigNode* warehouse,
   for (const silver::SilverTable& table : project.tables) lake_tables.push_back(table.name);
   std::map<std::string, std::pair<const ConfigNode*, config::SourceMark>> chosen;  // table → entry
   if (load == nullptr || !load->IsMap()) {
-    for (const gold::GoldModel& model : project.gold) chosen[model.name] = {nullptr, project.gold.front().mark};
+    for (const gold::GoldModel& model : project.gold)
+      chosen[model.name] = {nullptr, project.gold.front().mark};
   } else {
     for (const ConfigNode::Entry& entry : load->entries()) {
       if (!entry.value.IsNull() && !entry.value.IsMap()) continue;  // reported by the spec
-      if (entry.value.IsMap()) LoadEntrySpec().Validate(entry.value, "load of '" + entry.key + "'", errors);
+      if (entry.value.IsMap())
+        LoadEntrySpec().Validate(entry.value, "load of '" + entry.key + "'", errors);
       bool matched = false;
       for (const std::string& table : lake_tables) {
         const bool pattern = entry.key.size() > 2 && entry.key.substr(entry.key.size() - 2) == ".*";
@@ -166,7 +168,8 @@ std::optional<WarehouseDeclaration> ParseWarehouse(const ConfigNode* warehouse,
         }
       }
       if (!matched) {
-        std::string message = "load: '" + entry.key + "' matches no silver or gold table of the project";
+        std::string message =
+            "load: '" + entry.key + "' matches no silver or gold table of the project";
         if (const std::string* near = config::ClosestName(entry.key, lake_tables)) {
           message += "; did you mean " + *near + "?";
         }
@@ -192,7 +195,8 @@ std::optional<WarehouseDeclaration> ParseWarehouse(const ConfigNode* warehouse,
     if (!inserted) {
       errors->Add(load_declaration.mark, "load: " + previous->second + " and " + table +
                                              " would both be warehouse table '" +
-                                             load_declaration.target + "'; give one another name with 'as'");
+                                             load_declaration.target +
+                                             "'; give one another name with 'as'");
       continue;
     }
     // The kind's defaults.
@@ -214,10 +218,10 @@ std::optional<WarehouseDeclaration> ParseWarehouse(const ConfigNode* warehouse,
           for (const gold::FactDimension& use : model->fact.dimensions) {
             const gold::GoldModel* dimension = project.FindGold(use.table);
             if (dimension == nullptr) continue;
-            const std::string column =
-                !use.as.empty() ? use.as
-                : dimension->kind == gold::ModelKind::kDateDimension ? "date_key"
-                                                                     : dimension->dimension.surrogate_key;
+            const std::string column = !use.as.empty() ? use.as
+                                       : dimension->kind == gold::ModelKind::kDateDimension
+                                           ? "date_key"
+                                           : dimension->dimension.surrogate_key;
             load_declaration.indexes.push_back(column);
             auto dim_target = target_of.find(use.table);
             if (dim_target == target_of.end()) continue;
@@ -244,7 +248,7 @@ std::optional<WarehouseDeclaration> ParseWarehouse(const ConfigNode* warehouse,
     }
     if (entry_values.Has("key")) key = entry_values.StringList("key");
     if (mode == "auto") mode = natural;
-    load_declaration.mode = mode == "replace" ? warehouse::LoadMode::kReplace
+    load_declaration.mode = mode == "replace"  ? warehouse::LoadMode::kReplace
                             : mode == "append" ? warehouse::LoadMode::kAppend
                                                : warehouse::LoadMode::kMerge;
     load_declaration.key = key;
@@ -294,7 +298,8 @@ std::optional<WarehouseDeclaration> ParseWarehouse(const ConfigNode* warehouse,
       } else if (kind == "accepted_values") {
         test.kind = warehouse::TestKind::kAcceptedValues;
         test.values = test_values.StringList("values");
-        if (test.values.empty()) errors->Add(test_values.Mark("values"), where + ": accepted_values needs 'values'");
+        if (test.values.empty())
+          errors->Add(test_values.Mark("values"), where + ": accepted_values needs 'values'");
       } else {
         test.kind = warehouse::TestKind::kRelationships;
         const std::string to = test_values.String("to");

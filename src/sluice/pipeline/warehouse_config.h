@@ -21,10 +21,10 @@ struct LoadDeclaration {
   std::string table;   // the lake table ("gold.fact_sales")
   std::string target;  // the warehouse table ("fact_sales")
   warehouse::LoadMode mode = warehouse::LoadMode::kMerge;
-  std::vector<std::string> key;           // primary key (and merge key)
-  std::vector<std::string> indexes;       // foreign-key columns
+  std::vector<std::string> key;                     // primary key (and merge key)
+  std::vector<std::string> indexes;                 // foreign-key columns
   std::vector<warehouse::ForeignKey> foreign_keys;  // declared as constraints
-  std::vector<std::string> after;         // load tasks that must run first (its dimensions)
+  std::vector<std::string> after;  // load tasks that must run first (its dimensions)
   config::SourceMark mark;
 };
 

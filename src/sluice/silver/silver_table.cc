@@ -21,7 +21,6 @@ SourceMark MarkAt(const ConfigNode& scalar, int offset) {
   return mark;
 }
 
-
 config::KeySpec Required(config::KeySpec key) {
   key.required = true;
   return key;

@@ -99,10 +99,10 @@ struct WarehouseSettings {
   int port = 5432;
   std::string database;
   std::string user;
-  std::string password;      // from the environment (empty: libpq's PGPASSWORD or ~/.pgpass)
-  std::string sslmode;       // disable | allow | prefer | require | verify-ca | verify-full
+  std::string password;  // from the environment (empty: libpq's PGPASSWORD or ~/.pgpass)
+  std::string sslmode;   // disable | allow | prefer | require | verify-ca | verify-full
   std::string sslrootcert;
-  std::string schema;        // tables go here (default: public)
+  std::string schema;  // tables go here (default: public)
   int64_t connect_timeout_ms = 10'000;
 };
 

@@ -39,7 +39,8 @@ Result<std::unique_ptr<TableLoader>> TableLoader::Begin(Connection* connection) 
       "TEXT NOT NULL, rows_loaded BIGINT NOT NULL, loaded_at " +
       connection->TypeFor(columnar::DataType::Timestamp()) + " NOT NULL)");
   if (!created.ok()) {
-    SLUICE_ASSIGN_OR_RETURN(std::vector<ColumnInfo> columns, connection->TableColumns(kLedgerTable));
+    SLUICE_ASSIGN_OR_RETURN(std::vector<ColumnInfo> columns,
+                            connection->TableColumns(kLedgerTable));
     if (columns.empty()) return created;
   }
   SLUICE_RETURN_NOT_OK(connection->BeginTransaction());
@@ -56,10 +57,10 @@ void TableLoader::Rollback() {
 }
 
 Result<std::optional<int64_t>> TableLoader::LoadedVersion(const std::string& target) {
-  SLUICE_ASSIGN_OR_RETURN(QueryRows rows,
-                          connection_->Query("SELECT lake_version FROM " +
-                                             Connection::Quote(kLedgerTable) + " WHERE target = " +
-                                             Connection::Literal(target)));
+  SLUICE_ASSIGN_OR_RETURN(
+      QueryRows rows,
+      connection_->Query("SELECT lake_version FROM " + Connection::Quote(kLedgerTable) +
+                         " WHERE target = " + Connection::Literal(target)));
   if (rows.empty() || !rows[0][0]) return std::optional<int64_t>();
   return std::optional<int64_t>(std::stoll(*rows[0][0]));
 }
@@ -96,8 +97,7 @@ Status TableLoader::Prepare(const TableDesign& design, LoadMode mode) {
   if (mode == LoadMode::kMerge && design.primary_key.empty()) {
     return Status::InvalidArgument("merge into " + design.name + " needs a key");
   }
-  SLUICE_ASSIGN_OR_RETURN(std::vector<ColumnInfo> existing,
-                          connection_->TableColumns(design.name));
+  SLUICE_ASSIGN_OR_RETURN(std::vector<ColumnInfo> existing, connection_->TableColumns(design.name));
   summary_.created = existing.empty();
   if (mode == LoadMode::kReplace && connection_->SwapsByRename()) {
     insert_into_ = design.name + "__sluice_staging";
@@ -110,7 +110,7 @@ Status TableLoader::Prepare(const TableDesign& design, LoadMode mode) {
   } else {
     for (const columnar::Field& field : design.schema->fields()) {
       const bool present = std::any_of(existing.begin(), existing.end(),
-                                        [&](const ColumnInfo& c) { return c.name == field.name; });
+                                       [&](const ColumnInfo& c) { return c.name == field.name; });
       if (present) continue;
       SLUICE_RETURN_NOT_OK(connection_->Execute("ALTER TABLE " + Connection::Quote(design.name) +
                                                 " ADD COLUMN " + ColumnDefinition(field, false)));
@@ -125,7 +125,8 @@ Status TableLoader::Prepare(const TableDesign& design, LoadMode mode) {
   }
   // Merge (and replace without a rename): rows are staged in a temporary table first.
   insert_into_ = design.name + "__sluice_stage";
-  SLUICE_RETURN_NOT_OK(connection_->Execute("DROP TABLE IF EXISTS " + Connection::Quote(insert_into_)));
+  SLUICE_RETURN_NOT_OK(
+      connection_->Execute("DROP TABLE IF EXISTS " + Connection::Quote(insert_into_)));
   std::string sql = connection_->TempTableSql(insert_into_) + " (";
   bool first = true;
   for (const columnar::Field& field : design.schema->fields()) {

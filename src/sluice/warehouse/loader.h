@@ -42,9 +42,9 @@ struct TableDesign {
 inline constexpr const char* kLedgerTable = "_sluice_loads";
 
 struct LoadSummary {
-  int64_t rows = 0;         // rows loaded
+  int64_t rows = 0;  // rows loaded
   int64_t rows_refused = 0;
-  bool created = false;     // the table did not exist
+  bool created = false;  // the table did not exist
   std::vector<std::string> columns_added;
 };
 

@@ -138,8 +138,8 @@ Result<std::vector<SqlModel>> ReadModels(const std::string& dir) {
         } else if (arg == "materialized_view") {
           model.materialized = Materialization::kMaterializedView;
         } else {
-          return ModelError(mark, "materialized must be view, table or materialized_view, not '" +
-                                      arg + "'");
+          return ModelError(
+              mark, "materialized must be view, table or materialized_view, not '" + arg + "'");
         }
       } else {
         return ModelError(mark, "'{{ " + inside +
@@ -165,8 +165,9 @@ Result<std::vector<SqlModel>> OrderModels(std::vector<SqlModel> models,
   std::vector<std::string> known = tables;
   for (const SqlModel& model : models) {
     if (std::find(tables.begin(), tables.end(), model.name) != tables.end()) {
-      return ModelError(MarkAt(model.file, model.text, 0),
-                        "model '" + model.name + "' has the name of a loaded table; rename the file");
+      return ModelError(
+          MarkAt(model.file, model.text, 0),
+          "model '" + model.name + "' has the name of a loaded table; rename the file");
     }
     known.push_back(model.name);
   }
@@ -182,8 +183,8 @@ Result<std::vector<SqlModel>> OrderModels(std::vector<SqlModel> models,
   }
   std::vector<SqlModel> ordered;
   std::vector<int> state(models.size(), 0);  // 0 new, 1 visiting, 2 done
-  std::function<Status(size_t, std::vector<std::string>&)> visit = [&](size_t i,
-                                                                         std::vector<std::string>& path) -> Status {
+  std::function<Status(size_t, std::vector<std::string>&)> visit =
+      [&](size_t i, std::vector<std::string>& path) -> Status {
     if (state[i] == 2) return Status::OK();
     path.push_back(models[i].name);
     if (state[i] == 1) {
@@ -236,8 +237,8 @@ std::string TestSql(const ModelTest& test) {
     case TestKind::kNotNull:
       return "SELECT NULL FROM " + table + " WHERE " + column + " IS NULL";
     case TestKind::kUnique:
-      return "SELECT " + column + " FROM " + table + " WHERE " + column +
-             " IS NOT NULL GROUP BY " + column + " HAVING count(*) > 1";
+      return "SELECT " + column + " FROM " + table + " WHERE " + column + " IS NOT NULL GROUP BY " +
+             column + " HAVING count(*) > 1";
     case TestKind::kAcceptedValues: {
       std::string list;
       for (const std::string& value : test.values) {

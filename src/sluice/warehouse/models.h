@@ -50,13 +50,13 @@ std::string_view TestKindName(TestKind kind);
 
 struct ModelTest {
   std::string name;
-  std::string model;   // a warehouse table or model
+  std::string model;  // a warehouse table or model
   TestKind kind = TestKind::kNotNull;
   std::string column;
   std::vector<std::string> values;  // accepted_values
   std::string to_model;             // relationships
   std::string to_column;
-  bool fail = true;                 // severity fail (else warn)
+  bool fail = true;  // severity fail (else warn)
   config::SourceMark mark;
 };
 

@@ -82,8 +82,8 @@ bool AppendCopyValue(const columnar::Column& column, int64_t row, std::string* o
       columnar::AppendDate(static_cast<const columnar::Int32Column&>(column).Value(row), out);
       return true;
     case TypeId::kTimestamp:
-      columnar::AppendTimestamp(static_cast<const columnar::Int64Column&>(column).Value(row),
-                                false, out);
+      columnar::AppendTimestamp(static_cast<const columnar::Int64Column&>(column).Value(row), false,
+                                out);
       *out += "+00";
       return true;
     case TypeId::kTime:
@@ -191,11 +191,13 @@ bool AppendBinaryValue(const columnar::Column& column, int64_t row, std::string*
       return true;
     case TypeId::kInt32:
       PutU32(4, out);
-      PutU32(static_cast<uint32_t>(static_cast<const columnar::Int32Column&>(column).Value(row)), out);
+      PutU32(static_cast<uint32_t>(static_cast<const columnar::Int32Column&>(column).Value(row)),
+             out);
       return true;
     case TypeId::kInt64:
       PutU32(8, out);
-      PutU64(static_cast<uint64_t>(static_cast<const columnar::Int64Column&>(column).Value(row)), out);
+      PutU64(static_cast<uint64_t>(static_cast<const columnar::Int64Column&>(column).Value(row)),
+             out);
       return true;
     case TypeId::kFloat64: {
       const double value = static_cast<const columnar::Float64Column&>(column).Value(row);
@@ -223,7 +225,8 @@ bool AppendBinaryValue(const columnar::Column& column, int64_t row, std::string*
       return true;
     case TypeId::kTime:
       PutU32(8, out);
-      PutU64(static_cast<uint64_t>(static_cast<const columnar::Int64Column&>(column).Value(row)), out);
+      PutU64(static_cast<uint64_t>(static_cast<const columnar::Int64Column&>(column).Value(row)),
+             out);
       return true;
     case TypeId::kBinary: {
       const std::string_view bytes = static_cast<const columnar::StringColumn&>(column).Value(row);
@@ -263,7 +266,8 @@ std::string BinaryTypeName(const columnar::DataType& type) {
     case TypeId::kFloat64:
       return "DOUBLE PRECISION";
     case TypeId::kDecimal:
-      return "NUMERIC(" + std::to_string(type.precision()) + "," + std::to_string(type.scale()) + ")";
+      return "NUMERIC(" + std::to_string(type.precision()) + "," + std::to_string(type.scale()) +
+             ")";
     case TypeId::kDate:
       return "DATE";
     case TypeId::kTime:
@@ -325,7 +329,8 @@ class PostgresConnection final : public Connection {
         QueryRows rows,
         Query("SELECT a.attname, upper(format_type(a.atttypid, a.atttypmod)) FROM pg_attribute a "
               "JOIN pg_class c ON c.oid = a.attrelid WHERE c.oid = to_regclass(" +
-              Literal(Quote(table)) + ") AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT "
+              Literal(Quote(table)) +
+              ") AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT "
               "a.attisdropped ORDER BY a.attnum"));
     std::vector<ColumnInfo> columns;
     for (const auto& row : rows) columns.push_back({row[0].value_or(""), row[1].value_or("")});
@@ -336,8 +341,8 @@ class PostgresConnection final : public Connection {
     SLUICE_ASSIGN_OR_RETURN(
         QueryRows rows,
         Query("SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
-              "n.nspname = current_schema() AND c.relname = " + Literal(name) +
-              " AND c.relkind IN ('v', 'm')"));
+              "n.nspname = current_schema() AND c.relname = " +
+              Literal(name) + " AND c.relkind IN ('v', 'm')"));
     return !rows.empty();
   }
 
@@ -350,8 +355,8 @@ class PostgresConnection final : public Connection {
   bool SwapsByRename() const override { return false; }
 
   Status SwapIn(const std::string& staging, const std::string& table) override {
-    return Status::Internal("PostgreSQL replaces rows in place, not by rename (" + staging +
-                            " → " + table + ")");
+    return Status::Internal("PostgreSQL replaces rows in place, not by rename (" + staging + " → " +
+                            table + ")");
   }
 
   std::string ForeignKeyOptions() const override { return " DEFERRABLE INITIALLY DEFERRED"; }
@@ -360,11 +365,13 @@ class PostgresConnection final : public Connection {
     SLUICE_ASSIGN_OR_RETURN(
         QueryRows rows,
         Query("SELECT c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-              "WHERE n.nspname = current_schema() AND c.relname = " + Literal(name) +
-              " AND c.relkind IN ('v', 'm', 'r')"));
+              "WHERE n.nspname = current_schema() AND c.relname = " +
+              Literal(name) + " AND c.relkind IN ('v', 'm', 'r')"));
     if (rows.empty()) return Status::OK();
     const std::string kind = rows[0][0].value_or("");
-    const char* what = kind == "v" ? "DROP VIEW " : kind == "m" ? "DROP MATERIALIZED VIEW " : "DROP TABLE ";
+    const char* what = kind == "v"   ? "DROP VIEW "
+                       : kind == "m" ? "DROP MATERIALIZED VIEW "
+                                     : "DROP TABLE ";
     return Execute(what + Quote(name));
   }
 
@@ -395,9 +402,8 @@ class PostgresConnection final : public Connection {
     SLUICE_ASSIGN_OR_RETURN(std::vector<ColumnInfo> columns, TableColumns(table));
     bool binary = !columns.empty();
     for (size_t i = 0; i < schema.num_fields() && binary; ++i) {
-      auto it = std::find_if(columns.begin(), columns.end(), [&](const ColumnInfo& c) {
-        return c.name == schema.field(i).name;
-      });
+      auto it = std::find_if(columns.begin(), columns.end(),
+                             [&](const ColumnInfo& c) { return c.name == schema.field(i).name; });
       binary = it != columns.end() && it->type == BinaryTypeName(schema.field(i).type);
     }
     if (binary) copy += " WITH (FORMAT binary)";
@@ -405,10 +411,10 @@ class PostgresConnection final : public Connection {
     // refuse ourselves never reach it. A chunk's rows are kept until the chunk's COPY ends, for
     // the row-by-row retry when the server refuses it.
     std::string buffer;
-    std::vector<int64_t> rows;            // batch rows in `buffer`
-    std::vector<size_t> ends;             // where each row ends in `buffer`
-    size_t first = 0;                     // where the first row starts (after a binary header)
-    size_t sent = 0;                      // bytes of `buffer` sent
+    std::vector<int64_t> rows;  // batch rows in `buffer`
+    std::vector<size_t> ends;   // where each row ends in `buffer`
+    size_t first = 0;           // where the first row starts (after a binary header)
+    size_t sent = 0;            // bytes of `buffer` sent
     bool copying = false;
     constexpr size_t kChunk = 16 << 20;   // bytes per COPY
     constexpr size_t kPiece = 256 << 10;  // bytes per send
@@ -416,7 +422,8 @@ class PostgresConnection final : public Connection {
       if (!copying) return Status::OK();
       copying = false;
       if (binary) AppendBinaryTrailer(&buffer);
-      if (sent < buffer.size()) SLUICE_RETURN_NOT_OK(Send(buffer.data() + sent, buffer.size() - sent));
+      if (sent < buffer.size())
+        SLUICE_RETURN_NOT_OK(Send(buffer.data() + sent, buffer.size() - sent));
       std::string error;
       SLUICE_RETURN_NOT_OK(EndCopy(copy, &error));
       Status status = error.empty()
@@ -558,7 +565,8 @@ class PostgresConnection final : public Connection {
     if (PQstatus(conn_) != CONNECTION_OK) return Lost("COPY");
     const char* state = PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
     // Class 22 (data exception) and 23 (integrity constraint violation): the data's fault.
-    if (state != nullptr && (std::strncmp(state, "22", 2) == 0 || std::strncmp(state, "23", 2) == 0)) {
+    if (state != nullptr &&
+        (std::strncmp(state, "22", 2) == 0 || std::strncmp(state, "23", 2) == 0)) {
       const char* primary = PQresultErrorField(result.get(), PG_DIAG_MESSAGE_PRIMARY);
       *error = primary != nullptr ? primary : "refused";
       return Status::OK();
@@ -588,12 +596,13 @@ class PostgresConnection final : public Connection {
     const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
     // Class 40 (rollback: serialization, deadlock) and 53/57/08 (resources, shutdown,
     // connection) may pass on a retry.
-    if (state != nullptr && (std::strncmp(state, "40", 2) == 0 || std::strncmp(state, "53", 2) == 0 ||
-                             std::strncmp(state, "57", 2) == 0 || std::strncmp(state, "08", 2) == 0)) {
+    if (state != nullptr &&
+        (std::strncmp(state, "40", 2) == 0 || std::strncmp(state, "53", 2) == 0 ||
+         std::strncmp(state, "57", 2) == 0 || std::strncmp(state, "08", 2) == 0)) {
       return Status::IOError("PostgreSQL " + description_ + ": " + message);
     }
-    return Status::InvalidArgument("PostgreSQL " + description_ + ": " + message + " (in: " +
-                                   shown + ")");
+    return Status::InvalidArgument("PostgreSQL " + description_ + ": " + message +
+                                   " (in: " + shown + ")");
   }
 
   PGconn* conn_;
@@ -633,7 +642,8 @@ Result<std::unique_ptr<Connection>> ConnectPostgres(const WarehouseSettings& set
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string message = PQerrorMessage(conn);
     PQfinish(conn);
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+      message.pop_back();
     message = config::Redactor::Global().Redact(message);
     // A refused password or an unknown database will not pass by retrying; a server that is
     // down or unreachable may.

@@ -53,10 +53,12 @@ class SqliteConnection final : public Connection {
   Result<QueryResult> QueryWithNames(const std::string& sql) override {
     Statement statement;
     int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, statement.out(), nullptr);
-    if (rc != SQLITE_OK) return Error(rc, std::string(sqlite3_errmsg(db_)) + " (in: " + Shorten(sql) + ")");
+    if (rc != SQLITE_OK)
+      return Error(rc, std::string(sqlite3_errmsg(db_)) + " (in: " + Shorten(sql) + ")");
     QueryResult result;
     const int n = sqlite3_column_count(statement.get());
-    for (int i = 0; i < n; ++i) result.columns.emplace_back(sqlite3_column_name(statement.get(), i));
+    for (int i = 0; i < n; ++i)
+      result.columns.emplace_back(sqlite3_column_name(statement.get(), i));
     while ((rc = sqlite3_step(statement.get())) == SQLITE_ROW) {
       std::vector<std::optional<std::string>> row;
       for (int i = 0; i < n; ++i) {
@@ -64,20 +66,22 @@ class SqliteConnection final : public Connection {
           row.emplace_back(std::nullopt);
         } else {
           const auto* text = sqlite3_column_text(statement.get(), i);
-          row.emplace_back(std::string(reinterpret_cast<const char*>(text),
-                                       static_cast<size_t>(sqlite3_column_bytes(statement.get(), i))));
+          row.emplace_back(
+              std::string(reinterpret_cast<const char*>(text),
+                          static_cast<size_t>(sqlite3_column_bytes(statement.get(), i))));
         }
       }
       result.rows.push_back(std::move(row));
     }
-    if (rc != SQLITE_DONE) return Error(rc, std::string(sqlite3_errmsg(db_)) + " (in: " + Shorten(sql) + ")");
+    if (rc != SQLITE_DONE)
+      return Error(rc, std::string(sqlite3_errmsg(db_)) + " (in: " + Shorten(sql) + ")");
     return result;
   }
 
   Result<std::vector<ColumnInfo>> TableColumns(const std::string& table) override {
-    SLUICE_ASSIGN_OR_RETURN(QueryRows rows,
-                            Query("SELECT name, upper(type) FROM pragma_table_info(" +
-                                  Literal(table) + ")"));
+    SLUICE_ASSIGN_OR_RETURN(
+        QueryRows rows,
+        Query("SELECT name, upper(type) FROM pragma_table_info(" + Literal(table) + ")"));
     std::vector<ColumnInfo> columns;
     for (const auto& row : rows) columns.push_back({row[0].value_or(""), row[1].value_or("")});
     return columns;
@@ -102,7 +106,8 @@ class SqliteConnection final : public Connection {
     sql += ") VALUES (" + marks + ")";
     Statement statement;
     int rc = sqlite3_prepare_v2(db_, sql.c_str(), -1, statement.out(), nullptr);
-    if (rc != SQLITE_OK) return Error(rc, std::string(sqlite3_errmsg(db_)) + " (in: " + Shorten(sql) + ")");
+    if (rc != SQLITE_OK)
+      return Error(rc, std::string(sqlite3_errmsg(db_)) + " (in: " + Shorten(sql) + ")");
     std::string text;
     for (int64_t row = 0; row < batch.num_rows(); ++row) {
       std::string refusal;
@@ -129,7 +134,8 @@ class SqliteConnection final : public Connection {
           case TypeId::kFloat64: {
             const double value = static_cast<const columnar::Float64Column&>(column).Value(row);
             if (std::isnan(value)) {
-              refusal = schema.field(c).name + " is NaN, which SQLite cannot hold (it would become NULL)";
+              refusal =
+                  schema.field(c).name + " is NaN, which SQLite cannot hold (it would become NULL)";
               break;
             }
             rc = sqlite3_bind_double(statement.get(), at, value);
@@ -137,13 +143,15 @@ class SqliteConnection final : public Connection {
           }
           case TypeId::kDecimal:
             text = columnar::FormatDecimal(
-                static_cast<const columnar::DecimalColumn&>(column).Value(row), column.type().scale());
+                static_cast<const columnar::DecimalColumn&>(column).Value(row),
+                column.type().scale());
             rc = sqlite3_bind_text(statement.get(), at, text.data(), static_cast<int>(text.size()),
                                    SQLITE_TRANSIENT);
             break;
           case TypeId::kDate:
             text.clear();
-            columnar::AppendDate(static_cast<const columnar::Int32Column&>(column).Value(row), &text);
+            columnar::AppendDate(static_cast<const columnar::Int32Column&>(column).Value(row),
+                                 &text);
             rc = sqlite3_bind_text(statement.get(), at, text.data(), static_cast<int>(text.size()),
                                    SQLITE_TRANSIENT);
             break;
@@ -156,20 +164,23 @@ class SqliteConnection final : public Connection {
             break;
           case TypeId::kTime:
             text.clear();
-            columnar::AppendTime(static_cast<const columnar::Int64Column&>(column).Value(row), &text);
+            columnar::AppendTime(static_cast<const columnar::Int64Column&>(column).Value(row),
+                                 &text);
             rc = sqlite3_bind_text(statement.get(), at, text.data(), static_cast<int>(text.size()),
                                    SQLITE_TRANSIENT);
             break;
           case TypeId::kBinary: {
-            const std::string_view bytes = static_cast<const columnar::StringColumn&>(column).Value(row);
-            rc = sqlite3_bind_blob(statement.get(), at, bytes.data(), static_cast<int>(bytes.size()),
-                                   SQLITE_STATIC);
+            const std::string_view bytes =
+                static_cast<const columnar::StringColumn&>(column).Value(row);
+            rc = sqlite3_bind_blob(statement.get(), at, bytes.data(),
+                                   static_cast<int>(bytes.size()), SQLITE_STATIC);
             break;
           }
           default: {
-            const std::string_view value = static_cast<const columnar::StringColumn&>(column).Value(row);
-            rc = sqlite3_bind_text(statement.get(), at, value.data(), static_cast<int>(value.size()),
-                                   SQLITE_STATIC);
+            const std::string_view value =
+                static_cast<const columnar::StringColumn&>(column).Value(row);
+            rc = sqlite3_bind_text(statement.get(), at, value.data(),
+                                   static_cast<int>(value.size()), SQLITE_STATIC);
             break;
           }
         }
@@ -210,7 +221,8 @@ class SqliteConnection final : public Connection {
     SLUICE_ASSIGN_OR_RETURN(
         QueryRows referenced,
         Query("SELECT count(*) FROM sqlite_master m, pragma_foreign_key_list(m.name) k WHERE "
-              "m.type = 'table' AND k.\"table\" = " + Literal(table)));
+              "m.type = 'table' AND k.\"table\" = " +
+              Literal(table)));
     SLUICE_ASSIGN_OR_RETURN(std::vector<ColumnInfo> existing, TableColumns(table));
     if (existing.empty() || referenced.empty() || referenced[0][0].value_or("0") == "0") {
       // Views name tables, not objects: a view of `table` reads the new rows after the rename.
@@ -223,7 +235,7 @@ class SqliteConnection final : public Connection {
     std::string list;
     for (const ColumnInfo& column : columns) {
       const bool present = std::any_of(existing.begin(), existing.end(),
-                                        [&](const ColumnInfo& c) { return c.name == column.name; });
+                                       [&](const ColumnInfo& c) { return c.name == column.name; });
       if (!present) {
         SLUICE_RETURN_NOT_OK(Execute("ALTER TABLE " + Quote(table) + " ADD COLUMN " +
                                      Quote(column.name) + " " + column.type));
@@ -237,10 +249,9 @@ class SqliteConnection final : public Connection {
   }
 
   Status DropRelation(const std::string& name) override {
-    SLUICE_ASSIGN_OR_RETURN(
-        QueryRows rows,
-        Query("SELECT type FROM sqlite_master WHERE name = " + Literal(name) +
-              " AND type IN ('view', 'table')"));
+    SLUICE_ASSIGN_OR_RETURN(QueryRows rows,
+                            Query("SELECT type FROM sqlite_master WHERE name = " + Literal(name) +
+                                  " AND type IN ('view', 'table')"));
     if (rows.empty()) return Status::OK();
     return Execute(std::string(rows[0][0].value_or("") == "view" ? "DROP VIEW " : "DROP TABLE ") +
                    Quote(name));
@@ -249,8 +260,9 @@ class SqliteConnection final : public Connection {
   Status CreateModel(const std::string& name, const std::string& sql,
                      Materialization materialization) override {
     // SQLite has no materialized views: those are views here.
-    return Execute(std::string(materialization == Materialization::kTable ? "CREATE TABLE " : "CREATE VIEW ") +
-                   Quote(name) + " AS " + sql);
+    return Execute(
+        std::string(materialization == Materialization::kTable ? "CREATE TABLE " : "CREATE VIEW ") +
+        Quote(name) + " AS " + sql);
   }
 
   std::string TypeFor(const columnar::DataType& type) const override {
@@ -303,9 +315,8 @@ class SqliteConnection final : public Connection {
 
 Result<std::unique_ptr<Connection>> ConnectSqlite(const std::string& path) {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close_v2(db);

@@ -33,8 +33,9 @@ class WarehouseTest : public ::testing::Test {
   }
 
   // Rows (id, name, price, score): price decimal(10,2), score float64.
-  static BatchPtr Rows(const std::vector<std::tuple<std::optional<int64_t>, const char*, int64_t, double>>& rows,
-                       bool with_extra = false) {
+  static BatchPtr Rows(
+      const std::vector<std::tuple<std::optional<int64_t>, const char*, int64_t, double>>& rows,
+      bool with_extra = false) {
     columnar::Int64Builder id(DataType::Int64());
     columnar::StringBuilder name(DataType::String()), extra(DataType::String());
     columnar::DecimalBuilder price(DataType::Decimal(10, 2));
@@ -60,8 +61,8 @@ class WarehouseTest : public ::testing::Test {
       fields.push_back({"extra", DataType::String(), true});
       columns.push_back(extra.Finish());
     }
-    return std::make_shared<const columnar::Batch>(
-        std::make_shared<const columnar::Schema>(fields), columns, static_cast<int64_t>(rows.size()));
+    return std::make_shared<const columnar::Batch>(std::make_shared<const columnar::Schema>(fields),
+                                                   columns, static_cast<int64_t>(rows.size()));
   }
 
   Result<LoadSummary> Load(const BatchPtr& batch, LoadMode mode, int64_t version,
@@ -97,7 +98,8 @@ class WarehouseTest : public ::testing::Test {
 
 TEST_F(WarehouseTest, MergeUpsertsByKeyAndTheLedgerMakesARerunANoOp) {
   std::vector<RowRefusal> refused;
-  ASSERT_TRUE(Load(Rows({{1, "a", 1050, 1.5}, {2, "b", 200, 2}}), LoadMode::kMerge, 3, &refused).ok());
+  ASSERT_TRUE(
+      Load(Rows({{1, "a", 1050, 1.5}, {2, "b", 200, 2}}), LoadMode::kMerge, 3, &refused).ok());
   auto merged = Load(Rows({{2, "B", 250, 2}, {3, "c", 300, 3}}), LoadMode::kMerge, 4, &refused);
   ASSERT_TRUE(merged.ok()) << merged.status().ToString();
   EXPECT_EQ(merged->rows, 2);
@@ -114,7 +116,8 @@ TEST_F(WarehouseTest, MergeUpsertsByKeyAndTheLedgerMakesARerunANoOp) {
 
 TEST_F(WarehouseTest, ReplaceSwapsTheTableAndViewsReadTheNewRows) {
   std::vector<RowRefusal> refused;
-  ASSERT_TRUE(Load(Rows({{1, "a", 100, 1}, {2, "b", 200, 2}}), LoadMode::kReplace, 1, &refused).ok());
+  ASSERT_TRUE(
+      Load(Rows({{1, "a", 100, 1}, {2, "b", 200, 2}}), LoadMode::kReplace, 1, &refused).ok());
   ASSERT_TRUE(db_->Execute("CREATE VIEW cheap AS SELECT id FROM items WHERE price < 2").ok());
   ASSERT_TRUE(Load(Rows({{7, "q", 50, 1}}), LoadMode::kReplace, 2, &refused).ok());
   EXPECT_EQ(Select("SELECT id, name FROM items"), (std::vector<std::string>{"7|q"}));
@@ -135,8 +138,9 @@ TEST_F(WarehouseTest, AppendAddsNewColumns) {
 
 TEST_F(WarehouseTest, RefusedRowsAreReportedNotCoerced) {
   std::vector<RowRefusal> refused;
-  auto loaded = Load(Rows({{1, "a", 100, 1}, {std::nullopt, "no key", 1, 1}, {3, "nan", 1, std::nan("")}}),
-                     LoadMode::kAppend, 1, &refused);
+  auto loaded =
+      Load(Rows({{1, "a", 100, 1}, {std::nullopt, "no key", 1, 1}, {3, "nan", 1, std::nan("")}}),
+           LoadMode::kAppend, 1, &refused);
   ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
   EXPECT_EQ(loaded->rows, 1);
   EXPECT_EQ(loaded->rows_refused, 2);
@@ -165,8 +169,8 @@ TEST_F(WarehouseTest, AFailedLoadLeavesNothing) {
 
 TEST_F(WarehouseTest, ModelsAreBuiltInDependencyOrderAndTestsCountFailures) {
   std::vector<RowRefusal> refused;
-  ASSERT_TRUE(Load(Rows({{1, "a", 100, 1}, {2, "b", 200, 2}, {3, "b", 300, 3}}), LoadMode::kAppend, 1,
-                   &refused)
+  ASSERT_TRUE(Load(Rows({{1, "a", 100, 1}, {2, "b", 200, 2}, {3, "b", 300, 3}}), LoadMode::kAppend,
+                   1, &refused)
                   .ok());
   const auto models_dir = dir_ / "models";
   std::filesystem::create_directories(models_dir);
@@ -191,8 +195,8 @@ TEST_F(WarehouseTest, ModelsAreBuiltInDependencyOrderAndTestsCountFailures) {
   std::vector<ModelTest> tests(4);
   tests[0] = {"name_unique", "items", TestKind::kUnique, "name", {}, "", "", true, {}};
   tests[1] = {"name_known", "items", TestKind::kAcceptedValues, "name", {"a"}, "", "", false, {}};
-  tests[2] = {"top_in_by_name", "a_top", TestKind::kRelationships, "name", {}, "by_name", "name",
-              true, {}};
+  tests[2] = {
+      "top_in_by_name", "a_top", TestKind::kRelationships, "name", {}, "by_name", "name", true, {}};
   tests[3] = {"id_not_null", "items", TestKind::kNotNull, "id", {}, "", "", true, {}};
   Result<std::vector<ModelTestResult>> results = RunModelTests(db_.get(), tests);
   ASSERT_TRUE(results.ok()) << results.status().ToString();
