@@ -77,6 +77,37 @@ int64_t Rows(const std::vector<BatchPtr>& batches) {
   return rows;
 }
 
+// The outcome of a run with nothing to do.
+TaskOutcome UpToDateOutcome(const lake::Snapshot& target) {
+  TaskOutcome outcome;
+  outcome.details["up_to_date"] = true;
+  outcome.details["version"] = target.version;
+  return outcome;
+}
+
+// Options of a gold table's write: its ledger, the snapshot it read, the run's clock and id.
+lake::TableWriteOptions WriteOptions(lake::WriteMode mode, const lake::SnapshotPtr& read,
+                                     std::vector<std::pair<std::string, int64_t>> ledger,
+                                     int64_t now_ms, const std::string& run_id) {
+  lake::TableWriteOptions options;
+  options.mode = mode;
+  options.read_snapshot = read;
+  options.ledger = std::move(ledger);
+  options.commit.now_ms = now_ms;
+  options.parameters["sluice.run_id"] = run_id;
+  return options;
+}
+
+lake::MergeOptions MergeOptionsFrom(const lake::TableWriteOptions& write,
+                                    std::vector<std::string> keys) {
+  lake::MergeOptions options;
+  options.keys = std::move(keys);
+  options.ledger = write.ledger;
+  options.commit = write.commit;
+  options.parameters = write.parameters;
+  return options;
+}
+
 lake::BatchSource Batches(const std::vector<BatchPtr>& batches) {
   return [&batches, next = size_t{0}]() mutable -> Result<BatchPtr> {
     if (next >= batches.size()) return BatchPtr();
@@ -131,11 +162,7 @@ Result<TaskOutcome> GoldTask::RunDimension(TaskContext& context) {
   SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr snapshot, target->log()->Load());
   SLUICE_ASSIGN_OR_RETURN(
       Input input, OpenInput(project_, spec.from, *snapshot, full_refresh_ || spec.close_missing));
-  if (UpToDate(input, *snapshot, full_refresh_)) {
-    outcome.details["up_to_date"] = true;
-    outcome.details["version"] = snapshot->version;
-    return outcome;
-  }
+  if (UpToDate(input, *snapshot, full_refresh_)) return UpToDateOutcome(*snapshot);
   SchemaPtr upstream_schema;
   SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> incoming,
                           ReadInput(input, context.progress, &upstream_schema));
@@ -152,25 +179,19 @@ Result<TaskOutcome> GoldTask::RunDimension(TaskContext& context) {
   SLUICE_ASSIGN_OR_RETURN(
       gold::DimensionChanges changes,
       gold::ApplyDimension(plan, existing, incoming, next_key, now_ms * 1000, input.whole));
-  lake::TableWriteOptions options;
-  options.ledger = {{GoldUpstreamAppId(spec.from), input.snapshot->version},
-                    {kNextKeyAppId, changes.next_key}};
-  options.read_snapshot = snapshot;
-  options.commit.now_ms = now_ms_;
-  options.parameters["sluice.run_id"] = context.run_id;
+  lake::TableWriteOptions options = WriteOptions(
+      lake::WriteMode::kAppend, snapshot,
+      {{GoldUpstreamAppId(spec.from), input.snapshot->version}, {kNextKeyAppId, changes.next_key}},
+      now_ms_, context.run_id);
   std::vector<BatchPtr> rows;
   int64_t version = -1;
   if (changes.changed && !changes.schema_changed) {
     // Only the new and changed versions, merged by surrogate key: the lake commit (and the
     // warehouse load after it) is as small as the change.
     rows.push_back(columnar::TakeRows(*changes.table, changes.changed_rows));
-    lake::MergeOptions merge;
-    merge.keys = {spec.surrogate_key};
-    merge.ledger = options.ledger;
-    merge.commit.now_ms = now_ms_;
-    merge.parameters = options.parameters;
-    SLUICE_ASSIGN_OR_RETURN(lake::MergeResult merged,
-                            target->Merge(plan.schema, Batches(rows), merge));
+    SLUICE_ASSIGN_OR_RETURN(
+        lake::MergeResult merged,
+        target->Merge(plan.schema, Batches(rows), MergeOptionsFrom(options, {spec.surrogate_key})));
     version = merged.commit.version;
   } else {
     if (changes.changed) {
@@ -211,19 +232,13 @@ Result<TaskOutcome> GoldTask::RunDateDimension(TaskContext& context) {
                                std::to_string(model_.date.end) + ":" +
                                std::to_string(model_.date.fiscal_year_start);
   if (!full_refresh_ && snapshot->app_transactions.count(settings) != 0) {
-    outcome.details["up_to_date"] = true;
-    outcome.details["version"] = snapshot->version;
-    return outcome;
+    return UpToDateOutcome(*snapshot);
   }
   const BatchPtr dates = gold::GenerateDateDimension(model_.date);
-  lake::TableWriteOptions options;
-  options.mode = lake::WriteMode::kOverwrite;
-  options.read_snapshot = snapshot;
-  options.ledger = {{settings, 1}};
-  options.commit.now_ms = now_ms_;
-  options.parameters["sluice.run_id"] = context.run_id;
   SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written,
-                          target->Write(dates->schema(), OneBatch(dates), options));
+                          target->Write(dates->schema(), OneBatch(dates),
+                                        WriteOptions(lake::WriteMode::kOverwrite, snapshot,
+                                                     {{settings, 1}}, now_ms_, context.run_id)));
   outcome.rows_out = dates->num_rows();
   outcome.details["version"] = written.commit.version;
   outcome.details["days"] = dates->num_rows() - 1;
@@ -279,9 +294,7 @@ Result<TaskOutcome> GoldTask::RunFact(TaskContext& context) {
     keys.push_back(std::move(loaded));
   }
   if (UpToDate(input, *snapshot, full_refresh_) && advanced.empty()) {
-    outcome.details["up_to_date"] = true;
-    outcome.details["version"] = snapshot->version;
-    return outcome;
+    return UpToDateOutcome(*snapshot);
   }
   SchemaPtr upstream_schema;
   SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> incoming,
@@ -359,25 +372,17 @@ Result<TaskOutcome> GoldTask::RunFact(TaskContext& context) {
   }
   SLUICE_RETURN_NOT_OK(gold::CheckGrain(plan, facts));
   nlohmann::ordered_json& details = outcome.details;
+  const lake::TableWriteOptions options =
+      WriteOptions(lake::WriteMode::kOverwrite, snapshot, ledger, now_ms_, context.run_id);
   if (input.whole || !snapshot->exists()) {
-    lake::TableWriteOptions options;
-    options.mode = lake::WriteMode::kOverwrite;
-    options.ledger = ledger;
-    options.read_snapshot = snapshot;
-    options.commit.now_ms = now_ms_;
-    options.parameters["sluice.run_id"] = context.run_id;
     SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written,
                             target->Write(plan.schema, Batches(facts), options));
     details["version"] = written.commit.version;
     details["rebuilt"] = true;
   } else {
-    lake::MergeOptions options;
-    options.keys = spec.grain;
-    options.ledger = ledger;
-    options.commit.now_ms = now_ms_;
-    options.parameters["sluice.run_id"] = context.run_id;
-    SLUICE_ASSIGN_OR_RETURN(lake::MergeResult merged,
-                            target->Merge(plan.schema, Batches(facts), options));
+    SLUICE_ASSIGN_OR_RETURN(
+        lake::MergeResult merged,
+        target->Merge(plan.schema, Batches(facts), MergeOptionsFrom(options, spec.grain)));
     details["version"] = merged.commit.version;
     details["rows_inserted"] = merged.rows_inserted;
     details["rows_updated"] = merged.rows_updated;
@@ -407,23 +412,17 @@ Result<TaskOutcome> GoldTask::RunAggregate(TaskContext& context) {
                           lake::DeltaTable::Open(project_.TablePath(model_.name)));
   SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr snapshot, target->log()->Load());
   SLUICE_ASSIGN_OR_RETURN(Input input, OpenInput(project_, spec.from, *snapshot, true));
-  if (UpToDate(input, *snapshot, full_refresh_)) {
-    outcome.details["up_to_date"] = true;
-    outcome.details["version"] = snapshot->version;
-    return outcome;
-  }
+  if (UpToDate(input, *snapshot, full_refresh_)) return UpToDateOutcome(*snapshot);
   SchemaPtr upstream_schema;
   SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> rows,
                           ReadInput(input, context.progress, &upstream_schema));
   SLUICE_ASSIGN_OR_RETURN(BatchPtr result, gold::Aggregate(model_, rows, upstream_schema));
-  lake::TableWriteOptions options;
-  options.mode = lake::WriteMode::kOverwrite;
-  options.ledger = {{GoldUpstreamAppId(spec.from), input.snapshot->version}};
-  options.read_snapshot = snapshot;
-  options.commit.now_ms = now_ms_;
-  options.parameters["sluice.run_id"] = context.run_id;
-  SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written,
-                          target->Write(result->schema(), OneBatch(result), options));
+  SLUICE_ASSIGN_OR_RETURN(
+      lake::WriteResult written,
+      target->Write(result->schema(), OneBatch(result),
+                    WriteOptions(lake::WriteMode::kOverwrite, snapshot,
+                                 {{GoldUpstreamAppId(spec.from), input.snapshot->version}}, now_ms_,
+                                 context.run_id)));
   outcome.rows_in = Rows(rows);
   outcome.rows_out = result->num_rows();
   outcome.details["version"] = written.commit.version;

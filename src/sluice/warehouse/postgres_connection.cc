@@ -254,8 +254,8 @@ bool AppendBinaryValue(const columnar::Column& column, int64_t row, std::string*
   }
 }
 
-// The type format_type() names for a column that binary COPY of `type` fits exactly.
-std::string BinaryTypeName(const columnar::DataType& type) {
+// The column type sluice creates for a lake type.
+std::string PostgresTypeName(const columnar::DataType& type) {
   switch (type.id()) {
     case TypeId::kBool:
       return "BOOLEAN";
@@ -271,9 +271,9 @@ std::string BinaryTypeName(const columnar::DataType& type) {
     case TypeId::kDate:
       return "DATE";
     case TypeId::kTime:
-      return "TIME WITHOUT TIME ZONE";
+      return "TIME";
     case TypeId::kTimestamp:
-      return "TIMESTAMP WITH TIME ZONE";
+      return "TIMESTAMPTZ";
     case TypeId::kBinary:
       return "BYTEA";
     case TypeId::kJson:
@@ -281,6 +281,14 @@ std::string BinaryTypeName(const columnar::DataType& type) {
     default:
       return "TEXT";
   }
+}
+
+// How format_type() names that type: a column binary COPY of `type` fits exactly.
+std::string BinaryTypeName(const columnar::DataType& type) {
+  const std::string name = PostgresTypeName(type);
+  if (name == "TIMESTAMPTZ") return "TIMESTAMP WITH TIME ZONE";
+  if (name == "TIME") return "TIME WITHOUT TIME ZONE";
+  return name;
 }
 
 class PostgresConnection final : public Connection {
@@ -476,31 +484,7 @@ class PostgresConnection final : public Connection {
   }
 
   std::string TypeFor(const columnar::DataType& type) const override {
-    switch (type.id()) {
-      case TypeId::kBool:
-        return "BOOLEAN";
-      case TypeId::kInt32:
-        return "INTEGER";
-      case TypeId::kInt64:
-        return "BIGINT";
-      case TypeId::kFloat64:
-        return "DOUBLE PRECISION";
-      case TypeId::kDecimal:
-        return "NUMERIC(" + std::to_string(type.precision()) + "," + std::to_string(type.scale()) +
-               ")";
-      case TypeId::kDate:
-        return "DATE";
-      case TypeId::kTime:
-        return "TIME";
-      case TypeId::kTimestamp:
-        return "TIMESTAMPTZ";
-      case TypeId::kBinary:
-        return "BYTEA";
-      case TypeId::kJson:
-        return "JSONB";
-      default:
-        return "TEXT";
-    }
+    return PostgresTypeName(type);
   }
 
  private:
