@@ -121,6 +121,7 @@ types=$(sql "select column_name || ' ' || data_type || coalesce('(' || numeric_p
   fail "no foreign key from fact_orders to dim_customer"
 [ "$(sql "select count(*) from pg_matviews where schemaname = '$schema' and matviewname = 'city_revenue'")" = 1 ] ||
   fail "city_revenue is not a materialized view"
+matview_oid=$(sql "select 'city_revenue'::regclass::oid")
 echo "ok: first load (merge, replace, append), types, foreign key, models"
 
 # Day 2: customer 1 moves, new orders arrive with a new column.
@@ -144,6 +145,10 @@ run || fail "run 2: $(cat "$work/run.out" "$work/run.err")"
 [ "$(sql "select city || ':' || revenue from city_revenue order by city" | tr '\n' ' ')" = "Bergen:100.00 Oslo:12.50 Rome:21.25 " ] ||
   fail "the materialized view was not refreshed: $(sql "select * from city_revenue")"
 [ "$(sql "select * from top_city")" = Bergen ] || fail "top_city after day 2"
+[ "$(sql "select 'city_revenue'::regclass::oid")" = "$matview_oid" ] ||
+  fail "the materialized view was created again, not refreshed in place"
+grep -q "warehouse.models: 1 models built, 1 refreshed" "$work/run.out" ||
+  fail "no refresh reported: $(cat "$work/run.out")"
 echo "ok: second load (new version, new column, append, refreshed models)"
 
 # A rerun: nothing new, nothing loaded, the ledger unchanged.

@@ -1,5 +1,7 @@
 #include "sluice/pipeline/load_task.h"
 
+#include <algorithm>
+
 #include "sluice/columnar/column_builder.h"
 #include "sluice/lake/delta_table.h"
 #include "sluice/pipeline/upstream.h"
@@ -205,12 +207,16 @@ Result<TaskOutcome> ModelsTask::Run(TaskContext& /*context*/) {
   const WarehouseDeclaration& declaration = *project_.warehouse;
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<warehouse::Connection> connection,
                           warehouse::Connect(declaration.settings));
-  SLUICE_RETURN_NOT_OK(warehouse::BuildModels(connection.get(), declaration.models));
+  SLUICE_ASSIGN_OR_RETURN(warehouse::ModelBuild build,
+                          warehouse::BuildModels(connection.get(), declaration.models));
   nlohmann::ordered_json models = nlohmann::ordered_json::array();
   for (const warehouse::SqlModel& model : declaration.models) {
+    const bool refreshed = std::find(build.refreshed.begin(), build.refreshed.end(), model.name) !=
+                           build.refreshed.end();
     models.push_back(
         {{"name", model.name},
-         {"materialized", std::string(warehouse::MaterializationName(model.materialized))}});
+         {"materialized", std::string(warehouse::MaterializationName(model.materialized))},
+         {"refreshed", refreshed}});
   }
   outcome.details["models"] = models;
   SLUICE_ASSIGN_OR_RETURN(std::vector<warehouse::ModelTestResult> results,
@@ -245,9 +251,12 @@ Result<TaskOutcome> ModelsTask::Run(TaskContext& /*context*/) {
     return Status::DataError(message);
   }
   if (!results.empty() || !declaration.models.empty()) {
-    outcome.notes.push_back(name_ + ": " + std::to_string(declaration.models.size()) +
-                            " models built, " + std::to_string(results.size()) + " tests passed" +
-                            (outcome.notes.empty() ? "" : " or warned"));
+    outcome.notes.push_back(
+        name_ + ": " + std::to_string(build.created.size()) + " models built, " +
+        (build.refreshed.empty() ? std::string()
+                                 : std::to_string(build.refreshed.size()) + " refreshed, ") +
+        std::to_string(results.size()) + " tests passed" +
+        (outcome.notes.empty() ? "" : " or warned"));
   }
   return outcome;
 }

@@ -75,6 +75,8 @@ class Connection {
   // What follows a FOREIGN KEY ... REFERENCES clause (" DEFERRABLE INITIALLY DEFERRED").
   virtual std::string ForeignKeyOptions() const { return ""; }
 
+  // Whether CREATE MATERIALIZED VIEW exists here (PostgreSQL; SQLite builds those as views).
+  virtual bool HasMaterializedViews() const { return false; }
   // Drops the view, materialized view or table `name` if there is one.
   virtual Status DropRelation(const std::string& name) = 0;
   // CREATE VIEW / TABLE / MATERIALIZED VIEW name AS sql.

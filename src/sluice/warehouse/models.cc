@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -209,25 +210,94 @@ Result<std::vector<SqlModel>> OrderModels(std::vector<SqlModel> models,
   return ordered;
 }
 
-Status BuildModels(Connection* connection, const std::vector<SqlModel>& models) {
-  if (models.empty()) return Status::OK();
+namespace {
+
+// FNV-1a, 64 bits, as hex: a stable fingerprint of a model's SQL.
+std::string Fingerprint(std::string_view text) {
+  uint64_t hash = 14695981039346656037ull;
+  for (char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ull;
+  }
+  char out[17];
+  std::snprintf(out, sizeof(out), "%016llx", static_cast<unsigned long long>(hash));
+  return out;
+}
+
+}  // namespace
+
+Result<ModelBuild> BuildModels(Connection* connection, const std::vector<SqlModel>& models) {
+  ModelBuild build;
+  if (models.empty()) return build;
+  const std::string ledger = Connection::Quote(kModelsTable);
+  // Its own statement, before the transaction (see TableLoader::Begin).
+  Status created = connection->Execute(
+      "CREATE TABLE IF NOT EXISTS " + ledger +
+      " (name TEXT PRIMARY KEY, materialized TEXT NOT NULL, sql_hash TEXT NOT NULL, built_at " +
+      connection->TypeFor(columnar::DataType::Timestamp()) + " NOT NULL)");
+  if (!created.ok()) {
+    SLUICE_ASSIGN_OR_RETURN(std::vector<ColumnInfo> columns,
+                            connection->TableColumns(kModelsTable));
+    if (columns.empty()) return created;
+  }
   SLUICE_RETURN_NOT_OK(connection->BeginTransaction());
-  auto fail = [&](Status status) {
+  auto fail = [&](Status status) -> Status {
     (void)connection->Execute("ROLLBACK");
     return status;
   };
-  // Drop in reverse dependency order, create in order.
+  Result<QueryRows> recorded_rows =
+      connection->Query("SELECT name, materialized, sql_hash FROM " + ledger);
+  if (!recorded_rows.ok()) return fail(recorded_rows.status());
+  std::map<std::string, std::string> recorded;  // name → materialized:hash
+  for (const auto& row : *recorded_rows) {
+    recorded[row[0].value_or("")] = row[1].value_or("") + ":" + row[2].value_or("");
+  }
+  // A materialized view whose SQL is unchanged, and whose models are kept too, is refreshed in
+  // place (its grants and indexes stay); every other model is dropped and created again.
+  std::set<std::string> names;
+  for (const SqlModel& model : models) names.insert(model.name);
+  std::set<std::string> kept;
+  for (const SqlModel& model : models) {  // dependency order: a model's refs come before it
+    if (!connection->HasMaterializedViews() ||
+        model.materialized != Materialization::kMaterializedView) {
+      continue;
+    }
+    auto it = recorded.find(model.name);
+    if (it == recorded.end() || it->second != "materialized_view:" + Fingerprint(model.sql))
+      continue;
+    Result<bool> exists = connection->ViewExists(model.name);
+    if (!exists.ok()) return fail(exists.status());
+    bool refs_kept = *exists;
+    for (const SqlModel::Ref& ref : model.refs) {
+      refs_kept = refs_kept && (names.count(ref.name) == 0 || kept.count(ref.name) != 0);
+    }
+    if (refs_kept) kept.insert(model.name);
+  }
   for (auto it = models.rbegin(); it != models.rend(); ++it) {
+    if (kept.count(it->name) != 0) continue;
     Status status = connection->DropRelation(it->name);
     if (!status.ok()) return fail(status);
   }
   for (const SqlModel& model : models) {
-    Status status = connection->CreateModel(model.name, model.sql, model.materialized);
+    Status status =
+        kept.count(model.name) != 0
+            ? connection->Execute("REFRESH MATERIALIZED VIEW " + Connection::Quote(model.name))
+            : connection->CreateModel(model.name, model.sql, model.materialized);
     if (!status.ok()) {
       return fail(Status::InvalidArgument("model " + model.file + ": " + status.message()));
     }
+    (kept.count(model.name) != 0 ? build.refreshed : build.created).push_back(model.name);
+    status = connection->Execute(
+        "INSERT INTO " + ledger + " (name, materialized, sql_hash, built_at) VALUES (" +
+        Connection::Literal(model.name) + ", " +
+        Connection::Literal(std::string(MaterializationName(model.materialized))) + ", " +
+        Connection::Literal(Fingerprint(model.sql)) +
+        ", CURRENT_TIMESTAMP) ON CONFLICT (name) DO UPDATE SET materialized = "
+        "excluded.materialized, sql_hash = excluded.sql_hash, built_at = excluded.built_at");
+    if (!status.ok()) return fail(status);
   }
-  return connection->Execute("COMMIT");
+  SLUICE_RETURN_NOT_OK(connection->Execute("COMMIT"));
+  return build;
 }
 
 std::string TestSql(const ModelTest& test) {

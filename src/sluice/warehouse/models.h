@@ -3,7 +3,7 @@
 // A model is a file models/<name>.sql holding one SELECT. `{{ ref('name') }}` names a loaded table
 // or another model (and orders the models); `{{ config(materialized='view') }}` (the default),
 // 'table' or 'materialized_view' (PostgreSQL; a view in SQLite) says what is built. All models
-// are rebuilt in one transaction, in dependency order.
+// are rebuilt in one transaction, in dependency order (unchanged materialized views refreshed).
 //
 // Model tests (not_null, unique, accepted_values, relationships) are SQL counting the failing
 // rows of a table or model; warn notes them, fail fails the run.
@@ -42,8 +42,18 @@ Result<std::vector<SqlModel>> ReadModels(const std::string& dir);
 Result<std::vector<SqlModel>> OrderModels(std::vector<SqlModel> models,
                                           const std::vector<std::string>& tables);
 
-// Drops and rebuilds every model, in one transaction.
-Status BuildModels(Connection* connection, const std::vector<SqlModel>& models);
+// The table recording each model's materialization and SQL fingerprint.
+inline constexpr const char* kModelsTable = "_sluice_models";
+
+struct ModelBuild {
+  std::vector<std::string> created;    // dropped (if there) and created
+  std::vector<std::string> refreshed;  // materialized views refreshed in place
+};
+
+// Rebuilds every model in one transaction, in dependency order: a PostgreSQL materialized view
+// whose SQL is unchanged (and whose models are too) is refreshed in place; every other model is
+// dropped and created again.
+Result<ModelBuild> BuildModels(Connection* connection, const std::vector<SqlModel>& models);
 
 enum class TestKind { kNotNull, kUnique, kAcceptedValues, kRelationships };
 std::string_view TestKindName(TestKind kind);

@@ -369,6 +369,8 @@ class PostgresConnection final : public Connection {
 
   std::string ForeignKeyOptions() const override { return " DEFERRABLE INITIALLY DEFERRED"; }
 
+  bool HasMaterializedViews() const override { return true; }
+
   Status DropRelation(const std::string& name) override {
     SLUICE_ASSIGN_OR_RETURN(
         QueryRows rows,
