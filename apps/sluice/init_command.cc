@@ -10,8 +10,9 @@ namespace sluice::cli {
 namespace {
 
 constexpr const char* kProjectFile =
-    R"yaml(# A sluice project: file drops → bronze Delta tables in ./lake.
-# Reference: docs/project-file.md; every option: `sluice components file`.
+    R"yaml(# A sluice project: file drops → bronze → silver → gold (a star schema) in ./lake, then a
+# SQLite warehouse (./warehouse.db). Reference: docs/project-file.md; every option:
+# `sluice components`. See what a run does: `sluice plan .`
 name: NAME
 lake: ./lake            # the lake's root folder (relative to this file)
 retries: {attempts: 2, delay: 5s}
@@ -21,8 +22,36 @@ sources:
     format: csv
     path: drops/orders/*.csv    # every file matching is ingested exactly once
     min_age: 10s                # files modified more recently wait for the next run
-    schema: {order_id: int64, quantity: int32, amount: "decimal(10,2)"}
+    schema: {order_id: int64, ordered_at: timestamp, quantity: int32, amount: "decimal(10,2)"}
     max_rejects: 10%            # more bad records than this fails the run, committing nothing
+
+tables:
+  # Silver (docs/silver.md): cleaned, de-duplicated, checked.
+  silver.orders:
+    from: bronze.orders
+    trim: true
+    derive: {order_date: CAST(ordered_at AS date)}
+    dedupe: {key: [order_id], latest_by: ordered_at}
+    checks:
+      quantity_positive: {check: range, column: quantity, min: 1, severity: quarantine}
+  # Gold (docs/gold.md): a calendar, a fact table pointing to it, and daily totals.
+  gold.dim_date: {kind: date_dimension, start: 2026-01-01, end: 2026-12-31}
+  gold.fact_orders:
+    kind: fact
+    from: silver.orders
+    grain: [order_id]
+    dimensions:
+      date: {table: gold.dim_date, on: order_date}
+  gold.daily_orders:
+    kind: aggregate
+    from: gold.fact_orders
+    group_by: [date_key]
+    measures: {orders: count(*), units: sum(quantity), revenue: sum(amount)}
+
+# The warehouse (docs/warehouse.md): `sluice query . "select * from daily_orders"`.
+warehouse: {type: sqlite, path: ./warehouse.db}
+load:
+  gold.*: {}
 )yaml";
 
 constexpr const char* kSampleDrop =
@@ -39,7 +68,7 @@ constexpr const char* kSampleDrop =
     "10,2026-01-05T15:20:00Z,chen@example.net,5,21.00\n"
     "11,2026-01-05T16:45:00Z,dana@example.com,2,6.40\n";
 
-constexpr const char* kGitignore = "lake/\nruns/\n";
+constexpr const char* kGitignore = "lake/\nruns/\nwarehouse.db*\n";
 
 Status WriteNew(const std::filesystem::path& path, const std::string& text) {
   std::error_code error;
@@ -75,9 +104,12 @@ Status RunInit(const std::string& dir) {
             << (root / "drops/orders/").string() << "\n\nNext:\n"
             << "  sluice validate " << dir << "      check the project file\n"
             << "  sluice plan " << dir << "          see what a run does\n"
-            << "  sluice run " << dir << "           ingest the drops (files must be 10s old)\n"
+            << "  sluice run " << dir
+            << "           ingest the drops (files must be 10s old), build silver and gold,\n"
+            << "                              load the warehouse\n"
             << "  sluice cat " << (root / "lake/bronze/orders").string()
-            << "   look at the bronze table\n";
+            << "   look at the bronze table\n"
+            << "  sluice query " << dir << " \"select * from daily_orders\"   ask the warehouse\n";
   return Status::OK();
 }
 
@@ -85,8 +117,9 @@ Status RunInit(const std::string& dir) {
 
 void RegisterInit(CLI::App* app, int* exit_code) {
   auto dir = std::make_shared<std::string>();
-  CLI::App* command =
-      app->add_subcommand("init", "Create a working project in DIR: sluice.yml and a sample drop");
+  CLI::App* command = app->add_subcommand("init",
+                                          "Create a working project in DIR: sluice.yml (bronze → "
+                                          "silver → gold → SQLite) and a sample drop");
   command->add_option("DIR", *dir, "The project folder (created when absent)")->required();
   command->callback([dir, exit_code] {
     Status status = RunInit(*dir);
