@@ -4,6 +4,7 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -31,6 +32,83 @@ bool IsIdentifier(std::string_view text) {
 const char* NotYetSupported(std::string_view key) {
   if (key == "schedule") return "schedules ('schedule:')";
   return nullptr;
+}
+
+// `warehouse: sqlite:PATH` or `warehouse: postgresql://[user@]host[:port]/database[?sslmode=M]`
+// as the map it stands for. A password in the URI is refused (it belongs in the environment).
+std::optional<config::ConfigNode> ExpandWarehouseUri(const config::ConfigNode& value,
+                                                     config::ConfigErrors* errors) {
+  const std::string text = value.text();
+  const config::SourceMark mark = value.mark();
+  std::vector<config::ConfigNode::Entry> entries;
+  auto add = [&](const std::string& key, const std::string& v) {
+    entries.push_back({key, mark, config::ConfigNode::Scalar(v, mark)});
+  };
+  const std::string usage =
+      "; write 'sqlite:./warehouse.db', 'postgresql://user@host:5432/database' or a map "
+      "(docs/warehouse.md)";
+  if (text.rfind("sqlite:", 0) == 0) {
+    std::string path = text.substr(7);
+    if (path.rfind("//", 0) == 0) path = path.substr(2);
+    if (path.empty()) {
+      errors->Add(mark, "'warehouse' names no SQLite file" + usage);
+      return std::nullopt;
+    }
+    add("type", "sqlite");
+    add("path", path);
+  } else if (text.rfind("postgresql://", 0) == 0 || text.rfind("postgres://", 0) == 0) {
+    std::string rest = text.substr(text.find("://") + 3);
+    std::string query;
+    if (const size_t q = rest.find('?'); q != std::string::npos) {
+      query = rest.substr(q + 1);
+      rest = rest.substr(0, q);
+    }
+    if (const size_t at = rest.rfind('@'); at != std::string::npos) {
+      const std::string user = rest.substr(0, at);
+      if (user.find(':') != std::string::npos) {
+        errors->Add(mark,
+                    "'warehouse' holds a password; keep it out of the project file: "
+                    "add 'password: ${WAREHOUSE_PASSWORD}' in the map form, or use "
+                    "PGPASSWORD or ~/.pgpass");
+        return std::nullopt;
+      }
+      add("user", user);
+      rest = rest.substr(at + 1);
+    }
+    const size_t slash = rest.find('/');
+    if (slash == std::string::npos || slash + 1 >= rest.size()) {
+      errors->Add(mark, "'warehouse' names no database" + usage);
+      return std::nullopt;
+    }
+    add("database", rest.substr(slash + 1));
+    std::string host = rest.substr(0, slash);
+    if (const size_t colon = host.rfind(':'); colon != std::string::npos) {
+      add("port", host.substr(colon + 1));
+      host = host.substr(0, colon);
+    }
+    add("type", "postgres");
+    if (!host.empty()) add("host", host);
+    size_t at = 0;
+    while (at < query.size()) {
+      size_t end = query.find('&', at);
+      if (end == std::string::npos) end = query.size();
+      const std::string pair = query.substr(at, end - at);
+      const size_t eq = pair.find('=');
+      const std::string key = pair.substr(0, eq);
+      if (eq == std::string::npos ||
+          (key != "sslmode" && key != "sslrootcert" && key != "schema")) {
+        errors->Add(mark, "'warehouse': unknown URI parameter '" + key +
+                              "' (sslmode, sslrootcert and schema are known)");
+        return std::nullopt;
+      }
+      add(key, pair.substr(eq + 1));
+      at = end + 1;
+    }
+  } else {
+    errors->Add(mark, "'warehouse' must be a map or a URI, not '" + text + "'" + usage);
+    return std::nullopt;
+  }
+  return config::ConfigNode::Map(std::move(entries), mark);
 }
 
 std::string Absolute(const std::string& dir, const std::string& path) {
@@ -151,8 +229,9 @@ const config::ConfigSpec& ProjectSpec() {
     keys.push_back(tables);
     config::KeySpec warehouse = config::MakeKey(
         "warehouse", ValueType::kObject,
-        "The warehouse gold tables are loaded into (see the warehouse component and "
-        "docs/warehouse.md); with 'load:' and no 'warehouse:', SQLite at ./warehouse.db");
+        "The warehouse gold tables are loaded into: a map (see the warehouse component and "
+        "docs/warehouse.md) or a URI, sqlite:./warehouse.db or postgresql://user@host:5432/db; "
+        "with 'load:' and no 'warehouse:', SQLite at ./warehouse.db");
     warehouse.object = &WarehouseSpec();
     warehouse.example = "{type: sqlite, path: ./warehouse.db}";
     keys.push_back(warehouse);
@@ -238,6 +317,13 @@ Result<Project> LoadProject(const std::string& path, const config::YamlLoadOptio
       errors.Add(entry.key_mark, std::string(feature) +
                                      " is not supported by this version of sluice yet; remove '" +
                                      entry.key + "' (see docs/project-file.md)");
+      continue;
+    }
+    if (entry.key == "warehouse" && entry.value.IsScalar()) {
+      // The short form: "sqlite:./warehouse.db" or "postgresql://user@host:5432/db".
+      std::optional<config::ConfigNode> expanded = ExpandWarehouseUri(entry.value, &errors);
+      if (!expanded) continue;
+      known.push_back({entry.key, entry.key_mark, std::move(*expanded)});
       continue;
     }
     known.push_back(entry);

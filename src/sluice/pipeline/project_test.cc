@@ -131,3 +131,76 @@ TEST_F(ProjectTest, EnvironmentInterpolationAndSecrets) {
 
 }  // namespace
 }  // namespace sluice::pipeline
+
+namespace sluice::pipeline {
+namespace {
+
+class WarehouseProjectTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("sluice_warehouse_project_test_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  Result<Project> Load(const std::string& warehouse) {
+    std::ofstream(dir_ / "sluice.yml")
+        << "name: p\nsources:\n  orders: {path: o/*.csv}\ntables:\n"
+           "  silver.orders: {from: bronze.orders, dedupe: {key: [id]}}\n"
+           "  gold.dim_date: {kind: date_dimension}\n"
+           "  gold.fact: {kind: fact, from: silver.orders, grain: [id], dimensions: {day: "
+           "{table: gold.dim_date, on: ts}}}\n"
+        << warehouse << "load:\n  gold.*: {}\n  silver.orders: {mode: append, as: orders_log}\n";
+    return LoadProject(dir_.string());
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(WarehouseProjectTest, LoadsTakeTheirKindsDefaults) {
+  Result<Project> project = Load("warehouse: sqlite:./w.db\n");
+  ASSERT_TRUE(project.ok()) << project.status().ToString();
+  ASSERT_TRUE(project->warehouse.has_value());
+  EXPECT_EQ(project->warehouse->settings.type, "sqlite");
+  EXPECT_EQ(project->warehouse->settings.path, (dir_ / "w.db").lexically_normal().string());
+  const std::vector<LoadDeclaration>& loads = project->warehouse->loads;
+  ASSERT_EQ(loads.size(), 3u);
+  EXPECT_EQ(loads[0].target, "dim_date");
+  EXPECT_EQ(loads[0].mode, warehouse::LoadMode::kReplace);
+  EXPECT_EQ(loads[0].key, std::vector<std::string>{"date_key"});
+  EXPECT_EQ(loads[1].target, "fact");
+  EXPECT_EQ(loads[1].mode, warehouse::LoadMode::kMerge);
+  EXPECT_EQ(loads[1].key, std::vector<std::string>{"id"});
+  EXPECT_EQ(loads[1].indexes, std::vector<std::string>{"date_key"});
+  EXPECT_EQ(loads[1].after, std::vector<std::string>{"gold.dim_date"});
+  EXPECT_EQ(loads[2].target, "orders_log");
+  EXPECT_EQ(loads[2].mode, warehouse::LoadMode::kAppend);
+}
+
+TEST_F(WarehouseProjectTest, APostgresUriIsTheMapItStandsFor) {
+  Result<Project> project =
+      Load("warehouse: postgresql://loader@db.internal:6543/shop?sslmode=require&schema=bi\n");
+  ASSERT_TRUE(project.ok()) << project.status().ToString();
+  const warehouse::WarehouseSettings& settings = project->warehouse->settings;
+  EXPECT_EQ(settings.type, "postgres");
+  EXPECT_EQ(settings.user, "loader");
+  EXPECT_EQ(settings.host, "db.internal");
+  EXPECT_EQ(settings.port, 6543);
+  EXPECT_EQ(settings.database, "shop");
+  EXPECT_EQ(settings.sslmode, "require");
+  EXPECT_EQ(settings.schema, "bi");
+
+  Result<Project> with_password = Load("warehouse: postgresql://loader:hunter2@db/shop\n");
+  ASSERT_FALSE(with_password.ok());
+  EXPECT_NE(with_password.status().message().find("sluice.yml:8:12: 'warehouse' holds a password"),
+            std::string::npos)
+      << with_password.status().message();
+  EXPECT_EQ(with_password.status().message().find("hunter2"), std::string::npos);
+  Result<Project> unknown = Load("warehouse: mysql://db/shop\n");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("'warehouse' must be a map or a URI"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice::pipeline
