@@ -117,9 +117,13 @@ Status TableLoader::Prepare(const TableDesign& design, LoadMode mode) {
       summary_.columns_added.push_back(field.name);
     }
   }
-  // Indexes before any row (PostgreSQL cannot index a table with deferred checks pending).
-  SLUICE_RETURN_NOT_OK(CreateIndexes());
-  if (mode == LoadMode::kAppend) {
+  // A table made by this load is empty: rows go straight in, whatever the mode, and its indexes
+  // are built once after them — except in PostgreSQL with foreign keys, which cannot index a
+  // table whose deferred checks are pending, so indexes come first there.
+  defer_indexes_ =
+      summary_.created && (design.foreign_keys.empty() || connection_->SwapsByRename());
+  if (!defer_indexes_) SLUICE_RETURN_NOT_OK(CreateIndexes());
+  if (mode == LoadMode::kAppend || summary_.created) {
     insert_into_ = design.name;
     return Status::OK();
   }
@@ -158,7 +162,9 @@ Result<LoadSummary> TableLoader::Commit(const std::string& lake_table, int64_t l
   const std::string table = Connection::Quote(design_.name);
   std::vector<std::string> columns;
   for (const columnar::Field& field : design_.schema->fields()) columns.push_back(field.name);
-  if (mode_ == LoadMode::kReplace && connection_->SwapsByRename()) {
+  if (insert_into_ == design_.name) {
+    // The rows went straight into the table (append, or a table this load made).
+  } else if (mode_ == LoadMode::kReplace && connection_->SwapsByRename()) {
     SLUICE_RETURN_NOT_OK(connection_->SwapIn(insert_into_, design_.name));
   } else if (mode_ == LoadMode::kReplace) {
     // The rows change inside the transaction: readers see the old rows until the commit.
@@ -181,7 +187,7 @@ Result<LoadSummary> TableLoader::Commit(const std::string& lake_table, int64_t l
         (updates.empty() ? std::string("NOTHING") : "UPDATE SET " + updates)));
     SLUICE_RETURN_NOT_OK(connection_->Execute("DROP TABLE " + Connection::Quote(insert_into_)));
   }
-  if (mode_ == LoadMode::kReplace && connection_->SwapsByRename()) {
+  if (defer_indexes_ || (mode_ == LoadMode::kReplace && connection_->SwapsByRename())) {
     SLUICE_RETURN_NOT_OK(CreateIndexes());
   }
   SLUICE_RETURN_NOT_OK(connection_->Execute(

@@ -77,7 +77,8 @@ class TableLoader {
   bool open_ = false;
   TableDesign design_;
   LoadMode mode_ = LoadMode::kAppend;
-  std::string insert_into_;  // the table rows go to first
+  std::string insert_into_;     // the table rows go to first
+  bool defer_indexes_ = false;  // a new table: indexes after the rows
   LoadSummary summary_;
 };
 
