@@ -112,6 +112,16 @@ double NumberAt(const Column& column, int64_t row) {
   }
 }
 
+bool IsIntegerKey(const DataType& type) {
+  return type.id() == TypeId::kInt32 || type.id() == TypeId::kInt64;
+}
+
+int64_t IntegerAt(const Column& column, int64_t row) {
+  return column.type().id() == TypeId::kInt32
+             ? static_cast<const columnar::Int32Column&>(column).Value(row)
+             : static_cast<const columnar::Int64Column&>(column).Value(row);
+}
+
 bool IsNumeric(TypeId id) {
   return id == TypeId::kInt32 || id == TypeId::kInt64 || id == TypeId::kFloat64 ||
          id == TypeId::kDecimal;
@@ -244,14 +254,20 @@ Result<DimensionKeys> LoadDimensionKeys(const GoldModel& dimension, const FactDi
         span.current =
             static_cast<const columnar::BooleanColumn&>(*batch->columns()[*current]).Value(i);
       }
-      keys.members[silver::EncodeKey(*batch, key_columns, i)].push_back(span);
+      if (key_columns.size() == 1 && IsIntegerKey(schema.field(key_columns[0]).type)) {
+        keys.integer_keys = true;
+        if (batch->column(key_columns[0]).IsNull(i)) continue;
+        keys.integer_members[IntegerAt(batch->column(key_columns[0]), i)].push_back(span);
+      } else {
+        keys.members[silver::EncodeKey(*batch, key_columns, i)].push_back(span);
+      }
     }
   }
-  for (auto& [key, spans] : keys.members) {
-    std::sort(
-        spans.begin(), spans.end(),
-        [](const DimensionKeys::Span& a, const DimensionKeys::Span& b) { return a.from < b.from; });
-  }
+  auto by_start = [](const DimensionKeys::Span& a, const DimensionKeys::Span& b) {
+    return a.from < b.from;
+  };
+  for (auto& [key, spans] : keys.members) std::sort(spans.begin(), spans.end(), by_start);
+  for (auto& [key, spans] : keys.integer_members) std::sort(spans.begin(), spans.end(), by_start);
   return keys;
 }
 
@@ -349,6 +365,18 @@ Result<FactPlan> PlanFact(const GoldModel& model, const columnar::Schema& upstre
 Result<BatchPtr> BuildFacts(const FactPlan& plan, const columnar::Batch& upstream,
                             const std::vector<DimensionKeys>& dimensions, FactCounts* counts) {
   const int64_t n = upstream.num_rows();
+  // Integer business keys are looked up as integers (a dimension keyed by an int32 or int64
+  // column, met by an integer fact column).
+  std::vector<bool> integer_on(dimensions.size(), false);
+  for (size_t d = 0; d < dimensions.size(); ++d) {
+    integer_on[d] = dimensions[d].integer_keys && plan.on[d].size() == 1 &&
+                    IsIntegerKey(upstream.schema()->field(plan.on[d][0]).type);
+    if (dimensions[d].integer_keys && !integer_on[d] && !dimensions[d].date) {
+      return Status::InvalidArgument("table '" + plan.model->name + "': dimension '" +
+                                     dimensions[d].name +
+                                     "' has an integer key; its 'on' column must be an integer");
+    }
+  }
   std::vector<ColumnPtr> columns;
   for (size_t d = 0; d < dimensions.size(); ++d) {
     const DimensionKeys& keys = dimensions[d];
@@ -375,14 +403,20 @@ Result<BatchPtr> BuildFacts(const FactPlan& plan, const columnar::Batch& upstrea
       for (int64_t i = 0; i < n; ++i) {
         bool null_key = false;
         for (size_t c : plan.on[d]) null_key = null_key || upstream.columns()[c]->IsNull(i);
-        auto it = null_key ? keys.members.end()
-                           : keys.members.find(silver::EncodeKey(upstream, plan.on[d], i));
-        if (it == keys.members.end() || it->second.empty()) {
+        const std::vector<DimensionKeys::Span>* found = nullptr;
+        if (!null_key && integer_on[d]) {
+          auto it = keys.integer_members.find(IntegerAt(*upstream.columns()[plan.on[d][0]], i));
+          if (it != keys.integer_members.end()) found = &it->second;
+        } else if (!null_key) {
+          auto it = keys.members.find(silver::EncodeKey(upstream, plan.on[d], i));
+          if (it != keys.members.end()) found = &it->second;
+        }
+        if (found == nullptr || found->empty()) {
           builder.Append(0);
           ++unknown;
           continue;
         }
-        const std::vector<DimensionKeys::Span>& spans = it->second;
+        const std::vector<DimensionKeys::Span>& spans = *found;
         const DimensionKeys::Span* chosen = nullptr;
         const std::optional<int64_t> at =
             keys.point_in_time && as_of != nullptr ? MicrosAt(*as_of, i) : std::nullopt;
@@ -409,13 +443,29 @@ Result<BatchPtr> BuildFacts(const FactPlan& plan, const columnar::Batch& upstrea
 }
 
 Status CheckGrain(const FactPlan& plan, const std::vector<BatchPtr>& facts) {
-  std::unordered_map<std::string, int64_t> seen;
+  int64_t rows = 0;
+  for (const BatchPtr& batch : facts) rows += batch->num_rows();
+  // A single integer grain (the usual order_id) is counted as integers; others as encoded text.
+  const bool integer =
+      plan.grain.size() == 1 && IsIntegerKey(plan.schema->field(plan.grain[0]).type);
+  std::unordered_map<int64_t, int32_t> seen_integers;
+  std::unordered_map<std::string, int32_t> seen_texts;
+  int32_t seen_nulls = 0;
+  (integer ? static_cast<void>(seen_integers.reserve(static_cast<size_t>(rows)))
+           : static_cast<void>(seen_texts.reserve(static_cast<size_t>(rows))));
   std::vector<std::string> repeated;
   int64_t repeated_count = 0;
   for (const BatchPtr& batch : facts) {
     for (int64_t i = 0; i < batch->num_rows(); ++i) {
-      const std::string key = silver::EncodeKey(*batch, plan.grain, i);
-      if (++seen[key] != 2) continue;
+      int32_t times = 0;
+      if (!integer) {
+        times = ++seen_texts[silver::EncodeKey(*batch, plan.grain, i)];
+      } else if (batch->column(plan.grain[0]).IsNull(i)) {
+        times = ++seen_nulls;
+      } else {
+        times = ++seen_integers[IntegerAt(batch->column(plan.grain[0]), i)];
+      }
+      if (times != 2) continue;
       ++repeated_count;
       if (repeated.size() < 10) {
         std::string text;

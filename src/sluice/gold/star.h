@@ -42,7 +42,10 @@ struct DimensionKeys {
     bool current = true;
     int64_t key = 0;
   };
-  // Business key (silver::EncodeKey text) → versions by valid_from.
+  // Business key → versions by valid_from: by the integer itself for a single int32/int64 key,
+  // else by its silver::EncodeKey text.
+  bool integer_keys = false;
+  std::unordered_map<int64_t, std::vector<Span>> integer_members;
   std::unordered_map<std::string, std::vector<Span>> members;
 };
 
