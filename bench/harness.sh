@@ -1,6 +1,6 @@
-# Shared by bench/read_benchmark.sh and bench/parquet_benchmark.sh (sourced, not run): tools,
-# generated data and timed runs. The sourcing script defines log(), bench_dir, node_dir,
-# data_dir, build_dir and size_mb first, and work_dir before calling run_timed.
+# Shared by the benchmark scripts (sourced, not run): tools, generated data and timed runs. The
+# sourcing script defines log(), bench_dir, node_dir, data_dir, build_dir (and size_mb or orders)
+# first, and work_dir before calling run_timed.
 
 as_root() {
   if [[ "$(id -u)" == 0 ]]; then "$@"; else sudo "$@"; fi
@@ -64,6 +64,22 @@ ensure_data() {
     expected_rows[$format]="$(<"$file.rows")"
     input_bytes[$format]="$(stat -c %s "$file")"
   done
+}
+
+# The retail benchmarks' binaries and data: sets sluice and drops ($data_dir/retail_$orders, written
+# by examples/retail_generator when missing, and cached). Exits 2 when a binary is not built.
+ensure_retail() {
+  sluice="$build_dir/apps/sluice/sluice"
+  local generator="$build_dir/examples/retail_generator"
+  [[ -x "$sluice" && -x "$generator" ]] || {
+    log "build first: cmake --preset release && cmake --build --preset release --target sluice retail_generator"
+    exit 2
+  }
+  drops="$data_dir/retail_${orders}"
+  if [[ ! -d "$drops/orders" ]]; then
+    log "generating $orders orders into $drops"
+    "$generator" --out "$drops" --orders "$orders" > /dev/null
+  fi
 }
 
 # Runs a command once under GNU time. Sets run_seconds (wall time, measured here with microsecond

@@ -30,20 +30,10 @@ done
 [[ "$build_dir" == /* ]] || build_dir="$PWD/$build_dir"
 log() { echo "silver_benchmark: $*" >&2; }
 source "$bench_dir/harness.sh"
-sluice="$build_dir/apps/sluice/sluice"
-generator="$build_dir/examples/retail_generator"
-[[ -x "$sluice" && -x "$generator" ]] || {
-  log "build first: cmake --preset release && cmake --build --preset release --target sluice retail_generator"
-  exit 2
-}
+ensure_retail
 ensure_tools
 work_dir="$(mktemp -d)"
 trap 'rm -rf "$work_dir"' EXIT
-drops="$data_dir/retail_${orders}"
-if [[ ! -d "$drops/orders" ]]; then
-  log "generating $orders orders into $drops"
-  "$generator" --out "$drops" --orders "$orders" > /dev/null
-fi
 project="$work_dir/project"
 mkdir -p "$project"
 cat > "$project/sluice.yml" <<YAML

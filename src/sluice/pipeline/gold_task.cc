@@ -22,9 +22,9 @@ struct Input {
   std::shared_ptr<const lake::DeltaLog> log;
   lake::SnapshotPtr snapshot;
   int64_t consumed = -1;
-  bool whole = false;              // read every live file
-  std::vector<std::string> files;  // else these
-  std::optional<int64_t> removed_version;
+  bool whole = false;                      // read every live file
+  std::vector<std::string> files;          // else these
+  std::optional<int64_t> deleted_version;  // an upstream commit after `consumed` deleted rows
 };
 
 Result<Input> OpenInput(const Project& project, const std::string& table,
@@ -43,7 +43,7 @@ Result<Input> OpenInput(const Project& project, const std::string& table,
                             ReadDelta(*input.log, *input.snapshot, input.consumed));
     // A merge rewrites files without deleting rows: their rows are read again (and change
     // nothing, or correct); a commit that deleted rows makes the read whole.
-    input.removed_version = delta.deleted_version;
+    input.deleted_version = delta.deleted_version;
     if (delta.deleted_version) {
       input.whole = true;
     } else {
@@ -387,9 +387,9 @@ Result<TaskOutcome> GoldTask::RunFact(TaskContext& context) {
     details["rows_inserted"] = merged.rows_inserted;
     details["rows_updated"] = merged.rows_updated;
   }
-  if (input.removed_version) {
+  if (input.deleted_version) {
     outcome.notes.push_back(model_.name + ": " + spec.from + " version " +
-                            std::to_string(*input.removed_version) +
+                            std::to_string(*input.deleted_version) +
                             " removed rows, so the fact table was rebuilt from all of it");
   }
   outcome.rows_in = Rows(incoming);

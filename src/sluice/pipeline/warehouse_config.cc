@@ -151,8 +151,7 @@ std::optional<WarehouseDeclaration> ParseWarehouse(const ConfigNode* warehouse,
   for (const silver::SilverTable& table : project.tables) lake_tables.push_back(table.name);
   std::map<std::string, std::pair<const ConfigNode*, config::SourceMark>> chosen;  // table → entry
   if (load == nullptr || !load->IsMap()) {
-    for (const gold::GoldModel& model : project.gold)
-      chosen[model.name] = {nullptr, model.mark};
+    for (const gold::GoldModel& model : project.gold) chosen[model.name] = {nullptr, model.mark};
   } else {
     for (const ConfigNode::Entry& entry : load->entries()) {
       if (!entry.value.IsNull() && !entry.value.IsMap()) continue;  // reported by the spec
