@@ -289,7 +289,7 @@ void CheckContents(const std::shared_ptr<const DeltaLog>& log, const SnapshotPtr
 
 std::set<std::string> FileKeys(const Snapshot& snapshot) {
   std::set<std::string> keys;
-  for (const auto& [path, add] : snapshot.files) keys.insert(path);
+  for (const auto& [key, add] : snapshot.files) keys.insert(key.ToString());
   return keys;
 }
 

@@ -432,6 +432,26 @@ std::string EncodeActionPath(std::string_view relative_path) {
   return result;
 }
 
+std::string DeletionVectorUniqueId(const DeletionVector& dv) {
+  std::string id = dv.storage_type + dv.path_or_inline_dv;
+  if (dv.offset.has_value()) id += "@" + std::to_string(*dv.offset);
+  return id;
+}
+
+std::string FileKey::ToString() const {
+  return dv_id.empty() ? path : path + " (deletion vector " + dv_id + ")";
+}
+
+FileKey KeyOf(const AddFile& add) {
+  return FileKey{DecodeActionPath(add.path),
+                 add.deletion_vector ? DeletionVectorUniqueId(*add.deletion_vector) : ""};
+}
+
+FileKey KeyOf(const RemoveFile& remove) {
+  return FileKey{DecodeActionPath(remove.path),
+                 remove.deletion_vector ? DeletionVectorUniqueId(*remove.deletion_vector) : ""};
+}
+
 std::string CommitFileName(int64_t version) {
   char name[32];
   std::snprintf(name, sizeof(name), "%020lld.json", static_cast<long long>(version));

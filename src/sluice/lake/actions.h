@@ -109,6 +109,25 @@ struct CommitInfo {
 
 using Action = std::variant<Protocol, Metadata, AddFile, RemoveFile, Txn, CommitInfo>;
 
+// The protocol's `uniqueId` of a deletion vector: storageType + pathOrInlineDv, then "@offset"
+// when the descriptor has an offset.
+std::string DeletionVectorUniqueId(const DeletionVector& dv);
+
+// The identity of a logical file (PROTOCOL.md "Action Reconciliation"): the decoded path of its
+// data file and the unique id of its deletion vector ("" without one). The same data file with
+// another deletion vector is another logical file: a commit that gives a file a new deletion
+// vector removes (path, old id) and adds (path, new id), in either order. Log replay, checkpoints
+// and conflict detection key files by this, never by the path alone.
+struct FileKey {
+  std::string path;   // decoded relative path
+  std::string dv_id;  // DeletionVectorUniqueId, or "" when the file has no deletion vector
+  friend auto operator<=>(const FileKey&, const FileKey&) = default;
+  // "path", or "path (deletion vector <id>)".
+  std::string ToString() const;
+};
+FileKey KeyOf(const AddFile& add);
+FileKey KeyOf(const RemoveFile& remove);
+
 // Parses one commit file (newline-delimited JSON). Unknown action kinds (cdc, domainMetadata,
 // checkpointMetadata, sidecar, ...) are skipped; `unknown_kinds` (when given) collects their
 // names. Errors: DataError naming `path` and the 1-based line for malformed JSON or a known

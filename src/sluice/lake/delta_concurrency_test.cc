@@ -236,7 +236,7 @@ std::set<std::string> DataFilesOnDisk(const std::string& root) {
 
 std::set<std::string> LiveFiles(const Snapshot& snapshot) {
   std::set<std::string> files;
-  for (const auto& [path, add] : snapshot.files) files.insert(path);
+  for (const auto& [key, add] : snapshot.files) files.insert(key.path);
   return files;
 }
 

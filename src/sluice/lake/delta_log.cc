@@ -60,9 +60,9 @@ Status CheckReadable(const Snapshot& snapshot) {
     return Status::InvalidArgument("the table uses column mapping (mode '" + mode->second +
                                    "'), which sluice does not support yet");
   }
-  for (const auto& [path, add] : snapshot.files) {
+  for (const auto& [key, add] : snapshot.files) {
     if (add.deletion_vector.has_value()) {
-      return Status::InvalidArgument("data file " + path +
+      return Status::InvalidArgument("data file " + key.path +
                                      " has a deletion vector; reading deletion vectors is not "
                                      "supported yet (rewrite the table with OPTIMIZE/REORG in a "
                                      "tool that supports them)");
@@ -80,13 +80,9 @@ void Apply(Action&& action, Snapshot* snapshot) {
         } else if constexpr (std::is_same_v<T, Metadata>) {
           snapshot->metadata = std::move(item);
         } else if constexpr (std::is_same_v<T, AddFile>) {
-          std::string key = DecodeActionPath(item.path);
-          snapshot->tombstones.erase(key);
-          snapshot->files.insert_or_assign(std::move(key), std::move(item));
+          snapshot->ApplyAdd(std::move(item));
         } else if constexpr (std::is_same_v<T, RemoveFile>) {
-          std::string key = DecodeActionPath(item.path);
-          snapshot->files.erase(key);
-          snapshot->tombstones.insert_or_assign(std::move(key), std::move(item));
+          snapshot->ApplyRemove(std::move(item));
         } else if constexpr (std::is_same_v<T, Txn>) {
           std::string key = item.app_id;
           snapshot->app_transactions.insert_or_assign(std::move(key), std::move(item));
@@ -404,23 +400,6 @@ Status DeltaLog::CheckWritable(const Snapshot& snapshot) {
         "will not write to it");
   }
   return Status::OK();
-}
-
-std::optional<int64_t> Snapshot::NumRecords() const {
-  int64_t total = 0;
-  for (const auto& [path, add] : files) {
-    if (!add.stats.has_value() || schema == nullptr) return std::nullopt;
-    Result<FileStats> stats = ParseStats(*add.stats, *schema);
-    if (!stats.ok() || !stats->num_records.has_value()) return std::nullopt;
-    total += *stats->num_records;
-  }
-  return total;
-}
-
-int64_t Snapshot::SizeBytes() const {
-  int64_t total = 0;
-  for (const auto& [path, add] : files) total += add.size;
-  return total;
 }
 
 int64_t CheckpointInterval(const Metadata& metadata) {

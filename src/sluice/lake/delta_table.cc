@@ -62,9 +62,12 @@ std::string JsonStringArray(const std::vector<std::string>& values) {
   return text + "]";
 }
 
+// The remove of a live logical file: the same path and deletion vector (its key), so replay drops
+// exactly that file.
 RemoveFile RemoveFor(const AddFile& add, int64_t now_ms, bool data_change) {
   RemoveFile remove;
   remove.path = add.path;
+  remove.deletion_vector = add.deletion_vector;
   remove.deletion_timestamp = now_ms;
   remove.data_change = data_change;
   remove.extended_file_metadata = true;
@@ -162,11 +165,12 @@ using RowDropper = std::function<Status(const columnar::Batch&, std::vector<uint
 // the file is removed in `txn` and its remaining rows are written to `writer` (counted in
 // *rows_copied); otherwise the file stays as it is. Returns the rows dropped.
 Result<int64_t> RewriteWithout(const std::shared_ptr<const DeltaLog>& log,
-                               const SnapshotPtr& snapshot, const std::string& path,
-                               const AddFile& add, const RowDropper& drop, int64_t now_ms,
-                               Transaction* txn, DataFileWriter* writer, int64_t* rows_copied) {
-  txn->MarkFileRead(path);
-  SLUICE_ASSIGN_OR_RETURN(std::vector<columnar::BatchPtr> batches, ReadFile(log, snapshot, path));
+                               const SnapshotPtr& snapshot, const FileKey& key, const AddFile& add,
+                               const RowDropper& drop, int64_t now_ms, Transaction* txn,
+                               DataFileWriter* writer, int64_t* rows_copied) {
+  txn->MarkFileRead(key);
+  SLUICE_ASSIGN_OR_RETURN(std::vector<columnar::BatchPtr> batches,
+                          ReadFile(log, snapshot, key.path));
   int64_t dropped = 0;
   std::vector<columnar::BatchPtr> kept;
   std::vector<uint8_t> marks;
@@ -297,9 +301,9 @@ Result<WriteResult> DeltaTable::Write(const columnar::SchemaPtr& input_schema,
   }
   if (new_metadata.has_value()) txn.UpdateMetadata(*new_metadata);
   if (overwrite) {
-    for (const auto& [path, add] : snapshot->files) {
+    for (const auto& [key, add] : snapshot->files) {
       txn.Remove(RemoveFor(add, now_ms, /*data_change=*/true));
-      txn.MarkFileRead(path);
+      txn.MarkFileRead(key);
     }
     txn.SetReadPredicate([](const AddFile&) { return true; });
     result.files_removed = static_cast<int64_t>(snapshot->files.size());
@@ -355,12 +359,12 @@ Result<DeleteResult> DeltaTable::Delete(const std::string& predicate_text,
                                            std::vector<uint8_t>* marks) {
     return predicate.Evaluate(batch, marks);
   };
-  for (const auto& [path, add] : snapshot->files) {
+  for (const auto& [key, add] : snapshot->files) {
     if (!predicate.MayMatch(add, *snapshot->schema, snapshot->metadata.partition_columns)) {
       continue;
     }
     ++result.files_read;
-    Result<int64_t> deleted = RewriteWithout(log_, snapshot, path, add, matching, now_ms, &txn,
+    Result<int64_t> deleted = RewriteWithout(log_, snapshot, key, add, matching, now_ms, &txn,
                                              &writer, &result.rows_copied);
     if (!deleted.ok()) {
       writer.Abort();
@@ -552,11 +556,11 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
     }
     return Status::OK();
   };
-  for (const auto& [path, add] : snapshot->files) {
+  for (const auto& [file_key, add] : snapshot->files) {
     if (source_keys.empty() || !ranges.MayContain(add, *snapshot)) continue;
     ++result.files_read;
-    Result<int64_t> matched = RewriteWithout(log_, snapshot, path, add, matched_rows, now_ms, &txn,
-                                             &writer, &result.rows_copied);
+    Result<int64_t> matched = RewriteWithout(log_, snapshot, file_key, add, matched_rows, now_ms,
+                                             &txn, &writer, &result.rows_copied);
     if (!matched.ok()) return fail(matched.status());
     result.rows_updated += *matched;
     result.files_removed += *matched > 0 ? 1 : 0;
@@ -606,7 +610,7 @@ Result<OptimizeResult> DeltaTable::Optimize(int64_t target_file_bytes,
   SLUICE_RETURN_NOT_OK(DeltaLog::CheckWritable(*snapshot));
   OptimizeResult result;
   // Small files grouped by partition.
-  std::map<std::string, std::vector<const std::pair<const std::string, AddFile>*>> groups;
+  std::map<std::string, std::vector<const std::pair<const FileKey, AddFile>*>> groups;
   for (const auto& entry : snapshot->files) {
     if (entry.second.size >= target_file_bytes) continue;
     std::string partition;
@@ -629,7 +633,7 @@ Result<OptimizeResult> DeltaTable::Optimize(int64_t target_file_bytes,
       txn.MarkFileRead(entry->first);
       txn.Remove(RemoveFor(entry->second, now_ms, /*data_change=*/false));
       ++result.files_removed;
-      Result<std::vector<columnar::BatchPtr>> batches = ReadFile(log_, snapshot, entry->first);
+      Result<std::vector<columnar::BatchPtr>> batches = ReadFile(log_, snapshot, entry->first.path);
       if (!batches.ok()) {
         writer.Abort();
         return batches.status();
@@ -672,13 +676,13 @@ Result<VacuumResult> DeltaTable::Vacuum(const VacuumOptions& options) {
   const int64_t horizon = now_ms - options.retention_ms;
   // Every file a version inside the window may reference.
   std::unordered_set<std::string> protected_files;
-  for (const auto& [path, add] : snapshot->files) protected_files.insert(path);
+  for (const auto& [key, add] : snapshot->files) protected_files.insert(key.path);
   std::unordered_set<std::string> expired;
-  for (const auto& [path, remove] : snapshot->tombstones) {
+  for (const auto& [key, remove] : snapshot->tombstones) {
     if (remove.deletion_timestamp.value_or(now_ms) > horizon) {
-      protected_files.insert(path);
+      protected_files.insert(key.path);
     } else {
-      expired.insert(path);
+      expired.insert(key.path);
     }
   }
   SLUICE_ASSIGN_OR_RETURN(std::vector<io::FileInfo> listing,

@@ -233,8 +233,8 @@ TEST(DeltaTableTest, PartitionedWritesUseHiveFoldersAndReadBack) {
   EXPECT_EQ(snapshot->metadata.partition_columns, std::vector<std::string>{"region"});
   EXPECT_EQ(snapshot->files.size(), 4u);
   std::set<std::string> folders;
-  for (const auto& [path, add] : snapshot->files) {
-    folders.insert(path.substr(0, path.find('/')));
+  for (const auto& [key, add] : snapshot->files) {
+    folders.insert(key.path.substr(0, key.path.find('/')));
     EXPECT_EQ(add.partition_values.count("region"), 1u);
   }
   EXPECT_EQ(folders,
@@ -317,13 +317,13 @@ TEST(DeltaTableTest, ConcurrentDeletesOfTheSameFileConflictButBlindAppendsDoNot)
   WriteOrders(table.get(), Orders({{1, "eu", 1}, {2, "eu", 2}}), WriteMode::kAppend);
   auto log = DeltaLog::Open(dir.path()).ValueOrDie();
   auto snapshot = log->Load().ValueOrDie();
-  const auto& [path, add] = *snapshot->files.begin();
+  const auto& [key, add] = *snapshot->files.begin();
   // Two transactions read the same snapshot and both remove the file.
   Transaction first(log, snapshot);
-  first.MarkFileRead(path);
+  first.MarkFileRead(key);
   first.Remove(MakeRemove(add.path, 1));
   Transaction second(log, snapshot);
-  second.MarkFileRead(path);
+  second.MarkFileRead(key);
   second.Remove(MakeRemove(add.path, 1));
   ASSERT_TRUE(first.Commit("DELETE", {}, {}).ok());
   auto lost = second.Commit("DELETE", {}, {});
@@ -516,7 +516,7 @@ TEST(DeltaTableTest, VacuumHonoursTheRetentionWindow) {
   options.commit.now_ms = removed_at - hour;
   WriteOrders(table.get(), Orders({{1, "eu", 1}}), WriteMode::kAppend, options);
   const std::string old_file =
-      DeltaLog::Open(dir.path()).ValueOrDie()->Load().ValueOrDie()->files.begin()->first;
+      DeltaLog::Open(dir.path()).ValueOrDie()->Load().ValueOrDie()->files.begin()->first.path;
   options.commit.now_ms = removed_at;
   WriteOrders(table.get(), Orders({{2, "eu", 1}}), WriteMode::kOverwrite, options);
   const int64_t retention = 168 * hour;

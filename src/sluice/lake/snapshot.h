@@ -25,18 +25,26 @@ struct Snapshot {
   Metadata metadata;
   // The table schema from metadata.schema_string (partition columns included).
   columnar::SchemaPtr schema;
-  // Live data files by decoded relative path.
-  std::map<std::string, AddFile> files;
-  // Removed files still remembered (tombstones) by decoded relative path, for VACUUM and
-  // checkpoints.
-  std::map<std::string, RemoveFile> tombstones;
+  // Live logical files by (decoded relative path, deletion vector id); at most one per path.
+  std::map<FileKey, AddFile> files;
+  // Removed logical files still remembered (tombstones), for VACUUM and checkpoints. The same
+  // data file may be here with several deletion vectors, and live with yet another one.
+  std::map<FileKey, RemoveFile> tombstones;
   // Application transactions by appId.
   std::map<std::string, Txn> app_transactions;
   // The checkpoint replay started from, when there was one.
   std::optional<int64_t> checkpoint_version;
 
   bool exists() const { return version >= 0; }
-  // Sum of numRecords over the live files when every file has stats; nullopt otherwise.
+  // The live file whose data file is at `path` (decoded relative path), or nullptr.
+  const AddFile* FindFile(const std::string& path) const;
+  // Applies one add or remove by its logical file key: an add replaces any live file of the same
+  // path (the protocol keeps one live logical file per path) and clears the key's tombstone; a
+  // remove drops the key from the live files and remembers it as a tombstone.
+  void ApplyAdd(AddFile add);
+  void ApplyRemove(RemoveFile remove);
+  // Rows in the live files (numRecords less the rows their deletion vectors remove) when every
+  // file has stats; nullopt otherwise.
   std::optional<int64_t> NumRecords() const;
   int64_t SizeBytes() const;
 };

@@ -42,7 +42,7 @@ TableScan::TableScan(std::shared_ptr<const DeltaLog> log, SnapshotPtr snapshot,
       schema_(std::move(schema)),
       table_indices_(std::move(table_indices)) {
   if (options_.files.empty()) {
-    for (const auto& [path, add] : snapshot_->files) files_.push_back(path);
+    for (const auto& [key, add] : snapshot_->files) files_.push_back(key.path);
   } else {
     files_ = options_.files;
   }
@@ -70,7 +70,7 @@ Result<std::unique_ptr<TableScan>> TableScan::Open(std::shared_ptr<const DeltaLo
   }
   for (const size_t index : indices) fields.push_back(table.field(index));
   for (const std::string& path : options.files) {
-    if (snapshot->files.count(path) == 0) {
+    if (snapshot->FindFile(path) == nullptr) {
       return Status::NotFound(log->root() + ": " + path + " is not a live file of version " +
                               std::to_string(snapshot->version));
     }
@@ -85,7 +85,7 @@ columnar::SchemaPtr TableScan::schema() const { return schema_; }
 Status TableScan::OpenNextFile() {
   reader_.reset();
   current_file_ = files_[next_file_++];
-  current_add_ = &snapshot_->files.at(current_file_);
+  current_add_ = snapshot_->FindFile(current_file_);
   const std::string path = io::JoinPath(log_->root(), current_file_);
   SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<io::RandomAccessFile> file,
                           log_->fs()->OpenForRead(path));

@@ -109,8 +109,8 @@ Status Transaction::CheckConflicts(int64_t winner_version, const std::vector<Act
   }
   const std::string context = "version " + std::to_string(winner_version) + " (" +
                               winner_operation + ") was committed concurrently";
-  std::set<std::string> our_removes;
-  for (const RemoveFile& remove : removes_) our_removes.insert(DecodeActionPath(remove.path));
+  std::set<FileKey> our_removes;
+  for (const RemoveFile& remove : removes_) our_removes.insert(KeyOf(remove));
   for (const Action& action : winner) {
     if (std::holds_alternative<Protocol>(action) || std::holds_alternative<Metadata>(action)) {
       // A creation racing another creation of the same table shape continues as an append.
@@ -130,13 +130,13 @@ Status Transaction::CheckConflicts(int64_t winner_version, const std::vector<Act
                               "; re-run the operation against the new table state");
     }
     if (const auto* remove = std::get_if<RemoveFile>(&action)) {
-      const std::string path = DecodeActionPath(remove->path);
-      if (files_read_.count(path) != 0) {
-        return Status::Conflict(context + " and removed " + path +
+      const FileKey key = KeyOf(*remove);
+      if (files_read_.count(key) != 0) {
+        return Status::Conflict(context + " and removed " + key.ToString() +
                                 ", which this operation read (concurrent delete-read)");
       }
-      if (our_removes.count(path) != 0) {
-        return Status::Conflict(context + " and removed " + path +
+      if (our_removes.count(key) != 0) {
+        return Status::Conflict(context + " and removed " + key.ToString() +
                                 ", which this operation also removes (concurrent delete-delete)");
       }
     } else if (const auto* add = std::get_if<AddFile>(&action)) {

@@ -75,8 +75,8 @@ class Transaction {
   // itself, e.g. a file's fingerprint). A concurrent commit of the same appId is a conflict, so two
   // writers can never both record the same entry.
   void RecordApplicationTransaction(std::string app_id, int64_t version);
-  // Files whose contents this transaction depends on (decoded relative paths).
-  void MarkFileRead(const std::string& path) { files_read_.insert(path); }
+  // Logical files whose contents this transaction depends on.
+  void MarkFileRead(const FileKey& key) { files_read_.insert(key); }
   // Rows this transaction's outcome depends on: a file added concurrently for which this returns
   // true is a conflict. Unset: the transaction read no rows (a blind append or an overwrite of
   // everything read through MarkFileRead).
@@ -109,7 +109,7 @@ class Transaction {
   std::vector<RemoveFile> removes_;
   std::optional<Txn> app_transaction_;
   std::vector<Txn> ledger_;
-  std::set<std::string> files_read_;
+  std::set<FileKey> files_read_;
   std::function<bool(const AddFile&)> read_predicate_;
   std::string txn_id_;
 };

@@ -302,7 +302,9 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
   for (Upstream& upstream : upstreams) {
     if (full) {
       upstream.files.clear();
-      for (const auto& [path, add] : upstream.snapshot->files) upstream.files.push_back(path);
+      for (const auto& [key, add] : upstream.snapshot->files) {
+        upstream.files.push_back(key.path);
+      }
     }
   }
 

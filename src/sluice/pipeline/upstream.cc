@@ -1,5 +1,7 @@
 #include "sluice/pipeline/upstream.h"
 
+#include <set>
+
 namespace sluice::pipeline {
 
 Result<std::vector<columnar::BatchPtr>> ReadAll(std::shared_ptr<const lake::DeltaLog> log,
@@ -41,10 +43,14 @@ Result<UpstreamDelta> ReadDelta(const lake::DeltaLog& log, const lake::Snapshot&
       }
     }
   }
-  // Added files that are still live (a later commit may have compacted them).
+  // Added files that are still live (a later commit may have compacted them), each once (a file
+  // given a new deletion vector is added again under the same path).
+  std::set<std::string> seen;
   for (const std::string& path : added) {
     std::string decoded = lake::DecodeActionPath(path);
-    if (snapshot.files.count(decoded) != 0) delta.files.push_back(std::move(decoded));
+    if (snapshot.FindFile(decoded) != nullptr && seen.insert(decoded).second) {
+      delta.files.push_back(std::move(decoded));
+    }
   }
   return delta;
 }
