@@ -9,7 +9,7 @@ packages=(g++ cmake ninja-build ccache pkg-config
           zlib1g-dev libzstd-dev libsimdjson-dev libcli11-dev
           libsnappy-dev liblz4-dev libbrotli-dev nlohmann-json3-dev libyaml-dev
           libssl-dev libcurl4-openssl-dev libinih-dev libxml2-dev
-          libre2-dev libsqlite3-dev libpq-dev)
+          libre2-dev libsqlite3-dev libpq-dev libroaring-dev)
 if [ "$what" = test ]; then
   packages+=(libgtest-dev libgmock-dev clang-14 libclang-rt-14-dev radosgw ceph-mon ceph-osd
              postgresql-15)

@@ -12,6 +12,7 @@
 #include "sluice/lake/checkpoint_writer.h"
 #include "sluice/lake/delta_schema.h"
 #include "sluice/lake/file_statistics.h"
+#include "sluice/lake/table_path.h"
 
 namespace sluice::lake {
 namespace {
@@ -60,14 +61,20 @@ Status CheckReadable(const Snapshot& snapshot) {
     return Status::InvalidArgument("the table uses column mapping (mode '" + mode->second +
                                    "'), which sluice does not support yet");
   }
-  for (const auto& [key, add] : snapshot.files) {
-    if (add.deletion_vector.has_value()) {
-      return Status::InvalidArgument("data file " + key.path +
-                                     " has a deletion vector; reading deletion vectors is not "
-                                     "supported yet (rewrite the table with OPTIMIZE/REORG in a "
-                                     "tool that supports them)");
-    }
-  }
+  return Status::OK();
+}
+
+// Checks the path of a file action (table_path.h) and makes an absolute one inside the table
+// relative, so every reader of the log sees relative paths that stay inside the table.
+Status ResolvePath(const std::string& root, std::string* path) {
+  SLUICE_ASSIGN_OR_RETURN(std::string relative, ResolveTablePath(root, *path));
+  if (relative != DecodeActionPath(*path)) *path = EncodeActionPath(relative);
+  return Status::OK();
+}
+
+Status ResolvePaths(const std::string& root, Action* action) {
+  if (auto* add = std::get_if<AddFile>(action)) return ResolvePath(root, &add->path);
+  if (auto* remove = std::get_if<RemoveFile>(action)) return ResolvePath(root, &remove->path);
   return Status::OK();
 }
 
@@ -174,7 +181,8 @@ Result<bool> DeltaLog::Exists() const {
 namespace {
 
 // Reads every action of a (part of a) checkpoint.
-Status ReadCheckpointPart(io::FileSystem* fs, const std::string& path, Snapshot* snapshot) {
+Status ReadCheckpointPart(io::FileSystem* fs, const std::string& root, const std::string& path,
+                          Snapshot* snapshot) {
   SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<io::RandomAccessFile> file, fs->OpenForRead(path));
   SLUICE_ASSIGN_OR_RETURN(auto metadata_reader, parquet::ParquetReader::Open(file));
   const columnar::SchemaPtr full_schema = metadata_reader->schema();
@@ -202,6 +210,7 @@ Status ReadCheckpointPart(io::FileSystem* fs, const std::string& path, Snapshot*
         if (values.IsNull(row)) continue;
         Result<Action> action = ParseAction(options.columns[c], values.Value(row));
         if (!action.ok()) return action.status().WithContext(path);
+        SLUICE_RETURN_NOT_OK(ResolvePaths(root, &*action).WithContext(path));
         Apply(std::move(action).ValueUnsafe(), snapshot);
       }
     }
@@ -230,7 +239,7 @@ Result<SnapshotPtr> DeltaLog::Replay(const Listing& listing, int64_t version,
       auto attempt = std::make_shared<Snapshot>();
       Status status;
       for (const auto& [part, path] : checkpoint->part_paths) {
-        status = ReadCheckpointPart(fs_.get(), path, attempt.get());
+        status = ReadCheckpointPart(fs_.get(), root_, path, attempt.get());
         if (!status.ok()) break;
       }
       if (status.ok() && attempt->metadata.schema_string.empty()) {
@@ -259,7 +268,10 @@ Result<SnapshotPtr> DeltaLog::Replay(const Listing& listing, int64_t version,
     }
     SLUICE_ASSIGN_OR_RETURN(std::string text, fs_->ReadAll(it->second.path));
     SLUICE_ASSIGN_OR_RETURN(std::vector<Action> actions, ParseCommit(text, it->second.path));
-    for (Action& action : actions) Apply(std::move(action), snapshot.get());
+    for (Action& action : actions) {
+      SLUICE_RETURN_NOT_OK(ResolvePaths(root_, &action).WithContext(it->second.path));
+      Apply(std::move(action), snapshot.get());
+    }
   }
   snapshot->version = version;
   auto timestamp = listing.timestamps.find(version);
@@ -323,7 +335,10 @@ Result<SnapshotPtr> DeltaLog::LoadAtTimestamp(int64_t timestamp_ms) const {
 Result<std::vector<Action>> DeltaLog::ReadCommit(int64_t version) const {
   const std::string path = CommitPath(version);
   SLUICE_ASSIGN_OR_RETURN(std::string text, fs_->ReadAll(path));
-  return ParseCommit(text, path);
+  SLUICE_ASSIGN_OR_RETURN(std::vector<Action> actions, ParseCommit(text, path));
+  for (Action& action : actions)
+    SLUICE_RETURN_NOT_OK(ResolvePaths(root_, &action).WithContext(path));
+  return actions;
 }
 
 Result<std::vector<HistoryEntry>> DeltaLog::History(int64_t limit) const {

@@ -7,10 +7,14 @@
 // from version 0), then applies the JSON commits
 // after it in order. A gap in the commit versions is a DataError naming the missing version.
 //
+// Logical files are keyed by (path, deletion vector id) (snapshot.h). Every add/remove path is
+// checked on the way in (table_path.h): one leading outside the table is a "corrupt table"
+// DataError naming the commit file; an absolute one inside the table is made relative.
+//
 // Protocol support: reads tables up to reader version 3 when every reader feature in use is one
-// sluice can honour; columnMapping (mode other than none) and files carrying deletion vectors are
-// refused with a clear NotImplemented-style InvalidArgument. CheckWritable refuses tables above
-// writer version 2.
+// sluice can honour (deletion vectors are applied by TableScan); columnMapping (mode other than
+// none) is refused with a clear InvalidArgument. CheckWritable refuses tables above writer
+// version 2.
 //
 // Thread-safety: a DeltaLog is immutable; all methods may be called from several threads.
 #pragma once
@@ -67,7 +71,8 @@ class DeltaLog {
   // Replays every JSON commit from version 0, ignoring checkpoints (for verification).
   Result<SnapshotPtr> LoadFromJsonOnly(std::optional<int64_t> version = std::nullopt) const;
 
-  // The actions of one commit. NotFound when the version does not exist.
+  // The actions of one commit (paths checked and made relative, as in replay). NotFound when the
+  // version does not exist.
   Result<std::vector<Action>> ReadCommit(int64_t version) const;
   // Commits newest first (at most `limit`, 0 = all) with their commitInfo and file counts.
   Result<std::vector<HistoryEntry>> History(int64_t limit = 0) const;

@@ -5,11 +5,15 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "sluice/columnar/column_builder.h"
+#include "sluice/lake/deletion_vector.h"
 #include "sluice/lake/delta_table.h"
+#include "sluice/lake/table_scan.h"
 
 namespace sluice::lake {
 namespace {
@@ -51,14 +55,44 @@ void AppendIds(const std::string& root, int64_t first, int64_t count) {
                   .ok());
 }
 
-DeletionVector Descriptor(const std::string& uuid_z85, int64_t cardinality) {
-  DeletionVector dv;
-  dv.storage_type = "u";
-  dv.path_or_inline_dv = uuid_z85;
-  dv.offset = 1;
-  dv.size_in_bytes = 34;
-  dv.cardinality = cardinality;
-  return dv;
+// A deletion vector of `rows` in its own file in the table (prefix: a subfolder), or inline.
+DeletionVector OnDisk(const std::string& root, const std::vector<uint64_t>& rows,
+                      const std::string& prefix = "") {
+  DeletionBitmap bitmap;
+  for (const uint64_t row : rows) bitmap.Add(row);
+  DeletionVectorFileContents contents = NewDeletionVectorFile(bitmap);
+  const std::string folder = prefix.empty() ? root : root + "/" + prefix;
+  std::filesystem::create_directories(folder);
+  std::ofstream(folder + "/" + contents.relative_path, std::ios::binary) << contents.bytes;
+  contents.descriptor.path_or_inline_dv = prefix + contents.descriptor.path_or_inline_dv;
+  return contents.descriptor;
+}
+
+DeletionVector Inline(const std::vector<uint64_t>& rows) {
+  DeletionBitmap bitmap;
+  for (const uint64_t row : rows) bitmap.Add(row);
+  return InlineDeletionVector(bitmap);
+}
+
+std::vector<int64_t> Ids(const std::shared_ptr<DeltaLog>& log, const SnapshotPtr& snapshot) {
+  auto scan = TableScan::Open(log, snapshot).ValueOrDie();
+  std::vector<int64_t> ids;
+  while (true) {
+    columnar::BatchPtr batch = scan->Next().ValueOrDie();
+    if (batch == nullptr) break;
+    const auto& column = static_cast<const columnar::Int64Column&>(batch->column(0));
+    for (int64_t row = 0; row < batch->num_rows(); ++row) ids.push_back(column.Value(row));
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+std::vector<int64_t> Range(int64_t first, int64_t end, std::set<int64_t> without = {}) {
+  std::vector<int64_t> ids;
+  for (int64_t id = first; id < end; ++id) {
+    if (without.count(id) == 0) ids.push_back(id);
+  }
+  return ids;
 }
 
 // Writes `actions` as the next commit, as another writer (Spark) would.
@@ -89,21 +123,28 @@ struct DeletionVectorHistory {
   std::shared_ptr<DeltaLog> log;
   std::string first;
   std::string second;
-  DeletionVector dv1 = Descriptor("h{&8fAg]=QYJvl-}c!yH", 1);
-  DeletionVector dv2 = Descriptor("j=hZPftg7qJYIw^L+Oz9", 2);
-  DeletionVector dv3 = Descriptor("^jP?.<zvDfIGb{C.FPij", 3);
-  DeletionVector dv4 = Descriptor("3yn<4!rjw:0k5ASxXyN+", 1);
+  DeletionVector dv1;
+  DeletionVector dv2;
+  DeletionVector dv3;
+  DeletionVector dv4;
 
   DeletionVectorHistory() {
     AppendIds(dir.path(), 0, 10);
-    AppendIds(dir.path(), 10, 10);
-    AppendIds(dir.path(), 20, 10);
     log = DeltaLog::Open(dir.path()).ValueOrDie();
+    first = log->Load().ValueOrDie()->files.begin()->first.path;
+    AppendIds(dir.path(), 10, 10);
+    SnapshotPtr two = log->Load().ValueOrDie();
+    for (const auto& [key, add] : two->files) {
+      if (key.path != first) second = key.path;
+    }
+    AppendIds(dir.path(), 20, 10);
     SnapshotPtr base = log->Load().ValueOrDie();
-    const AddFile a = base->files.begin()->second;
-    const AddFile b = std::next(base->files.begin())->second;
-    first = base->files.begin()->first.path;
-    second = std::next(base->files.begin())->first.path;
+    const AddFile a = *base->FindFile(first);
+    const AddFile b = *base->FindFile(second);
+    dv1 = OnDisk(dir.path(), {0});
+    dv2 = Inline({0, 7});
+    dv3 = OnDisk(dir.path(), {0, 7, 9}, "ab");
+    dv4 = OnDisk(dir.path(), {3});
     WriteCommit(*log, 3, {WithDeletionVector(a, dv1), RemoveOf(a, 1000)});
     WriteCommit(*log, 4, {WithDeletionVector(a, dv2), RemoveOf(WithDeletionVector(a, dv1), 2000)});
     WriteCommit(*log, 5, {WithDeletionVector(a, dv3), RemoveOf(WithDeletionVector(a, dv2), 3000)});
@@ -119,15 +160,74 @@ static_assert(std::is_same_v<decltype(Snapshot::tombstones)::key_type, FileKey>)
 
 TEST(DeltaLogTest, AFileGivenANewDeletionVectorStaysInTheSnapshot) {
   DeletionVectorHistory history;
-  // Without reading deletion vectors, the table must be refused — never read without the
-  // rows they delete.
-  for (const int64_t version : {3, 4, 5, 6}) {
-    Result<SnapshotPtr> loaded = history.log->Load(version);
-    ASSERT_FALSE(loaded.ok()) << "version " << version << " read with " << (*loaded)->files.size()
-                              << " files";
-    EXPECT_NE(loaded.status().message().find("deletion vector"), std::string::npos)
-        << loaded.status().ToString();
+  // After each commit: three live files, the first (and then the second) with its newest
+  // deletion vector, and exactly the rows those vectors leave.
+  const std::vector<std::pair<int64_t, std::set<int64_t>>> deleted = {
+      {2, {}}, {3, {0}}, {4, {0, 7}}, {5, {0, 7, 9}}, {6, {0, 7, 9, 13}}};
+  const std::vector<DeletionVector> newest = {history.dv1, history.dv2, history.dv3};
+  for (const auto& [version, ids] : deleted) {
+    SnapshotPtr snapshot = history.log->Load(version).ValueOrDie();
+    ASSERT_EQ(snapshot->files.size(), 3u) << "version " << version;
+    if (version >= 3) {
+      const AddFile* first = snapshot->FindFile(history.first);
+      ASSERT_NE(first, nullptr);
+      EXPECT_EQ(first->deletion_vector,
+                newest[static_cast<size_t>(std::min<int64_t>(version, 5) - 3)]);
+    }
+    EXPECT_EQ(Ids(history.log, snapshot), Range(0, 30, ids)) << "version " << version;
+    EXPECT_EQ(snapshot->NumRecords(),
+              std::optional<int64_t>(30 - static_cast<int64_t>(ids.size())));
   }
+  // Tombstones: the first file without and with each replaced vector, the second without one.
+  SnapshotPtr latest = history.log->Load().ValueOrDie();
+  EXPECT_EQ(latest->tombstones.size(), 4u);
+  EXPECT_EQ(latest->tombstones.count(FileKey{history.first, ""}), 1u);
+  EXPECT_EQ(latest->tombstones.count(FileKey{history.first, DeletionVectorUniqueId(history.dv1)}),
+            1u);
+  EXPECT_EQ(latest->tombstones.count(FileKey{history.second, ""}), 1u);
+}
+
+TEST(DeltaLogTest, CheckpointsKeepDeletionVectors) {
+  DeletionVectorHistory history;
+  SnapshotPtr latest = history.log->Load().ValueOrDie();
+  ASSERT_TRUE(history.log->WriteCheckpoint(*latest, 5000).ok());
+  SnapshotPtr from_checkpoint = history.log->Load().ValueOrDie();
+  EXPECT_EQ(from_checkpoint->checkpoint_version, std::optional<int64_t>(6));
+  EXPECT_EQ(from_checkpoint->files, latest->files);
+  EXPECT_EQ(from_checkpoint->tombstones, latest->tombstones);
+  EXPECT_EQ(Ids(history.log, from_checkpoint), Range(0, 30, {0, 7, 9, 13}));
+}
+
+TEST(DeltaLogTest, ADeletionVectorThatDoesNotReadBackFailsTheScan) {
+  DeletionVectorHistory history;
+  std::filesystem::remove_all(history.dir.path() + "/ab");
+  SnapshotPtr snapshot = history.log->Load().ValueOrDie();
+  auto scan = TableScan::Open(history.log, snapshot).ValueOrDie();
+  Status status;
+  while (status.ok()) {
+    Result<columnar::BatchPtr> batch = scan->Next();
+    if (!batch.ok()) status = batch.status();
+    if (batch.ok() && *batch == nullptr) break;
+  }
+  EXPECT_FALSE(status.ok()) << "a scan without the deletion vector file returned every row";
+}
+
+TEST(DeltaLogTest, PathsOutsideTheTableAreCorrupt) {
+  TempDir dir;
+  AppendIds(dir.path(), 0, 3);
+  auto log = DeltaLog::Open(dir.path()).ValueOrDie();
+  AddFile add = log->Load().ValueOrDie()->files.begin()->second;
+  add.path = "../../etc/passwd";
+  WriteCommit(*log, 1, {add});
+  const Status status = log->Load().status();
+  EXPECT_NE(status.message().find("corrupt table"), std::string::npos) << status.ToString();
+  EXPECT_NE(status.message().find("00000000000000000001.json"), std::string::npos);
+  // An absolute path inside the table is read as the relative one.
+  add.path = "file://" + dir.path() + "/" + log->Load(0).ValueOrDie()->files.begin()->first.path;
+  WriteCommit(*log, 1, {add});
+  SnapshotPtr snapshot = log->Load().ValueOrDie();
+  EXPECT_EQ(snapshot->files.size(), 1u);
+  EXPECT_EQ(Ids(log, snapshot), Range(0, 3));
 }
 
 }  // namespace

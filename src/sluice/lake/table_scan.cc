@@ -87,6 +87,13 @@ Status TableScan::OpenNextFile() {
   current_file_ = files_[next_file_++];
   current_add_ = snapshot_->FindFile(current_file_);
   const std::string path = io::JoinPath(log_->root(), current_file_);
+  deleted_ = DeletionBitmap();
+  file_row_ = 0;
+  if (current_add_->deletion_vector.has_value()) {
+    SLUICE_ASSIGN_OR_RETURN(
+        deleted_, ReadDeletionVector(log_->fs(), log_->root(), *current_add_->deletion_vector,
+                                     current_file_));
+  }
   SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<io::RandomAccessFile> file,
                           log_->fs()->OpenForRead(path));
   SLUICE_ASSIGN_OR_RETURN(auto probe, parquet::ParquetReader::Open(file));
@@ -162,6 +169,22 @@ Result<columnar::BatchPtr> TableScan::Next() {
       continue;
     }
     if (batch->num_rows() == 0) continue;
+    const int64_t first_row = file_row_;
+    file_row_ += batch->num_rows();
+    if (!deleted_.empty()) {
+      // Row positions count from the file's first row: the reader returns every row group in
+      // order (no filters are set).
+      std::vector<int64_t> keep;
+      keep.reserve(static_cast<size_t>(batch->num_rows()));
+      for (int64_t row = 0; row < batch->num_rows(); ++row) {
+        if (!deleted_.Contains(static_cast<uint64_t>(first_row + row))) keep.push_back(row);
+      }
+      rows_deleted_ += batch->num_rows() - static_cast<int64_t>(keep.size());
+      if (keep.empty()) continue;
+      if (static_cast<int64_t>(keep.size()) < batch->num_rows()) {
+        batch = columnar::TakeRows(*batch, keep);
+      }
+    }
     records_read_ += batch->num_rows();
     return Shape(*batch);
   }

@@ -6,8 +6,9 @@
 // lacks (added later by schema evolution) filled with nulls, narrower stored types widened
 // (int32 → int64, ...), Delta's stand-in types turned back into sluice's (long → time, string →
 // json per the schema's field metadata), and partition columns filled from the add action's
-// partitionValues. A file whose column cannot be read as the table's type is a DataError naming
-// the file and the column.
+// partitionValues. Rows a file's deletion vector marks deleted never leave the scan (the vector
+// is read and checked when the file is opened, see deletion_vector.h). A file whose column cannot
+// be read as the table's type is a DataError naming the file and the column.
 //
 // Thread-safety: one thread at a time.
 #pragma once
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "sluice/formats/record_reader.h"
+#include "sluice/lake/deletion_vector.h"
 #include "sluice/lake/delta_log.h"
 #include "sluice/lake/snapshot.h"
 
@@ -39,7 +41,10 @@ class TableScan final : public formats::RecordReader {
 
   columnar::SchemaPtr schema() const override;
   Result<columnar::BatchPtr> Next() override;
+  // Rows returned so far (rows deleted by deletion vectors are not counted).
   int64_t records_read() const override { return records_read_; }
+  // Rows skipped because a deletion vector marks them deleted.
+  int64_t rows_deleted() const { return rows_deleted_; }
 
   // The file being read or last read (decoded relative path).
   const std::string& current_file() const { return current_file_; }
@@ -63,7 +68,11 @@ class TableScan final : public formats::RecordReader {
   std::unique_ptr<formats::RecordReader> reader_;
   // Output column → index in the current file's projected batch, or -1 (null / partition).
   std::vector<int> file_columns_;
+  // The current file's deletion vector (empty without one) and the index of its next row.
+  DeletionBitmap deleted_;
+  int64_t file_row_ = 0;
   int64_t records_read_ = 0;
+  int64_t rows_deleted_ = 0;
   int64_t files_opened_ = 0;
 };
 
