@@ -113,7 +113,8 @@ struct TableFlags {
   std::string table;
   int64_t limit = 0;
   int64_t version = -1;
-  std::string retain = "168h";
+  std::string retain;  // empty: the table's delta.deletedFileRetentionDuration
+  bool allow_short_retention = false;
   bool dry_run = false;
   std::string target_file_size = "128MiB";
   std::string where;
@@ -142,13 +143,39 @@ Status RunVacuum(const TableFlags& flags) {
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> table,
                           lake::DeltaTable::Open(flags.table));
   lake::VacuumOptions options;
-  SLUICE_ASSIGN_OR_RETURN(options.retention_ms, lake::ParseIntervalMs(flags.retain));
+  if (!flags.retain.empty()) {
+    Result<int64_t> retention = lake::ParseIntervalMs(flags.retain);
+    if (!retention.ok()) return retention.status().WithContext("--retain");
+    options.retention_ms = *retention;
+  }
+  options.allow_short_retention = flags.allow_short_retention;
   options.dry_run = flags.dry_run;
-  SLUICE_ASSIGN_OR_RETURN(lake::VacuumResult result, table->Vacuum(options));
+  Result<lake::VacuumResult> vacuumed = table->Vacuum(options);
+  if (!vacuumed.ok()) {
+    if (vacuumed.status().message().find("override the check") != std::string::npos) {
+      return Status::InvalidArgument(vacuumed.status().message() + " with --allow-short-retention");
+    }
+    return vacuumed.status();
+  }
+  const lake::VacuumResult& result = *vacuumed;
+  if (result.retention_ms < result.table_retention_ms) {
+    std::cerr << "sluice: warning: retention " << lake::FormatDuration(result.retention_ms)
+              << " is below the table's " << lake::FormatDuration(result.table_retention_ms)
+              << " (--allow-short-retention): uncommitted files of a running writer and files "
+                 "readers of older versions need "
+              << (flags.dry_run ? "would be" : "are") << " deleted\n";
+  }
   for (const std::string& file : result.files) std::cout << file << '\n';
   std::cerr << "sluice: " << (flags.dry_run ? "would delete " : "deleted ") << result.files.size()
             << (result.files.size() == 1 ? " file" : " files") << " (" << Megabytes(result.bytes)
-            << ") not referenced by any version in the last " << flags.retain << '\n';
+            << ") not referenced by any version in the last "
+            << lake::FormatDuration(result.retention_ms) << '\n';
+  if (!result.stale_writes.empty()) {
+    std::cerr << "sluice: " << (flags.dry_run ? "would clean up " : "cleaned up ")
+              << result.stale_writes.size()
+              << " leftover(s) of interrupted writes (temporary files, multipart uploads):\n";
+    for (const std::string& path : result.stale_writes) std::cerr << "  " << path << '\n';
+  }
   return Status::OK();
 }
 
@@ -222,7 +249,7 @@ void RegisterTable(CLI::App* app, const GlobalFlags* global, int* exit_code) {
       "2024-01-01\"\n"
       "  sluice table merge lake/orders changes.csv --key order_id\n"
       "  sluice table optimize lake/orders\n"
-      "  sluice table vacuum lake/orders --retain 168h --dry-run\n");
+      "  sluice table vacuum lake/orders --dry-run\n");
   auto flags = std::make_shared<TableFlags>();
   const auto finish = [exit_code](const Status& status) {
     *exit_code = status.ok() ? kExitOk : ReportError(status);
@@ -256,8 +283,13 @@ void RegisterTable(CLI::App* app, const GlobalFlags* global, int* exit_code) {
   vacuum->add_option("TABLE", flags->table, "The table: a folder or s3://bucket/prefix")
       ->required();
   vacuum->add_option("--retain", flags->retain,
-                     "Keep every file a version of the last DURATION references (default: 168h = "
-                     "7 days; e.g. 24h, 30d)");
+                     "Keep every file a version of the last DURATION references (default: the "
+                     "table's delta.deletedFileRetentionDuration, 7 days unless set; e.g. 240h, "
+                     "30d)");
+  vacuum->add_flag("--allow-short-retention", flags->allow_short_retention,
+                   "Allow --retain below the table's delta.deletedFileRetentionDuration. Only "
+                   "when no writer and no reader of older versions is using the table: files a "
+                   "running writer has not committed yet would be deleted");
   vacuum->add_flag("--dry-run", flags->dry_run, "List the files that would be deleted");
   vacuum->callback([flags, finish] { finish(RunVacuum(*flags)); });
 

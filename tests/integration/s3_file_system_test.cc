@@ -181,6 +181,31 @@ TEST_F(S3FileSystemTest, MultipartUploadsInParallelAndLeavesNoParts) {
   EXPECT_TRUE(uploads->empty());
 }
 
+// An upload a killed writer left behind (never completed, never aborted) is what VACUUM aborts:
+// only once it is older than the cutoff, and a dry run only lists it.
+TEST_F(S3FileSystemTest, StaleMultipartUploadsAreAbortedOnlyPastTheCutoff) {
+  auto id = client_->CreateMultipartUpload(server_.bucket, prefix_ + "t/part-0.parquet");
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  auto uploads = client_->ListMultipartUploads(server_.bucket, prefix_);
+  ASSERT_TRUE(uploads.ok());
+  ASSERT_EQ(uploads->size(), 1u);
+  EXPECT_GT((*uploads)[0].initiated_ms, 0) << "the store gave no Initiated time";
+  const int64_t initiated = (*uploads)[0].initiated_ms;
+  // Younger than the cutoff: kept.
+  auto kept = fs_->AbortStaleWrites(Path("t/"), initiated - 1000, /*dry_run=*/false);
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_TRUE(kept->empty());
+  auto listed = fs_->AbortStaleWrites(Path("t/"), initiated + 1000, /*dry_run=*/true);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].path, Path("t/part-0.parquet"));
+  EXPECT_EQ(client_->ListMultipartUploads(server_.bucket, prefix_)->size(), 1u);
+  auto aborted = fs_->AbortStaleWrites(Path("t"), initiated + 1000, /*dry_run=*/false);
+  ASSERT_TRUE(aborted.ok()) << aborted.status().ToString();
+  EXPECT_EQ(aborted->size(), 1u);
+  EXPECT_TRUE(client_->ListMultipartUploads(server_.bucket, prefix_)->empty());
+}
+
 TEST_F(S3FileSystemTest, AWrongSecretIsAClearAuthenticationErrorThatNeverShowsTheSecret) {
   const std::string canary = "CANARY-wrong-secret-4f1c9e";
   config::Redactor::Global().Register(canary);

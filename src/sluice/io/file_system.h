@@ -71,6 +71,16 @@ class FileSystem {
   // Deletes one object. Deleting a missing object is not an error.
   virtual Status Delete(const std::string& path) = 0;
 
+  // Cleans up after writes that were interrupted and that nobody will finish: the temporary files
+  // of killed writers (local) or multipart uploads never completed (object store) under the
+  // directory `prefix`, started before `older_than_ms` (ms since the epoch; younger ones may
+  // belong to a writer still at work). Returns what was cleaned (with `dry_run`, what would be),
+  // by path. Default: nothing to clean.
+  virtual Result<std::vector<FileInfo>> AbortStaleWrites(const std::string& prefix,
+                                                         int64_t older_than_ms, bool dry_run) {
+    return std::vector<FileInfo>();
+  }
+
   // Deletes many objects (an object store does it in batches). Missing objects are not errors.
   virtual Status DeleteMany(const std::vector<std::string>& paths) {
     for (const std::string& path : paths) SLUICE_RETURN_NOT_OK(Delete(path));

@@ -346,8 +346,9 @@ FileInfo MakeFileInfo(std::string path, const struct stat& info) {
 // Appends every regular file under `directory` (a path for system calls) whose name starts with
 // `name_prefix` (top level only), recursively, as `caller_base` + relative path. Directories are
 // found with lstat, so a symlinked directory is not entered; a symlink to a file is a file.
+// Temporary files of unfinished writes are left out — or, with `temporaries`, are all it lists.
 Status Walk(const std::string& directory, const std::string& caller_base,
-            std::string_view name_prefix, std::vector<FileInfo>* out) {
+            std::string_view name_prefix, std::vector<FileInfo>* out, bool temporaries = false) {
   DIR* stream = ::opendir(directory.c_str());
   if (stream == nullptr) {
     const int error = errno;
@@ -376,12 +377,12 @@ Status Walk(const std::string& directory, const std::string& caller_base,
       break;
     }
     if (S_ISDIR(info.st_mode)) {
-      status = Walk(path, caller_base + std::string(name) + "/", "", out);
+      status = Walk(path, caller_base + std::string(name) + "/", "", out, temporaries);
       if (!status.ok()) break;
       continue;
     }
     if (S_ISLNK(info.st_mode) && ::stat(path.c_str(), &info) != 0) continue;  // dangling link
-    if (!S_ISREG(info.st_mode) || IsTempName(name)) continue;
+    if (!S_ISREG(info.st_mode) || IsTempName(name) != temporaries) continue;
     out->push_back(MakeFileInfo(caller_base + std::string(name), info));
   }
   ::closedir(stream);
@@ -474,6 +475,23 @@ class LocalFileSystemImpl final : public FileSystem {
     std::sort(files.begin(), files.end(),
               [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
     return files;
+  }
+
+  Result<std::vector<FileInfo>> AbortStaleWrites(const std::string& prefix, int64_t older_than_ms,
+                                                 bool dry_run) override {
+    SLUICE_ASSIGN_OR_RETURN(LocalPath parsed, ParseLocal(prefix));
+    std::string directory = parsed.local;
+    while (directory.size() > 1 && directory.back() == '/') directory.pop_back();
+    std::vector<FileInfo> temporaries;
+    SLUICE_RETURN_NOT_OK(Walk(directory, parsed.ToCaller(directory + "/"), "", &temporaries,
+                              /*temporaries=*/true));
+    std::vector<FileInfo> stale;
+    for (FileInfo& file : temporaries) {
+      if (file.modification_time_ms >= older_than_ms) continue;  // a writer may still own it
+      if (!dry_run) SLUICE_RETURN_NOT_OK(Delete(file.path));
+      stale.push_back(std::move(file));
+    }
+    return stale;
   }
 
   Status Delete(const std::string& path) override {

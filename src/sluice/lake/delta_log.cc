@@ -472,7 +472,17 @@ Result<int64_t> ParseIntervalMs(const std::string& interval) {
     return Status::InvalidArgument("'" + interval + "': unknown unit '" + unit +
                                    "' (use ms, s, m, h, d or w)");
   }
+  if (amount > std::numeric_limits<int64_t>::max() / factor) {
+    return Status::InvalidArgument("'" + interval + "' is too long a duration");
+  }
   return amount * factor;
+}
+
+std::string FormatDuration(int64_t ms) {
+  if (ms != 0 && ms % (3600 * 1000) == 0) return std::to_string(ms / (3600 * 1000)) + "h";
+  if (ms != 0 && ms % (60 * 1000) == 0) return std::to_string(ms / (60 * 1000)) + "m";
+  if (ms != 0 && ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
 }
 
 }  // namespace sluice::lake

@@ -97,8 +97,12 @@ class DeltaLog {
 };
 
 // Table configuration helpers (delta.* keys with the protocol's defaults).
-int64_t CheckpointInterval(const Metadata& metadata);          // delta.checkpointInterval, 10
-int64_t DeletedFileRetentionMs(const Metadata& metadata);      // 7 days
-Result<int64_t> ParseIntervalMs(const std::string& interval);  // "interval 7 days", "168h"
+int64_t CheckpointInterval(const Metadata& metadata);      // delta.checkpointInterval, 10
+int64_t DeletedFileRetentionMs(const Metadata& metadata);  // 7 days
+// "interval 7 days", "168h", "30 minutes"; InvalidArgument for other text and for durations
+// that do not fit in 64-bit milliseconds.
+Result<int64_t> ParseIntervalMs(const std::string& interval);
+// "168h", "30m", "90s", "1500ms": the shortest exact form.
+std::string FormatDuration(int64_t ms);
 
 }  // namespace sluice::lake

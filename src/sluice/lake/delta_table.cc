@@ -8,6 +8,7 @@
 #include "sluice/columnar/take.h"
 #include "sluice/columnar/value_formatter.h"
 #include "sluice/columnar/widen.h"
+#include "sluice/lake/deletion_vector.h"
 #include "sluice/lake/delta_schema.h"
 #include "sluice/lake/file_statistics.h"
 #include "sluice/lake/table_scan.h"
@@ -97,6 +98,16 @@ Result<CommitResult> CommitOrCleanUp(Transaction* txn, const std::shared_ptr<con
   }
   if (result.ok() && result->already_committed) DeleteFiles(log->fs(), log->root(), adds);
   return result;
+}
+
+// delta.appendOnly=true tables take appends only: no overwrite, DELETE or MERGE.
+Status CheckNotAppendOnly(const DeltaLog& log, const Snapshot& snapshot, const std::string& what) {
+  auto append_only = snapshot.metadata.configuration.find("delta.appendOnly");
+  if (append_only != snapshot.metadata.configuration.end() && append_only->second == "true") {
+    return Status::InvalidArgument(log.root() + " is append-only (delta.appendOnly=true): rows " +
+                                   "cannot be " + what + "; only appends are allowed");
+  }
+  return Status::OK();
 }
 
 // True when the table already holds `app_transaction` (or a later version of its appId).
@@ -223,14 +234,7 @@ Result<WriteResult> DeltaTable::Write(const columnar::SchemaPtr& input_schema,
     return result;
   }
   const bool overwrite = options.mode == WriteMode::kOverwrite && snapshot->exists();
-  if (overwrite) {
-    auto append_only = snapshot->metadata.configuration.find("delta.appendOnly");
-    if (append_only != snapshot->metadata.configuration.end() && append_only->second == "true") {
-      return Status::InvalidArgument(log_->root() +
-                                     " is append-only (delta.appendOnly=true): it cannot be "
-                                     "overwritten");
-    }
-  }
+  if (overwrite) SLUICE_RETURN_NOT_OK(CheckNotAppendOnly(*log_, *snapshot, "overwritten"));
   const int64_t now_ms = NowOr(options.commit.now_ms);
   std::optional<Metadata> new_metadata;
   columnar::SchemaPtr table_schema;
@@ -347,6 +351,7 @@ Result<DeleteResult> DeltaTable::Delete(const std::string& predicate_text,
   SLUICE_ASSIGN_OR_RETURN(SnapshotPtr snapshot, log_->Load());
   if (!snapshot->exists()) return Status::NotFound(log_->root() + " is not a Delta table");
   SLUICE_RETURN_NOT_OK(DeltaLog::CheckWritable(*snapshot));
+  SLUICE_RETURN_NOT_OK(CheckNotAppendOnly(*log_, *snapshot, "deleted"));
   SLUICE_ASSIGN_OR_RETURN(RowPredicate predicate,
                           RowPredicate::Parse(predicate_text, *snapshot->schema));
   const int64_t now_ms = NowOr(commit_options.now_ms);
@@ -483,6 +488,7 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
     result.commit.version = snapshot->version;
     return result;
   }
+  SLUICE_RETURN_NOT_OK(CheckNotAppendOnly(*log_, *snapshot, "updated by MERGE"));
   if (options.keys.empty()) return Status::InvalidArgument("merge needs at least one key column");
   std::vector<columnar::Field> new_fields;
   SLUICE_RETURN_NOT_OK(CheckAppendCompatible(*snapshot->schema, *source_schema,
@@ -668,27 +674,48 @@ Result<OptimizeResult> DeltaTable::Optimize(int64_t target_file_bytes,
 }
 
 Result<VacuumResult> DeltaTable::Vacuum(const VacuumOptions& options) {
-  if (options.retention_ms < 0) return Status::InvalidArgument("retention must not be negative");
   SLUICE_ASSIGN_OR_RETURN(SnapshotPtr snapshot, log_->Load());
   if (!snapshot->exists()) return Status::NotFound(log_->root() + " is not a Delta table");
   SLUICE_RETURN_NOT_OK(DeltaLog::CheckWritable(*snapshot));
+  VacuumResult result;
+  result.table_retention_ms = DeletedFileRetentionMs(snapshot->metadata);
+  result.retention_ms = options.retention_ms.value_or(result.table_retention_ms);
+  if (result.retention_ms < 0) return Status::InvalidArgument("retention must not be negative");
+  if (result.retention_ms < result.table_retention_ms && !options.allow_short_retention) {
+    return Status::InvalidArgument(
+        log_->root() + ": a retention of " + FormatDuration(result.retention_ms) +
+        " is below the table's delta.deletedFileRetentionDuration (" +
+        FormatDuration(result.table_retention_ms) +
+        "): files a running writer has written but not yet committed, and files readers of "
+        "recent versions still need, would be deleted. Keep the default, or — only when no "
+        "writer or reader can be using the table — override the check explicitly");
+  }
   const int64_t now_ms = NowOr(options.now_ms);
-  const int64_t horizon = now_ms - options.retention_ms;
-  // Every file a version inside the window may reference.
+  const int64_t horizon = now_ms - result.retention_ms;
+  // Every file a version inside the window may reference: data files and deletion vector files.
   std::unordered_set<std::string> protected_files;
-  for (const auto& [key, add] : snapshot->files) protected_files.insert(key.path);
   std::unordered_set<std::string> expired;
-  for (const auto& [key, remove] : snapshot->tombstones) {
-    if (remove.deletion_timestamp.value_or(now_ms) > horizon) {
-      protected_files.insert(key.path);
-    } else {
-      expired.insert(key.path);
+  auto note = [&](const std::string& path, const std::optional<DeletionVector>& dv, bool keep) {
+    std::vector<std::string> paths = {path};
+    if (dv.has_value()) {
+      Result<std::optional<std::string>> file = DeletionVectorFile(log_->root(), *dv);
+      if (file.ok() && file->has_value()) paths.push_back(**file);
     }
+    for (std::string& item : paths) {
+      if (keep) {
+        protected_files.insert(std::move(item));
+      } else {
+        expired.insert(std::move(item));
+      }
+    }
+  };
+  for (const auto& [key, add] : snapshot->files) note(key.path, add.deletion_vector, true);
+  for (const auto& [key, remove] : snapshot->tombstones) {
+    note(key.path, remove.deletion_vector, remove.deletion_timestamp.value_or(now_ms) > horizon);
   }
   SLUICE_ASSIGN_OR_RETURN(std::vector<io::FileInfo> listing,
                           log_->fs()->List(io::JoinPath(log_->root(), "")));
   const std::string prefix = io::JoinPath(log_->root(), "");
-  VacuumResult result;
   std::vector<std::string> doomed;
   for (const io::FileInfo& file : listing) {
     if (!file.path.starts_with(prefix)) continue;
@@ -722,6 +749,9 @@ Result<VacuumResult> DeltaTable::Vacuum(const VacuumOptions& options) {
   }
   // One batch request per 1000 objects on an object store.
   if (!options.dry_run) SLUICE_RETURN_NOT_OK(log_->fs()->DeleteMany(doomed));
+  SLUICE_ASSIGN_OR_RETURN(std::vector<io::FileInfo> stale,
+                          log_->fs()->AbortStaleWrites(prefix, horizon, options.dry_run));
+  for (const io::FileInfo& file : stale) result.stale_writes.push_back(file.path);
   return result;
 }
 

@@ -114,14 +114,24 @@ struct OptimizeResult {
 };
 
 struct VacuumOptions {
-  int64_t retention_ms = 7ll * 24 * 3600 * 1000;
+  // Keep every file a version of the last `retention_ms` references; nullopt: the table's
+  // delta.deletedFileRetentionDuration (7 days by default). A shorter retention than the table's
+  // is refused unless `allow_short_retention`: files a concurrent writer has written but not yet
+  // committed look exactly like files nobody references.
+  std::optional<int64_t> retention_ms;
+  bool allow_short_retention = false;
   bool dry_run = false;
   int64_t now_ms = 0;  // 0 = the system clock (tests inject a clock)
 };
 
 struct VacuumResult {
-  std::vector<std::string> files;  // deleted (or, in a dry run, to be deleted): relative paths
+  // Data and deletion vector files deleted (or, in a dry run, to be deleted): relative paths.
+  std::vector<std::string> files;
   int64_t bytes = 0;
+  // Leftovers of killed writers cleaned up (temporary files, multipart uploads), by path.
+  std::vector<std::string> stale_writes;
+  int64_t retention_ms = 0;        // the retention applied
+  int64_t table_retention_ms = 0;  // the table's delta.deletedFileRetentionDuration
 };
 
 class DeltaTable {
@@ -154,8 +164,11 @@ class DeltaTable {
                                   const DataFileOptions& files = {},
                                   const CommitOptions& commit = {});
 
-  // Deletes data files no version inside the retention window references: files removed longer
-  // than `retention` ago, and files never committed that are older than the retention.
+  // Deletes data files (and deletion vector files) no version inside the retention window
+  // references: files removed longer than the retention ago, and files never committed that are
+  // older than it; then aborts what killed writers left unfinished (temporary files, multipart
+  // uploads) older than the retention. Errors: InvalidArgument for a retention below the
+  // table's without `allow_short_retention`, naming both.
   Result<VacuumResult> Vacuum(const VacuumOptions& options);
 
  private:

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -535,6 +537,96 @@ TEST(DeltaTableTest, VacuumHonoursTheRetentionWindow) {
   EXPECT_EQ(table->Vacuum(vacuum).ValueOrDie().files, std::vector<std::string>{old_file});
   EXPECT_FALSE(std::filesystem::exists(dir.path() + "/" + old_file));
   EXPECT_EQ(ReadRows(dir.path()), (std::vector<std::string>{Row(2, "eu", "0.01")}));
+}
+
+// A retention below the table's is refused unless asked for explicitly; the table's own setting is
+// the default; leftovers of killed writers older than the retention are cleaned up, younger ones
+// (a writer may still be at work) are not.
+TEST(DeltaTableTest, VacuumRefusesShortRetentionAndCleansUpAfterKilledWriters) {
+  TempDir dir;
+  auto table = DeltaTable::Open(dir.path()).ValueOrDie();
+  TableWriteOptions options;
+  options.configuration["delta.deletedFileRetentionDuration"] = "interval 2 hours";
+  WriteOrders(table.get(), Orders({{1, "eu", 1}}), WriteMode::kAppend, options);
+  const int64_t hour = 3600 * 1000;
+  VacuumOptions vacuum;
+  vacuum.retention_ms = hour;
+  const Status refused = table->Vacuum(vacuum).status();
+  EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.message().find("a retention of 1h is below the table's "
+                                   "delta.deletedFileRetentionDuration (2h)"),
+            std::string::npos)
+      << refused.ToString();
+  vacuum.retention_ms = 0;
+  EXPECT_FALSE(table->Vacuum(vacuum).ok());
+  // Temporary files of a killed writer: one 3 h old, one just written, in the table and its log.
+  const std::string old_temp = dir.path() + "/.part-1.parquet.tmp-4242-0123456789abcdef";
+  const std::string old_log_temp =
+      dir.path() + "/_delta_log/.00000000000000000010.checkpoint.parquet.tmp-4242-00000000000000aa";
+  const std::string young_temp = dir.path() + "/.part-2.parquet.tmp-4243-0123456789abcdef";
+  for (const std::string& path : {old_temp, old_log_temp, young_temp}) {
+    std::ofstream(path) << "partial";
+  }
+  const auto three_hours_ago =
+      std::filesystem::file_time_type::clock::now() - std::chrono::hours(3);
+  std::filesystem::last_write_time(old_temp, three_hours_ago);
+  std::filesystem::last_write_time(old_log_temp, three_hours_ago);
+  vacuum.retention_ms.reset();  // the table's 2 h
+  vacuum.dry_run = true;
+  VacuumResult dry = table->Vacuum(vacuum).ValueOrDie();
+  EXPECT_EQ(dry.retention_ms, 2 * hour);
+  EXPECT_EQ(dry.stale_writes.size(), 2u);
+  EXPECT_TRUE(std::filesystem::exists(old_temp));
+  vacuum.dry_run = false;
+  VacuumResult done = table->Vacuum(vacuum).ValueOrDie();
+  std::sort(done.stale_writes.begin(), done.stale_writes.end());
+  EXPECT_EQ(done.stale_writes, (std::vector<std::string>{old_temp, old_log_temp}));
+  EXPECT_FALSE(std::filesystem::exists(old_temp));
+  EXPECT_FALSE(std::filesystem::exists(old_log_temp));
+  EXPECT_TRUE(std::filesystem::exists(young_temp));
+  // The explicit override works, and the live file survives any retention.
+  vacuum.retention_ms = 0;
+  vacuum.allow_short_retention = true;
+  EXPECT_TRUE(table->Vacuum(vacuum).ValueOrDie().files.empty());
+  EXPECT_EQ(ReadRows(dir.path()), (std::vector<std::string>{Row(1, "eu", "0.01")}));
+}
+
+TEST(DeltaTableTest, AppendOnlyTablesRefuseDeleteMergeAndOverwrite) {
+  TempDir dir;
+  auto table = DeltaTable::Open(dir.path()).ValueOrDie();
+  TableWriteOptions options;
+  options.configuration["delta.appendOnly"] = "true";
+  WriteOrders(table.get(), Orders({{1, "eu", 1}, {2, "us", 2}}), WriteMode::kAppend, options);
+  const Status deleted = table->Delete("id = 1").status();
+  EXPECT_NE(deleted.message().find("append-only"), std::string::npos) << deleted.ToString();
+  MergeOptions merge;
+  merge.keys = {"id"};
+  auto batch = Orders({{1, "eu", 5}});
+  bool done = false;
+  const Status merged = table
+                            ->Merge(
+                                batch->schema(),
+                                [&]() -> Result<columnar::BatchPtr> {
+                                  if (done) return columnar::BatchPtr();
+                                  done = true;
+                                  return batch;
+                                },
+                                merge)
+                            .status();
+  EXPECT_NE(merged.message().find("append-only"), std::string::npos) << merged.ToString();
+  // Appends still land; nothing else changed.
+  WriteOrders(table.get(), Orders({{3, "eu", 3}}), WriteMode::kAppend);
+  EXPECT_EQ(ReadRows(dir.path()).size(), 3u);
+  EXPECT_EQ(DeltaLog::Open(dir.path()).ValueOrDie()->Load().ValueOrDie()->version, 1);
+}
+
+TEST(DeltaTableTest, DurationsParseAndOverflowsAreErrors) {
+  EXPECT_EQ(ParseIntervalMs("interval 7 days").ValueOrDie(), 7ll * 24 * 3600 * 1000);
+  EXPECT_EQ(ParseIntervalMs("168h").ValueOrDie(), 168ll * 3600 * 1000);
+  EXPECT_FALSE(ParseIntervalMs("999999999999 weeks").ok());
+  EXPECT_FALSE(ParseIntervalMs("7 fortnights").ok());
+  EXPECT_EQ(FormatDuration(168ll * 3600 * 1000), "168h");
+  EXPECT_EQ(FormatDuration(90 * 1000), "90s");
 }
 
 TEST(DeltaTableTest, NewerProtocolsAreReadButNeverWritten) {

@@ -246,6 +246,25 @@ Result<bool> S3FileSystem::CreateIfAbsent(const std::string& path, std::string_v
   return client_->PutIfAbsent(location.first, location.second, contents);
 }
 
+Result<std::vector<FileInfo>> S3FileSystem::AbortStaleWrites(const std::string& prefix,
+                                                             int64_t older_than_ms, bool dry_run) {
+  SLUICE_ASSIGN_OR_RETURN(auto location, ParseS3Uri(prefix));
+  std::string key_prefix = location.second;
+  if (!key_prefix.empty() && !key_prefix.ends_with('/')) key_prefix += '/';
+  SLUICE_ASSIGN_OR_RETURN(std::vector<MultipartUploadInfo> uploads,
+                          client_->ListMultipartUploads(location.first, key_prefix));
+  std::vector<FileInfo> stale;
+  for (const MultipartUploadInfo& upload : uploads) {
+    if (upload.initiated_ms <= 0 || upload.initiated_ms >= older_than_ms) continue;
+    if (!dry_run) {
+      SLUICE_RETURN_NOT_OK(
+          client_->AbortMultipartUpload(location.first, upload.key, upload.upload_id));
+    }
+    stale.push_back(FileInfo{PathOf(location.first, upload.key), 0, upload.initiated_ms});
+  }
+  return stale;
+}
+
 Result<FileInfo> S3FileSystem::Stat(const std::string& path) {
   SLUICE_ASSIGN_OR_RETURN(auto location, ParseS3Uri(path));
   SLUICE_ASSIGN_OR_RETURN(ObjectInfo info, client_->Head(location.first, location.second));

@@ -38,6 +38,10 @@ class S3FileSystem final : public FileSystem {
   Result<FileInfo> Stat(const std::string& path) override;
   Result<std::vector<FileInfo>> List(const std::string& prefix) override;
   Status Delete(const std::string& path) override;
+  // Aborts multipart uploads under `prefix` initiated before `older_than_ms` (an upload whose
+  // store gives no initiation time is left alone).
+  Result<std::vector<FileInfo>> AbortStaleWrites(const std::string& prefix, int64_t older_than_ms,
+                                                 bool dry_run) override;
   Status DeleteMany(const std::vector<std::string>& paths) override;
 
   S3Client& client() { return *client_; }

@@ -154,7 +154,8 @@ Result<std::vector<MultipartUploadInfo>> ParseListMultipartUploads(std::string_v
   std::vector<MultipartUploadInfo> uploads;
   for (const xmlNode* node = root->children; node != nullptr; node = node->next) {
     if (Named(node, "Upload")) {
-      uploads.push_back({ChildText(node, "Key"), ChildText(node, "UploadId")});
+      uploads.push_back({ChildText(node, "Key"), ChildText(node, "UploadId"),
+                         ParseIso8601Ms(ChildText(node, "Initiated"))});
     }
   }
   return uploads;

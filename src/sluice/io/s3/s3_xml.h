@@ -41,6 +41,7 @@ struct DeleteFailure {
 struct MultipartUploadInfo {
   std::string key;
   std::string upload_id;
+  int64_t initiated_ms = 0;  // ms since the epoch (0 when the store does not say)
 };
 
 // <Error><Code/><Message/></Error>; empty fields when the body is not such a document.
