@@ -37,6 +37,7 @@ struct ConvertFlags {
   std::string mode;
   std::string partition_by;
   std::string target_file_size = "256MiB";
+  std::vector<std::string> properties;  // KEY=VALUE, for a new table
 };
 
 Result<std::string> OutputFormat(const ConvertFlags& flags, const std::string& out) {
@@ -232,7 +233,7 @@ class TextSink final : public Sink {
 bool WritesTable(const ConvertFlags& flags, const std::string& out) {
   std::error_code ignored;
   return flags.to == "delta" || !flags.mode.empty() || !flags.partition_by.empty() ||
-         out.ends_with("/") || io::UriScheme(out) == "s3" ||
+         !flags.properties.empty() || out.ends_with("/") || io::UriScheme(out) == "s3" ||
          std::filesystem::is_directory(out, ignored);
 }
 
@@ -249,8 +250,15 @@ Status RunConvertToTable(const ConvertFlags& flags, const std::string& out,
   options.files.parquet = std::move(parquet_options);
   SLUICE_ASSIGN_OR_RETURN(options.files.target_file_bytes,
                           ParseByteSize(flags.target_file_size, "--target-file-size"));
+  SLUICE_ASSIGN_OR_RETURN(options.configuration, ParseProperties(flags.properties, "--property"));
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> table, lake::DeltaTable::Open(out));
   SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr snapshot, table->log()->Load());
+  if (snapshot->exists() && !options.configuration.empty()) {
+    return Status::InvalidArgument(out +
+                                   " exists: --property applies to a new table; change an "
+                                   "existing one with: sluice table properties " +
+                                   out + " KEY=VALUE");
+  }
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<ReadSession> session,
                           ReadSession::Make(flags.read, global.threads));
   if (snapshot->exists() && options.mode == lake::WriteMode::kAppend) {
@@ -464,6 +472,9 @@ void RegisterConvert(CLI::App* app, const GlobalFlags* global, int* exit_code) {
   command->add_option("--target-file-size", flags->target_file_size,
                       "Delta table output: in-memory bytes per data file before the next one "
                       "starts (default: 256MiB, about 60-120 MB of Parquet)");
+  command->add_option("--property", flags->properties,
+                      "Delta table output: a property of the new table, KEY=VALUE (repeatable), "
+                      "e.g. delta.enableDeletionVectors=true");
   command->add_option("--compression", flags->compression,
                       "Parquet compression: snappy (default), zstd, gzip, lz4_raw, brotli or none");
   command->add_option("--compression-level", flags->compression_level,

@@ -11,6 +11,7 @@
 #include "sluice/columnar/temporal.h"
 #include "sluice/io/file_system.h"
 #include "sluice/lake/delta_log.h"
+#include "sluice/lake/table_features.h"
 #include "sluice/lake/table_scan.h"
 
 namespace sluice::cli {
@@ -246,6 +247,23 @@ Result<std::unique_ptr<formats::RecordReader>> ReadSession::OpenNext() {
     return formats::OpenFileReader(path, options, tracker_.get());
   }
   return formats::OpenFileReader(path, options_, tracker_.get());
+}
+
+Result<std::map<std::string, std::string>> ParseProperties(const std::vector<std::string>& items,
+                                                           const std::string& flag) {
+  std::map<std::string, std::string> properties;
+  for (const std::string& item : items) {
+    const size_t equals = item.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      return Status::InvalidArgument(flag + " " + item + ": write KEY=VALUE, e.g. " +
+                                     "delta.enableDeletionVectors=true");
+    }
+    std::string key = item.substr(0, equals);
+    std::string value = item.substr(equals + 1);
+    SLUICE_RETURN_NOT_OK(lake::CheckTableProperty(key, value).WithContext(flag));
+    properties[std::move(key)] = std::move(value);
+  }
+  return properties;
 }
 
 Result<int64_t> ParseByteSize(const std::string& text, const std::string& flag) {

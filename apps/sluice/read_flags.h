@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -72,6 +73,10 @@ class ReadSession {
 
 // "134217728", "128MiB", "64MB", "512k" → bytes; `flag` names the option in errors.
 Result<int64_t> ParseByteSize(const std::string& text, const std::string& flag);
+// KEY=VALUE items → Delta table properties, each checked (lake::CheckTableProperty). Errors:
+// InvalidArgument naming `flag` and the item.
+Result<std::map<std::string, std::string>> ParseProperties(const std::vector<std::string>& items,
+                                                           const std::string& flag);
 // "a, b,c" → {"a", "b", "c"} (spaces around items dropped, empty items skipped).
 std::vector<std::string> SplitList(const std::string& text);
 // "12.3 MB" (10^6 bytes).

@@ -1,4 +1,5 @@
-// sluice table: look after a Delta table — history, describe, optimize, vacuum, delete, merge.
+// sluice table: look after a Delta table — history, describe, properties, optimize, vacuum,
+// delete, merge.
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -50,6 +51,21 @@ Status RunHistory(const std::string& path, int64_t limit) {
   return Status::OK();
 }
 
+std::string ProtocolText(const lake::Protocol& protocol) {
+  std::string text = "reader " + std::to_string(protocol.min_reader_version) + ", writer " +
+                     std::to_string(protocol.min_writer_version);
+  std::string features;
+  for (const auto* list : {&protocol.reader_features, &protocol.writer_features}) {
+    if (!list->has_value()) continue;
+    for (const std::string& feature : **list) {
+      if (features.find(feature) == std::string::npos) {
+        features += (features.empty() ? "" : ", ") + feature;
+      }
+    }
+  }
+  return features.empty() ? text : text + " (features: " + features + ")";
+}
+
 Status RunDescribe(const std::string& path, int64_t version) {
   SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<lake::DeltaLog> log, lake::DeltaLog::Open(path));
   SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr snapshot,
@@ -59,8 +75,7 @@ Status RunDescribe(const std::string& path, int64_t version) {
   std::cout << "id:          " << snapshot->metadata.id << '\n';
   std::cout << "version:     " << snapshot->version << " (" << FormatTime(snapshot->timestamp_ms)
             << ")\n";
-  std::cout << "protocol:    reader " << snapshot->protocol.min_reader_version << ", writer "
-            << snapshot->protocol.min_writer_version << '\n';
+  std::cout << "protocol:    " << ProtocolText(snapshot->protocol) << '\n';
   std::cout << "files:       " << snapshot->files.size() << " (" << Megabytes(snapshot->SizeBytes())
             << ")\n";
   const std::optional<int64_t> rows = snapshot->NumRecords();
@@ -119,8 +134,37 @@ struct TableFlags {
   std::string target_file_size = "128MiB";
   std::string where;
   std::string keys;
+  std::vector<std::string> properties;  // KEY=VALUE
+  std::vector<std::string> unset;
   ReadFlags read;  // merge source
 };
+
+Status RunProperties(const TableFlags& flags) {
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> table,
+                          lake::DeltaTable::Open(flags.table));
+  using Properties = std::map<std::string, std::string>;
+  SLUICE_ASSIGN_OR_RETURN(Properties set, ParseProperties(flags.properties, "property"));
+  lake::PropertiesResult result;
+  if (set.empty() && flags.unset.empty()) {
+    SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr snapshot, table->log()->Load());
+    if (!snapshot->exists()) return Status::NotFound(flags.table + " is not a Delta table");
+    result.configuration = snapshot->metadata.configuration;
+    result.protocol = snapshot->protocol;
+  } else {
+    SLUICE_ASSIGN_OR_RETURN(result, table->SetProperties(set, flags.unset));
+  }
+  for (const auto& [key, value] : result.configuration) std::cout << key << '=' << value << '\n';
+  if (result.commit.version >= 0) {
+    std::cerr << "sluice: properties set → version " << result.commit.version << '\n';
+  } else if (!set.empty() || !flags.unset.empty()) {
+    std::cerr << "sluice: properties unchanged\n";
+  }
+  if (result.protocol_upgraded) {
+    std::cerr << "sluice: protocol raised to " << ProtocolText(result.protocol)
+              << ": readers and writers must support these features\n";
+  }
+  return Status::OK();
+}
 
 Status RunOptimize(const TableFlags& flags) {
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> table,
@@ -187,8 +231,16 @@ Status RunDelete(const TableFlags& flags) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cerr << "sluice: deleted " << result.rows_deleted << " rows (read " << result.files_read
-            << " of " << result.files_total << " files, rewrote " << result.files_removed
-            << ", copied " << result.rows_copied << " rows)";
+            << " of " << result.files_total << " files, ";
+  if (result.deletion_vectors > 0) {
+    std::cerr << "marked deleted rows in " << result.deletion_vectors << " deletion vector"
+              << (result.deletion_vectors == 1 ? "" : "s");
+    if (result.files_removed > 0) std::cerr << ", removed " << result.files_removed;
+    std::cerr << ")";
+  } else {
+    std::cerr << "rewrote " << result.files_removed << ", copied " << result.rows_copied
+              << " rows)";
+  }
   if (result.commit.version >= 0) std::cerr << " → version " << result.commit.version;
   std::fprintf(stderr, " in %.2f s\n", seconds);
   PrintCommit(result.commit);
@@ -229,8 +281,15 @@ Status RunMerge(TableFlags flags, const GlobalFlags& global) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cerr << "sluice: merged into " << flags.table << ": " << merged->rows_updated << " updated, "
             << merged->rows_inserted << " inserted (read " << merged->files_read << " of "
-            << merged->files_total << " files, rewrote " << merged->files_removed << ", copied "
-            << merged->rows_copied << " rows) → version " << merged->commit.version;
+            << merged->files_total << " files, ";
+  if (merged->deletion_vectors > 0) {
+    std::cerr << "marked replaced rows in " << merged->deletion_vectors << " deletion vector"
+              << (merged->deletion_vectors == 1 ? "" : "s");
+  } else {
+    std::cerr << "rewrote " << merged->files_removed << ", copied " << merged->rows_copied
+              << " rows";
+  }
+  std::cerr << ") → version " << merged->commit.version;
   std::fprintf(stderr, " in %.2f s\n", seconds);
   PrintCommit(merged->commit);
   return Status::OK();
@@ -249,6 +308,7 @@ void RegisterTable(CLI::App* app, const GlobalFlags* global, int* exit_code) {
       "2024-01-01\"\n"
       "  sluice table merge lake/orders changes.csv --key order_id\n"
       "  sluice table optimize lake/orders\n"
+      "  sluice table properties lake/orders delta.enableDeletionVectors=true\n"
       "  sluice table vacuum lake/orders --dry-run\n");
   auto flags = std::make_shared<TableFlags>();
   const auto finish = [exit_code](const Status& status) {
@@ -292,6 +352,19 @@ void RegisterTable(CLI::App* app, const GlobalFlags* global, int* exit_code) {
                    "running writer has not committed yet would be deleted");
   vacuum->add_flag("--dry-run", flags->dry_run, "List the files that would be deleted");
   vacuum->callback([flags, finish] { finish(RunVacuum(*flags)); });
+
+  CLI::App* properties = command->add_subcommand(
+      "properties",
+      "Show the table's properties, or set (KEY=VALUE) and --unset them in one commit; a property "
+      "that needs a newer protocol raises it (delta.enableDeletionVectors=true: reader 3 / writer "
+      "7)");
+  properties->add_option("TABLE", flags->table, "The table: a folder or s3://bucket/prefix")
+      ->required();
+  properties->add_option("KEY=VALUE", flags->properties,
+                         "Properties to set, e.g. delta.enableDeletionVectors=true "
+                         "delta.deletedFileRetentionDuration='interval 14 days'");
+  properties->add_option("--unset", flags->unset, "Properties to remove (repeatable)");
+  properties->callback([flags, finish] { finish(RunProperties(*flags)); });
 
   CLI::App* remove = command->add_subcommand(
       "delete", "Delete the rows matching a condition (rewrites only files that hold such rows)");

@@ -3,9 +3,11 @@
 //   node tests/interop/duckdb_check.mjs PARQUET|TABLE_DIR EXPECTED.ndjson TYPES
 //
 // For a Delta table (a directory with _delta_log/) this script replays the JSON commits itself —
-// adds minus removes, ignoring checkpoints — and has DuckDB read exactly the live data files
-// (Hive-style partition folders give the partition columns); rows are then compared as sorted
-// multisets, since a table has no row order.
+// adds minus removes by logical file (path, deletion vector id), ignoring checkpoints — and has
+// DuckDB read exactly the live data files (Hive-style partition folders give the partition
+// columns); rows a file's deletion vector marks deleted (decoded here from the Delta spec: Z85,
+// the DV file layout, the portable Roaring format) are dropped by DuckDB's file_row_number. Rows
+// are then compared as sorted multisets, since a table has no row order.
 // Reads PARQUET with DuckDB, renders every row in sluice's NDJSON conventions (exact decimals,
 // base64 binary, ISO dates/times/timestamps with Z, JSON columns embedded) and compares it line by
 // line with EXPECTED.ndjson, which `sluice cat SOURCE --to ndjson` produced from the same source.
@@ -32,6 +34,91 @@ async function LoadDuckDB() {
   }
 }
 
+// --- Deletion vectors, decoded independently of sluice (PROTOCOL.md, RoaringFormatSpec) ---
+const Z85 = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#';
+function Z85Decode(text) {
+  const out = Buffer.alloc(text.length / 5 * 4);
+  for (let i = 0; i < text.length; i += 5) {
+    let value = 0;
+    for (let j = i; j < i + 5; j++) value = value * 85 + Z85.indexOf(text[j]);
+    out.writeUInt32BE(value, i / 5 * 4);
+  }
+  return out;
+}
+// A 32-bit portable Roaring bitmap at `offset`: its values (added to `high`) and its end.
+function ReadRoaring32(buffer, offset, high, into) {
+  const cookie = buffer.readUInt32LE(offset);
+  let position = offset + 4;
+  let size;
+  let runFlags = null;
+  if ((cookie & 0xffff) === 12347) {
+    size = (cookie >>> 16) + 1;
+    runFlags = buffer.subarray(position, position + Math.floor((size + 7) / 8));
+    position += runFlags.length;
+  } else if (cookie === 12346) {
+    size = buffer.readUInt32LE(position);
+    position += 4;
+  } else {
+    Fail(`not a portable Roaring bitmap (cookie ${cookie})`);
+  }
+  const headers = [];
+  for (let i = 0; i < size; i++, position += 4) {
+    headers.push([buffer.readUInt16LE(position), buffer.readUInt16LE(position + 2) + 1]);
+  }
+  if (runFlags === null || size >= 4) position += 4 * size;  // offset header
+  for (let i = 0; i < size; i++) {
+    const base = high + headers[i][0] * 65536;
+    if (runFlags !== null && (runFlags[i >> 3] >> (i & 7)) & 1) {
+      const runs = buffer.readUInt16LE(position);
+      position += 2;
+      for (let r = 0; r < runs; r++, position += 4) {
+        const start = buffer.readUInt16LE(position);
+        const length = buffer.readUInt16LE(position + 2);
+        for (let v = start; v <= start + length; v++) into.add(base + v);
+      }
+    } else if (headers[i][1] <= 4096) {
+      for (let c = 0; c < headers[i][1]; c++, position += 2) into.add(base + buffer.readUInt16LE(position));
+    } else {
+      for (let bit = 0; bit < 65536; bit++) {
+        if ((buffer[position + (bit >> 3)] >> (bit & 7)) & 1) into.add(base + bit);
+      }
+      position += 8192;
+    }
+  }
+  return position;
+}
+function ReadDeletionVector(table, dv) {
+  let bytes;
+  if (dv.storageType === 'i') {
+    bytes = Z85Decode(dv.pathOrInlineDv).subarray(0, dv.sizeInBytes);
+  } else {
+    let file;
+    if (dv.storageType === 'u') {
+      const text = dv.pathOrInlineDv;
+      const hex = Z85Decode(text.slice(-20)).toString('hex');
+      const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+      const prefix = text.slice(0, -20);
+      file = join(table, prefix, `deletion_vector_${uuid}.bin`);
+    } else {
+      file = decodeURIComponent(dv.pathOrInlineDv).replace(/^file:(\/\/)?/, '');
+    }
+    const content = readFileSync(file);
+    const offset = dv.offset ?? 0;
+    if (content.readUInt32BE(offset) !== dv.sizeInBytes) Fail(`${file}: size at ${offset} differs`);
+    bytes = content.subarray(offset + 4, offset + 4 + dv.sizeInBytes);
+  }
+  if (bytes.readUInt32LE(0) !== 1681511377) Fail('deletion vector: wrong magic number');
+  const buckets = Number(bytes.readBigUInt64LE(4));
+  const rows = new Set();
+  let position = 12;
+  for (let b = 0; b < buckets; b++) {
+    const key = bytes.readUInt32LE(position);
+    position = ReadRoaring32(bytes, position + 4, key * 2 ** 32, rows);
+  }
+  if (rows.size !== dv.cardinality) Fail(`deletion vector holds ${rows.size} rows, the log says ${dv.cardinality}`);
+  return rows;
+}
+
 const args = process.argv.slice(2);
 if (args.length !== 3) Fail('usage: duckdb_check.mjs PARQUET EXPECTED.ndjson TYPES', 2);
 const [parquet, expectedPath, typeList] = args;
@@ -43,6 +130,7 @@ const Quote = (text) => `'${text.replaceAll("'", "''")}'`;
 const isTable = existsSync(join(parquet, '_delta_log'));
 let source = `read_parquet(${Quote(parquet)})`;
 let select = '*';
+const deleted = new Map();  // data file → row numbers its deletion vector deletes
 if (isTable) {
   // Independent log replay: every NNNNNNNNNNNNNNNNNNNN.json in version order.
   const log = join(parquet, '_delta_log');
@@ -50,21 +138,30 @@ if (isTable) {
   commits.forEach((name, index) => {
     if (Number(name.slice(0, 20)) !== index) Fail(`${log}: version ${index} is missing`);
   });
+  // Logical files by (path, deletion vector unique id), as the protocol reconciles them.
+  const Key = (action) => {
+    const dv = action.deletionVector;
+    const id = dv ? `${dv.storageType}${dv.pathOrInlineDv}${dv.offset !== undefined ? `@${dv.offset}` : ''}` : '';
+    return `${decodeURIComponent(action.path)}\u0000${id}`;
+  };
   const live = new Map();
   let schema = null;
   for (const name of commits) {
     for (const line of readFileSync(join(log, name), 'utf8').split('\n')) {
       if (line.trim() === '') continue;
       const action = JSON.parse(line);
-      if (action.add) live.set(decodeURIComponent(action.add.path), action.add);
-      if (action.remove) live.delete(decodeURIComponent(action.remove.path));
+      if (action.add) live.set(Key(action.add), action.add);
+      if (action.remove) live.delete(Key(action.remove));
       if (action.metaData) schema = JSON.parse(action.metaData.schemaString);
     }
   }
   if (schema === null) Fail(`${log}: no metaData action`);
-  const files = [...live.keys()].map((path) => Quote(join(parquet, path)));
+  const files = [...live.values()].map((add) => Quote(join(parquet, decodeURIComponent(add.path))));
   if (files.length === 0) Fail(`${parquet}: the table has no live files to compare`);
-  source = `read_parquet([${files.join(', ')}], hive_partitioning = true, union_by_name = true)`;
+  for (const add of live.values()) {
+    if (add.deletionVector) deleted.set(join(parquet, decodeURIComponent(add.path)), ReadDeletionVector(parquet, add.deletionVector));
+  }
+  source = `read_parquet([${files.join(', ')}], hive_partitioning = true, union_by_name = true, filename = true, file_row_number = true)`;
   select = schema.fields.map((field) => `"${field.name.replaceAll('"', '""')}"`).join(', ');
 }
 
@@ -76,9 +173,18 @@ if (JSON.stringify(types) !== JSON.stringify(expectedTypes)) {
   Fail(`types differ:\n  duckdb: ${types.join(' | ')}\n  wanted: ${expectedTypes.join(' | ')}`);
 }
 
-const result = await connection.runAndReadAll(`SELECT ${select} FROM ${source}`);
-const names = result.columnNames();
-const rows = result.getRows();
+const extra = isTable ? ', filename, file_row_number' : '';
+const result = await connection.runAndReadAll(`SELECT ${select}${extra} FROM ${source}`);
+let names = result.columnNames();
+let rows = result.getRows();
+if (isTable) {
+  // Drop the rows deletion vectors delete, then the two bookkeeping columns.
+  rows = rows.filter((row) => {
+    const gone = deleted.get(row[row.length - 2]);
+    return gone === undefined || !gone.has(Number(row[row.length - 1]));
+  }).map((row) => row.slice(0, -2));
+  names = names.slice(0, -2);
+}
 const lines = rows.map((row) =>
   `{${row.map((value, i) => `${JSON.stringify(names[i])}:${Render(value, types[i])}`).join(',')}}`);
 const expected = readFileSync(expectedPath, 'utf8').split('\n').filter((line) => line.length > 0);

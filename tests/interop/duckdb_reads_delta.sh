@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # DuckDB reads the Delta tables sluice writes: after every kind of commit (create, append,
-# partitioned write, overwrite, DELETE, MERGE, OPTIMIZE, a checkpoint) the live files — found by
-# an independent replay of the JSON log in duckdb_check.mjs — hold exactly the rows `sluice cat`
-# returns for the table.
+# partitioned write, overwrite, DELETE, MERGE, OPTIMIZE, a checkpoint, deletion vectors) the live
+# files — found by an independent replay of the JSON log in duckdb_check.mjs, which also decodes
+# deletion vectors itself — hold exactly the rows `sluice cat` returns for the table.
 #
 #   tests/interop/duckdb_reads_delta.sh SLUICE_BINARY
 set -euo pipefail
@@ -53,4 +53,20 @@ test -f "$work/orders/_delta_log/00000000000000000010.checkpoint.parquet"
 check "$work/orders" "$orders_types"
 "$sluice" table optimize "$work/orders" 2> /dev/null
 check "$work/orders" "$orders_types"
+# 3. Deletion vectors (merge-on-read): DELETE and MERGE mark rows instead of rewriting files, a
+#    second DELETE grows a vector, OPTIMIZE purges them; partitioned and not.
+for partition in "" "--partition-by category"; do
+  rm -rf "$work/dv"
+  # shellcheck disable=SC2086
+  "$sluice" convert "$work/orders.csv" "$work/dv/" $partition --property delta.enableDeletionVectors=true \
+    --target-file-size 200KiB --quiet
+  "$sluice" table delete "$work/dv" --where "amount > 900" 2> /dev/null
+  check "$work/dv" "$orders_types"
+  "$sluice" table merge "$work/dv" "$work/changes.csv" --key id 2> /dev/null
+  "$sluice" table delete "$work/dv" --where "id < 3000" 2> /dev/null
+  ls "$work/dv" | grep -q '^deletion_vector_' || { echo "no deletion vector file written"; exit 1; }
+  check "$work/dv" "$orders_types"
+  "$sluice" table optimize "$work/dv" 2> /dev/null
+  check "$work/dv" "$orders_types"
+done
 echo "duckdb_reads_delta: every table state read back identically by DuckDB"

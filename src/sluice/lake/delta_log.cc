@@ -12,6 +12,7 @@
 #include "sluice/lake/checkpoint_writer.h"
 #include "sluice/lake/delta_schema.h"
 #include "sluice/lake/file_statistics.h"
+#include "sluice/lake/table_features.h"
 #include "sluice/lake/table_path.h"
 
 namespace sluice::lake {
@@ -391,31 +392,7 @@ Status DeltaLog::WriteCheckpoint(const Snapshot& snapshot, int64_t now_ms) const
   return hint_out->Close();
 }
 
-Status DeltaLog::CheckWritable(const Snapshot& snapshot) {
-  const Protocol& protocol = snapshot.protocol;
-  if (protocol.min_writer_version > kWriterVersion ||
-      protocol.min_reader_version > kReaderVersion || protocol.writer_features.has_value() ||
-      protocol.reader_features.has_value()) {
-    std::string features;
-    if (protocol.writer_features.has_value()) {
-      for (const std::string& feature : *protocol.writer_features) {
-        features += features.empty() ? " (features: " : ", ";
-        features += feature;
-      }
-      if (!features.empty()) features += ")";
-    }
-    return Status::InvalidArgument(
-        "the table needs Delta reader version " + std::to_string(protocol.min_reader_version) +
-        " / writer version " + std::to_string(protocol.min_writer_version) + features +
-        "; sluice writes only tables at reader 1 / writer 2, so it will not modify this table");
-  }
-  if (snapshot.metadata.schema_string.find("delta.invariants") != std::string::npos) {
-    return Status::InvalidArgument(
-        "the table has column invariants (delta.invariants), which sluice does not enforce; it "
-        "will not write to it");
-  }
-  return Status::OK();
-}
+Status DeltaLog::CheckWritable(const Snapshot& snapshot) { return lake::CheckWritable(snapshot); }
 
 int64_t CheckpointInterval(const Metadata& metadata) {
   auto it = metadata.configuration.find("delta.checkpointInterval");

@@ -13,8 +13,8 @@
 //
 // Protocol support: reads tables up to reader version 3 when every reader feature in use is one
 // sluice can honour (deletion vectors are applied by TableScan); columnMapping (mode other than
-// none) is refused with a clear InvalidArgument. CheckWritable refuses tables above writer
-// version 2.
+// none) is refused with a clear InvalidArgument. CheckWritable refuses tables with features
+// sluice does not write (table_features.h).
 //
 // Thread-safety: a DeltaLog is immutable; all methods may be called from several threads.
 #pragma once
@@ -83,8 +83,8 @@ class DeltaLog {
   // either the previous state or the new one.
   Status WriteCheckpoint(const Snapshot& snapshot, int64_t now_ms) const;
 
-  // Refuses to write tables whose protocol sluice cannot honour. Errors: InvalidArgument naming
-  // the versions and features.
+  // Refuses to write tables whose protocol sluice cannot honour (table_features.h). Errors:
+  // InvalidArgument naming the versions and features.
   static Status CheckWritable(const Snapshot& snapshot);
 
  private:

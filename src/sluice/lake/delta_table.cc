@@ -9,8 +9,10 @@
 #include "sluice/columnar/value_formatter.h"
 #include "sluice/columnar/widen.h"
 #include "sluice/lake/deletion_vector.h"
+#include "sluice/lake/deletion_vector_writer.h"
 #include "sluice/lake/delta_schema.h"
 #include "sluice/lake/file_statistics.h"
+#include "sluice/lake/table_features.h"
 #include "sluice/lake/table_scan.h"
 
 namespace sluice::lake {
@@ -90,13 +92,15 @@ Result<CommitResult> CommitOrCleanUp(Transaction* txn, const std::shared_ptr<con
                                      const std::vector<AddFile>& adds, const std::string& operation,
                                      std::map<std::string, std::string> parameters,
                                      std::map<std::string, std::string> metrics,
-                                     const CommitOptions& options) {
+                                     const CommitOptions& options,
+                                     const std::string& deletion_vector_file = "") {
   Result<CommitResult> result =
       txn->Commit(operation, std::move(parameters), std::move(metrics), options);
-  if (!result.ok() && result.status().code() == StatusCode::kConflict) {
+  if ((!result.ok() && result.status().code() == StatusCode::kConflict) ||
+      (result.ok() && result->already_committed)) {
     DeleteFiles(log->fs(), log->root(), adds);
+    if (!deletion_vector_file.empty()) (void)log->fs()->Delete(deletion_vector_file);
   }
-  if (result.ok() && result->already_committed) DeleteFiles(log->fs(), log->root(), adds);
   return result;
 }
 
@@ -208,6 +212,64 @@ Result<int64_t> RewriteWithout(const std::shared_ptr<const DeltaLog>& log,
   return dropped;
 }
 
+// Merge-on-read of one live file: marks the rows `drop` selects, among the rows the file still
+// holds, in a new deletion vector (the old one's rows and the new ones) handed to `vectors`; the
+// data file stays as it is. Returns the rows newly marked.
+Result<int64_t> MarkWithout(const std::shared_ptr<const DeltaLog>& log, const SnapshotPtr& snapshot,
+                            const FileKey& key, const AddFile& add, const RowDropper& drop,
+                            Transaction* txn, DeletionVectorWriter* vectors) {
+  txn->MarkFileRead(key);
+  DeletionBitmap deleted;
+  if (add.deletion_vector.has_value()) {
+    SLUICE_ASSIGN_OR_RETURN(
+        deleted, ReadDeletionVector(log->fs(), log->root(), *add.deletion_vector, key.path));
+  }
+  TableScanOptions options;
+  options.files = {key.path};
+  options.skip_deleted_rows = false;
+  SLUICE_ASSIGN_OR_RETURN(auto scan, TableScan::Open(log, snapshot, options));
+  int64_t position = 0;
+  int64_t marked = 0;
+  std::vector<uint8_t> marks;
+  std::vector<int64_t> live;
+  while (true) {
+    SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr batch, scan->Next());
+    if (batch == nullptr) break;
+    // Only the rows the file still holds are offered to `drop`.
+    live.clear();
+    for (int64_t row = 0; row < batch->num_rows(); ++row) {
+      if (!deleted.Contains(static_cast<uint64_t>(position + row))) live.push_back(row);
+    }
+    if (!live.empty()) {
+      const columnar::BatchPtr rows = static_cast<int64_t>(live.size()) == batch->num_rows()
+                                          ? batch
+                                          : columnar::TakeRows(*batch, live);
+      SLUICE_RETURN_NOT_OK(drop(*rows, &marks));
+      for (size_t i = 0; i < live.size(); ++i) {
+        if (marks[i] == 0) continue;
+        deleted.Add(static_cast<uint64_t>(position + live[i]));
+        ++marked;
+      }
+    }
+    position += batch->num_rows();
+  }
+  if (marked > 0) vectors->Add(add, std::move(deleted), position);
+  return marked;
+}
+
+// Whether DELETE and MERGE mark rows in deletion vectors instead of rewriting files.
+bool WritesDeletionVectors(const Snapshot& snapshot) {
+  return DeletionVectorsEnabled(snapshot.metadata) &&
+         SupportsWriterFeature(snapshot.protocol, "deletionVectors");
+}
+
+void AddDeletionVectorMetrics(const DeletionVectorCounts& counts,
+                              std::map<std::string, std::string>* metrics) {
+  (*metrics)["numDeletionVectorsAdded"] = std::to_string(counts.added + counts.updated);
+  (*metrics)["numDeletionVectorsRemoved"] = std::to_string(counts.updated + counts.files_removed);
+  (*metrics)["numDeletionVectorsUpdated"] = std::to_string(counts.updated);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<DeltaTable>> DeltaTable::Open(const std::string& uri) {
@@ -301,7 +363,7 @@ Result<WriteResult> DeltaTable::Write(const columnar::SchemaPtr& input_schema,
     Protocol protocol;
     protocol.min_reader_version = kReaderVersion;
     protocol.min_writer_version = kWriterVersion;
-    txn.UpdateProtocol(protocol);
+    txn.UpdateProtocol(RequiredProtocol(protocol, new_metadata->configuration));
   }
   if (new_metadata.has_value()) txn.UpdateMetadata(*new_metadata);
   if (overwrite) {
@@ -359,6 +421,8 @@ Result<DeleteResult> DeltaTable::Delete(const std::string& predicate_text,
   result.files_total = static_cast<int64_t>(snapshot->files.size());
   DataFileWriter writer(log_->shared_fs(), log_->root(), snapshot->schema,
                         snapshot->metadata.partition_columns, file_options);
+  DeletionVectorWriter vectors(log_->shared_fs(), log_->root());
+  const bool merge_on_read = WritesDeletionVectors(*snapshot);
   Transaction txn(log_, snapshot);
   const RowDropper matching = [&predicate](const columnar::Batch& batch,
                                            std::vector<uint8_t>* marks) {
@@ -369,19 +433,32 @@ Result<DeleteResult> DeltaTable::Delete(const std::string& predicate_text,
       continue;
     }
     ++result.files_read;
-    Result<int64_t> deleted = RewriteWithout(log_, snapshot, key, add, matching, now_ms, &txn,
-                                             &writer, &result.rows_copied);
+    Result<int64_t> deleted = merge_on_read
+                                  ? MarkWithout(log_, snapshot, key, add, matching, &txn, &vectors)
+                                  : RewriteWithout(log_, snapshot, key, add, matching, now_ms, &txn,
+                                                   &writer, &result.rows_copied);
     if (!deleted.ok()) {
       writer.Abort();
       return deleted.status();
     }
     result.rows_deleted += *deleted;
-    result.files_removed += *deleted > 0 ? 1 : 0;
+    result.files_removed += *deleted > 0 && !merge_on_read ? 1 : 0;
   }
   SLUICE_ASSIGN_OR_RETURN(std::vector<AddFile> adds, FinishInto(&writer, &txn));
   if (result.rows_deleted == 0) {
     result.commit.version = -1;
     return result;
+  }
+  DeletionVectorCounts counts;
+  if (!vectors.empty()) {
+    Result<DeletionVectorCounts> finished = vectors.Finish(now_ms, &txn);
+    if (!finished.ok()) {
+      DeleteFiles(log_->fs(), log_->root(), adds);
+      return finished.status();
+    }
+    counts = *finished;
+    result.deletion_vectors = counts.added + counts.updated;
+    result.files_removed += counts.files_removed;
   }
   result.files_added = static_cast<int64_t>(adds.size());
   const std::shared_ptr<const Snapshot> read_snapshot = snapshot;
@@ -397,9 +474,10 @@ Result<DeleteResult> DeltaTable::Delete(const std::string& predicate_text,
       {"numRemovedFiles", std::to_string(result.files_removed)},
       {"numAddedFiles", std::to_string(result.files_added)},
       {"numFilesRead", std::to_string(result.files_read)}};
-  SLUICE_ASSIGN_OR_RETURN(result.commit,
-                          CommitOrCleanUp(&txn, log_, adds, "DELETE", std::move(parameters),
-                                          std::move(metrics), commit_options));
+  AddDeletionVectorMetrics(counts, &metrics);
+  SLUICE_ASSIGN_OR_RETURN(
+      result.commit, CommitOrCleanUp(&txn, log_, adds, "DELETE", std::move(parameters),
+                                     std::move(metrics), commit_options, vectors.written_path()));
   return result;
 }
 
@@ -546,6 +624,8 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
   result.files_total = static_cast<int64_t>(snapshot->files.size());
   DataFileWriter writer(log_->shared_fs(), log_->root(), snapshot->schema,
                         snapshot->metadata.partition_columns, options.files);
+  DeletionVectorWriter vectors(log_->shared_fs(), log_->root());
+  const bool merge_on_read = WritesDeletionVectors(*snapshot);
   Transaction txn(log_, snapshot);
   std::unordered_set<std::string> matched_keys;
   auto fail = [&](const Status& status) {
@@ -565,11 +645,13 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
   for (const auto& [file_key, add] : snapshot->files) {
     if (source_keys.empty() || !ranges.MayContain(add, *snapshot)) continue;
     ++result.files_read;
-    Result<int64_t> matched = RewriteWithout(log_, snapshot, file_key, add, matched_rows, now_ms,
-                                             &txn, &writer, &result.rows_copied);
+    Result<int64_t> matched =
+        merge_on_read ? MarkWithout(log_, snapshot, file_key, add, matched_rows, &txn, &vectors)
+                      : RewriteWithout(log_, snapshot, file_key, add, matched_rows, now_ms, &txn,
+                                       &writer, &result.rows_copied);
     if (!matched.ok()) return fail(matched.status());
     result.rows_updated += *matched;
-    result.files_removed += *matched > 0 ? 1 : 0;
+    result.files_removed += *matched > 0 && !merge_on_read ? 1 : 0;
   }
   for (const columnar::BatchPtr& batch : changes) {
     Status status = writer.Write(*batch);
@@ -578,6 +660,17 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
   result.rows_inserted = source_rows - static_cast<int64_t>(matched_keys.size());
   SLUICE_ASSIGN_OR_RETURN(std::vector<AddFile> adds, FinishInto(&writer, &txn));
   result.files_added = static_cast<int64_t>(adds.size());
+  DeletionVectorCounts counts;
+  if (!vectors.empty()) {
+    Result<DeletionVectorCounts> finished = vectors.Finish(now_ms, &txn);
+    if (!finished.ok()) {
+      DeleteFiles(log_->fs(), log_->root(), adds);
+      return finished.status();
+    }
+    counts = *finished;
+    result.deletion_vectors = counts.added + counts.updated;
+    result.files_removed += counts.files_removed;
+  }
   if (options.app_transaction.has_value()) {
     txn.SetApplicationTransaction(options.app_transaction->first, options.app_transaction->second);
   }
@@ -602,9 +695,52 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
       {"numTargetFilesRemoved", std::to_string(result.files_removed)},
       {"numTargetFilesAdded", std::to_string(result.files_added)},
       {"numTargetFilesRead", std::to_string(result.files_read)}};
-  SLUICE_ASSIGN_OR_RETURN(result.commit,
-                          CommitOrCleanUp(&txn, log_, adds, "MERGE", std::move(parameters),
-                                          std::move(metrics), options.commit));
+  AddDeletionVectorMetrics(counts, &metrics);
+  SLUICE_ASSIGN_OR_RETURN(
+      result.commit, CommitOrCleanUp(&txn, log_, adds, "MERGE", std::move(parameters),
+                                     std::move(metrics), options.commit, vectors.written_path()));
+  return result;
+}
+
+Result<PropertiesResult> DeltaTable::SetProperties(const std::map<std::string, std::string>& set,
+                                                   const std::vector<std::string>& unset,
+                                                   const CommitOptions& commit_options) {
+  for (const auto& [key, value] : set) SLUICE_RETURN_NOT_OK(CheckTableProperty(key, value));
+  SLUICE_ASSIGN_OR_RETURN(SnapshotPtr snapshot, log_->Load());
+  if (!snapshot->exists()) return Status::NotFound(log_->root() + " is not a Delta table");
+  SLUICE_RETURN_NOT_OK(DeltaLog::CheckWritable(*snapshot));
+  Metadata metadata = snapshot->metadata;
+  for (const std::string& key : unset) {
+    if (metadata.configuration.erase(key) == 0) {
+      return Status::InvalidArgument(log_->root() + " has no property '" + key + "' to unset");
+    }
+  }
+  for (const auto& [key, value] : set) metadata.configuration[key] = value;
+  PropertiesResult result;
+  result.protocol = RequiredProtocol(snapshot->protocol, metadata.configuration);
+  result.protocol_upgraded = !(result.protocol == snapshot->protocol);
+  result.configuration = metadata.configuration;
+  if (metadata == snapshot->metadata && !result.protocol_upgraded) {
+    result.commit.version = -1;
+    return result;
+  }
+  Transaction txn(log_, snapshot);
+  if (result.protocol_upgraded) txn.UpdateProtocol(result.protocol);
+  txn.UpdateMetadata(std::move(metadata));
+  std::string properties = "{";
+  for (const auto& [key, value] : set) {
+    if (properties.size() > 1) properties += ',';
+    columnar::AppendJsonString(key, &properties);
+    properties += ':';
+    columnar::AppendJsonString(value, &properties);
+  }
+  properties += "}";
+  std::map<std::string, std::string> parameters = {{"properties", properties}};
+  if (!unset.empty()) parameters["unset"] = JsonStringArray(unset);
+  SLUICE_ASSIGN_OR_RETURN(
+      result.commit,
+      txn.Commit(unset.empty() || !set.empty() ? "SET TBLPROPERTIES" : "UNSET TBLPROPERTIES",
+                 std::move(parameters), {}, commit_options));
   return result;
 }
 
@@ -618,7 +754,10 @@ Result<OptimizeResult> DeltaTable::Optimize(int64_t target_file_bytes,
   // Small files grouped by partition.
   std::map<std::string, std::vector<const std::pair<const FileKey, AddFile>*>> groups;
   for (const auto& entry : snapshot->files) {
-    if (entry.second.size >= target_file_bytes) continue;
+    // Files with deletion vectors are always rewritten: OPTIMIZE purges deleted rows.
+    if (entry.second.size >= target_file_bytes && !entry.second.deletion_vector.has_value()) {
+      continue;
+    }
     std::string partition;
     for (const auto& [column, value] : entry.second.partition_values) {
       partition += HivePartitionSegment(column, value) + "/";
@@ -634,7 +773,7 @@ Result<OptimizeResult> DeltaTable::Optimize(int64_t target_file_bytes,
                         snapshot->metadata.partition_columns, options);
   Transaction txn(log_, snapshot);
   for (const auto& [partition, files] : groups) {
-    if (files.size() < 2) continue;
+    if (files.size() < 2 && !files.front()->second.deletion_vector.has_value()) continue;
     for (const auto* entry : files) {
       txn.MarkFileRead(entry->first);
       txn.Remove(RemoveFor(entry->second, now_ms, /*data_change=*/false));

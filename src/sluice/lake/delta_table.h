@@ -82,6 +82,7 @@ struct DeleteResult {
   int64_t files_read = 0;  // files whose statistics allowed a match
   int64_t files_removed = 0;
   int64_t files_added = 0;
+  int64_t deletion_vectors = 0;  // files given a new or larger deletion vector (merge-on-read)
 };
 
 struct MergeOptions {
@@ -104,6 +105,7 @@ struct MergeResult {
   int64_t files_read = 0;
   int64_t files_removed = 0;
   int64_t files_added = 0;
+  int64_t deletion_vectors = 0;  // files given a new or larger deletion vector (merge-on-read)
 };
 
 struct OptimizeResult {
@@ -111,6 +113,13 @@ struct OptimizeResult {
   int64_t files_removed = 0;
   int64_t files_added = 0;
   int64_t rows = 0;
+};
+
+struct PropertiesResult {
+  CommitResult commit;  // version -1 when nothing changed (no commit)
+  Protocol protocol;    // the table's protocol afterwards
+  bool protocol_upgraded = false;
+  std::map<std::string, std::string> configuration;  // the table's properties afterwards
 };
 
 struct VacuumOptions {
@@ -157,6 +166,14 @@ class DeltaTable {
   // that appears twice in the source or a null key (both name the key).
   Result<MergeResult> Merge(const columnar::SchemaPtr& source_schema, const BatchSource& source,
                             const MergeOptions& options);
+
+  // Sets and removes table properties in one commit (SET TBLPROPERTIES), raising the protocol
+  // when a property needs it (delta.enableDeletionVectors → reader 3 / writer 7, see
+  // table_features.h). Errors: InvalidArgument for an unknown delta.* key or a bad value (naming
+  // it), Conflict when the metadata changed concurrently.
+  Result<PropertiesResult> SetProperties(const std::map<std::string, std::string>& set,
+                                         const std::vector<std::string>& unset,
+                                         const CommitOptions& commit = {});
 
   // Compacts, per partition, the files smaller than `target_file_bytes` into files of about that
   // size (dataChange=false: readers of the change feed see no change).

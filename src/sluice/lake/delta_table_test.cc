@@ -14,6 +14,7 @@
 
 #include "sluice/columnar/column_builder.h"
 #include "sluice/columnar/value_formatter.h"
+#include "sluice/lake/deletion_vector_writer.h"
 #include "sluice/lake/table_scan.h"
 
 namespace sluice::lake {
@@ -627,6 +628,150 @@ TEST(DeltaTableTest, DurationsParseAndOverflowsAreErrors) {
   EXPECT_FALSE(ParseIntervalMs("7 fortnights").ok());
   EXPECT_EQ(FormatDuration(168ll * 3600 * 1000), "168h");
   EXPECT_EQ(FormatDuration(90 * 1000), "90s");
+}
+
+// Deletion vectors (merge-on-read): DELETE and MERGE mark rows instead of copying files, a second
+// DELETE grows the vector, OPTIMIZE purges them, VACUUM keeps every vector a live file needs.
+TEST(DeltaTableTest, DeletionVectorsMarkRowsAndOptimizePurgesThem) {
+  TempDir dir;
+  auto table = DeltaTable::Open(dir.path()).ValueOrDie();
+  TableWriteOptions options;
+  options.configuration["delta.enableDeletionVectors"] = "true";
+  WriteOrders(table.get(), Orders({{1, "eu", 1}, {2, "us", 2}, {3, "eu", 3}, {4, "us", 4}}),
+              WriteMode::kAppend, options);
+  auto log = DeltaLog::Open(dir.path()).ValueOrDie();
+  SnapshotPtr created = log->Load().ValueOrDie();
+  EXPECT_EQ(created->protocol.min_reader_version, 3);
+  EXPECT_EQ(created->protocol.min_writer_version, 7);
+  const std::string data_file = created->files.begin()->first.path;
+  const int64_t data_size = created->files.begin()->second.size;
+
+  DeleteResult deleted = table->Delete("id = 2").ValueOrDie();
+  EXPECT_EQ(deleted.rows_deleted, 1);
+  EXPECT_EQ(deleted.rows_copied, 0);
+  EXPECT_EQ(deleted.deletion_vectors, 1);
+  EXPECT_EQ(deleted.files_added, 0);
+  SnapshotPtr after_delete = log->Load().ValueOrDie();
+  ASSERT_EQ(after_delete->files.size(), 1u);
+  const AddFile& marked = after_delete->files.begin()->second;
+  EXPECT_EQ(after_delete->files.begin()->first.path, data_file);  // the same data file
+  EXPECT_EQ(marked.size, data_size);
+  ASSERT_TRUE(marked.deletion_vector.has_value());
+  EXPECT_EQ(marked.deletion_vector->cardinality, 1);
+  EXPECT_NE(marked.stats->find("\"tightBounds\":false"), std::string::npos);
+  EXPECT_EQ(after_delete->NumRecords(), std::optional<int64_t>(3));
+
+  // MERGE: id 3 replaced, id 9 inserted; the old row of id 3 joins the vector.
+  MergeOptions merge;
+  merge.keys = {"id"};
+  MergeResult merged =
+      table->Merge(OrdersSchema(), SourceOf({Orders({{3, "eu", 33}, {9, "eu", 9}})}), merge)
+          .ValueOrDie();
+  EXPECT_EQ(merged.rows_updated, 1);
+  EXPECT_EQ(merged.rows_inserted, 1);
+  EXPECT_EQ(merged.rows_copied, 0);
+  EXPECT_EQ(merged.deletion_vectors, 1);
+  EXPECT_EQ(ReadRows(dir.path()),
+            (std::vector<std::string>{Row(1, "eu", "0.01"), Row(3, "eu", "0.33"),
+                                      Row(4, "us", "0.04"), Row(9, "eu", "0.09")}));
+  // A DELETE of a row already deleted finds nothing; one of every remaining row of the original
+  // file removes the file outright.
+  EXPECT_EQ(table->Delete("id = 2").ValueOrDie().commit.version, -1);
+  EXPECT_EQ(table->Delete("id = 1").ValueOrDie().deletion_vectors, 1);
+  DeleteResult emptied = table->Delete("id = 4").ValueOrDie();
+  EXPECT_EQ(emptied.rows_deleted, 1);
+  EXPECT_EQ(emptied.files_removed, 1);
+  EXPECT_EQ(emptied.deletion_vectors, 0);
+  SnapshotPtr now = log->Load().ValueOrDie();
+  EXPECT_EQ(now->FindFile(data_file), nullptr);
+  EXPECT_EQ(ReadRows(dir.path()),
+            (std::vector<std::string>{Row(3, "eu", "0.33"), Row(9, "eu", "0.09")}));
+  // Time travel still sees each version's rows.
+  EXPECT_EQ(ReadRows(dir.path(), 1).size(), 3u);
+
+  // The merge's new file gets a vector, then OPTIMIZE rewrites it without the deleted row.
+  EXPECT_EQ(table->Delete("id = 9").ValueOrDie().deletion_vectors, 1);
+  std::set<std::string> vector_files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with("deletion_vector_")) vector_files.insert(name);
+  }
+  // One per DELETE/MERGE that left a file with marked rows (not the one that removed a file).
+  EXPECT_EQ(vector_files.size(), 4u);
+  OptimizeResult optimized = table->Optimize().ValueOrDie();
+  EXPECT_EQ(optimized.files_removed, 1);
+  EXPECT_EQ(optimized.rows, 1);
+  SnapshotPtr purged = log->Load().ValueOrDie();
+  for (const auto& [key, add] : purged->files) EXPECT_FALSE(add.deletion_vector.has_value());
+  EXPECT_EQ(ReadRows(dir.path()), (std::vector<std::string>{Row(3, "eu", "0.33")}));
+  // VACUUM past the retention deletes the vectors no live file needs any more.
+  VacuumOptions vacuum;
+  vacuum.now_ms = CurrentTimeMs() + 8ll * 24 * 3600 * 1000;
+  VacuumResult vacuumed = table->Vacuum(vacuum).ValueOrDie();
+  size_t vectors_vacuumed = 0;
+  for (const std::string& file : vacuumed.files) {
+    vectors_vacuumed += file.starts_with("deletion_vector_") ? 1 : 0;
+  }
+  EXPECT_EQ(vectors_vacuumed, 4u);
+  EXPECT_EQ(ReadRows(dir.path()), (std::vector<std::string>{Row(3, "eu", "0.33")}));
+}
+
+// VACUUM never deletes the deletion vector of a live file, however old.
+TEST(DeltaTableTest, VacuumKeepsTheDeletionVectorsOfLiveFiles) {
+  TempDir dir;
+  auto table = DeltaTable::Open(dir.path()).ValueOrDie();
+  WriteOrders(table.get(), Orders({{1, "eu", 1}, {2, "us", 2}, {3, "eu", 3}}), WriteMode::kAppend);
+  PropertiesResult set =
+      table->SetProperties({{"delta.enableDeletionVectors", "true"}}, {}).ValueOrDie();
+  EXPECT_TRUE(set.protocol_upgraded);
+  EXPECT_EQ(set.protocol.writer_features,
+            (std::vector<std::string>{"appendOnly", "invariants", "deletionVectors"}));
+  EXPECT_EQ(table->Delete("id = 2").ValueOrDie().deletion_vectors, 1);
+  EXPECT_EQ(table->Delete("id = 3").ValueOrDie().deletion_vectors, 1);
+  VacuumOptions vacuum;
+  vacuum.now_ms = CurrentTimeMs() + 30ll * 24 * 3600 * 1000;
+  VacuumResult vacuumed = table->Vacuum(vacuum).ValueOrDie();
+  ASSERT_EQ(vacuumed.files.size(), 1u);  // the first vector, replaced by the second
+  EXPECT_TRUE(vacuumed.files[0].starts_with("deletion_vector_"));
+  EXPECT_EQ(ReadRows(dir.path()), (std::vector<std::string>{Row(1, "eu", "0.01")}));
+  // Unknown properties and bad values are refused by name.
+  EXPECT_NE(table->SetProperties({{"delta.enableDeletionVector", "true"}}, {})
+                .status()
+                .message()
+                .find("did you mean 'delta.enableDeletionVectors'"),
+            std::string::npos);
+  EXPECT_FALSE(table->SetProperties({{"delta.appendOnly", "yes"}}, {}).ok());
+  EXPECT_FALSE(table->SetProperties({{"delta.columnMapping.mode", "name"}}, {}).ok());
+}
+
+// Two DELETEs marking rows of the same file from the same snapshot: the second conflicts, so
+// neither vector is lost.
+TEST(DeltaTableTest, ConcurrentDeletionVectorsOnOneFileConflict) {
+  TempDir dir;
+  auto table = DeltaTable::Open(dir.path()).ValueOrDie();
+  TableWriteOptions options;
+  options.configuration["delta.enableDeletionVectors"] = "true";
+  WriteOrders(table.get(), Orders({{1, "eu", 1}, {2, "us", 2}, {3, "eu", 3}}), WriteMode::kAppend,
+              options);
+  auto log = DeltaLog::Open(dir.path()).ValueOrDie();
+  SnapshotPtr base = log->Load().ValueOrDie();
+  const auto& [key, add] = *base->files.begin();
+  // A concurrent writer marks row 0 first.
+  Transaction first(log, base);
+  first.MarkFileRead(key);
+  DeletionVectorWriter vectors(log->shared_fs(), log->root());
+  DeletionBitmap rows;
+  rows.Add(0);
+  vectors.Add(add, std::move(rows), 3);
+  ASSERT_TRUE(vectors.Finish(1, &first).ok());
+  ASSERT_TRUE(first.Commit("DELETE", {}, {}).ok());
+  // Our DELETE read the same snapshot: it must not commit over the first one.
+  Transaction second(log, base);
+  second.MarkFileRead(key);
+  second.Remove(MakeRemove(add.path, 2));
+  const Status lost = second.Commit("DELETE", {}, {}).status();
+  EXPECT_EQ(lost.code(), StatusCode::kConflict) << lost.ToString();
+  EXPECT_EQ(ReadRows(dir.path()).size(), 2u);
 }
 
 TEST(DeltaTableTest, NewerProtocolsAreReadButNeverWritten) {

@@ -89,7 +89,7 @@ Status TableScan::OpenNextFile() {
   const std::string path = io::JoinPath(log_->root(), current_file_);
   deleted_ = DeletionBitmap();
   file_row_ = 0;
-  if (current_add_->deletion_vector.has_value()) {
+  if (current_add_->deletion_vector.has_value() && options_.skip_deleted_rows) {
     SLUICE_ASSIGN_OR_RETURN(
         deleted_, ReadDeletionVector(log_->fs(), log_->root(), *current_add_->deletion_vector,
                                      current_file_));

@@ -30,6 +30,9 @@ struct TableScanOptions {
   // Read only these files (decoded relative paths); empty: every live file of the snapshot.
   std::vector<std::string> files;
   int threads = 2;
+  // False: every physical row of each file, deletion vectors ignored, in file order (for writers
+  // that mark rows by position).
+  bool skip_deleted_rows = true;
 };
 
 class TableScan final : public formats::RecordReader {
