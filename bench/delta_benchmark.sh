@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Copy-on-write DELETE and MERGE on a Delta table of ~10M generated sales orders: seconds, peak
-# RSS and — the point of file pruning — how many data files each operation had to read.
+# DELETE and MERGE on a Delta table of ~10M generated sales orders, copy-on-write and with
+# deletion vectors (merge-on-read): seconds, peak RSS, how many data files each operation had to
+# read (the point of file pruning), and what a full scan costs afterwards (the price of
+# merge-on-read).
 #
 #   MERGE   1% of the rows changed: updates of the most recent orders (the usual shape of a
 #           change feed) plus new orders, upserted by order_id
@@ -60,6 +62,10 @@ files_total="$(ls "$table"/*.parquet | wc -l)"
 log "table built in ${build_seconds}s: $files_total data files"
 # The same rows as one Parquet dataset for DuckDB.
 ls "$table"/*.parquet > "$work_dir/files"
+# A copy of the table with deletion vectors enabled.
+table_dv="$work_dir/orders_dv"
+cp -r "$table" "$table_dv"
+"$sluice" table properties "$table_dv" delta.enableDeletionVectors=true > /dev/null 2>&1
 
 # The change set: the newest 0.9% of orders get a new status, plus 0.1% new orders.
 updates=$((rows * 9 / 1000))
@@ -96,6 +102,29 @@ log "$delete_line"
 count="$("$sluice" count "$table" 2>/dev/null)"
 check_rows sluice "$count" "$((rows + inserts - (high - low)))" "$table after DELETE"
 
+# The same MERGE and DELETE with deletion vectors.
+run_timed "$sluice" --threads "$threads" table merge "$table_dv" "$work_dir/changes.csv" \
+  --key order_id --schema "$schema"
+dv_merge_seconds="$run_seconds"
+dv_merge_rss="$run_rss_kib"
+dv_merge_line="$(grep 'merged into' "$work_dir/stderr")"
+dv_merge_read="$(sed -E 's/.*read ([0-9]+) of ([0-9]+) files.*/\1/' <<<"$dv_merge_line")"
+log "$dv_merge_line"
+run_timed "$sluice" --threads "$threads" table delete "$table_dv" \
+  --where "order_id >= $low AND order_id < $high"
+dv_delete_seconds="$run_seconds"
+dv_delete_rss="$run_rss_kib"
+dv_delete_line="$(grep 'deleted' "$work_dir/stderr")"
+dv_delete_read="$(sed -E 's/.*read ([0-9]+) of ([0-9]+) files.*/\1/' <<<"$dv_delete_line")"
+log "$dv_delete_line"
+# Reading afterwards: a full scan of each table (merge-on-read pays here).
+run_timed "$sluice" --threads "$threads" count "$table"
+scan_seconds="$run_seconds"
+check_rows sluice "$run_output" "$((rows + inserts - (high - low)))" "$table scan"
+run_timed "$sluice" --threads "$threads" count "$table_dv"
+dv_scan_seconds="$run_seconds"
+check_rows sluice "$run_output" "$((rows + inserts - (high - low)))" "$table_dv scan"
+
 # DuckDB: the same changes as whole-dataset rewrites of the original data.
 original="$work_dir/original.parquet"
 "$sluice" --threads "$threads" convert "${data_file[csv]}" "$original" --schema "$schema" --quiet
@@ -122,5 +151,15 @@ printf '%-34s %9.2f %10s %12s %15.2f (%s) %9s\n' "DELETE $((high - low)) rows (0
   "$delete_seconds" "$(rss_megabytes "$delete_rss")" "$delete_read/$delete_total" \
   "$duck_delete_seconds" "$(rss_megabytes "$duck_delete_rss")" \
   "$(ratio "$duck_delete_seconds" "$delete_seconds")x"
+printf '%-34s %9.2f %10s %12s %15.2f (%s) %9s\n' "MERGE 1% with deletion vectors" \
+  "$dv_merge_seconds" "$(rss_megabytes "$dv_merge_rss")" "$dv_merge_read/$merge_total" \
+  "$duck_merge_seconds" "$(rss_megabytes "$duck_merge_rss")" \
+  "$(ratio "$duck_merge_seconds" "$dv_merge_seconds")x"
+printf '%-34s %9.2f %10s %12s %15.2f (%s) %9s\n' "DELETE 0.1% with deletion vectors" \
+  "$dv_delete_seconds" "$(rss_megabytes "$dv_delete_rss")" "$dv_delete_read/$delete_total" \
+  "$duck_delete_seconds" "$(rss_megabytes "$duck_delete_rss")" \
+  "$(ratio "$duck_delete_seconds" "$dv_delete_seconds")x"
+printf 'full scan afterwards (sluice count): copy-on-write %.2f s, deletion vectors %.2f s\n' \
+  "$scan_seconds" "$dv_scan_seconds"
 printf '(table build: %.2f s; ratio = DuckDB whole-dataset rewrite seconds / sluice seconds)\n' \
   "$build_seconds"

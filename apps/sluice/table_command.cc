@@ -8,7 +8,11 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "read_flags.h"
+#include "sluice/columnar/table_printer.h"
 #include "sluice/columnar/temporal.h"
+#include "sluice/formats/csv/csv_writer.h"
+#include "sluice/formats/ndjson_writer.h"
+#include "sluice/lake/change_data_feed.h"
 #include "sluice/lake/delta_table.h"
 
 namespace sluice::cli {
@@ -136,8 +140,48 @@ struct TableFlags {
   std::string keys;
   std::vector<std::string> properties;  // KEY=VALUE
   std::vector<std::string> unset;
+  int64_t from_version = -1;
+  int64_t to_version = -1;
+  std::string to = "table";
   ReadFlags read;  // merge source
 };
+
+Status RunChanges(const TableFlags& flags) {
+  SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<lake::DeltaLog> log, lake::DeltaLog::Open(flags.table));
+  SLUICE_ASSIGN_OR_RETURN(
+      std::unique_ptr<formats::RecordReader> reader,
+      lake::OpenChangeFeed(
+          log, flags.from_version,
+          flags.to_version >= 0 ? std::optional<int64_t>(flags.to_version) : std::nullopt));
+  std::ios::sync_with_stdio(false);
+  columnar::TablePrinter table(std::cout);
+  formats::NDJSONWriter ndjson(std::cout);
+  formats::CSVWriter csv(std::cout);
+  if (flags.to == "table") table.SetSchema(reader->schema());
+  int64_t remaining = flags.limit > 0 ? flags.limit : -1;
+  Status status;
+  while (remaining != 0) {
+    Result<columnar::BatchPtr> batch = reader->Next();
+    if (!batch.ok()) {
+      status = batch.status();
+      break;
+    }
+    if (*batch == nullptr) break;
+    const int64_t take =
+        remaining < 0 ? (*batch)->num_rows() : std::min(remaining, (*batch)->num_rows());
+    if (flags.to == "table") {
+      table.Print(**batch, take);
+    } else if (flags.to == "ndjson") {
+      ndjson.Write(**batch, take);
+    } else {
+      csv.Write(**batch, take);
+    }
+    if (remaining > 0) remaining -= take;
+  }
+  if (flags.to == "table") table.Finish();
+  std::cout.flush();
+  return status;
+}
 
 Status RunProperties(const TableFlags& flags) {
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> table,
@@ -309,6 +353,8 @@ void RegisterTable(CLI::App* app, const GlobalFlags* global, int* exit_code) {
       "  sluice table merge lake/orders changes.csv --key order_id\n"
       "  sluice table optimize lake/orders\n"
       "  sluice table properties lake/orders delta.enableDeletionVectors=true\n"
+      "  sluice table properties lake/orders delta.enableChangeDataFeed=true\n"
+      "  sluice table changes lake/orders --from-version 5\n"
       "  sluice table vacuum lake/orders --dry-run\n");
   auto flags = std::make_shared<TableFlags>();
   const auto finish = [exit_code](const Status& status) {
@@ -365,6 +411,23 @@ void RegisterTable(CLI::App* app, const GlobalFlags* global, int* exit_code) {
                          "delta.deletedFileRetentionDuration='interval 14 days'");
   properties->add_option("--unset", flags->unset, "Properties to remove (repeatable)");
   properties->callback([flags, finish] { finish(RunProperties(*flags)); });
+
+  CLI::App* changes = command->add_subcommand(
+      "changes",
+      "The row changes between two versions (the change data feed): each row with _change_type "
+      "(insert, delete, update_preimage, update_postimage), _commit_version and "
+      "_commit_timestamp");
+  changes->add_option("TABLE", flags->table, "The table: a folder or s3://bucket/prefix")
+      ->required();
+  changes->add_option("--from-version", flags->from_version, "First version to read")
+      ->required()
+      ->check(CLI::NonNegativeNumber);
+  changes->add_option("--to-version", flags->to_version, "Last version to read (default: latest)")
+      ->check(CLI::NonNegativeNumber);
+  changes->add_option("--to", flags->to, "Output: table (default), csv or ndjson")
+      ->check(CLI::IsMember({"table", "csv", "ndjson"}));
+  changes->add_option("--limit", flags->limit, "At most N rows")->check(CLI::NonNegativeNumber);
+  changes->callback([flags, finish] { finish(RunChanges(*flags)); });
 
   CLI::App* remove = command->add_subcommand(
       "delete", "Delete the rows matching a condition (rewrites only files that hold such rows)");

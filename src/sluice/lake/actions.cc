@@ -214,7 +214,16 @@ Result<Action> ActionFromJson(std::string_view kind, const Json& object) {
     info.is_blind_append = reader.OptionalBool("isBlindAppend");
     info.txn_id = reader.OptionalString("txnId");
     info.engine_info = reader.OptionalString("engineInfo");
+    info.in_commit_timestamp = reader.OptionalInt("inCommitTimestamp");
     action = std::move(info);
+  } else if (kind == "cdc") {
+    CdcFile cdc;
+    cdc.path = reader.RequiredString("path");
+    cdc.partition_values = reader.PartitionValues("partitionValues", /*required=*/false);
+    cdc.size = reader.RequiredInt("size");
+    cdc.data_change = reader.OptionalBool("dataChange").value_or(false);
+    cdc.tags = reader.OptionalStringMap("tags");
+    action = std::move(cdc);
   } else {
     return Status::InvalidArgument("unknown Delta action '" + std::string(kind) + "'");
   }
@@ -224,7 +233,7 @@ Result<Action> ActionFromJson(std::string_view kind, const Json& object) {
 
 bool IsKnownKind(std::string_view kind) {
   return kind == "add" || kind == "remove" || kind == "metaData" || kind == "protocol" ||
-         kind == "txn" || kind == "commitInfo";
+         kind == "txn" || kind == "commitInfo" || kind == "cdc";
 }
 
 Json StringMapJson(const std::map<std::string, std::string>& map) {
@@ -327,7 +336,17 @@ struct ActionToJson {
     if (info.is_blind_append) object["isBlindAppend"] = *info.is_blind_append;
     if (info.engine_info) object["engineInfo"] = *info.engine_info;
     if (info.txn_id) object["txnId"] = *info.txn_id;
+    if (info.in_commit_timestamp) object["inCommitTimestamp"] = *info.in_commit_timestamp;
     return Json{{"commitInfo", object}};
+  }
+  Json operator()(const CdcFile& cdc) const {
+    Json object = Json::object();
+    object["path"] = cdc.path;
+    object["partitionValues"] = PartitionValuesJson(cdc.partition_values);
+    object["size"] = cdc.size;
+    object["dataChange"] = cdc.data_change;
+    if (cdc.tags) object["tags"] = StringMapJson(*cdc.tags);
+    return Json{{"cdc", object}};
   }
 };
 

@@ -84,6 +84,17 @@ struct RemoveFile {
   friend bool operator==(const RemoveFile&, const RemoveFile&) = default;
 };
 
+// A change data file (cdc action): the rows one commit changed, with a _change_type column, under
+// _change_data/. Change feed readers use these instead of the commit's add/remove actions.
+struct CdcFile {
+  std::string path;  // relative to the table root, URL-encoded
+  StringMap partition_values;
+  int64_t size = 0;
+  bool data_change = false;  // always false
+  std::optional<std::map<std::string, std::string>> tags;
+  friend bool operator==(const CdcFile&, const CdcFile&) = default;
+};
+
 // Application transaction: the highest batch `version` an application `app_id` has committed.
 struct Txn {
   std::string app_id;
@@ -104,10 +115,12 @@ struct CommitInfo {
   std::optional<bool> is_blind_append;
   std::optional<std::string> txn_id;
   std::optional<std::string> engine_info;
+  // The commit's timestamp when delta.enableInCommitTimestamps is on (ms since the epoch).
+  std::optional<int64_t> in_commit_timestamp;
   friend bool operator==(const CommitInfo&, const CommitInfo&) = default;
 };
 
-using Action = std::variant<Protocol, Metadata, AddFile, RemoveFile, Txn, CommitInfo>;
+using Action = std::variant<Protocol, Metadata, AddFile, RemoveFile, Txn, CommitInfo, CdcFile>;
 
 // The protocol's `uniqueId` of a deletion vector: storageType + pathOrInlineDv, then "@offset"
 // when the descriptor has an offset.
@@ -128,7 +141,7 @@ struct FileKey {
 FileKey KeyOf(const AddFile& add);
 FileKey KeyOf(const RemoveFile& remove);
 
-// Parses one commit file (newline-delimited JSON). Unknown action kinds (cdc, domainMetadata,
+// Parses one commit file (newline-delimited JSON). Unknown action kinds (domainMetadata,
 // checkpointMetadata, sidecar, ...) are skipped; `unknown_kinds` (when given) collects their
 // names. Errors: DataError naming `path` and the 1-based line for malformed JSON or a known
 // action with missing or mistyped required fields.

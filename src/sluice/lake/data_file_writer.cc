@@ -149,9 +149,12 @@ Result<DataFileWriter::OpenFile*> DataFileWriter::FileFor(const std::string& par
   if (it != open_.end()) return it->second.get();
   auto file = std::make_unique<OpenFile>();
   char name[96];
-  std::snprintf(name, sizeof(name), "part-%05lld-", static_cast<long long>(file_counter_++));
+  std::snprintf(name, sizeof(name), "%s-%05lld-", options_.file_prefix.c_str(),
+                static_cast<long long>(file_counter_++));
   file->relative_path = partition_key + (partition_key.empty() ? "" : "/") + name + NewUUID() +
                         "-c000" + CodecSuffix(options_.parquet.codec) + ".parquet";
+  if (!options_.directory.empty())
+    file->relative_path = options_.directory + "/" + file->relative_path;
   file->partition_values = values;
   const std::string path = io::JoinPath(root_, file->relative_path);
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<io::OutputStream> out, fs_->OpenForWrite(path));

@@ -35,6 +35,10 @@ struct DataFileOptions {
   bool data_change = true;
   // Milliseconds since the epoch for modificationTime (0 = the file's own mtime at close).
   int64_t now_ms = 0;
+  // The folder under the table root the files go to ("" = the root; "_change_data" for change
+  // data files) and their name prefix ("part", "cdc").
+  std::string directory;
+  std::string file_prefix = "part";
 };
 
 class DataFileWriter {

@@ -76,6 +76,7 @@ Status ResolvePath(const std::string& root, std::string* path) {
 Status ResolvePaths(const std::string& root, Action* action) {
   if (auto* add = std::get_if<AddFile>(action)) return ResolvePath(root, &add->path);
   if (auto* remove = std::get_if<RemoveFile>(action)) return ResolvePath(root, &remove->path);
+  if (auto* cdc = std::get_if<CdcFile>(action)) return ResolvePath(root, &cdc->path);
   return Status::OK();
 }
 
@@ -331,6 +332,11 @@ Result<SnapshotPtr> DeltaLog::LoadAtTimestamp(int64_t timestamp_ms) const {
                             ")");
   }
   return Replay(listing, *found, /*use_checkpoints=*/true);
+}
+
+Result<std::map<int64_t, int64_t>> DeltaLog::CommitTimestamps() const {
+  SLUICE_ASSIGN_OR_RETURN(Listing listing, List());
+  return listing.timestamps;
 }
 
 Result<std::vector<Action>> DeltaLog::ReadCommit(int64_t version) const {

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -70,6 +71,9 @@ class DeltaLog {
   Result<SnapshotPtr> LoadAtTimestamp(int64_t timestamp_ms) const;
   // Replays every JSON commit from version 0, ignoring checkpoints (for verification).
   Result<SnapshotPtr> LoadFromJsonOnly(std::optional<int64_t> version = std::nullopt) const;
+
+  // Commit timestamps by version (the log files' times, made strictly increasing).
+  Result<std::map<int64_t, int64_t>> CommitTimestamps() const;
 
   // The actions of one commit (paths checked and made relative, as in replay). NotFound when the
   // version does not exist.

@@ -8,6 +8,7 @@
 #include "sluice/columnar/take.h"
 #include "sluice/columnar/value_formatter.h"
 #include "sluice/columnar/widen.h"
+#include "sluice/lake/change_data_feed.h"
 #include "sluice/lake/deletion_vector.h"
 #include "sluice/lake/deletion_vector_writer.h"
 #include "sluice/lake/delta_schema.h"
@@ -93,13 +94,13 @@ Result<CommitResult> CommitOrCleanUp(Transaction* txn, const std::shared_ptr<con
                                      std::map<std::string, std::string> parameters,
                                      std::map<std::string, std::string> metrics,
                                      const CommitOptions& options,
-                                     const std::string& deletion_vector_file = "") {
+                                     const std::vector<std::string>& extra_files = {}) {
   Result<CommitResult> result =
       txn->Commit(operation, std::move(parameters), std::move(metrics), options);
   if ((!result.ok() && result.status().code() == StatusCode::kConflict) ||
       (result.ok() && result->already_committed)) {
     DeleteFiles(log->fs(), log->root(), adds);
-    if (!deletion_vector_file.empty()) (void)log->fs()->Delete(deletion_vector_file);
+    for (const std::string& path : extra_files) (void)log->fs()->Delete(path);
   }
   return result;
 }
@@ -173,29 +174,59 @@ Result<std::vector<AddFile>> FinishInto(DataFileWriter* writer, Transaction* txn
   return adds;
 }
 
+// Closes the change data files into `txn` (cdc actions); their absolute paths join `written`.
+Status FinishChangeData(ChangeDataWriter* change_data, const std::string& root, Transaction* txn,
+                        std::vector<std::string>* written) {
+  Result<std::vector<CdcFile>> files = change_data->Finish();
+  if (!files.ok()) {
+    change_data->Abort();
+    return files.status();
+  }
+  for (CdcFile& file : *files) {
+    written->push_back(io::JoinPath(root, DecodeActionPath(file.path)));
+    txn->AddChangeData(std::move(file));
+  }
+  return Status::OK();
+}
+
 // Marks, for each row of a batch, whether the row goes (1) or stays (0).
 using RowDropper = std::function<Status(const columnar::Batch&, std::vector<uint8_t>*)>;
+
+// Where the rows a DELETE or MERGE changes are recorded as `change_type`: the change data feed,
+// when it is on (a null writer records nothing).
+struct ChangeRecorder {
+  ChangeDataWriter* changes = nullptr;
+  std::string_view change_type;
+  Status Record(const columnar::Batch& batch, const std::vector<int64_t>& rows) const {
+    if (changes == nullptr || rows.empty()) return Status::OK();
+    return changes->Write(*columnar::TakeRows(batch, rows), change_type);
+  }
+};
 
 // Copy-on-write of one live file: reads it and drops the rows `drop` marks. When any row goes,
 // the file is removed in `txn` and its remaining rows are written to `writer` (counted in
 // *rows_copied); otherwise the file stays as it is. Returns the rows dropped.
 Result<int64_t> RewriteWithout(const std::shared_ptr<const DeltaLog>& log,
                                const SnapshotPtr& snapshot, const FileKey& key, const AddFile& add,
-                               const RowDropper& drop, int64_t now_ms, Transaction* txn,
-                               DataFileWriter* writer, int64_t* rows_copied) {
+                               const RowDropper& drop, const ChangeRecorder& dropped_rows,
+                               int64_t now_ms, Transaction* txn, DataFileWriter* writer,
+                               int64_t* rows_copied) {
   txn->MarkFileRead(key);
   SLUICE_ASSIGN_OR_RETURN(std::vector<columnar::BatchPtr> batches,
                           ReadFile(log, snapshot, key.path));
   int64_t dropped = 0;
   std::vector<columnar::BatchPtr> kept;
   std::vector<uint8_t> marks;
+  std::vector<int64_t> gone;
   for (const columnar::BatchPtr& batch : batches) {
     SLUICE_RETURN_NOT_OK(drop(*batch, &marks));
     std::vector<int64_t> keep;
     keep.reserve(static_cast<size_t>(batch->num_rows()));
+    gone.clear();
     for (int64_t row = 0; row < batch->num_rows(); ++row) {
-      if (marks[static_cast<size_t>(row)] == 0) keep.push_back(row);
+      (marks[static_cast<size_t>(row)] == 0 ? keep : gone).push_back(row);
     }
+    SLUICE_RETURN_NOT_OK(dropped_rows.Record(*batch, gone));
     dropped += batch->num_rows() - static_cast<int64_t>(keep.size());
     if (keep.size() == static_cast<size_t>(batch->num_rows())) {
       kept.push_back(batch);
@@ -217,7 +248,8 @@ Result<int64_t> RewriteWithout(const std::shared_ptr<const DeltaLog>& log,
 // data file stays as it is. Returns the rows newly marked.
 Result<int64_t> MarkWithout(const std::shared_ptr<const DeltaLog>& log, const SnapshotPtr& snapshot,
                             const FileKey& key, const AddFile& add, const RowDropper& drop,
-                            Transaction* txn, DeletionVectorWriter* vectors) {
+                            const ChangeRecorder& dropped_rows, Transaction* txn,
+                            DeletionVectorWriter* vectors) {
   txn->MarkFileRead(key);
   DeletionBitmap deleted;
   if (add.deletion_vector.has_value()) {
@@ -245,11 +277,14 @@ Result<int64_t> MarkWithout(const std::shared_ptr<const DeltaLog>& log, const Sn
                                           ? batch
                                           : columnar::TakeRows(*batch, live);
       SLUICE_RETURN_NOT_OK(drop(*rows, &marks));
+      std::vector<int64_t> gone;
       for (size_t i = 0; i < live.size(); ++i) {
         if (marks[i] == 0) continue;
         deleted.Add(static_cast<uint64_t>(position + live[i]));
+        gone.push_back(static_cast<int64_t>(i));
         ++marked;
       }
+      SLUICE_RETURN_NOT_OK(dropped_rows.Record(*rows, gone));
     }
     position += batch->num_rows();
   }
@@ -423,6 +458,12 @@ Result<DeleteResult> DeltaTable::Delete(const std::string& predicate_text,
                         snapshot->metadata.partition_columns, file_options);
   DeletionVectorWriter vectors(log_->shared_fs(), log_->root());
   const bool merge_on_read = WritesDeletionVectors(*snapshot);
+  std::optional<ChangeDataWriter> change_data;
+  if (WritesChangeData(*snapshot)) {
+    change_data.emplace(log_->shared_fs(), log_->root(), snapshot->schema,
+                        snapshot->metadata.partition_columns, file_options);
+  }
+  const ChangeRecorder deleted_rows{change_data ? &*change_data : nullptr, "delete"};
   Transaction txn(log_, snapshot);
   const RowDropper matching = [&predicate](const columnar::Batch& batch,
                                            std::vector<uint8_t>* marks) {
@@ -433,12 +474,14 @@ Result<DeleteResult> DeltaTable::Delete(const std::string& predicate_text,
       continue;
     }
     ++result.files_read;
-    Result<int64_t> deleted = merge_on_read
-                                  ? MarkWithout(log_, snapshot, key, add, matching, &txn, &vectors)
-                                  : RewriteWithout(log_, snapshot, key, add, matching, now_ms, &txn,
-                                                   &writer, &result.rows_copied);
+    Result<int64_t> deleted =
+        merge_on_read
+            ? MarkWithout(log_, snapshot, key, add, matching, deleted_rows, &txn, &vectors)
+            : RewriteWithout(log_, snapshot, key, add, matching, deleted_rows, now_ms, &txn,
+                             &writer, &result.rows_copied);
     if (!deleted.ok()) {
       writer.Abort();
+      if (change_data) change_data->Abort();
       return deleted.status();
     }
     result.rows_deleted += *deleted;
@@ -446,8 +489,17 @@ Result<DeleteResult> DeltaTable::Delete(const std::string& predicate_text,
   }
   SLUICE_ASSIGN_OR_RETURN(std::vector<AddFile> adds, FinishInto(&writer, &txn));
   if (result.rows_deleted == 0) {
+    if (change_data) change_data->Abort();
     result.commit.version = -1;
     return result;
+  }
+  std::vector<std::string> extra_files;
+  if (change_data) {
+    Status status = FinishChangeData(&*change_data, log_->root(), &txn, &extra_files);
+    if (!status.ok()) {
+      DeleteFiles(log_->fs(), log_->root(), adds);
+      return status;
+    }
   }
   DeletionVectorCounts counts;
   if (!vectors.empty()) {
@@ -475,9 +527,10 @@ Result<DeleteResult> DeltaTable::Delete(const std::string& predicate_text,
       {"numAddedFiles", std::to_string(result.files_added)},
       {"numFilesRead", std::to_string(result.files_read)}};
   AddDeletionVectorMetrics(counts, &metrics);
-  SLUICE_ASSIGN_OR_RETURN(
-      result.commit, CommitOrCleanUp(&txn, log_, adds, "DELETE", std::move(parameters),
-                                     std::move(metrics), commit_options, vectors.written_path()));
+  if (!vectors.written_path().empty()) extra_files.push_back(vectors.written_path());
+  SLUICE_ASSIGN_OR_RETURN(result.commit,
+                          CommitOrCleanUp(&txn, log_, adds, "DELETE", std::move(parameters),
+                                          std::move(metrics), commit_options, extra_files));
   return result;
 }
 
@@ -626,10 +679,17 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
                         snapshot->metadata.partition_columns, options.files);
   DeletionVectorWriter vectors(log_->shared_fs(), log_->root());
   const bool merge_on_read = WritesDeletionVectors(*snapshot);
+  std::optional<ChangeDataWriter> change_data;
+  if (WritesChangeData(*snapshot)) {
+    change_data.emplace(log_->shared_fs(), log_->root(), snapshot->schema,
+                        snapshot->metadata.partition_columns, options.files);
+  }
+  const ChangeRecorder replaced_rows{change_data ? &*change_data : nullptr, "update_preimage"};
   Transaction txn(log_, snapshot);
   std::unordered_set<std::string> matched_keys;
   auto fail = [&](const Status& status) {
     writer.Abort();
+    if (change_data) change_data->Abort();
     return status;
   };
   const RowDropper matched_rows = [&](const columnar::Batch& batch, std::vector<uint8_t>* marks) {
@@ -646,20 +706,40 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
     if (source_keys.empty() || !ranges.MayContain(add, *snapshot)) continue;
     ++result.files_read;
     Result<int64_t> matched =
-        merge_on_read ? MarkWithout(log_, snapshot, file_key, add, matched_rows, &txn, &vectors)
-                      : RewriteWithout(log_, snapshot, file_key, add, matched_rows, now_ms, &txn,
-                                       &writer, &result.rows_copied);
+        merge_on_read ? MarkWithout(log_, snapshot, file_key, add, matched_rows, replaced_rows,
+                                    &txn, &vectors)
+                      : RewriteWithout(log_, snapshot, file_key, add, matched_rows, replaced_rows,
+                                       now_ms, &txn, &writer, &result.rows_copied);
     if (!matched.ok()) return fail(matched.status());
     result.rows_updated += *matched;
     result.files_removed += *matched > 0 && !merge_on_read ? 1 : 0;
   }
   for (const columnar::BatchPtr& batch : changes) {
     Status status = writer.Write(*batch);
+    if (status.ok() && change_data) {
+      // The source rows as the change feed sees them: new values of matched keys, inserts.
+      std::vector<int64_t> updated;
+      std::vector<int64_t> inserted;
+      for (int64_t row = 0; row < batch->num_rows(); ++row) {
+        (encoder.Encode(*batch, row, &key) && matched_keys.count(key) != 0 ? updated : inserted)
+            .push_back(row);
+      }
+      status = ChangeRecorder{&*change_data, "update_postimage"}.Record(*batch, updated);
+      if (status.ok()) status = ChangeRecorder{&*change_data, "insert"}.Record(*batch, inserted);
+    }
     if (!status.ok()) return fail(status);
   }
   result.rows_inserted = source_rows - static_cast<int64_t>(matched_keys.size());
   SLUICE_ASSIGN_OR_RETURN(std::vector<AddFile> adds, FinishInto(&writer, &txn));
   result.files_added = static_cast<int64_t>(adds.size());
+  std::vector<std::string> extra_files;
+  if (change_data) {
+    Status status = FinishChangeData(&*change_data, log_->root(), &txn, &extra_files);
+    if (!status.ok()) {
+      DeleteFiles(log_->fs(), log_->root(), adds);
+      return status;
+    }
+  }
   DeletionVectorCounts counts;
   if (!vectors.empty()) {
     Result<DeletionVectorCounts> finished = vectors.Finish(now_ms, &txn);
@@ -696,9 +776,10 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
       {"numTargetFilesAdded", std::to_string(result.files_added)},
       {"numTargetFilesRead", std::to_string(result.files_read)}};
   AddDeletionVectorMetrics(counts, &metrics);
-  SLUICE_ASSIGN_OR_RETURN(
-      result.commit, CommitOrCleanUp(&txn, log_, adds, "MERGE", std::move(parameters),
-                                     std::move(metrics), options.commit, vectors.written_path()));
+  if (!vectors.written_path().empty()) extra_files.push_back(vectors.written_path());
+  SLUICE_ASSIGN_OR_RETURN(result.commit,
+                          CommitOrCleanUp(&txn, log_, adds, "MERGE", std::move(parameters),
+                                          std::move(metrics), options.commit, extra_files));
   return result;
 }
 
@@ -859,9 +940,10 @@ Result<VacuumResult> DeltaTable::Vacuum(const VacuumOptions& options) {
   for (const io::FileInfo& file : listing) {
     if (!file.path.starts_with(prefix)) continue;
     const std::string relative = file.path.substr(prefix.size());
-    // Hidden and internal paths (_delta_log, _sluice, .crc files, ...) are never touched.
+    // Hidden and internal paths (_delta_log, _sluice, .crc files, ...) are never touched; change
+    // data files (_change_data/) are, once older than the retention (no snapshot holds them).
     bool hidden = false;
-    size_t start = 0;
+    size_t start = relative.starts_with("_change_data/") ? 13 : 0;
     while (start < relative.size()) {
       const char first = relative[start];
       if ((first == '_' || first == '.') &&

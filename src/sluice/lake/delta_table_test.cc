@@ -831,11 +831,11 @@ TEST(DeltaTableTest, ActionsRoundTripThroughJson) {
   EXPECT_EQ(EncodeActionPath("a b/%.parquet"), "a%20b/%25.parquet");
   // Errors name the line; unknown actions are skipped.
   std::vector<std::string> unknown;
-  auto skipped =
-      ParseCommit("{\"cdc\":{}}\n{\"txn\":{\"appId\":\"a\",\"version\":1}}\n", "c", &unknown)
-          .ValueOrDie();
+  auto skipped = ParseCommit("{\"domainMetadata\":{}}\n{\"txn\":{\"appId\":\"a\",\"version\":1}}\n",
+                             "c", &unknown)
+                     .ValueOrDie();
   EXPECT_EQ(skipped.size(), 1u);
-  EXPECT_EQ(unknown, std::vector<std::string>{"cdc"});
+  EXPECT_EQ(unknown, std::vector<std::string>{"domainMetadata"});
   auto broken = ParseCommit("{\"add\":{\"path\":\"a\"}}\n", "00.json");
   EXPECT_EQ(broken.status().code(), StatusCode::kDataError);
   EXPECT_NE(broken.status().message().find("00.json:1"), std::string::npos);

@@ -94,6 +94,7 @@ std::vector<Action> Transaction::BuildActions(const std::string& operation,
   }
   for (const RemoveFile& remove : removes_) actions.push_back(remove);
   for (const AddFile& add : adds_) actions.push_back(add);
+  for (const CdcFile& cdc : change_files_) actions.push_back(cdc);
   return actions;
 }
 

@@ -68,6 +68,8 @@ class Transaction {
   void UpdateMetadata(Metadata metadata) { metadata_ = std::move(metadata); }
   void Add(AddFile add) { adds_.push_back(std::move(add)); }
   void Remove(RemoveFile remove) { removes_.push_back(std::move(remove)); }
+  // A change data file (the rows this commit changed, change_data_feed.h).
+  void AddChangeData(CdcFile cdc) { change_files_.push_back(std::move(cdc)); }
   // Exactly-once batches: commits txn(app_id, version); if the table already holds a version
   // ≥ `version` for `app_id`, Commit writes nothing and reports already_committed.
   void SetApplicationTransaction(std::string app_id, int64_t version);
@@ -107,6 +109,7 @@ class Transaction {
   std::optional<Metadata> metadata_;
   std::vector<AddFile> adds_;
   std::vector<RemoveFile> removes_;
+  std::vector<CdcFile> change_files_;
   std::optional<Txn> app_transaction_;
   std::vector<Txn> ledger_;
   std::set<FileKey> files_read_;
