@@ -29,6 +29,26 @@ int64_t ToInt(std::string_view digits) {
   return value;
 }
 
+// "checkpoint.<uuid>.json" or "checkpoint.<uuid>.parquet".
+bool IsUUIDCheckpoint(std::string_view rest) {
+  if (!rest.starts_with("checkpoint.")) return false;
+  std::string_view middle = rest.substr(11);
+  if (middle.ends_with(".json")) {
+    middle.remove_suffix(5);
+  } else if (middle.ends_with(".parquet")) {
+    middle.remove_suffix(8);
+  } else {
+    return false;
+  }
+  if (middle.size() != 36) return false;
+  for (size_t i = 0; i < middle.size(); ++i) {
+    const char c = middle[i];
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? c != '-' : !std::isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
 std::string FileName(const std::string& path) {
   const size_t slash = path.find_last_of('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
@@ -39,7 +59,7 @@ std::string FileName(const std::string& path) {
 bool ReaderFeatureReadable(const std::string& feature) {
   return feature == "timestampNtz" || feature == "deletionVectors" || feature == "columnMapping" ||
          feature == "vacuumProtocolCheck" || feature == "typeWidening" ||
-         feature == "typeWidening-preview";
+         feature == "typeWidening-preview" || feature == "v2Checkpoint";
 }
 
 Status CheckReadable(const Snapshot& snapshot) {
@@ -58,9 +78,10 @@ Status CheckReadable(const Snapshot& snapshot) {
     }
   }
   auto mode = snapshot.metadata.configuration.find("delta.columnMapping.mode");
-  if (mode != snapshot.metadata.configuration.end() && mode->second != "none") {
-    return Status::InvalidArgument("the table uses column mapping (mode '" + mode->second +
-                                   "'), which sluice does not support yet");
+  if (mode != snapshot.metadata.configuration.end() && mode->second != "none" &&
+      mode->second != "name" && mode->second != "id") {
+    return Status::InvalidArgument("the table uses the column mapping mode '" + mode->second +
+                                   "', which sluice does not know (it reads none, name and id)");
   }
   return Status::OK();
 }
@@ -152,6 +173,12 @@ Result<DeltaLog::Listing> DeltaLog::List() const {
       checkpoint.version = version;
       checkpoint.parts = 1;
       checkpoint.part_paths[1] = file.path;
+    } else if (IsUUIDCheckpoint(rest)) {
+      // A v2 checkpoint named by a UUID (JSON or Parquet; its sidecars hold the file actions).
+      Listing::Checkpoint& checkpoint = listing.checkpoints[{version, 0}];
+      checkpoint.version = version;
+      checkpoint.parts = 1;
+      checkpoint.part_paths[1] = file.path;
     } else if (rest.size() == std::string_view("checkpoint.0000000001.0000000002.parquet").size() &&
                rest.starts_with("checkpoint.") && rest.ends_with(".parquet") &&
                AllDigits(rest.substr(11, 10)) && rest[21] == '.' &&
@@ -182,13 +209,82 @@ Result<bool> DeltaLog::Exists() const {
 
 namespace {
 
-// Reads every action of a (part of a) checkpoint.
+// The path of a sidecar action's file (relative to _delta_log/_sidecars/).
+Result<std::string> SidecarPath(std::string_view object_json, const std::string& checkpoint) {
+  nlohmann::json sidecar = nlohmann::json::parse(object_json, nullptr, false);
+  if (sidecar.is_discarded() || !sidecar.is_object() || !sidecar.contains("path") ||
+      !sidecar["path"].is_string()) {
+    return Status::DataError(checkpoint + ": a sidecar action without a path");
+  }
+  std::string path = DecodeActionPath(sidecar["path"].get<std::string>());
+  if (path.empty() || path.find('/') != std::string::npos || path == "." || path == "..") {
+    return Status::DataError(checkpoint + ": sidecar path '" + path +
+                             "' is not a file name in _delta_log/_sidecars");
+  }
+  return path;
+}
+
+Status ReadCheckpointPart(io::FileSystem* fs, const std::string& root, const std::string& path,
+                          Snapshot* snapshot);
+
+// Reads the file actions of a v2 checkpoint's sidecars.
+Status ReadSidecars(io::FileSystem* fs, const std::string& root, const std::string& checkpoint,
+                    const std::vector<std::string>& sidecars, Snapshot* snapshot) {
+  for (const std::string& sidecar : sidecars) {
+    const std::string sidecar_path = io::JoinPath(root, "_delta_log/_sidecars/" + sidecar);
+    SLUICE_RETURN_NOT_OK(ReadCheckpointPart(fs, root, sidecar_path, snapshot));
+  }
+  return Status::OK();
+}
+
+// A v2 checkpoint in JSON: one action per line, sidecars named by sidecar actions.
+Status ReadJsonCheckpoint(io::FileSystem* fs, const std::string& root, const std::string& path,
+                          Snapshot* snapshot) {
+  SLUICE_ASSIGN_OR_RETURN(std::string text, fs->ReadAll(path));
+  std::vector<std::string> sidecars;
+  size_t start = 0;
+  int64_t line_number = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view line = std::string_view(text).substr(start, end - start);
+    start = end + 1;
+    ++line_number;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    nlohmann::json object = nlohmann::json::parse(line, nullptr, false);
+    if (object.is_discarded() || !object.is_object() || object.size() != 1) {
+      return Status::DataError(path + ":" + std::to_string(line_number) +
+                               ": not a JSON object with one action");
+    }
+    const std::string kind = object.begin().key();
+    if (kind == "sidecar") {
+      SLUICE_ASSIGN_OR_RETURN(std::string sidecar, SidecarPath(object.begin()->dump(), path));
+      sidecars.push_back(std::move(sidecar));
+      continue;
+    }
+    if (kind != "protocol" && kind != "metaData" && kind != "txn" && kind != "add" &&
+        kind != "remove") {
+      continue;  // checkpointMetadata, domainMetadata, ...
+    }
+    Result<Action> action = ParseAction(kind, object.begin()->dump());
+    if (!action.ok()) return action.status().WithContext(path + ":" + std::to_string(line_number));
+    SLUICE_RETURN_NOT_OK(ResolvePaths(root, &*action).WithContext(path));
+    Apply(std::move(action).ValueUnsafe(), snapshot);
+  }
+  return ReadSidecars(fs, root, path, sidecars, snapshot);
+}
+
+// Reads every action of a (part of a) checkpoint: classic, multi-part, a v2 checkpoint (JSON or
+// Parquet, with sidecars) or a sidecar.
 Status ReadCheckpointPart(io::FileSystem* fs, const std::string& root, const std::string& path,
                           Snapshot* snapshot) {
+  if (path.ends_with(".json")) return ReadJsonCheckpoint(fs, root, path, snapshot);
   SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<io::RandomAccessFile> file, fs->OpenForRead(path));
   SLUICE_ASSIGN_OR_RETURN(auto metadata_reader, parquet::ParquetReader::Open(file));
   const columnar::SchemaPtr full_schema = metadata_reader->schema();
-  static constexpr const char* kKinds[] = {"protocol", "metaData", "txn", "add", "remove"};
+  static constexpr const char* kKinds[] = {"protocol", "metaData", "txn",
+                                           "add",      "remove",   "sidecar"};
+  std::vector<std::string> sidecars;
   parquet::ParquetReadOptions options;
   options.threads = 1;
   for (const char* kind : kKinds) {
@@ -210,6 +306,11 @@ Status ReadCheckpointPart(io::FileSystem* fs, const std::string& root, const std
       const auto& values = static_cast<const columnar::StringColumn&>(column);
       for (int64_t row = 0; row < batch->num_rows(); ++row) {
         if (values.IsNull(row)) continue;
+        if (options.columns[c] == "sidecar") {
+          SLUICE_ASSIGN_OR_RETURN(std::string sidecar, SidecarPath(values.Value(row), path));
+          sidecars.push_back(std::move(sidecar));
+          continue;
+        }
         Result<Action> action = ParseAction(options.columns[c], values.Value(row));
         if (!action.ok()) return action.status().WithContext(path);
         SLUICE_RETURN_NOT_OK(ResolvePaths(root, &*action).WithContext(path));
@@ -217,7 +318,7 @@ Status ReadCheckpointPart(io::FileSystem* fs, const std::string& root, const std
       }
     }
   }
-  return Status::OK();
+  return ReadSidecars(fs, root, path, sidecars, snapshot);
 }
 
 }  // namespace
@@ -285,6 +386,14 @@ Result<SnapshotPtr> DeltaLog::Replay(const Listing& listing, int64_t version,
   SLUICE_ASSIGN_OR_RETURN(columnar::Schema schema,
                           ParseDeltaSchema(snapshot->metadata.schema_string));
   snapshot->schema = std::make_shared<const columnar::Schema>(std::move(schema));
+  auto mode = snapshot->metadata.configuration.find("delta.columnMapping.mode");
+  if (mode != snapshot->metadata.configuration.end() &&
+      (mode->second == "name" || mode->second == "id")) {
+    snapshot->column_mapping_mode = mode->second;
+    SLUICE_ASSIGN_OR_RETURN(snapshot->physical_columns,
+                            ParsePhysicalColumns(snapshot->metadata.schema_string,
+                                                 /*need_ids=*/mode->second == "id"));
+  }
   SLUICE_RETURN_NOT_OK(CheckReadable(*snapshot).WithContext(root_));
   return SnapshotPtr(std::move(snapshot));
 }

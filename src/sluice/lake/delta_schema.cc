@@ -303,6 +303,90 @@ Result<Schema> ParseDeltaSchema(std::string_view schema_string) {
   return Schema(std::move(out));
 }
 
+Result<std::vector<PhysicalColumn>> ParsePhysicalColumns(std::string_view schema_string,
+                                                         bool need_ids) {
+  SLUICE_ASSIGN_OR_RETURN(nlohmann::json fields, ParseEnvelope(schema_string));
+  std::vector<PhysicalColumn> columns;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const nlohmann::json& field = fields[i];
+    PhysicalColumn column;
+    if (field.contains("name") && field["name"].is_string()) column.name = field["name"];
+    const auto metadata = field.find("metadata");
+    if (metadata != field.end() && metadata->is_object()) {
+      const auto physical = metadata->find("delta.columnMapping.physicalName");
+      if (physical != metadata->end() && physical->is_string()) column.physical_name = *physical;
+      const auto id = metadata->find("delta.columnMapping.id");
+      if (id != metadata->end() && id->is_number_integer()) {
+        const int64_t value = id->get<int64_t>();
+        if (value >= 0 && value <= INT32_MAX) column.field_id = static_cast<int32_t>(value);
+      }
+    }
+    if (field.contains("type") && field["type"].is_object())
+      column.nested_type = field["type"].dump();
+    if (column.physical_name.empty()) {
+      return Status::DataError("Delta schema: column " + Quoted(column.name) +
+                               " has no delta.columnMapping.physicalName in a column-mapped table");
+    }
+    if (need_ids && !column.field_id.has_value()) {
+      return Status::DataError("Delta schema: column " + Quoted(column.name) +
+                               " has no delta.columnMapping.id in a table mapped by id");
+    }
+    columns.push_back(std::move(column));
+  }
+  return columns;
+}
+
+struct NestedFieldRenamer::Impl {
+  nlohmann::json type;
+
+  // Rewrites `value` (of Delta type `type`) in place.
+  static void Walk(const nlohmann::json& type, nlohmann::json* value) {
+    if (!type.is_object() || value->is_null()) return;
+    const std::string kind = type.value("type", "");
+    if (kind == "struct" && value->is_object() && type.contains("fields")) {
+      nlohmann::json renamed = nlohmann::json::object();
+      for (const nlohmann::json& field : type["fields"]) {
+        const std::string name = field.value("name", "");
+        std::string physical = name;
+        if (field.contains("metadata") && field["metadata"].is_object()) {
+          physical = field["metadata"].value("delta.columnMapping.physicalName", name);
+        }
+        auto it = value->find(physical);
+        if (it == value->end()) it = value->find(name);
+        if (it == value->end()) continue;
+        nlohmann::json child = *it;
+        if (field.contains("type")) Walk(field["type"], &child);
+        renamed[name] = std::move(child);
+      }
+      *value = std::move(renamed);
+    } else if (kind == "array" && value->is_array() && type.contains("elementType")) {
+      for (nlohmann::json& element : *value) Walk(type["elementType"], &element);
+    } else if (kind == "map" && value->is_object() && type.contains("valueType")) {
+      for (auto& [key, element] : value->items()) Walk(type["valueType"], &element);
+    }
+  }
+};
+
+NestedFieldRenamer::NestedFieldRenamer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+NestedFieldRenamer::~NestedFieldRenamer() = default;
+
+Result<std::shared_ptr<const NestedFieldRenamer>> NestedFieldRenamer::Make(
+    std::string_view nested_type) {
+  auto impl = std::make_unique<Impl>();
+  impl->type = nlohmann::json::parse(nested_type, nullptr, false);
+  if (impl->type.is_discarded() || !impl->type.is_object()) {
+    return Status::DataError("Delta schema: a nested type that is not a JSON object");
+  }
+  return std::shared_ptr<const NestedFieldRenamer>(new NestedFieldRenamer(std::move(impl)));
+}
+
+std::string NestedFieldRenamer::Apply(std::string_view json) const {
+  nlohmann::json value = nlohmann::json::parse(json, nullptr, false);
+  if (value.is_discarded()) return std::string(json);
+  Impl::Walk(impl_->type, &value);
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string DeltaSchemaString(const Schema& schema) {
   std::string out = "{\"type\":\"struct\",\"fields\":[";
   for (size_t i = 0; i < schema.num_fields(); ++i) {

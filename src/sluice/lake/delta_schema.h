@@ -14,6 +14,7 @@
 // Thread-safety: free functions without shared state.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,6 +61,40 @@ Result<std::string> AddColumnsToSchemaString(std::string_view schema_string,
 // input column whose name differs from a table column's only by case.
 Status CheckAppendCompatible(const columnar::Schema& table, const columnar::Schema& input,
                              bool allow_new_columns, std::vector<columnar::Field>* new_fields);
+
+// Column mapping (PROTOCOL.md "Column Mapping"): where a top-level column lives in the data
+// files. In mode `name` files name the column by its physical name, in mode `id` by its field id
+// (sluice falls back to the physical name for files without ids); partitionValues and stats are
+// keyed by the physical name.
+struct PhysicalColumn {
+  std::string name;                 // the logical name (the schema's)
+  std::string physical_name;        // delta.columnMapping.physicalName
+  std::optional<int32_t> field_id;  // delta.columnMapping.id
+  // The field's Delta type as JSON text when it is nested (struct, array, map), else "": nested
+  // struct fields carry physical names too.
+  std::string nested_type;
+};
+
+// Turns the physical names of nested struct fields back into logical ones in a nested column's
+// JSON text (sluice reads nested columns as JSON), walking the Delta type: struct fields renamed,
+// array elements and map values walked, map keys (data) kept. Thread-safety: const after Make.
+class NestedFieldRenamer {
+ public:
+  // Errors: DataError when `nested_type` is not a Delta type.
+  static Result<std::shared_ptr<const NestedFieldRenamer>> Make(std::string_view nested_type);
+  ~NestedFieldRenamer();
+  // The JSON text with logical names; text that is not JSON is returned as it is.
+  std::string Apply(std::string_view json) const;
+
+ private:
+  struct Impl;
+  explicit NestedFieldRenamer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+// The mapping of every top-level field of `schema_string`, in schema order. Errors: DataError for
+// a field without a physical name (or, when `need_ids`, without an id).
+Result<std::vector<PhysicalColumn>> ParsePhysicalColumns(std::string_view schema_string,
+                                                         bool need_ids);
 
 // The field named `name` in `schema`: an exact match, else the first match ignoring ASCII case
 // (Delta column names are case-insensitive); nullopt when there is none.

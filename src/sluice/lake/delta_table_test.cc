@@ -795,14 +795,23 @@ TEST(DeltaTableTest, NewerProtocolsAreReadButNeverWritten) {
   EXPECT_NE(refused.status().message().find("writer version 7"), std::string::npos);
   EXPECT_NE(refused.status().message().find("rowTracking"), std::string::npos);
   EXPECT_EQ(table->Delete("id = 1").status().code(), StatusCode::kInvalidArgument);
-  // Column mapping is refused for reading, naming the feature.
+  // A column mapping mode sluice does not know is refused by name; a mapped table whose schema
+  // lacks the physical names is corrupt.
   Metadata mapped = log->Load().ValueOrDie()->metadata;
-  mapped.configuration["delta.columnMapping.mode"] = "name";
+  mapped.configuration["delta.columnMapping.mode"] = "position";
   ASSERT_TRUE(
       log->fs()->CreateIfAbsent(log->CommitPath(2), SerializeCommit({info, mapped})).ValueOrDie());
   auto unreadable = log->Load();
   EXPECT_EQ(unreadable.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(unreadable.status().message().find("column mapping"), std::string::npos);
+  EXPECT_NE(unreadable.status().message().find("column mapping mode 'position'"),
+            std::string::npos);
+  mapped.configuration["delta.columnMapping.mode"] = "name";
+  ASSERT_TRUE(
+      log->fs()->CreateIfAbsent(log->CommitPath(3), SerializeCommit({info, mapped})).ValueOrDie());
+  auto corrupt = log->Load();
+  EXPECT_EQ(corrupt.status().code(), StatusCode::kDataError);
+  EXPECT_NE(corrupt.status().message().find("delta.columnMapping.physicalName"),
+            std::string::npos);
 }
 
 TEST(DeltaTableTest, ActionsRoundTripThroughJson) {

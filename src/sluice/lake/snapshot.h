@@ -12,6 +12,7 @@
 
 #include "sluice/columnar/schema.h"
 #include "sluice/lake/actions.h"
+#include "sluice/lake/delta_schema.h"
 
 namespace sluice::lake {
 
@@ -25,6 +26,10 @@ struct Snapshot {
   Metadata metadata;
   // The table schema from metadata.schema_string (partition columns included).
   columnar::SchemaPtr schema;
+  // Column mapping (delta.columnMapping.mode "name" or "id"; "" when off): where each top-level
+  // column of `schema` lives in the data files (delta_schema.h), in schema order.
+  std::string column_mapping_mode;
+  std::vector<PhysicalColumn> physical_columns;
   // Live logical files by (decoded relative path, deletion vector id); at most one per path.
   std::map<FileKey, AddFile> files;
   // Removed logical files still remembered (tombstones), for VACUUM and checkpoints. The same

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 
 #include "sluice/columnar/column_builder.h"
 #include "sluice/columnar/take.h"
@@ -29,6 +30,26 @@ Result<columnar::ColumnPtr> PartitionColumn(const std::optional<std::string>& va
     }
   }
   return builder->Finish();
+}
+
+// The top-level columns of a Parquet file by field id (files of tables mapped by id).
+std::map<int32_t, std::string> TopLevelFieldIds(const parquet::FileMetaData& metadata) {
+  std::map<int32_t, std::string> ids;
+  const std::vector<parquet::SchemaElement>& elements = metadata.schema;
+  if (elements.empty()) return ids;
+  const int32_t top_level = elements[0].num_children.value_or(0);
+  size_t index = 1;
+  for (int32_t field = 0; field < top_level && index < elements.size(); ++field) {
+    const parquet::SchemaElement& element = elements[index];
+    if (element.field_id.has_value()) ids.emplace(*element.field_id, element.name);
+    // Skip the field's subtree.
+    int64_t pending = 1;
+    while (pending > 0 && index < elements.size()) {
+      pending += elements[index].num_children.value_or(0) - 1;
+      ++index;
+    }
+  }
+  return ids;
 }
 
 }  // namespace
@@ -69,15 +90,24 @@ Result<std::unique_ptr<TableScan>> TableScan::Open(std::shared_ptr<const DeltaLo
     }
   }
   for (const size_t index : indices) fields.push_back(table.field(index));
+  std::vector<std::shared_ptr<const NestedFieldRenamer>> renamers(indices.size());
+  for (size_t out = 0; out < indices.size() && !snapshot->physical_columns.empty(); ++out) {
+    const PhysicalColumn& column = snapshot->physical_columns[indices[out]];
+    if (!column.nested_type.empty()) {
+      SLUICE_ASSIGN_OR_RETURN(renamers[out], NestedFieldRenamer::Make(column.nested_type));
+    }
+  }
   for (const std::string& path : options.files) {
     if (snapshot->FindFile(path) == nullptr) {
       return Status::NotFound(log->root() + ": " + path + " is not a live file of version " +
                               std::to_string(snapshot->version));
     }
   }
-  return std::unique_ptr<TableScan>(new TableScan(
+  auto scan = std::unique_ptr<TableScan>(new TableScan(
       std::move(log), std::move(snapshot), std::move(options),
       std::make_shared<const columnar::Schema>(std::move(fields)), std::move(indices)));
+  scan->renamers_ = std::move(renamers);
+  return scan;
 }
 
 columnar::SchemaPtr TableScan::schema() const { return schema_; }
@@ -98,6 +128,9 @@ Status TableScan::OpenNextFile() {
                           log_->fs()->OpenForRead(path));
   SLUICE_ASSIGN_OR_RETURN(auto probe, parquet::ParquetReader::Open(file));
   const columnar::SchemaPtr file_schema = probe->schema();
+  const std::vector<PhysicalColumn>& physical = snapshot_->physical_columns;
+  std::map<int32_t, std::string> field_ids;
+  if (snapshot_->column_mapping_mode == "id") field_ids = TopLevelFieldIds(probe->metadata());
   parquet::ParquetReadOptions read_options;
   read_options.threads = options_.threads;
   file_columns_.assign(table_indices_.size(), -1);
@@ -108,7 +141,17 @@ Status TableScan::OpenNextFile() {
         partition_columns.end()) {
       continue;
     }
-    std::optional<size_t> index = FindColumn(*file_schema, name);
+    std::optional<size_t> index;
+    if (physical.empty()) {
+      index = FindColumn(*file_schema, name);
+    } else {
+      // Column mapping: by field id when the file has ids, else by physical name — never by
+      // the logical name, which a rename may have given to another column.
+      const PhysicalColumn& column = physical[table_indices_[out]];
+      auto by_id = column.field_id ? field_ids.find(*column.field_id) : field_ids.end();
+      index =
+          file_schema->FieldIndex(by_id != field_ids.end() ? by_id->second : column.physical_name);
+    }
     if (!index.has_value()) continue;  // added after this file was written: nulls
     file_columns_[out] = static_cast<int>(read_options.columns.size());
     read_options.columns.push_back(file_schema->field(*index).name);
@@ -129,7 +172,10 @@ Result<columnar::BatchPtr> TableScan::Shape(const columnar::Batch& batch) const 
   for (size_t out = 0; out < table_indices_.size(); ++out) {
     const columnar::Field& field = snapshot_->schema->field(table_indices_[out]);
     if (file_columns_[out] < 0) {
-      auto value = current_add_->partition_values.find(field.name);
+      const std::string& key = snapshot_->physical_columns.empty()
+                                   ? field.name
+                                   : snapshot_->physical_columns[table_indices_[out]].physical_name;
+      auto value = current_add_->partition_values.find(key);
       if (value != current_add_->partition_values.end()) {
         SLUICE_ASSIGN_OR_RETURN(columnar::ColumnPtr column,
                                 PartitionColumn(value->second, field.type, batch.num_rows(),
@@ -150,6 +196,19 @@ Result<columnar::BatchPtr> TableScan::Shape(const columnar::Batch& batch) const 
                                  "table's " + field.type.ToString());
       }
       column = std::move(widened).ValueUnsafe();
+    }
+    if (renamers_[out] != nullptr && column->type().is_binary_like()) {
+      const auto& values = static_cast<const columnar::StringColumn&>(*column);
+      columnar::StringBuilder renamed(column->type());
+      renamed.Reserve(batch.num_rows());
+      for (int64_t row = 0; row < batch.num_rows(); ++row) {
+        if (values.IsNull(row)) {
+          renamed.AppendNull();
+        } else {
+          renamed.Append(renamers_[out]->Apply(values.Value(row)));
+        }
+      }
+      column = renamed.Finish();
     }
     columns.push_back(std::move(column));
   }

@@ -71,6 +71,8 @@ class TableScan final : public formats::RecordReader {
   std::unique_ptr<formats::RecordReader> reader_;
   // Output column → index in the current file's projected batch, or -1 (null / partition).
   std::vector<int> file_columns_;
+  // Output column → the renamer of its nested field names (column-mapped nested columns only).
+  std::vector<std::shared_ptr<const NestedFieldRenamer>> renamers_;
   // The current file's deletion vector (empty without one) and the index of its next row.
   DeletionBitmap deleted_;
   int64_t file_row_ = 0;
