@@ -55,17 +55,26 @@ check "$work/orders" "$orders_types"
 check "$work/orders" "$orders_types"
 # 3. Deletion vectors (merge-on-read): DELETE and MERGE mark rows instead of rewriting files, a
 #    second DELETE grows a vector, OPTIMIZE purges them; partitioned and not.
+#    The change data feed is on: the change files DuckDB reads hold exactly the changes
+#    `sluice table changes` reports for those versions.
 for partition in "" "--partition-by category"; do
   rm -rf "$work/dv"
   # shellcheck disable=SC2086
   "$sluice" convert "$work/orders.csv" "$work/dv/" $partition --property delta.enableDeletionVectors=true \
-    --target-file-size 200KiB --quiet
+    --property delta.enableChangeDataFeed=true --target-file-size 200KiB --quiet
   "$sluice" table delete "$work/dv" --where "amount > 900" 2> /dev/null
   check "$work/dv" "$orders_types"
   "$sluice" table merge "$work/dv" "$work/changes.csv" --key id 2> /dev/null
   "$sluice" table delete "$work/dv" --where "id < 3000" 2> /dev/null
   ls "$work/dv" | grep -q '^deletion_vector_' || { echo "no deletion vector file written"; exit 1; }
   check "$work/dv" "$orders_types"
+  if [ -z "$partition" ]; then
+    "$sluice" table changes "$work/dv" --from-version 1 --to ndjson |
+      sed -E 's/,"_commit_version":[0-9]+,"_commit_timestamp":"[^"]*"\}$/}/' > "$work/changes.ndjson"
+    test -s "$work/changes.ndjson"
+    node "$here/duckdb_check.mjs" "$work/dv/_change_data/*.parquet" "$work/changes.ndjson" \
+      "$orders_types|VARCHAR"
+  fi
   "$sluice" table optimize "$work/dv" 2> /dev/null
   check "$work/dv" "$orders_types"
 done

@@ -69,6 +69,10 @@ TEST(WidenTest, WidensLosslesslyAndRefusesTheRest) {
   EXPECT_EQ(too_small.status().code(), StatusCode::kDataError);
   EXPECT_NE(too_small.status().message().find("2147483647"), std::string::npos);
   EXPECT_EQ(WidenColumn(column, DataType::String()).status().code(), StatusCode::kSchemaMismatch);
+  Int32Builder dates(DataType::Date());
+  dates.Append(19000);  // 2022-01-08
+  EXPECT_EQ(Render(*WidenColumn(dates.Finish(), DataType::Timestamp()).ValueOrDie()),
+            "\"2022-01-08T00:00:00Z\"");
   DecimalBuilder decimals(DataType::Decimal(4, 1));
   decimals.Append(-125);
   EXPECT_EQ(Render(*WidenColumn(decimals.Finish(), DataType::Decimal(6, 3)).ValueOrDie()),

@@ -55,6 +55,12 @@ Result<ColumnPtr> WidenColumn(const ColumnPtr& column, DataType to) {
     }
     return Map<int64_t, Int128>(*column, to, convert);
   }
+  if (from.id() == TypeId::kDate && to.id() == TypeId::kTimestamp) {
+    // A date widened to a timestamp is its midnight (Delta type widening: date → timestamp_ntz).
+    return Map<int32_t, int64_t>(*column, to, [](int32_t days) -> Result<int64_t> {
+      return int64_t{days} * 86'400'000'000;
+    });
+  }
   if (from.id() == TypeId::kDecimal && to.id() == TypeId::kDecimal && to.scale() >= from.scale()) {
     const Int128 factor = PowerOfTen(to.scale() - from.scale());
     return Map<Int128, Int128>(*column, to, [&](Int128 v) -> Result<Int128> {

@@ -2,7 +2,8 @@
 // narrower shape is appended to, or read as, a table column of a wider type.
 //
 // Supported: identical types (returned as is); int32 → int64, float64, decimal(p,s);
-// int64 → decimal(p,s); decimal(p1,s1) → decimal(p2,s2) with s2 ≥ s1. Thread-safe.
+// int64 → decimal(p,s); decimal(p1,s1) → decimal(p2,s2) with s2 ≥ s1; date → timestamp
+// (midnight). Thread-safe.
 #pragma once
 
 #include "sluice/columnar/column.h"

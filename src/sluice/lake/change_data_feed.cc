@@ -109,6 +109,13 @@ std::shared_ptr<Snapshot> FilesOf(const Snapshot& table, int64_t version, bool c
   files->protocol = table.protocol;
   files->metadata = table.metadata;
   files->schema = change_files ? WithChangeType(*table.schema) : table.schema;
+  files->column_mapping_mode = table.column_mapping_mode;
+  files->physical_columns = table.physical_columns;
+  if (change_files && !files->physical_columns.empty()) {
+    // Change files name their _change_type column as it is.
+    const std::string name(kChangeTypeColumn);
+    files->physical_columns.push_back(PhysicalColumn{name, name, std::nullopt, ""});
+  }
   return files;
 }
 

@@ -1,7 +1,10 @@
 // Crash safety of Delta commits: a child process writes to one table in a loop (appends of new
-// keys, MERGEs updating some keys and inserting others, OPTIMIZE now and then, checkpoints every
-// ten commits) and is killed with SIGKILL at a random moment; after each kill the table must be
-// exactly as the acknowledged commits left it.
+// keys, MERGEs updating some keys and inserting others, DELETEs of the highest keys, OPTIMIZE now
+// and then, checkpoints every ten commits) and is killed with SIGKILL at a random moment; after
+// each kill the table must be exactly as the acknowledged commits left it. The test runs twice:
+// copy-on-write, and with deletion vectors (MERGE and DELETE mark rows in deletion vector files,
+// OPTIMIZE purges them) — where a lost vector would resurrect a deleted key next to the one a
+// later append re-adds, and a half-written one would fail the read.
 //
 // The child announces each commit on a pipe before it starts ("BEGIN <rows after>") and
 // acknowledges it once Write/Merge/Optimize returned OK ("ACK <version> <rows after>"), each line
@@ -18,7 +21,7 @@
 //   - a replay of the JSON log alone gives the same files as replay from the checkpoint.
 // The table lives on across iterations, so later iterations run over checkpoints and a long log.
 //
-// SLUICE_CRASH_ITERATIONS (default 200), SLUICE_CRASH_SEED (default random; printed) and
+// SLUICE_CRASH_ITERATIONS (default 120 per mode), SLUICE_CRASH_SEED (default random; printed) and
 // SLUICE_CRASH_MAX_DELAY_MS (the kill comes 0..this many ms after the fork; default 40) control
 // the run.
 #include <gtest/gtest.h>
@@ -55,11 +58,14 @@ namespace {
 using columnar::DataType;
 using columnar::Field;
 
-constexpr int kDefaultIterations = 200;
+constexpr int kDefaultIterations = 120;
 constexpr int kDefaultMaxKillDelayMs = 40;
 constexpr int64_t kAppendRows = 4;
 constexpr int64_t kMergeUpdates = 2;
 constexpr int64_t kMergeInserts = 2;
+// Every this many versions (offset 3) the child deletes the highest keys instead.
+constexpr int64_t kDeleteEvery = 5;
+constexpr int64_t kDeleteRows = 2;
 // How long an odd iteration waits for the writer's first acknowledged commit.
 constexpr std::chrono::seconds kFirstAckTimeout(30);
 // Every this many versions the child compacts instead (OPTIMIZE: rows unchanged).
@@ -137,7 +143,8 @@ void Announce(int fd, const std::string& line) {
 }
 
 // The child: writes to the table forever, starting from `state`, until it is killed.
-[[noreturn]] void RunWriter(const std::string& root, TableState state, int ack_fd, uint64_t seed) {
+[[noreturn]] void RunWriter(const std::string& root, TableState state, int ack_fd, uint64_t seed,
+                            bool deletion_vectors) {
   std::mt19937_64 random(seed);
   Result<std::unique_ptr<DeltaTable>> opened = DeltaTable::Open(root);
   if (!opened.ok()) Fail(ack_fd, opened.status().ToString());
@@ -158,6 +165,19 @@ void Announce(int fd, const std::string& line) {
       }
       commit = result->commit;
       if (commit.version < 0) commit.version = state.version;  // nothing to compact
+    } else if (next_version % kDeleteEvery == 3 && state.rows > kDeleteRows) {
+      // DELETE the highest keys: the keys stay exactly 0..rows-1.
+      rows_after = state.rows - kDeleteRows;
+      Announce(ack_fd, "BEGIN " + std::to_string(rows_after));
+      Result<DeleteResult> result = table.Delete("key >= " + std::to_string(rows_after));
+      if (!result.ok()) Fail(ack_fd, "delete: " + result.status().ToString());
+      if (result->rows_deleted != kDeleteRows) {
+        Fail(ack_fd, "delete removed " + std::to_string(result->rows_deleted) + " rows");
+      }
+      if (deletion_vectors && result->rows_copied != 0) {
+        Fail(ack_fd, "a DELETE with deletion vectors copied rows");
+      }
+      commit = result->commit;
     } else if (next_version % 3 == 1) {
       // MERGE: update a few existing keys (the value records the version) and insert new ones.
       std::set<int64_t> keys;
@@ -187,6 +207,7 @@ void Announce(int fd, const std::string& line) {
       Announce(ack_fd, "BEGIN " + std::to_string(rows_after));
       TableWriteOptions options;
       options.mode = WriteMode::kAppend;
+      if (deletion_vectors) options.configuration["delta.enableDeletionVectors"] = "true";
       Result<WriteResult> result =
           table.Write(KeyValueSchema(), SourceOf(KeyValueBatch(keys, next_version)), options);
       if (!result.ok()) Fail(ack_fd, "append: " + result.status().ToString());
@@ -430,7 +451,7 @@ uint64_t SeedFromEnvironment() {
   return std::random_device{}();
 }
 
-TEST(DeltaCrashTest, KilledWritersLeaveExactlyTheAcknowledgedCommits) {
+void RunCrashTest(bool deletion_vectors) {
   const int iterations = IterationsFromEnvironment();
   const uint64_t seed = SeedFromEnvironment();
   const int max_delay_ms = MaxKillDelayMsFromEnvironment();
@@ -438,7 +459,7 @@ TEST(DeltaCrashTest, KilledWritersLeaveExactlyTheAcknowledgedCommits) {
               ", %d iterations, kills 0-%d ms after the fork (even) or the first ACK (odd) "
               "(SLUICE_CRASH_SEED / SLUICE_CRASH_ITERATIONS / SLUICE_CRASH_MAX_DELAY_MS)\n",
               seed, iterations, max_delay_ms);
-  RecordProperty("seed", std::to_string(seed));
+  ::testing::Test::RecordProperty("seed", std::to_string(seed));
   std::mt19937_64 random(seed);
   std::uniform_int_distribution<int> kill_delay(0, max_delay_ms * 1000);
 
@@ -464,7 +485,7 @@ TEST(DeltaCrashTest, KilledWritersLeaveExactlyTheAcknowledgedCommits) {
     ASSERT_GE(pid, 0) << std::strerror(errno);
     if (pid == 0) {
       ::close(ack[0]);
-      RunWriter(root, state, ack[1], child_seed);
+      RunWriter(root, state, ack[1], child_seed, deletion_vectors);
     }
     ::close(ack[1]);
     // Even iterations time the kill from the fork (it may come before the first commit); odd
@@ -494,7 +515,7 @@ TEST(DeltaCrashTest, KilledWritersLeaveExactlyTheAcknowledgedCommits) {
     acknowledged_commits += report.acks;
 
     const TableState found = CheckTable(log, fs);
-    if (HasFailure()) {
+    if (::testing::Test::HasFailure()) {
       std::printf("stopping after iteration %d: %s; the child said:\n%s\n", iteration,
                   Show(found).c_str(), text.c_str());
       return;
@@ -526,6 +547,20 @@ TEST(DeltaCrashTest, KilledWritersLeaveExactlyTheAcknowledgedCommits) {
   if (iterations >= 40) {
     EXPECT_GE(state.version, 10) << "too few commits landed to exercise checkpoints";
   }
+  if (deletion_vectors && state.version >= 0) {
+    SnapshotPtr snapshot = log->Load().ValueOrDie();
+    EXPECT_EQ(snapshot->protocol.min_writer_version, 7);
+    int with_vectors = 0;
+    for (const auto& [key, add] : snapshot->files) with_vectors += add.deletion_vector ? 1 : 0;
+    std::printf("%d of %zu live files carry a deletion vector\n", with_vectors,
+                snapshot->files.size());
+  }
+}
+
+TEST(DeltaCrashTest, KilledWritersLeaveExactlyTheAcknowledgedCommits) { RunCrashTest(false); }
+
+TEST(DeltaCrashTest, KilledWritersOfDeletionVectorsLeaveExactlyTheAcknowledgedCommits) {
+  RunCrashTest(true);
 }
 
 }  // namespace

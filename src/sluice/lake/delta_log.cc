@@ -358,10 +358,17 @@ Result<SnapshotPtr> DeltaLog::Replay(const Listing& listing, int64_t version,
       // write it atomically) is passed over; replay then starts from an older one.
     }
   }
+  std::optional<int64_t> in_commit_timestamp;  // of `version`, when its commit has one
   for (int64_t v = start; v <= version; ++v) {
     auto it = listing.commits.find(v);
     if (it == listing.commits.end()) {
       if (v == 0 && !snapshot->checkpoint_version.has_value()) {
+        if (!listing.checkpoints.empty() && listing.checkpoints.begin()->first.first > version) {
+          return Status::NotFound(root_ + ": version " + std::to_string(version) +
+                                  " is no longer in the log (cleaned up after "
+                                  "delta.logRetentionDuration); the oldest version is " +
+                                  std::to_string(listing.checkpoints.begin()->first.first));
+        }
         return Status::DataError(LogDir() +
                                  ": the log has no version 0 and no usable checkpoint to start "
                                  "from (was the log cleaned up?)");
@@ -373,12 +380,16 @@ Result<SnapshotPtr> DeltaLog::Replay(const Listing& listing, int64_t version,
     SLUICE_ASSIGN_OR_RETURN(std::vector<Action> actions, ParseCommit(text, it->second.path));
     for (Action& action : actions) {
       SLUICE_RETURN_NOT_OK(ResolvePaths(root_, &action).WithContext(it->second.path));
+      if (const auto* info = std::get_if<CommitInfo>(&action); info != nullptr && v == version) {
+        in_commit_timestamp = info->in_commit_timestamp;
+      }
       Apply(std::move(action), snapshot.get());
     }
   }
   snapshot->version = version;
   auto timestamp = listing.timestamps.find(version);
   snapshot->timestamp_ms = timestamp != listing.timestamps.end() ? timestamp->second : 0;
+  if (in_commit_timestamp.has_value()) snapshot->timestamp_ms = *in_commit_timestamp;
   if (snapshot->metadata.schema_string.empty()) {
     return Status::DataError(LogDir() + ": no metaData action up to version " +
                              std::to_string(version));
@@ -428,6 +439,54 @@ Result<SnapshotPtr> DeltaLog::LoadAtTimestamp(int64_t timestamp_ms) const {
   SLUICE_ASSIGN_OR_RETURN(Listing listing, List());
   if (listing.timestamps.empty()) {
     return Status::NotFound(root_ + " is not a Delta table (no _delta_log commits)");
+  }
+  // In-commit timestamps (delta.enableInCommitTimestamps): from the enablement version on, a
+  // version's time is its commitInfo.inCommitTimestamp — monotonic, so found by binary search.
+  SLUICE_ASSIGN_OR_RETURN(SnapshotPtr latest,
+                          Replay(listing, listing.timestamps.rbegin()->first, true));
+  const auto& configuration = latest->metadata.configuration;
+  auto enabled = configuration.find("delta.enableInCommitTimestamps");
+  auto since = configuration.find("delta.inCommitTimestampEnablementVersion");
+  if (enabled != configuration.end() && enabled->second == "true") {
+    int64_t low = 0;
+    if (since != configuration.end() && !since->second.empty() && AllDigits(since->second) &&
+        since->second.size() < 19) {
+      low = ToInt(since->second);
+    }
+    low = std::max(low, listing.timestamps.begin()->first);
+    const auto commit_time = [&](int64_t version) -> Result<int64_t> {
+      SLUICE_ASSIGN_OR_RETURN(std::vector<Action> actions, ReadCommit(version));
+      for (const Action& action : actions) {
+        const auto* info = std::get_if<CommitInfo>(&action);
+        if (info != nullptr && info->in_commit_timestamp.has_value()) {
+          return *info->in_commit_timestamp;
+        }
+      }
+      return Status::DataError(CommitPath(version) +
+                               ": no inCommitTimestamp although the table has "
+                               "delta.enableInCommitTimestamps=true");
+    };
+    SLUICE_ASSIGN_OR_RETURN(int64_t first, commit_time(low));
+    if (timestamp_ms >= first) {
+      int64_t high = latest->version;  // the answer is in [low, high]
+      while (low < high) {
+        const int64_t middle = low + (high - low + 1) / 2;
+        SLUICE_ASSIGN_OR_RETURN(int64_t time, commit_time(middle));
+        if (time <= timestamp_ms) {
+          low = middle;
+        } else {
+          high = middle - 1;
+        }
+      }
+      return Replay(listing, low, /*use_checkpoints=*/true);
+    }
+    // Before the enablement: the log files' times, for the versions before it.
+    for (auto it = listing.timestamps.begin(); it != listing.timestamps.end();) {
+      it = it->first >= low ? listing.timestamps.erase(it) : std::next(it);
+    }
+    if (listing.timestamps.empty()) {
+      return Status::NotFound(root_ + ": the timestamp is before the earliest available version");
+    }
   }
   std::optional<int64_t> found;
   for (const auto& [version, timestamp] : listing.timestamps) {
@@ -507,6 +566,46 @@ Status DeltaLog::WriteCheckpoint(const Snapshot& snapshot, int64_t now_ms) const
   return hint_out->Close();
 }
 
+Result<int64_t> DeltaLog::CleanUpExpiredLog(const Snapshot& snapshot, int64_t now_ms) const {
+  auto enabled = snapshot.metadata.configuration.find("delta.enableExpiredLogCleanup");
+  if (enabled != snapshot.metadata.configuration.end() && enabled->second == "false") return 0;
+  SLUICE_ASSIGN_OR_RETURN(Listing listing, List());
+  const int64_t cutoff = now_ms - LogRetentionMs(snapshot.metadata);
+  // The newest complete checkpoint whose version was committed at or before the cutoff.
+  const Listing::Checkpoint* start = nullptr;
+  for (const auto& [key, checkpoint] : listing.checkpoints) {
+    auto timestamp = listing.timestamps.find(checkpoint.version);
+    if (!checkpoint.complete() || checkpoint.version > snapshot.version ||
+        timestamp == listing.timestamps.end() || timestamp->second > cutoff) {
+      continue;
+    }
+    if (start == nullptr || checkpoint.version > start->version) start = &checkpoint;
+  }
+  if (start == nullptr || start->version == 0) return 0;
+  // Never cut the log back to a checkpoint that does not read whole.
+  Snapshot probe;
+  for (const auto& [part, path] : start->part_paths) {
+    SLUICE_RETURN_NOT_OK(ReadCheckpointPart(fs_.get(), root_, path, &probe));
+  }
+  if (probe.metadata.schema_string.empty()) return 0;
+  const std::string log_dir = LogDir();
+  SLUICE_ASSIGN_OR_RETURN(std::vector<io::FileInfo> files, fs_->List(log_dir));
+  std::vector<std::string> doomed;
+  for (const io::FileInfo& file : files) {
+    const std::string relative = file.path.substr(std::min(file.path.size(), log_dir.size()));
+    // Commits, checkpoints, checksums (.crc) and — named after their checkpoint's version —
+    // sidecars; nothing else in the log folder.
+    if (relative.find('/') != std::string::npos && !relative.starts_with("_sidecars/")) continue;
+    const std::string name = FileName(file.path);
+    if (name.size() < 21 || !AllDigits(std::string_view(name).substr(0, 20)) || name[20] != '.') {
+      continue;
+    }
+    if (ToInt(std::string_view(name).substr(0, 20)) < start->version) doomed.push_back(file.path);
+  }
+  SLUICE_RETURN_NOT_OK(fs_->DeleteMany(doomed));
+  return static_cast<int64_t>(doomed.size());
+}
+
 Status DeltaLog::CheckWritable(const Snapshot& snapshot) { return lake::CheckWritable(snapshot); }
 
 int64_t CheckpointInterval(const Metadata& metadata) {
@@ -517,6 +616,15 @@ int64_t CheckpointInterval(const Metadata& metadata) {
     if (value > 0) return value;
   }
   return 10;
+}
+
+int64_t LogRetentionMs(const Metadata& metadata) {
+  auto it = metadata.configuration.find("delta.logRetentionDuration");
+  if (it != metadata.configuration.end()) {
+    Result<int64_t> parsed = ParseIntervalMs(it->second);
+    if (parsed.ok()) return *parsed;
+  }
+  return 30ll * 24 * 3600 * 1000;
 }
 
 int64_t DeletedFileRetentionMs(const Metadata& metadata) {

@@ -87,6 +87,14 @@ class DeltaLog {
   // either the previous state or the new one.
   Status WriteCheckpoint(const Snapshot& snapshot, int64_t now_ms) const;
 
+  // Deletes the log files no reader may need any more (PROTOCOL.md "Metadata Cleanup"): with the
+  // cutoff = now − delta.logRetentionDuration (30 days), the newest complete checkpoint of a
+  // version committed at or before the cutoff becomes the log's start, and every commit,
+  // checkpoint, sidecar and checksum file of an older version is deleted — after that checkpoint
+  // has been read back whole. Nothing happens when delta.enableExpiredLogCleanup is false. Time
+  // travel to a deleted version is then NotFound. Returns the number of files deleted.
+  Result<int64_t> CleanUpExpiredLog(const Snapshot& snapshot, int64_t now_ms) const;
+
   // Refuses to write tables whose protocol sluice cannot honour (table_features.h). Errors:
   // InvalidArgument naming the versions and features.
   static Status CheckWritable(const Snapshot& snapshot);
@@ -103,6 +111,7 @@ class DeltaLog {
 // Table configuration helpers (delta.* keys with the protocol's defaults).
 int64_t CheckpointInterval(const Metadata& metadata);      // delta.checkpointInterval, 10
 int64_t DeletedFileRetentionMs(const Metadata& metadata);  // 7 days
+int64_t LogRetentionMs(const Metadata& metadata);          // delta.logRetentionDuration, 30 days
 // "interval 7 days", "168h", "30 minutes"; InvalidArgument for other text and for durations
 // that do not fit in 64-bit milliseconds.
 Result<int64_t> ParseIntervalMs(const std::string& interval);

@@ -334,5 +334,60 @@ TEST(DeltaLogTest, ReadsV2CheckpointsWithSidecars) {
   EXPECT_FALSE(log->Load().ok());
 }
 
+// After a checkpoint older than delta.logRetentionDuration, the log before it goes; the table
+// reads the same, and time travel to a removed version says why it cannot.
+TEST(DeltaLogTest, ExpiredLogFilesAreCleanedUpBehindACheckpoint) {
+  TempDir dir;
+  for (int64_t version = 0; version < 25; ++version) AppendIds(dir.path(), version, 1);
+  auto log = DeltaLog::Open(dir.path()).ValueOrDie();
+  SnapshotPtr latest = log->Load().ValueOrDie();
+  EXPECT_EQ(latest->checkpoint_version, std::optional<int64_t>(20));
+  // Nothing is 30 days old yet.
+  EXPECT_EQ(log->CleanUpExpiredLog(*latest, CurrentTimeMs()).ValueOrDie(), 0);
+  const int64_t later = CurrentTimeMs() + 31ll * 24 * 3600 * 1000;
+  EXPECT_EQ(log->CleanUpExpiredLog(*latest, later).ValueOrDie(),
+            21);  // commits 0-19, checkpoint 10
+  EXPECT_FALSE(std::filesystem::exists(log->CommitPath(19)));
+  EXPECT_TRUE(std::filesystem::exists(log->CommitPath(20)));
+  SnapshotPtr after = log->Load().ValueOrDie();
+  EXPECT_EQ(after->files, latest->files);
+  EXPECT_EQ(Ids(log, after), Range(0, 25));
+  EXPECT_EQ(Ids(log, log->Load(20).ValueOrDie()), Range(0, 21));
+  const Status gone = log->Load(5).status();
+  EXPECT_EQ(gone.code(), StatusCode::kNotFound);
+  EXPECT_NE(gone.message().find("delta.logRetentionDuration"), std::string::npos)
+      << gone.ToString();
+  EXPECT_EQ(log->History().ValueOrDie().size(), 5u);
+  // Appends go on; the next checkpoint cleans nothing more until it, too, is old.
+  AppendIds(dir.path(), 25, 1);
+  EXPECT_EQ(Ids(log, log->Load().ValueOrDie()), Range(0, 26));
+}
+
+// With in-commit timestamps, time travel by timestamp uses commitInfo.inCommitTimestamp.
+TEST(DeltaLogTest, TimeTravelUsesInCommitTimestamps) {
+  TempDir dir;
+  AppendIds(dir.path(), 0, 2);
+  auto log = DeltaLog::Open(dir.path()).ValueOrDie();
+  Metadata metadata = log->Load().ValueOrDie()->metadata;
+  metadata.configuration["delta.enableInCommitTimestamps"] = "true";
+  metadata.configuration["delta.inCommitTimestampEnablementVersion"] = "1";
+  const int64_t base = 1'700'000'000'000;
+  for (int64_t version = 1; version <= 3; ++version) {
+    CommitInfo info;
+    info.operation = "WRITE";
+    info.in_commit_timestamp = base + version * 1000;
+    std::vector<Action> actions = {info};
+    if (version == 1) actions.push_back(metadata);
+    WriteCommit(*log, version, actions);
+  }
+  EXPECT_EQ(log->LoadAtTimestamp(base + 2500).ValueOrDie()->version, 2);
+  EXPECT_EQ(log->LoadAtTimestamp(base + 3000).ValueOrDie()->version, 3);
+  EXPECT_EQ(log->LoadAtTimestamp(base + 99999).ValueOrDie()->version, 3);
+  EXPECT_EQ(log->LoadAtTimestamp(base + 1000).ValueOrDie()->version, 1);
+  EXPECT_EQ(log->Load(3).ValueOrDie()->timestamp_ms, base + 3000);
+  // Before the enablement, the log files' times (version 0 was written just now).
+  EXPECT_EQ(log->LoadAtTimestamp(base + 999).status().code(), StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace sluice::lake

@@ -259,6 +259,11 @@ Result<CommitResult> Transaction::Commit(const std::string& operation,
       result.checkpoint_status =
           snapshot.ok() ? log_->WriteCheckpoint(**snapshot, now_ms) : snapshot.status();
       result.checkpoint_written = result.checkpoint_status.ok();
+      if (result.checkpoint_written) {
+        // Expired log files go after a checkpoint (a failure here costs only disk space).
+        Result<int64_t> removed = log_->CleanUpExpiredLog(**snapshot, now_ms);
+        if (removed.ok()) result.log_files_removed = *removed;
+      }
     }
   }
   return result;

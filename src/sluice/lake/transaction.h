@@ -19,7 +19,9 @@
 // creation with the same schema and partitioning continues as an append.
 //
 // After a commit whose version is a multiple of delta.checkpointInterval (10), a checkpoint is
-// written; a failure to checkpoint does not fail the commit (it is reported in the result).
+// written; a failure to checkpoint does not fail the commit (it is reported in the result). After
+// a checkpoint, log files past delta.logRetentionDuration are cleaned up (DeltaLog::
+// CleanUpExpiredLog).
 //
 // Thread-safety: one thread per Transaction; any number of transactions (in any number of
 // processes) may race on one table.
@@ -55,7 +57,8 @@ struct CommitResult {
   bool already_committed = false;
   int attempts = 0;
   bool checkpoint_written = false;
-  Status checkpoint_status;  // why a due checkpoint was not written
+  Status checkpoint_status;       // why a due checkpoint was not written
+  int64_t log_files_removed = 0;  // expired log files cleaned up after the checkpoint
 };
 
 class Transaction {
