@@ -618,22 +618,26 @@ int64_t CheckpointInterval(const Metadata& metadata) {
   return 10;
 }
 
-int64_t LogRetentionMs(const Metadata& metadata) {
-  auto it = metadata.configuration.find("delta.logRetentionDuration");
+namespace {
+
+// A duration property of the table, or `fallback` when it is absent or does not parse.
+int64_t DurationProperty(const Metadata& metadata, const std::string& key, int64_t fallback) {
+  auto it = metadata.configuration.find(key);
   if (it != metadata.configuration.end()) {
     Result<int64_t> parsed = ParseIntervalMs(it->second);
     if (parsed.ok()) return *parsed;
   }
-  return 30ll * 24 * 3600 * 1000;
+  return fallback;
+}
+
+}  // namespace
+
+int64_t LogRetentionMs(const Metadata& metadata) {
+  return DurationProperty(metadata, "delta.logRetentionDuration", 30ll * 24 * 3600 * 1000);
 }
 
 int64_t DeletedFileRetentionMs(const Metadata& metadata) {
-  auto it = metadata.configuration.find("delta.deletedFileRetentionDuration");
-  if (it != metadata.configuration.end()) {
-    Result<int64_t> parsed = ParseIntervalMs(it->second);
-    if (parsed.ok()) return *parsed;
-  }
-  return 7ll * 24 * 3600 * 1000;
+  return DurationProperty(metadata, "delta.deletedFileRetentionDuration", 7ll * 24 * 3600 * 1000);
 }
 
 Result<int64_t> ParseIntervalMs(const std::string& interval) {

@@ -189,6 +189,28 @@ Status FinishChangeData(ChangeDataWriter* change_data, const std::string& root, 
   return Status::OK();
 }
 
+// Closes what a DELETE or MERGE writes besides data files — change data files and deletion
+// vectors — into `txn`; their paths join `written` (deleted again if the commit fails for good).
+// On failure the operation's new data files `adds` are deleted too.
+Status FinishSideFiles(const DeltaLog& log, ChangeDataWriter* change_data,
+                       DeletionVectorWriter* vectors, int64_t now_ms,
+                       const std::vector<AddFile>& adds, Transaction* txn,
+                       std::vector<std::string>* written, DeletionVectorCounts* counts) {
+  Status status;
+  if (change_data != nullptr) status = FinishChangeData(change_data, log.root(), txn, written);
+  if (status.ok() && !vectors->empty()) {
+    Result<DeletionVectorCounts> finished = vectors->Finish(now_ms, txn);
+    status = finished.status();
+    if (finished.ok()) *counts = *finished;
+    if (!vectors->written_path().empty()) written->push_back(vectors->written_path());
+  }
+  if (!status.ok()) {
+    DeleteFiles(log.fs(), log.root(), adds);
+    for (const std::string& path : *written) (void)log.fs()->Delete(path);
+  }
+  return status;
+}
+
 // Marks, for each row of a batch, whether the row goes (1) or stays (0).
 using RowDropper = std::function<Status(const columnar::Batch&, std::vector<uint8_t>*)>;
 
@@ -494,24 +516,11 @@ Result<DeleteResult> DeltaTable::Delete(const std::string& predicate_text,
     return result;
   }
   std::vector<std::string> extra_files;
-  if (change_data) {
-    Status status = FinishChangeData(&*change_data, log_->root(), &txn, &extra_files);
-    if (!status.ok()) {
-      DeleteFiles(log_->fs(), log_->root(), adds);
-      return status;
-    }
-  }
   DeletionVectorCounts counts;
-  if (!vectors.empty()) {
-    Result<DeletionVectorCounts> finished = vectors.Finish(now_ms, &txn);
-    if (!finished.ok()) {
-      DeleteFiles(log_->fs(), log_->root(), adds);
-      return finished.status();
-    }
-    counts = *finished;
-    result.deletion_vectors = counts.added + counts.updated;
-    result.files_removed += counts.files_removed;
-  }
+  SLUICE_RETURN_NOT_OK(FinishSideFiles(*log_, change_data ? &*change_data : nullptr, &vectors,
+                                       now_ms, adds, &txn, &extra_files, &counts));
+  result.deletion_vectors = counts.added + counts.updated;
+  result.files_removed += counts.files_removed;
   result.files_added = static_cast<int64_t>(adds.size());
   const std::shared_ptr<const Snapshot> read_snapshot = snapshot;
   txn.SetReadPredicate([predicate, read_snapshot](const AddFile& add) {
@@ -527,7 +536,6 @@ Result<DeleteResult> DeltaTable::Delete(const std::string& predicate_text,
       {"numAddedFiles", std::to_string(result.files_added)},
       {"numFilesRead", std::to_string(result.files_read)}};
   AddDeletionVectorMetrics(counts, &metrics);
-  if (!vectors.written_path().empty()) extra_files.push_back(vectors.written_path());
   SLUICE_ASSIGN_OR_RETURN(result.commit,
                           CommitOrCleanUp(&txn, log_, adds, "DELETE", std::move(parameters),
                                           std::move(metrics), commit_options, extra_files));
@@ -733,24 +741,11 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
   SLUICE_ASSIGN_OR_RETURN(std::vector<AddFile> adds, FinishInto(&writer, &txn));
   result.files_added = static_cast<int64_t>(adds.size());
   std::vector<std::string> extra_files;
-  if (change_data) {
-    Status status = FinishChangeData(&*change_data, log_->root(), &txn, &extra_files);
-    if (!status.ok()) {
-      DeleteFiles(log_->fs(), log_->root(), adds);
-      return status;
-    }
-  }
   DeletionVectorCounts counts;
-  if (!vectors.empty()) {
-    Result<DeletionVectorCounts> finished = vectors.Finish(now_ms, &txn);
-    if (!finished.ok()) {
-      DeleteFiles(log_->fs(), log_->root(), adds);
-      return finished.status();
-    }
-    counts = *finished;
-    result.deletion_vectors = counts.added + counts.updated;
-    result.files_removed += counts.files_removed;
-  }
+  SLUICE_RETURN_NOT_OK(FinishSideFiles(*log_, change_data ? &*change_data : nullptr, &vectors,
+                                       now_ms, adds, &txn, &extra_files, &counts));
+  result.deletion_vectors = counts.added + counts.updated;
+  result.files_removed += counts.files_removed;
   if (options.app_transaction.has_value()) {
     txn.SetApplicationTransaction(options.app_transaction->first, options.app_transaction->second);
   }
@@ -776,7 +771,6 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
       {"numTargetFilesAdded", std::to_string(result.files_added)},
       {"numTargetFilesRead", std::to_string(result.files_read)}};
   AddDeletionVectorMetrics(counts, &metrics);
-  if (!vectors.written_path().empty()) extra_files.push_back(vectors.written_path());
   SLUICE_ASSIGN_OR_RETURN(result.commit,
                           CommitOrCleanUp(&txn, log_, adds, "MERGE", std::move(parameters),
                                           std::move(metrics), options.commit, extra_files));
