@@ -375,7 +375,9 @@ void RegisterTable(CLI::App* app, const GlobalFlags* global, int* exit_code) {
   describe->callback([flags, finish] { finish(RunDescribe(flags->table, flags->version)); });
 
   CLI::App* optimize = command->add_subcommand(
-      "optimize", "Compact small files into larger ones (a rewrite with dataChange=false)");
+      "optimize",
+      "Compact small files into larger ones and purge deletion vectors (a rewrite with "
+      "dataChange=false)");
   optimize->add_option("TABLE", flags->table, "The table: a folder or s3://bucket/prefix")
       ->required();
   optimize->add_option("--target-file-size", flags->target_file_size,
@@ -384,8 +386,9 @@ void RegisterTable(CLI::App* app, const GlobalFlags* global, int* exit_code) {
 
   CLI::App* vacuum = command->add_subcommand(
       "vacuum",
-      "Delete data files no version within the retention period references (removed files and "
-      "files from failed writes)");
+      "Delete files no version within the retention period references (removed data files, "
+      "deletion vectors, old change data, files and uploads of killed writers); the retention is "
+      "the table's delta.deletedFileRetentionDuration (7 days) unless --retain says more");
   vacuum->add_option("TABLE", flags->table, "The table: a folder or s3://bucket/prefix")
       ->required();
   vacuum->add_option("--retain", flags->retain,
@@ -429,8 +432,11 @@ void RegisterTable(CLI::App* app, const GlobalFlags* global, int* exit_code) {
   changes->add_option("--limit", flags->limit, "At most N rows")->check(CLI::NonNegativeNumber);
   changes->callback([flags, finish] { finish(RunChanges(*flags)); });
 
-  CLI::App* remove = command->add_subcommand(
-      "delete", "Delete the rows matching a condition (rewrites only files that hold such rows)");
+  CLI::App* remove =
+      command->add_subcommand("delete",
+                              "Delete the rows matching a condition (rewrites only files that hold "
+                              "such rows, or marks them "
+                              "in deletion vectors when delta.enableDeletionVectors=true)");
   remove->add_option("TABLE", flags->table, "The table: a folder or s3://bucket/prefix")
       ->required();
   remove
