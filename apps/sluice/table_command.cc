@@ -83,8 +83,22 @@ Status RunDescribe(const std::string& path, int64_t version) {
   std::cout << "files:       " << snapshot->files.size() << " (" << Megabytes(snapshot->SizeBytes())
             << ")\n";
   const std::optional<int64_t> rows = snapshot->NumRecords();
-  std::cout << "rows:        " << (rows ? std::to_string(*rows) : "unknown (files without stats)")
-            << '\n';
+  int64_t files_with_vectors = 0;
+  int64_t rows_marked = 0;
+  for (const auto& [key, add] : snapshot->files) {
+    if (!add.deletion_vector.has_value()) continue;
+    ++files_with_vectors;
+    rows_marked += add.deletion_vector->cardinality;
+  }
+  std::cout << "rows:        " << (rows ? std::to_string(*rows) : "unknown (files without stats)");
+  if (files_with_vectors > 0) {
+    std::cout << " (and " << rows_marked << " marked deleted by deletion vectors in "
+              << files_with_vectors << (files_with_vectors == 1 ? " file)" : " files)");
+  }
+  std::cout << '\n';
+  if (!snapshot->column_mapping_mode.empty()) {
+    std::cout << "columns map: by " << snapshot->column_mapping_mode << " (column mapping)\n";
+  }
   std::string partitions;
   for (const std::string& column : snapshot->metadata.partition_columns) {
     partitions += partitions.empty() ? "" : ", ";
