@@ -462,6 +462,10 @@ std::vector<GoldenExpectation> GoldenExpectations() {
                             "name / id (physical names col-<uuid>, nested ones too)",
                             {{"num_rows", 6}, {"logical_nested_names", true}}});
   }
+  expectations.push_back({"type-widening",
+                          "two rows written with narrow types (byte, short, int, float, decimal, "
+                          "date), then every column widened (typeWidening): read in the wide types",
+                          {{"num_rows", 2}}});
   return expectations;
 }
 
