@@ -810,8 +810,7 @@ TEST(DeltaTableTest, NewerProtocolsAreReadButNeverWritten) {
       log->fs()->CreateIfAbsent(log->CommitPath(3), SerializeCommit({info, mapped})).ValueOrDie());
   auto corrupt = log->Load();
   EXPECT_EQ(corrupt.status().code(), StatusCode::kDataError);
-  EXPECT_NE(corrupt.status().message().find("delta.columnMapping.physicalName"),
-            std::string::npos);
+  EXPECT_NE(corrupt.status().message().find("delta.columnMapping.physicalName"), std::string::npos);
 }
 
 TEST(DeltaTableTest, ActionsRoundTripThroughJson) {
