@@ -471,6 +471,19 @@ FileKey KeyOf(const RemoveFile& remove) {
                  remove.deletion_vector ? DeletionVectorUniqueId(*remove.deletion_vector) : ""};
 }
 
+RemoveFile RemoveOf(const AddFile& add, int64_t deletion_timestamp, bool data_change) {
+  RemoveFile remove;
+  remove.path = add.path;
+  remove.deletion_vector = add.deletion_vector;
+  remove.deletion_timestamp = deletion_timestamp;
+  remove.data_change = data_change;
+  remove.extended_file_metadata = true;
+  remove.partition_values = add.partition_values;
+  remove.size = add.size;
+  remove.tags = add.tags;
+  return remove;
+}
+
 std::string CommitFileName(int64_t version) {
   char name[32];
   std::snprintf(name, sizeof(name), "%020lld.json", static_cast<long long>(version));

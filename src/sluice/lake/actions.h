@@ -141,6 +141,10 @@ struct FileKey {
 FileKey KeyOf(const AddFile& add);
 FileKey KeyOf(const RemoveFile& remove);
 
+// The remove of a live logical file: its path, deletion vector (so the key matches), partition
+// values, size and tags, with extendedFileMetadata.
+RemoveFile RemoveOf(const AddFile& add, int64_t deletion_timestamp, bool data_change);
+
 // Parses one commit file (newline-delimited JSON). Unknown action kinds (domainMetadata,
 // checkpointMetadata, sidecar, ...) are skipped; `unknown_kinds` (when given) collects their
 // names. Errors: DataError naming `path` and the 1-based line for malformed JSON or a known

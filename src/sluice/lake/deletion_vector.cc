@@ -298,20 +298,32 @@ DeletionVector InlineDeletionVector(const DeletionBitmap& bitmap) {
   return dv;
 }
 
-DeletionVectorFileContents NewDeletionVectorFile(const DeletionBitmap& bitmap) {
+DeletionVectorFileBuilder::DeletionVectorFileBuilder() : bytes_(1, '\x01') {
   const std::string uuid = NewUUID();
+  relative_path_ = "deletion_vector_" + uuid + ".bin";
+  path_or_inline_dv_ = Z85Encode(UUIDBytes(uuid));
+}
+
+DeletionVector DeletionVectorFileBuilder::Append(const DeletionBitmap& bitmap) {
   const std::string data = bitmap.Serialize();
+  DeletionVector dv;
+  dv.storage_type = "u";
+  dv.path_or_inline_dv = path_or_inline_dv_;
+  dv.offset = static_cast<int32_t>(bytes_.size());
+  dv.size_in_bytes = static_cast<int32_t>(data.size());
+  dv.cardinality = static_cast<int64_t>(bitmap.Cardinality());
+  AppendBE32(static_cast<uint32_t>(data.size()), &bytes_);
+  bytes_ += data;
+  AppendBE32(Crc32(data), &bytes_);
+  return dv;
+}
+
+DeletionVectorFileContents NewDeletionVectorFile(const DeletionBitmap& bitmap) {
+  DeletionVectorFileBuilder builder;
   DeletionVectorFileContents contents;
-  contents.relative_path = "deletion_vector_" + uuid + ".bin";
-  contents.bytes.push_back('\x01');
-  AppendBE32(static_cast<uint32_t>(data.size()), &contents.bytes);
-  contents.bytes += data;
-  AppendBE32(Crc32(data), &contents.bytes);
-  contents.descriptor.storage_type = "u";
-  contents.descriptor.path_or_inline_dv = Z85Encode(UUIDBytes(uuid));
-  contents.descriptor.offset = 1;
-  contents.descriptor.size_in_bytes = static_cast<int32_t>(data.size());
-  contents.descriptor.cardinality = static_cast<int64_t>(bitmap.Cardinality());
+  contents.descriptor = builder.Append(bitmap);
+  contents.relative_path = builder.relative_path();
+  contents.bytes = builder.bytes();
   return contents;
 }
 

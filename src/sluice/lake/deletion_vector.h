@@ -78,8 +78,24 @@ Result<DeletionBitmap> ReadDeletionVector(io::FileSystem* fs, const std::string&
 // The descriptor of an inline deletion vector holding `bitmap`.
 DeletionVector InlineDeletionVector(const DeletionBitmap& bitmap);
 
-// A new deletion vector file holding one deletion vector: its relative file name
-// ("deletion_vector_<uuid>.bin"), its bytes, and the descriptor pointing into it ('u', offset 1).
+// The bytes of a new deletion vector file named "deletion_vector_<uuid>.bin": the version byte,
+// then per vector its size, bytes and CRC-32. Not thread-safe.
+class DeletionVectorFileBuilder {
+ public:
+  DeletionVectorFileBuilder();
+  // Appends `bitmap`; returns the descriptor pointing at it ('u', its offset, size, cardinality).
+  DeletionVector Append(const DeletionBitmap& bitmap);
+  const std::string& relative_path() const { return relative_path_; }
+  const std::string& bytes() const { return bytes_; }
+
+ private:
+  std::string relative_path_;
+  std::string path_or_inline_dv_;  // the Z85 of the file's UUID
+  std::string bytes_;
+};
+
+// A new deletion vector file holding one deletion vector: its relative file name, its bytes, and
+// the descriptor pointing into it (offset 1).
 struct DeletionVectorFileContents {
   std::string relative_path;
   std::string bytes;

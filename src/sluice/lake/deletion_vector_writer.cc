@@ -1,18 +1,8 @@
 #include "sluice/lake/deletion_vector_writer.h"
 
-#include <zlib.h>
-
 #include <nlohmann/json.hpp>
 
 namespace sluice::lake {
-namespace {
-
-void AppendBE32(uint32_t value, std::string* out) {
-  for (int i = 3; i >= 0; --i) out->push_back(static_cast<char>((value >> (8 * i)) & 0xFF));
-}
-
-}  // namespace
-
 std::string LooseStats(const std::string& stats) {
   nlohmann::ordered_json json = nlohmann::ordered_json::parse(stats, nullptr, false);
   if (json.is_discarded() || !json.is_object()) return stats;
@@ -30,41 +20,21 @@ void DeletionVectorWriter::Add(const AddFile& add, DeletionBitmap deleted, int64
 
 Result<DeletionVectorCounts> DeletionVectorWriter::Finish(int64_t now_ms, Transaction* txn) {
   DeletionVectorCounts counts;
-  // One DV file for the whole operation: a version byte, then the vectors one after another.
-  DeletionVectorFileContents named = NewDeletionVectorFile(DeletionBitmap());
-  std::string bytes(1, '\x01');
+  // One DV file for the whole operation.
+  DeletionVectorFileBuilder vector_file;
   std::vector<std::pair<const File*, DeletionVector>> updates;
   for (const File& file : files_) {
-    RemoveFile remove;
-    remove.path = file.add.path;
-    remove.deletion_timestamp = now_ms;
-    remove.data_change = true;
-    remove.extended_file_metadata = true;
-    remove.partition_values = file.add.partition_values;
-    remove.size = file.add.size;
-    remove.tags = file.add.tags;
-    remove.deletion_vector = file.add.deletion_vector;
-    txn->Remove(std::move(remove));
+    txn->Remove(RemoveOf(file.add, now_ms, /*data_change=*/true));
     if (static_cast<int64_t>(file.deleted.Cardinality()) >= file.physical_rows) {
       ++counts.files_removed;
       continue;
     }
-    const std::string data = file.deleted.Serialize();
-    DeletionVector dv = named.descriptor;
-    dv.offset = static_cast<int32_t>(bytes.size());
-    dv.size_in_bytes = static_cast<int32_t>(data.size());
-    dv.cardinality = static_cast<int64_t>(file.deleted.Cardinality());
-    AppendBE32(static_cast<uint32_t>(data.size()), &bytes);
-    bytes += data;
-    AppendBE32(static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(data.data()),
-                                           static_cast<uInt>(data.size()))),
-               &bytes);
-    updates.emplace_back(&file, std::move(dv));
+    updates.emplace_back(&file, vector_file.Append(file.deleted));
   }
   if (!updates.empty()) {
-    const std::string path = io::JoinPath(root_, named.relative_path);
+    const std::string path = io::JoinPath(root_, vector_file.relative_path());
     SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<io::OutputStream> out, fs_->OpenForWrite(path));
-    SLUICE_RETURN_NOT_OK(out->Write(bytes));
+    SLUICE_RETURN_NOT_OK(out->Write(vector_file.bytes()));
     SLUICE_RETURN_NOT_OK(out->Close());
     written_path_ = path;
   }

@@ -152,10 +152,6 @@ std::string DeltaLog::CommitPath(int64_t version) const {
   return io::JoinPath(root_, "_delta_log/" + CommitFileName(version));
 }
 
-std::string DeltaLog::DataFilePath(const std::string& action_path) const {
-  return io::JoinPath(root_, DecodeActionPath(action_path));
-}
-
 Result<DeltaLog::Listing> DeltaLog::List() const {
   SLUICE_ASSIGN_OR_RETURN(std::vector<io::FileInfo> files, fs_->List(LogDir()));
   Listing listing;

@@ -57,8 +57,6 @@ class DeltaLog {
   const std::string& root() const { return root_; }
   std::string LogDir() const;                     // "<root>/_delta_log/"
   std::string CommitPath(int64_t version) const;  // "<root>/_delta_log/<20 digits>.json"
-  // Absolute path of a data file from its (encoded) add/remove path.
-  std::string DataFilePath(const std::string& action_path) const;
 
   // True when the directory holds a Delta log (at least one commit or checkpoint).
   Result<bool> Exists() const;

@@ -66,21 +66,6 @@ std::string JsonStringArray(const std::vector<std::string>& values) {
   return text + "]";
 }
 
-// The remove of a live logical file: the same path and deletion vector (its key), so replay drops
-// exactly that file.
-RemoveFile RemoveFor(const AddFile& add, int64_t now_ms, bool data_change) {
-  RemoveFile remove;
-  remove.path = add.path;
-  remove.deletion_vector = add.deletion_vector;
-  remove.deletion_timestamp = now_ms;
-  remove.data_change = data_change;
-  remove.extended_file_metadata = true;
-  remove.partition_values = add.partition_values;
-  remove.size = add.size;
-  remove.tags = add.tags;
-  return remove;
-}
-
 void DeleteFiles(io::FileSystem* fs, const std::string& root, const std::vector<AddFile>& adds) {
   for (const AddFile& add : adds) (void)fs->Delete(io::JoinPath(root, DecodeActionPath(add.path)));
 }
@@ -257,7 +242,7 @@ Result<int64_t> RewriteWithout(const std::shared_ptr<const DeltaLog>& log,
     }
   }
   if (dropped == 0) return dropped;  // read, but untouched
-  txn->Remove(RemoveFor(add, now_ms, /*data_change=*/true));
+  txn->Remove(RemoveOf(add, now_ms, /*data_change=*/true));
   for (const columnar::BatchPtr& batch : kept) {
     *rows_copied += batch->num_rows();
     SLUICE_RETURN_NOT_OK(writer->Write(*batch));
@@ -425,7 +410,7 @@ Result<WriteResult> DeltaTable::Write(const columnar::SchemaPtr& input_schema,
   if (new_metadata.has_value()) txn.UpdateMetadata(*new_metadata);
   if (overwrite) {
     for (const auto& [key, add] : snapshot->files) {
-      txn.Remove(RemoveFor(add, now_ms, /*data_change=*/true));
+      txn.Remove(RemoveOf(add, now_ms, /*data_change=*/true));
       txn.MarkFileRead(key);
     }
     txn.SetReadPredicate([](const AddFile&) { return true; });
@@ -851,7 +836,7 @@ Result<OptimizeResult> DeltaTable::Optimize(int64_t target_file_bytes,
     if (files.size() < 2 && !files.front()->second.deletion_vector.has_value()) continue;
     for (const auto* entry : files) {
       txn.MarkFileRead(entry->first);
-      txn.Remove(RemoveFor(entry->second, now_ms, /*data_change=*/false));
+      txn.Remove(RemoveOf(entry->second, now_ms, /*data_change=*/false));
       ++result.files_removed;
       Result<std::vector<columnar::BatchPtr>> batches = ReadFile(log_, snapshot, entry->first.path);
       if (!batches.ok()) {
