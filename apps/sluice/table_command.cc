@@ -157,7 +157,9 @@ struct TableFlags {
   int64_t from_version = -1;
   int64_t to_version = -1;
   std::string to = "table";
-  ReadFlags read;  // merge source
+  ReadFlags read;             // merge source
+  std::string rename_column;  // OLD=NEW
+  std::string drop_column;
 };
 
 Status RunChanges(const TableFlags& flags) {
@@ -221,6 +223,31 @@ Status RunProperties(const TableFlags& flags) {
     std::cerr << "sluice: protocol raised to " << ProtocolText(result.protocol)
               << ": readers and writers must support these features\n";
   }
+  return Status::OK();
+}
+
+Status RunAlter(const TableFlags& flags) {
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> table,
+                          lake::DeltaTable::Open(flags.table));
+  if (flags.rename_column.empty() == flags.drop_column.empty()) {
+    return Status::InvalidArgument(
+        "sluice table alter: give one of --rename-column OLD=NEW or --drop-column NAME");
+  }
+  lake::CommitResult commit;
+  if (!flags.rename_column.empty()) {
+    const size_t equals = flags.rename_column.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      return Status::InvalidArgument("--rename-column expects OLD=NEW, got '" +
+                                     flags.rename_column + "'");
+    }
+    SLUICE_ASSIGN_OR_RETURN(commit, table->RenameColumn(flags.rename_column.substr(0, equals),
+                                                        flags.rename_column.substr(equals + 1)));
+    std::cerr << "sluice: column renamed → version " << commit.version << '\n';
+  } else {
+    SLUICE_ASSIGN_OR_RETURN(commit, table->DropColumn(flags.drop_column));
+    std::cerr << "sluice: column dropped → version " << commit.version << '\n';
+  }
+  PrintCommit(commit);
   return Status::OK();
 }
 
@@ -369,6 +396,8 @@ void RegisterTable(CLI::App* app, const GlobalFlags* global, int* exit_code) {
       "  sluice table properties lake/orders delta.enableDeletionVectors=true\n"
       "  sluice table properties lake/orders delta.enableChangeDataFeed=true\n"
       "  sluice table changes lake/orders --from-version 5\n"
+      "  sluice table properties lake/orders delta.columnMapping.mode=name\n"
+      "  sluice table alter lake/orders --rename-column amount=amount_eur\n"
       "  sluice table vacuum lake/orders --dry-run\n");
   auto flags = std::make_shared<TableFlags>();
   const auto finish = [exit_code](const Status& status) {
@@ -428,6 +457,17 @@ void RegisterTable(CLI::App* app, const GlobalFlags* global, int* exit_code) {
                          "delta.deletedFileRetentionDuration='interval 14 days'");
   properties->add_option("--unset", flags->unset, "Properties to remove (repeatable)");
   properties->callback([flags, finish] { finish(RunProperties(*flags)); });
+
+  CLI::App* alter = command->add_subcommand(
+      "alter",
+      "Rename or drop a column without rewriting data (needs column mapping: set "
+      "delta.columnMapping.mode=name first; readers then need Delta reader version 2)");
+  alter->add_option("TABLE", flags->table, "The table: a folder or s3://bucket/prefix")->required();
+  alter->add_option("--rename-column", flags->rename_column, "OLD=NEW: give a column a new name");
+  alter->add_option("--drop-column", flags->drop_column,
+                    "NAME: drop a column (its values stay in the files, unseen; a column added "
+                    "later under the name starts empty)");
+  alter->callback([flags, finish] { finish(RunAlter(*flags)); });
 
   CLI::App* changes = command->add_subcommand(
       "changes",

@@ -35,6 +35,7 @@
 #include "sluice/columnar/decimal.h"
 #include "sluice/columnar/value_formatter.h"
 #include "sluice/lake/delta_log.h"
+#include "sluice/lake/delta_table.h"
 #include "sluice/lake/table_scan.h"
 
 namespace sluice::lake {
@@ -442,8 +443,17 @@ std::vector<GoldenExpectation> GoldenExpectations() {
     expectations.push_back(
         {name,
          "(x % 10, x, 'foo' + x % 5) for x in 0..49 partitioned by part; 15 DELETEs of col1 = "
-         "0, 2, ..., 28 with deletion vectors (column mapping by name for the second)",
-         {{"num_rows", 35}, {"rows", Rows(0, 50, not_even_below_30, partitioned)}}});
+         "0, 2, ..., 28 with deletion vectors (column mapping by name for the second); then, on a "
+         "copy, sluice deletes col1 = 31 and col1 = 40 (its own deletion vectors, Spark's "
+         "physical names)",
+         {{"num_rows", 35},
+          {"rows", Rows(0, 50, not_even_below_30, partitioned)},
+          {"then_delete", "col1 = 31"},
+          {"then_delete_also", "col1 = 40"},
+          {"then_rows",
+           Rows(
+               0, 50, [&](int64_t x) { return not_even_below_30(x) && x != 31 && x != 40; },
+               partitioned)}}});
   }
   for (const char* name : {"v2-checkpoint-json", "v2-checkpoint-parquet"}) {
     expectations.push_back(
@@ -495,6 +505,36 @@ TEST(DeltaCorpusTest, GoldenTablesWithNewerFeaturesMatchTheirOperations) {
                 std::optional<int64_t>(expected["checkpoint_version"].get<int64_t>()));
     }
     CheckContents(*log, *snapshot, expected);
+    if (expected.contains("then_delete")) {
+      // sluice writes into the table another engine made: deletes on a copy, read back.
+      const fs::path copy = fs::temp_directory_path() / ("sluice-golden-" + golden.table);
+      fs::remove_all(copy);
+      fs::copy(directory, copy, fs::copy_options::recursive);
+      auto table = DeltaTable::Open(copy.string()).ValueOrDie();
+      for (const char* key : {"then_delete", "then_delete_also"}) {
+        Result<DeleteResult> deleted = table->Delete(expected[key].get<std::string>());
+        ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+        EXPECT_EQ(deleted->rows_deleted, 1);
+      }
+      auto copied_log = DeltaLog::Open(copy.string()).ValueOrDie();
+      SnapshotPtr after = copied_log->Load().ValueOrDie();
+      Json then = expected;
+      then["rows"] = expected["then_rows"];
+      then["num_rows"] = expected["then_rows"].size();
+      then.erase("checkpoint_version");
+      CheckContents(copied_log, after, then);
+      // Partition values stay keyed as the table keys them (physical names under mapping).
+      std::set<std::string> keys_before;
+      std::set<std::string> keys_after;
+      for (const auto& [key, add] : (*snapshot)->files) {
+        for (const auto& [column, value] : add.partition_values) keys_before.insert(column);
+      }
+      for (const auto& [key, add] : after->files) {
+        for (const auto& [column, value] : add.partition_values) keys_after.insert(column);
+      }
+      EXPECT_EQ(keys_after, keys_before);
+      fs::remove_all(copy);
+    }
     if (expected.contains("logical_nested_names")) {
       Result<ScannedTable> scanned = ScanAll(*log, *snapshot);
       ASSERT_TRUE(scanned.ok()) << scanned.status().ToString();

@@ -162,7 +162,26 @@ if (isTable) {
     if (add.deletionVector) deleted.set(join(parquet, decodeURIComponent(add.path)), ReadDeletionVector(parquet, add.deletionVector));
   }
   source = `read_parquet([${files.join(', ')}], hive_partitioning = true, union_by_name = true, filename = true, file_row_number = true)`;
-  select = schema.fields.map((field) => `"${field.name.replaceAll('"', '""')}"`).join(', ');
+  // Column mapping: files, partition folders and statistics use each column's physical name, and
+  // the Parquet field_id is its id; the schema's name is what readers show.
+  const Ident = (name) => `"${name.replaceAll('"', '""')}"`;
+  const mapping = (field) => field.metadata?.['delta.columnMapping.physicalName'];
+  select = schema.fields.map((field) => mapping(field) ?
+    `${Ident(mapping(field))} AS ${Ident(field.name)}` : Ident(field.name)).join(', ');
+  const ids = new Map(schema.fields.filter(mapping).map((field) =>
+    [mapping(field), field.metadata['delta.columnMapping.id']]));
+  if (ids.size > 0) {
+    for (const file of files) {
+      const found = await connection.runAndReadAll(
+        `SELECT name, field_id FROM parquet_schema(${file}) WHERE name <> 'schema' AND name <> 'duckdb_schema'`);
+      for (const [name, fieldId] of found.getRows()) {
+        if (name === '_change_type') continue;
+        if (ids.has(name) && Number(fieldId) !== ids.get(name)) {
+          Fail(`${file}: column ${name} has field_id ${fieldId}, the schema says ${ids.get(name)}`);
+        }
+      }
+    }
+  }
 }
 
 // Types.

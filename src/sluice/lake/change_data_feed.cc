@@ -20,6 +20,11 @@ DataFileOptions ChangeFileOptions(DataFileOptions options) {
   options.file_prefix = "cdc";
   options.data_change = false;
   options.indexed_columns = 0;
+  if (!options.physical_columns.empty()) {
+    // Under column mapping, _change_type is stored under its own name.
+    const std::string name(kChangeTypeColumn);
+    options.physical_columns.push_back(PhysicalColumn{name, name, std::nullopt, ""});
+  }
   return options;
 }
 
@@ -109,13 +114,13 @@ std::shared_ptr<Snapshot> FilesOf(const Snapshot& table, int64_t version, bool c
   files->protocol = table.protocol;
   files->metadata = table.metadata;
   files->schema = change_files ? WithChangeType(*table.schema) : table.schema;
-  files->column_mapping_mode = table.column_mapping_mode;
-  files->physical_columns = table.physical_columns;
-  if (change_files && !files->physical_columns.empty()) {
+  std::vector<PhysicalColumn> physical = table.physical_columns;
+  if (change_files && !physical.empty()) {
     // Change files name their _change_type column as it is.
     const std::string name(kChangeTypeColumn);
-    files->physical_columns.push_back(PhysicalColumn{name, name, std::nullopt, ""});
+    physical.push_back(PhysicalColumn{name, name, std::nullopt, ""});
   }
+  files->SetColumnMapping(table.column_mapping_mode, std::move(physical));
   return files;
 }
 

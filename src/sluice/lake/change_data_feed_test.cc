@@ -11,24 +11,14 @@
 #include "sluice/columnar/column_builder.h"
 #include "sluice/columnar/value_formatter.h"
 #include "sluice/lake/delta_table.h"
+#include "sluice/lake/scratch_table.h"
 
 namespace sluice::lake {
 namespace {
 
+using scratch::TempDir;
+
 using columnar::DataType;
-
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/sluice-cdf-XXXXXX";
-    path_ = ::mkdtemp(pattern);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 columnar::SchemaPtr Schema() {
   return std::make_shared<const columnar::Schema>(std::vector<columnar::Field>{

@@ -124,10 +124,16 @@ DataFileWriter::DataFileWriter(std::shared_ptr<io::FileSystem> fs, std::string t
       table_schema_(std::move(table_schema)),
       partition_columns_(std::move(partition_columns)),
       options_(std::move(options)) {
+  const std::vector<PhysicalColumn>& physical = options_.physical_columns;
+  const bool mapped = !physical.empty() && physical.size() == table_schema_->num_fields();
   std::vector<columnar::Field> data_fields;
   for (const std::string& name : partition_columns_) {
-    partition_indices_.push_back(table_schema_->FieldIndex(name).value_or(0));
+    const size_t index = table_schema_->FieldIndex(name).value_or(0);
+    partition_indices_.push_back(index);
+    partition_keys_.push_back(mapped ? physical[index].physical_name : name);
   }
+  bool any_id = false;
+  std::vector<std::optional<int32_t>> field_ids;
   for (size_t i = 0; i < table_schema_->num_fields(); ++i) {
     const columnar::Field& field = table_schema_->field(i);
     bool is_partition = false;
@@ -136,8 +142,14 @@ DataFileWriter::DataFileWriter(std::shared_ptr<io::FileSystem> fs, std::string t
     data_indices_.push_back(i);
     columnar::Field stored = field;
     stored.type = StorageType(field.type);
+    if (mapped) {
+      stored.name = physical[i].physical_name;
+      field_ids.push_back(physical[i].field_id);
+      any_id |= physical[i].field_id.has_value();
+    }
     data_fields.push_back(std::move(stored));
   }
+  if (any_id) options_.parquet.field_ids = std::move(field_ids);
   data_schema_ = std::make_shared<const columnar::Schema>(std::move(data_fields));
 }
 
@@ -206,8 +218,8 @@ Status DataFileWriter::Write(const columnar::Batch& batch) {
             PartitionValueText(batch.column(partition_indices_[p]), row);
         if (value.has_value() && value->empty()) value.reset();  // '' partitions like null
         if (!key.empty()) key += '/';
-        key += HivePartitionSegment(partition_columns_[p], value);
-        values.emplace(partition_columns_[p], std::move(value));
+        key += HivePartitionSegment(partition_keys_[p], value);
+        values.emplace(partition_keys_[p], std::move(value));
       }
       auto& group = groups[key];
       if (group.second.empty()) group.first = std::move(values);

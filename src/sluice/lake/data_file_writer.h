@@ -21,6 +21,7 @@
 #include "sluice/formats/parquet/parquet_writer.h"
 #include "sluice/io/file_system.h"
 #include "sluice/lake/actions.h"
+#include "sluice/lake/delta_schema.h"
 
 namespace sluice::lake {
 
@@ -39,6 +40,10 @@ struct DataFileOptions {
   // data files) and their name prefix ("part", "cdc").
   std::string directory;
   std::string file_prefix = "part";
+  // Column mapping (column_mapping.h): one entry per column of the table schema, in order, whose
+  // physical name the files, partition values and statistics use, and whose id becomes the
+  // Parquet field_id. Empty: columns are stored under their names.
+  std::vector<PhysicalColumn> physical_columns;
 };
 
 class DataFileWriter {
@@ -69,6 +74,7 @@ class DataFileWriter {
   std::string root_;
   columnar::SchemaPtr table_schema_;
   std::vector<std::string> partition_columns_;
+  std::vector<std::string> partition_keys_;  // partition columns' physical names
   std::vector<size_t> partition_indices_;
   std::vector<size_t> data_indices_;
   columnar::SchemaPtr data_schema_;

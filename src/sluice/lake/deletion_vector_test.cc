@@ -10,23 +10,13 @@
 #include <fstream>
 
 #include "sluice/io/file_system.h"
+#include "sluice/lake/scratch_table.h"
 #include "sluice/lake/z85.h"
 
 namespace sluice::lake {
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/sluice-dv-XXXXXX";
-    path_ = ::mkdtemp(pattern);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using scratch::TempDir;
 
 void WriteFile(const std::string& path, const std::string& bytes) {
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());

@@ -29,10 +29,13 @@
 
 #include "sluice/columnar/column_builder.h"
 #include "sluice/lake/delta_table.h"
+#include "sluice/lake/scratch_table.h"
 #include "sluice/lake/table_scan.h"
 
 namespace sluice::lake {
 namespace {
+
+using scratch::TempDir;
 
 using columnar::DataType;
 using columnar::Field;
@@ -48,22 +51,6 @@ constexpr int kExitOk = 0;
 constexpr int kExitConflict = 10;
 constexpr int kExitInvalidArgument = 11;
 constexpr int kExitOtherError = 12;
-
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/sluice-delta-concurrency-XXXXXX";
-    const char* path = ::mkdtemp(pattern);
-    path_ = path != nullptr ? path : "";
-  }
-  ~TempDir() {
-    if (!path_.empty()) std::filesystem::remove_all(path_);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // writer:int64, seq:int64 and, when `extra_column` is not empty, one more int64 column of that
 // name (a table shape of its own).

@@ -50,10 +50,13 @@
 
 #include "sluice/columnar/column_builder.h"
 #include "sluice/lake/delta_table.h"
+#include "sluice/lake/scratch_table.h"
 #include "sluice/lake/table_scan.h"
 
 namespace sluice::lake {
 namespace {
+
+using scratch::TempDir;
 
 using columnar::DataType;
 using columnar::Field;
@@ -70,22 +73,6 @@ constexpr int64_t kDeleteRows = 2;
 constexpr std::chrono::seconds kFirstAckTimeout(30);
 // Every this many versions the child compacts instead (OPTIMIZE: rows unchanged).
 constexpr int64_t kOptimizeEvery = 25;
-
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/sluice-delta-crash-XXXXXX";
-    const char* path = ::mkdtemp(pattern);
-    path_ = path != nullptr ? path : "";
-  }
-  ~TempDir() {
-    if (!path_.empty()) std::filesystem::remove_all(path_);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // What the table holds: its version (-1 before the first commit) and its rows, whose keys are
 // always exactly 0..rows-1.

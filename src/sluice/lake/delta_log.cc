@@ -10,6 +10,7 @@
 #include "sluice/columnar/temporal.h"
 #include "sluice/formats/parquet/parquet_reader.h"
 #include "sluice/lake/checkpoint_writer.h"
+#include "sluice/lake/column_mapping.h"
 #include "sluice/lake/delta_schema.h"
 #include "sluice/lake/file_statistics.h"
 #include "sluice/lake/table_features.h"
@@ -393,14 +394,9 @@ Result<SnapshotPtr> DeltaLog::Replay(const Listing& listing, int64_t version,
   SLUICE_ASSIGN_OR_RETURN(columnar::Schema schema,
                           ParseDeltaSchema(snapshot->metadata.schema_string));
   snapshot->schema = std::make_shared<const columnar::Schema>(std::move(schema));
-  auto mode = snapshot->metadata.configuration.find("delta.columnMapping.mode");
-  if (mode != snapshot->metadata.configuration.end() &&
-      (mode->second == "name" || mode->second == "id")) {
-    snapshot->column_mapping_mode = mode->second;
-    SLUICE_ASSIGN_OR_RETURN(snapshot->physical_columns,
-                            ParsePhysicalColumns(snapshot->metadata.schema_string,
-                                                 /*need_ids=*/mode->second == "id"));
-  }
+  SLUICE_ASSIGN_OR_RETURN(std::vector<PhysicalColumn> physical,
+                          PhysicalColumnsOf(snapshot->metadata));
+  snapshot->SetColumnMapping(ColumnMappingMode(snapshot->metadata), std::move(physical));
   SLUICE_RETURN_NOT_OK(CheckReadable(*snapshot).WithContext(root_));
   return SnapshotPtr(std::move(snapshot));
 }

@@ -14,25 +14,15 @@
 #include "sluice/lake/data_file_writer.h"
 #include "sluice/lake/deletion_vector.h"
 #include "sluice/lake/delta_table.h"
+#include "sluice/lake/scratch_table.h"
 #include "sluice/lake/table_scan.h"
 
 namespace sluice::lake {
 namespace {
 
+using scratch::TempDir;
+
 using columnar::DataType;
-
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/sluice-log-XXXXXX";
-    path_ = ::mkdtemp(pattern);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // Appends rows ids [first, first + count) as one commit (one data file).
 void AppendIds(const std::string& root, int64_t first, int64_t count) {
@@ -291,9 +281,16 @@ TEST(DeltaLogTest, ColumnMappedTablesAreReadByPhysicalName) {
   }
   std::sort(rows.begin(), rows.end());
   EXPECT_EQ(rows, (std::vector<std::string>{"0:eu", "1:us", "2:eu", "3:us"}));
-  // sluice reads column-mapped tables but does not write them yet: refused by name.
-  const Status refused = DeltaLog::CheckWritable(*snapshot);
-  EXPECT_NE(refused.message().find("columnMapping"), std::string::npos) << refused.ToString();
+  // And writes them, under the physical names of the table another writer made.
+  EXPECT_TRUE(DeltaLog::CheckWritable(*snapshot).ok());
+  const auto written = DeltaTable::Open(dir.path()).ValueOrDie()->Delete("order_id = 3");
+  ASSERT_TRUE(written.ok()) << written.status().ToString();
+  EXPECT_EQ(written->rows_deleted, 1);
+  snapshot = log->Load().ValueOrDie();
+  for (const auto& [key, add] : snapshot->files) {
+    EXPECT_EQ(add.partition_values.count("col-91bc"), 1u) << key.ToString();
+  }
+  EXPECT_EQ(snapshot->NumRecords(), 3);
 }
 
 // A v2 checkpoint (a UUID-named top-level JSON file naming Parquet sidecars that hold the file

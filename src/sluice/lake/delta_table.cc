@@ -9,6 +9,7 @@
 #include "sluice/columnar/value_formatter.h"
 #include "sluice/columnar/widen.h"
 #include "sluice/lake/change_data_feed.h"
+#include "sluice/lake/column_mapping.h"
 #include "sluice/lake/deletion_vector.h"
 #include "sluice/lake/deletion_vector_writer.h"
 #include "sluice/lake/delta_schema.h"
@@ -68,6 +69,12 @@ std::string JsonStringArray(const std::vector<std::string>& values) {
 
 void DeleteFiles(io::FileSystem* fs, const std::string& root, const std::vector<AddFile>& adds) {
   for (const AddFile& add : adds) (void)fs->Delete(io::JoinPath(root, DecodeActionPath(add.path)));
+}
+
+// The file options for writing into `snapshot`'s table: its columns' physical names and ids.
+DataFileOptions ForTable(DataFileOptions options, const Snapshot& snapshot) {
+  options.physical_columns = snapshot.physical_columns;
+  return options;
 }
 
 int64_t NowOr(int64_t now_ms) { return now_ms != 0 ? now_ms : CurrentTimeMs(); }
@@ -357,6 +364,14 @@ Result<WriteResult> DeltaTable::Write(const columnar::SchemaPtr& input_schema,
     metadata.configuration =
         snapshot->exists() ? snapshot->metadata.configuration : options.configuration;
     metadata.created_time = snapshot->exists() ? snapshot->metadata.created_time : now_ms;
+    if (snapshot->exists()) {
+      // Ids keep counting up across the replaced schema: old files never match a new column.
+      auto max_id = snapshot->metadata.configuration.find(std::string(kMaxColumnIdKey));
+      if (max_id != snapshot->metadata.configuration.end()) {
+        metadata.configuration[max_id->first] = max_id->second;
+      }
+    }
+    SLUICE_RETURN_NOT_OK(AssignColumnMapping(&metadata, /*keep_names=*/false));
     table_schema = input_schema;
     partition_columns = metadata.partition_columns;
     new_metadata = std::move(metadata);
@@ -373,6 +388,7 @@ Result<WriteResult> DeltaTable::Write(const columnar::SchemaPtr& input_schema,
       Metadata metadata = snapshot->metadata;
       SLUICE_ASSIGN_OR_RETURN(metadata.schema_string,
                               AddColumnsToSchemaString(metadata.schema_string, new_fields));
+      SLUICE_RETURN_NOT_OK(AssignColumnMapping(&metadata, /*keep_names=*/false));
       std::vector<columnar::Field> fields = snapshot->schema->fields();
       for (const columnar::Field& field : new_fields) {
         fields.push_back(field);
@@ -383,8 +399,11 @@ Result<WriteResult> DeltaTable::Write(const columnar::SchemaPtr& input_schema,
     }
   }
 
+  const Metadata& table_metadata = new_metadata ? *new_metadata : snapshot->metadata;
+  DataFileOptions file_options = options.files;
+  SLUICE_ASSIGN_OR_RETURN(file_options.physical_columns, PhysicalColumnsOf(table_metadata));
   DataFileWriter writer(log_->shared_fs(), log_->root(), table_schema, partition_columns,
-                        options.files);
+                        file_options);
   while (true) {
     Result<columnar::BatchPtr> batch = source();
     if (!batch.ok()) {
@@ -461,14 +480,15 @@ Result<DeleteResult> DeltaTable::Delete(const std::string& predicate_text,
   const int64_t now_ms = NowOr(commit_options.now_ms);
   DeleteResult result;
   result.files_total = static_cast<int64_t>(snapshot->files.size());
+  const DataFileOptions files = ForTable(file_options, *snapshot);
   DataFileWriter writer(log_->shared_fs(), log_->root(), snapshot->schema,
-                        snapshot->metadata.partition_columns, file_options);
+                        snapshot->metadata.partition_columns, files);
   DeletionVectorWriter vectors(log_->shared_fs(), log_->root());
   const bool merge_on_read = WritesDeletionVectors(*snapshot);
   std::optional<ChangeDataWriter> change_data;
   if (WritesChangeData(*snapshot)) {
     change_data.emplace(log_->shared_fs(), log_->root(), snapshot->schema,
-                        snapshot->metadata.partition_columns, file_options);
+                        snapshot->metadata.partition_columns, files);
   }
   const ChangeRecorder deleted_rows{change_data ? &*change_data : nullptr, "delete"};
   Transaction txn(log_, snapshot);
@@ -477,7 +497,7 @@ Result<DeleteResult> DeltaTable::Delete(const std::string& predicate_text,
     return predicate.Evaluate(batch, marks);
   };
   for (const auto& [key, add] : snapshot->files) {
-    if (!predicate.MayMatch(add, *snapshot->schema, snapshot->metadata.partition_columns)) {
+    if (!predicate.MayMatch(add, *snapshot)) {
       continue;
     }
     ++result.files_read;
@@ -509,8 +529,7 @@ Result<DeleteResult> DeltaTable::Delete(const std::string& predicate_text,
   result.files_added = static_cast<int64_t>(adds.size());
   const std::shared_ptr<const Snapshot> read_snapshot = snapshot;
   txn.SetReadPredicate([predicate, read_snapshot](const AddFile& add) {
-    return predicate.MayMatch(add, *read_snapshot->schema,
-                              read_snapshot->metadata.partition_columns);
+    return predicate.MayMatch(add, *read_snapshot);
   });
   std::map<std::string, std::string> parameters = {
       {"predicate", JsonStringArray({predicate.text()})}};
@@ -563,8 +582,9 @@ struct KeyRanges {
       const std::vector<std::string>& partitions = snapshot.metadata.partition_columns;
       std::optional<StatValue> low;
       std::optional<StatValue> high;
+      const std::string& key = snapshot.PhysicalName(columns[k]);
       if (std::find(partitions.begin(), partitions.end(), columns[k]) != partitions.end()) {
-        auto it = add.partition_values.find(columns[k]);
+        auto it = add.partition_values.find(key);
         if (it == add.partition_values.end() || !it->second.has_value()) return false;
         const columnar::DataType type =
             snapshot.schema->field(*snapshot.schema->FieldIndex(columns[k])).type;
@@ -576,12 +596,12 @@ struct KeyRanges {
         if (!parsed) {
           parsed = true;
           if (add.stats.has_value()) {
-            Result<FileStats> result = ParseStats(*add.stats, *snapshot.schema);
+            Result<FileStats> result = ParseStats(*add.stats, snapshot.StatsSchema());
             if (result.ok()) stats = std::move(result).ValueUnsafe();
           }
         }
         if (!stats.has_value()) return true;
-        auto it = stats->columns.find(columns[k]);
+        auto it = stats->columns.find(key);
         if (it == stats->columns.end()) continue;
         low = it->second.min;
         high = it->second.max;
@@ -668,14 +688,15 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
   }
   const int64_t now_ms = NowOr(options.commit.now_ms);
   result.files_total = static_cast<int64_t>(snapshot->files.size());
+  const DataFileOptions files = ForTable(options.files, *snapshot);
   DataFileWriter writer(log_->shared_fs(), log_->root(), snapshot->schema,
-                        snapshot->metadata.partition_columns, options.files);
+                        snapshot->metadata.partition_columns, files);
   DeletionVectorWriter vectors(log_->shared_fs(), log_->root());
   const bool merge_on_read = WritesDeletionVectors(*snapshot);
   std::optional<ChangeDataWriter> change_data;
   if (WritesChangeData(*snapshot)) {
     change_data.emplace(log_->shared_fs(), log_->root(), snapshot->schema,
-                        snapshot->metadata.partition_columns, options.files);
+                        snapshot->metadata.partition_columns, files);
   }
   const ChangeRecorder replaced_rows{change_data ? &*change_data : nullptr, "update_preimage"};
   Transaction txn(log_, snapshot);
@@ -776,6 +797,8 @@ Result<PropertiesResult> DeltaTable::SetProperties(const std::map<std::string, s
     }
   }
   for (const auto& [key, value] : set) metadata.configuration[key] = value;
+  SLUICE_RETURN_NOT_OK(
+      ChangeColumnMapping(snapshot->metadata, &metadata).WithContext(log_->root()));
   PropertiesResult result;
   result.protocol = RequiredProtocol(snapshot->protocol, metadata.configuration);
   result.protocol_upgraded = !(result.protocol == snapshot->protocol);
@@ -804,6 +827,34 @@ Result<PropertiesResult> DeltaTable::SetProperties(const std::map<std::string, s
   return result;
 }
 
+Result<CommitResult> DeltaTable::RenameColumn(const std::string& from, const std::string& to,
+                                              const CommitOptions& commit) {
+  return ChangeSchema([&](Metadata* metadata) { return lake::RenameColumn(metadata, from, to); },
+                      "RENAME COLUMN", {{"oldColumnPath", from}, {"newColumnPath", to}}, commit);
+}
+
+Result<CommitResult> DeltaTable::DropColumn(const std::string& name, const CommitOptions& commit) {
+  return ChangeSchema([&](Metadata* metadata) { return lake::DropColumn(metadata, name); },
+                      "DROP COLUMNS", {{"columns", JsonStringArray({name})}}, commit);
+}
+
+Result<CommitResult> DeltaTable::ChangeSchema(const std::function<Status(Metadata*)>& change,
+                                              const std::string& operation,
+                                              std::map<std::string, std::string> parameters,
+                                              const CommitOptions& commit) {
+  SLUICE_ASSIGN_OR_RETURN(SnapshotPtr snapshot, log_->Load());
+  if (!snapshot->exists()) return Status::NotFound(log_->root() + " is not a Delta table");
+  SLUICE_RETURN_NOT_OK(DeltaLog::CheckWritable(*snapshot));
+  Metadata metadata = snapshot->metadata;
+  SLUICE_RETURN_NOT_OK(change(&metadata).WithContext(log_->root()));
+  // The new schema must read: parse it as a reader would before committing it.
+  SLUICE_RETURN_NOT_OK(ParseDeltaSchema(metadata.schema_string).status());
+  SLUICE_RETURN_NOT_OK(PhysicalColumnsOf(metadata).status());
+  Transaction txn(log_, snapshot);
+  txn.UpdateMetadata(std::move(metadata));
+  return txn.Commit(operation, std::move(parameters), {}, commit);
+}
+
 Result<OptimizeResult> DeltaTable::Optimize(int64_t target_file_bytes,
                                             const DataFileOptions& file_options,
                                             const CommitOptions& commit_options) {
@@ -825,7 +876,7 @@ Result<OptimizeResult> DeltaTable::Optimize(int64_t target_file_bytes,
     groups[partition].push_back(&entry);
   }
   const int64_t now_ms = NowOr(commit_options.now_ms);
-  DataFileOptions options = file_options;
+  DataFileOptions options = ForTable(file_options, *snapshot);
   options.data_change = false;
   // The target is for the compressed file; the writer rolls by in-memory size, about 3× larger.
   options.target_file_bytes = target_file_bytes * 3;

@@ -175,6 +175,15 @@ class DeltaTable {
                                          const std::vector<std::string>& unset,
                                          const CommitOptions& commit = {});
 
+  // Renames a column, or drops one, in a metadata-only commit (the data files stay as they are):
+  // the table must map columns (delta.columnMapping.mode name or id, column_mapping.h). A dropped
+  // column's values stay in the files but no reader sees them, and a column added later under
+  // the same name starts empty. Errors: InvalidArgument when the table does not map columns, for
+  // an unknown column, a name taken, a partition column or the only column dropped; Conflict.
+  Result<CommitResult> RenameColumn(const std::string& from, const std::string& to,
+                                    const CommitOptions& commit = {});
+  Result<CommitResult> DropColumn(const std::string& name, const CommitOptions& commit = {});
+
   // Compacts, per partition, the files smaller than `target_file_bytes` into files of about that
   // size (dataChange=false: readers of the change feed see no change).
   Result<OptimizeResult> Optimize(int64_t target_file_bytes = 128ll << 20,
@@ -189,6 +198,11 @@ class DeltaTable {
   Result<VacuumResult> Vacuum(const VacuumOptions& options);
 
  private:
+  Result<CommitResult> ChangeSchema(const std::function<Status(Metadata*)>& change,
+                                    const std::string& operation,
+                                    std::map<std::string, std::string> parameters,
+                                    const CommitOptions& commit);
+
   std::shared_ptr<const DeltaLog> log_;
 };
 

@@ -15,26 +15,18 @@
 #include "sluice/columnar/column_builder.h"
 #include "sluice/columnar/value_formatter.h"
 #include "sluice/lake/deletion_vector_writer.h"
+#include "sluice/lake/scratch_table.h"
 #include "sluice/lake/table_scan.h"
 
 namespace sluice::lake {
 namespace {
 
+using scratch::ReadRows;
+using scratch::SourceOf;
+using scratch::TempDir;
+
 using columnar::DataType;
 using columnar::Field;
-
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/sluice-delta-XXXXXX";
-    path_ = ::mkdtemp(pattern);
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 columnar::SchemaPtr OrdersSchema() {
   return std::make_shared<const columnar::Schema>(
@@ -81,39 +73,6 @@ TableWriteOptions CreateOnly() {
   TableWriteOptions options;
   options.mode = WriteMode::kCreate;
   return options;
-}
-
-BatchSource SourceOf(std::vector<columnar::BatchPtr> batches) {
-  auto state =
-      std::make_shared<std::pair<std::vector<columnar::BatchPtr>, size_t>>(std::move(batches), 0);
-  return [state]() -> Result<columnar::BatchPtr> {
-    if (state->second >= state->first.size()) return columnar::BatchPtr();
-    return state->first[state->second++];
-  };
-}
-
-// Every row of the table at `version` as "col=value|..." strings, sorted.
-std::vector<std::string> ReadRows(const std::string& root,
-                                  std::optional<int64_t> version = std::nullopt) {
-  auto log = DeltaLog::Open(root).ValueOrDie();
-  auto snapshot = log->Load(version).ValueOrDie();
-  auto scan = TableScan::Open(log, snapshot).ValueOrDie();
-  std::vector<std::string> rows;
-  while (true) {
-    columnar::BatchPtr batch = scan->Next().ValueOrDie();
-    if (!batch) break;
-    for (int64_t row = 0; row < batch->num_rows(); ++row) {
-      std::string text;
-      for (size_t c = 0; c < batch->num_columns(); ++c) {
-        if (c > 0) text += '|';
-        text += batch->schema()->field(c).name + "=";
-        columnar::AppendValue(batch->column(c), row, columnar::ValueStyle::kJson, &text);
-      }
-      rows.push_back(text);
-    }
-  }
-  std::sort(rows.begin(), rows.end());
-  return rows;
 }
 
 std::string Row(int64_t id, const std::string& region, const std::string& amount) {
@@ -741,7 +700,7 @@ TEST(DeltaTableTest, VacuumKeepsTheDeletionVectorsOfLiveFiles) {
                 .find("did you mean 'delta.enableDeletionVectors'"),
             std::string::npos);
   EXPECT_FALSE(table->SetProperties({{"delta.appendOnly", "yes"}}, {}).ok());
-  EXPECT_FALSE(table->SetProperties({{"delta.columnMapping.mode", "name"}}, {}).ok());
+  EXPECT_FALSE(table->SetProperties({{"delta.enableRowTracking", "true"}}, {}).ok());
 }
 
 // Two DELETEs marking rows of the same file from the same snapshot: the second conflicts, so

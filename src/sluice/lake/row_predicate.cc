@@ -232,15 +232,16 @@ Status RowPredicate::Evaluate(const columnar::Batch& batch, std::vector<uint8_t>
   return Status::OK();
 }
 
-bool RowPredicate::MayMatch(const AddFile& file, const columnar::Schema& schema,
-                            const std::vector<std::string>& partition_columns) const {
+bool RowPredicate::MayMatch(const AddFile& file, const Snapshot& snapshot) const {
+  const std::vector<std::string>& partition_columns = snapshot.metadata.partition_columns;
   std::optional<FileStats> stats;
   bool stats_parsed = false;
   for (const Term& term : terms_) {
+    const std::string& key = snapshot.PhysicalName(term.column);
     const bool is_partition = std::find(partition_columns.begin(), partition_columns.end(),
                                         term.column) != partition_columns.end();
     if (is_partition) {
-      auto it = file.partition_values.find(term.column);
+      auto it = file.partition_values.find(key);
       if (it == file.partition_values.end()) continue;
       const bool is_null = !it->second.has_value();
       if (term.op == Op::kIsNull) {
@@ -260,12 +261,12 @@ bool RowPredicate::MayMatch(const AddFile& file, const columnar::Schema& schema,
     if (!stats_parsed) {
       stats_parsed = true;
       if (file.stats.has_value()) {
-        Result<FileStats> parsed = ParseStats(*file.stats, schema);
+        Result<FileStats> parsed = ParseStats(*file.stats, snapshot.StatsSchema());
         if (parsed.ok()) stats = std::move(parsed).ValueUnsafe();
       }
     }
     if (!stats.has_value()) return true;
-    auto column = stats->columns.find(term.column);
+    auto column = stats->columns.find(key);
     if (column == stats->columns.end()) continue;
     const ColumnStats& column_stats = column->second;
     if (term.op == Op::kIsNull) {

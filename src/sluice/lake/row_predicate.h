@@ -20,6 +20,7 @@
 #include "sluice/common/result.h"
 #include "sluice/lake/actions.h"
 #include "sluice/lake/file_statistics.h"
+#include "sluice/lake/snapshot.h"
 
 namespace sluice::lake {
 
@@ -54,9 +55,10 @@ class RowPredicate {
   // name).
   Status Evaluate(const columnar::Batch& batch, std::vector<uint8_t>* matches) const;
 
-  // False only when the file's statistics or partition values prove no row can match.
-  bool MayMatch(const AddFile& file, const columnar::Schema& schema,
-                const std::vector<std::string>& partition_columns) const;
+  // False only when the file's statistics or partition values prove no row can match. The file is
+  // one of `snapshot`'s: its partition values and statistics are read under the columns' physical
+  // names when the table maps columns.
+  bool MayMatch(const AddFile& file, const Snapshot& snapshot) const;
 
  private:
   std::vector<Term> terms_;

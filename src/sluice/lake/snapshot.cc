@@ -26,11 +26,35 @@ void Snapshot::ApplyRemove(RemoveFile remove) {
   tombstones.insert_or_assign(std::move(key), std::move(remove));
 }
 
+void Snapshot::SetColumnMapping(std::string mode, std::vector<PhysicalColumn> columns) {
+  column_mapping_mode = std::move(mode);
+  physical_columns = std::move(columns);
+  physical_schema = nullptr;
+  if (physical_columns.empty() || schema == nullptr ||
+      physical_columns.size() != schema->num_fields()) {
+    return;
+  }
+  std::vector<columnar::Field> fields = schema->fields();
+  for (size_t i = 0; i < fields.size(); ++i) fields[i].name = physical_columns[i].physical_name;
+  physical_schema = std::make_shared<const columnar::Schema>(std::move(fields));
+}
+
+const std::string& Snapshot::PhysicalName(const std::string& name) const {
+  if (physical_columns.empty() || schema == nullptr) return name;
+  const std::optional<size_t> index = schema->FieldIndex(name);
+  if (!index.has_value() || *index >= physical_columns.size()) return name;
+  return physical_columns[*index].physical_name;
+}
+
+const columnar::Schema& Snapshot::StatsSchema() const {
+  return physical_schema != nullptr ? *physical_schema : *schema;
+}
+
 std::optional<int64_t> Snapshot::NumRecords() const {
   int64_t total = 0;
   for (const auto& [key, add] : files) {
     if (!add.stats.has_value() || schema == nullptr) return std::nullopt;
-    Result<FileStats> stats = ParseStats(*add.stats, *schema);
+    Result<FileStats> stats = ParseStats(*add.stats, StatsSchema());
     if (!stats.ok() || !stats->num_records.has_value()) return std::nullopt;
     total += *stats->num_records;
     if (add.deletion_vector.has_value()) total -= add.deletion_vector->cardinality;

@@ -30,6 +30,9 @@ struct Snapshot {
   // column of `schema` lives in the data files (delta_schema.h), in schema order.
   std::string column_mapping_mode;
   std::vector<PhysicalColumn> physical_columns;
+  // `schema` with each column under its physical name, when columns are mapped (else null):
+  // statistics are keyed so and parsed against it.
+  columnar::SchemaPtr physical_schema;
   // Live logical files by (decoded relative path, deletion vector id); at most one per path.
   std::map<FileKey, AddFile> files;
   // Removed logical files still remembered (tombstones), for VACUUM and checkpoints. The same
@@ -41,6 +44,14 @@ struct Snapshot {
   std::optional<int64_t> checkpoint_version;
 
   bool exists() const { return version >= 0; }
+  // Sets column_mapping_mode, physical_columns (one per column of `schema`, in order; none when
+  // the mode is "") and physical_schema.
+  void SetColumnMapping(std::string mode, std::vector<PhysicalColumn> columns);
+  // The key of top-level column `name` in partitionValues and statistics: its physical name under
+  // column mapping, else `name` itself.
+  const std::string& PhysicalName(const std::string& name) const;
+  // The schema statistics are parsed against: physical_schema under column mapping, else schema.
+  const columnar::Schema& StatsSchema() const;
   // The live file whose data file is at `path` (decoded relative path), or nullptr.
   const AddFile* FindFile(const std::string& path) const;
   // Applies one add or remove by its logical file key: an add replaces any live file of the same

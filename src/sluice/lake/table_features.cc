@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sluice/config/config_spec.h"
+#include "sluice/lake/column_mapping.h"
 #include "sluice/lake/delta_log.h"
 
 namespace sluice::lake {
@@ -14,8 +15,8 @@ namespace {
 // Writer features sluice honours when it writes (the rest stop it).
 const std::set<std::string>& WritableFeatures() {
   static const std::set<std::string> features = {
-      "appendOnly",       "invariants",       "deletionVectors",    "changeDataFeed",
-      "checkConstraints", "generatedColumns", "vacuumProtocolCheck"};
+      "appendOnly",       "invariants",       "deletionVectors",     "changeDataFeed",
+      "checkConstraints", "generatedColumns", "vacuumProtocolCheck", "columnMapping"};
   return features;
 }
 
@@ -76,6 +77,21 @@ bool SupportsWriterFeature(const Protocol& protocol, const std::string& feature)
 Protocol RequiredProtocol(const Protocol& current,
                           const std::map<std::string, std::string>& configuration) {
   Protocol protocol = current;
+  auto mode = configuration.find("delta.columnMapping.mode");
+  if (mode != configuration.end() && (mode->second == "name" || mode->second == "id") &&
+      !SupportsWriterFeature(protocol, "columnMapping")) {
+    if (protocol.min_writer_version >= 7) {
+      AddFeature(&protocol.writer_features, "columnMapping");
+      if (protocol.min_reader_version >= 3) {
+        AddFeature(&protocol.reader_features, "columnMapping");
+      } else {
+        protocol.min_reader_version = 2;  // reader version 2 implies column mapping
+      }
+    } else {
+      protocol.min_reader_version = std::max(protocol.min_reader_version, 2);
+      protocol.min_writer_version = std::max(protocol.min_writer_version, 5);
+    }
+  }
   const bool deletion_vectors = PropertyIsTrue(configuration, "delta.enableDeletionVectors");
   const bool change_data_feed = PropertyIsTrue(configuration, "delta.enableChangeDataFeed");
   if (deletion_vectors && !SupportsWriterFeature(protocol, "deletionVectors")) {
@@ -110,7 +126,7 @@ Protocol RequiredProtocol(const Protocol& current,
 
 Status CheckTableProperty(const std::string& key, const std::string& value) {
   if (!key.starts_with("delta.")) return Status::OK();
-  enum class Kind { kBoolean, kDuration, kPositive, kText, kUnsupported };
+  enum class Kind { kBoolean, kDuration, kPositive, kText, kMappingMode, kInternal, kUnsupported };
   static const std::map<std::string, Kind> kKnown = {
       {"delta.appendOnly", Kind::kBoolean},
       {"delta.enableDeletionVectors", Kind::kBoolean},
@@ -131,8 +147,8 @@ Status CheckTableProperty(const std::string& key, const std::string& value) {
       {"delta.tuneFileSizesForRewrites", Kind::kText},
       {"delta.autoOptimize.optimizeWrite", Kind::kText},
       {"delta.autoOptimize.autoCompact", Kind::kText},
-      {"delta.columnMapping.mode", Kind::kUnsupported},
-      {"delta.columnMapping.maxColumnId", Kind::kUnsupported},
+      {"delta.columnMapping.mode", Kind::kMappingMode},
+      {"delta.columnMapping.maxColumnId", Kind::kInternal},
       {"delta.enableInCommitTimestamps", Kind::kUnsupported},
       {"delta.enableRowTracking", Kind::kUnsupported},
       {"delta.enableTypeWidening", Kind::kUnsupported},
@@ -171,11 +187,15 @@ Status CheckTableProperty(const std::string& key, const std::string& value) {
     }
     case Kind::kText:
       return Status::OK();
-    case Kind::kUnsupported:
-      if ((key == "delta.columnMapping.mode" && lower == "none") ||
-          (key != "delta.columnMapping.mode" && lower == "false")) {
-        return Status::OK();
+    case Kind::kMappingMode:
+      if (value != "none" && value != "name" && value != "id") {
+        return Status::InvalidArgument(key + " must be none, name or id, not '" + value + "'");
       }
+      return Status::OK();
+    case Kind::kInternal:
+      return Status::InvalidArgument(key + " is kept by the writer and cannot be set");
+    case Kind::kUnsupported:
+      if (lower == "false") return Status::OK();
       return Status::InvalidArgument(key + " cannot be set by sluice yet (" +
                                      (key.starts_with("delta.min")
                                           ? "protocol versions follow from the properties set"
@@ -194,21 +214,19 @@ Status CheckWritable(const Snapshot& snapshot) {
         if (WritableFeatures().count(feature) == 0) unsupported.push_back(feature);
       }
     }
-  } else if (protocol.min_writer_version > 4) {
-    unsupported.push_back(protocol.min_writer_version == 5 ? "columnMapping" : "identityColumns");
+  } else if (protocol.min_writer_version > 5) {
+    unsupported.push_back("identityColumns");
   }
   if (protocol.min_reader_version > 3 || protocol.min_writer_version > 7) {
     unsupported.push_back("a protocol newer than reader 3 / writer 7");
   }
   if (protocol.reader_features.has_value()) {
     for (const std::string& feature : *protocol.reader_features) {
-      if (feature != "deletionVectors" &&
+      if (feature != "deletionVectors" && feature != "columnMapping" &&
           std::find(unsupported.begin(), unsupported.end(), feature) == unsupported.end()) {
         unsupported.push_back(feature);
       }
     }
-  } else if (protocol.min_reader_version == 2) {
-    unsupported.push_back("columnMapping");
   }
   if (!unsupported.empty()) {
     return Status::InvalidArgument(
@@ -218,6 +236,15 @@ Status CheckWritable(const Snapshot& snapshot) {
   }
   // Features sluice lists as writable only because it checks they are not in use.
   const std::string& schema = snapshot.metadata.schema_string;
+  std::vector<std::string> nested;
+  if (!schema.empty()) {
+    SLUICE_ASSIGN_OR_RETURN(nested, NestedColumns(schema));
+  }
+  if (!nested.empty()) {
+    return Status::InvalidArgument("the table has nested columns (" + Join(nested) +
+                                   "), which sluice reads as JSON text and cannot write back in "
+                                   "their type; it will not write to it");
+  }
   if (schema.find("delta.invariants") != std::string::npos) {
     return Status::InvalidArgument(
         "the table has column invariants (delta.invariants), which sluice does not enforce; it "

@@ -4,6 +4,7 @@
 // sluice writes tables at reader 1 / writer 2 until a property needs more:
 //   delta.enableDeletionVectors=true   reader 3 / writer 7, feature deletionVectors
 //   delta.enableChangeDataFeed=true    writer 4 (or feature changeDataFeed at writer 7)
+//   delta.columnMapping.mode=name|id   reader 2 / writer 5 (or feature columnMapping at writer 7)
 // An upgrade to writer 7 lists every feature the older versions implied (appendOnly, invariants,
 // and at writer 4 checkConstraints, changeDataFeed, generatedColumns), as the protocol requires.
 // Protocols are only ever raised, never lowered.
@@ -36,13 +37,14 @@ bool SupportsWriterFeature(const Protocol& protocol, const std::string& feature)
 
 // Checks one table property a user sets: delta.* keys must be ones Delta defines (a "did you
 // mean" for near misses) with a value of the right kind (boolean, duration, positive integer),
-// and not ask for something sluice cannot keep up (column mapping, in-commit timestamps, row
-// tracking, type widening on write). Other keys are free-form. Errors: InvalidArgument naming the
-// key.
+// and not ask for something sluice cannot keep up (in-commit timestamps, row tracking, type
+// widening on write); delta.columnMapping.maxColumnId is the writer's own. Other keys are
+// free-form. Errors: InvalidArgument naming the key.
 Status CheckTableProperty(const std::string& key, const std::string& value);
 
 // Refuses to write tables whose protocol or contents ask for what sluice does not do (unknown
-// writer features, column invariants, CHECK constraints, generated or identity columns, ...).
+// writer features, column invariants, CHECK constraints, generated or identity columns, nested
+// columns, ...).
 // Errors: InvalidArgument naming the versions and features.
 Status CheckWritable(const Snapshot& snapshot);
 

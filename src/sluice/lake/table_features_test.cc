@@ -46,6 +46,23 @@ TEST(TableFeaturesTest, PropertiesRaiseTheProtocolOnlyAsFarAsNeeded) {
   EXPECT_EQ(RequiredProtocol(vectors, {{"delta.enableDeletionVectors", "true"}}), vectors);
   EXPECT_EQ(RequiredProtocol(Versions(1, 2), {{"delta.enableDeletionVectors", "false"}}),
             Versions(1, 2));
+  // Column mapping: reader 2 / writer 5, or the feature at writer 7 (reader 3 lists it too).
+  EXPECT_EQ(RequiredProtocol(Versions(1, 2), {{"delta.columnMapping.mode", "name"}}),
+            Versions(2, 5));
+  EXPECT_EQ(RequiredProtocol(Versions(1, 2), {{"delta.columnMapping.mode", "none"}}),
+            Versions(1, 2));
+  const Protocol mapped_vectors = RequiredProtocol(
+      Versions(1, 2),
+      {{"delta.columnMapping.mode", "id"}, {"delta.enableDeletionVectors", "true"}});
+  EXPECT_EQ(mapped_vectors.reader_features,
+            (std::vector<std::string>{"columnMapping", "deletionVectors"}));
+  EXPECT_EQ(
+      mapped_vectors.writer_features,
+      (std::vector<std::string>{"appendOnly", "invariants", "checkConstraints", "changeDataFeed",
+                                "generatedColumns", "columnMapping", "deletionVectors"}));
+  const Protocol later = RequiredProtocol(vectors, {{"delta.columnMapping.mode", "name"}});
+  EXPECT_EQ(later.reader_features, (std::vector<std::string>{"deletionVectors", "columnMapping"}));
+  EXPECT_TRUE(SupportsWriterFeature(later, "columnMapping"));
   EXPECT_TRUE(SupportsWriterFeature(Versions(1, 4), "changeDataFeed"));
   EXPECT_FALSE(SupportsWriterFeature(Versions(1, 2), "changeDataFeed"));
   EXPECT_TRUE(SupportsWriterFeature(vectors, "deletionVectors"));
@@ -62,11 +79,18 @@ TEST(TableFeaturesTest, WritesOnlyWhatItImplements) {
   features.writer_features->push_back("rowTracking");
   const Status refused = CheckWritable(WithProtocol(features));
   EXPECT_NE(refused.message().find("rowTracking"), std::string::npos) << refused.ToString();
-  EXPECT_FALSE(CheckWritable(WithProtocol(Versions(2, 5))).ok());  // column mapping
+  EXPECT_TRUE(CheckWritable(WithProtocol(Versions(2, 5))).ok());  // column mapping
+  EXPECT_NE(CheckWritable(WithProtocol(Versions(2, 6))).message().find("identityColumns"),
+            std::string::npos);
   Protocol mapped = Versions(3, 7);
   mapped.reader_features = std::vector<std::string>{"columnMapping"};
   mapped.writer_features = std::vector<std::string>{"columnMapping"};
-  EXPECT_FALSE(CheckWritable(WithProtocol(mapped)).ok());
+  EXPECT_TRUE(CheckWritable(WithProtocol(mapped)).ok());
+  // Nested columns are read as JSON text and could not be written back in their type.
+  Snapshot nested = WithProtocol(Versions(1, 2));
+  nested.metadata.schema_string =
+      R"json({"type":"struct","fields":[{"name":"tags","type":{"type":"array","elementType":"string","containsNull":true},"nullable":true,"metadata":{}}]})json";
+  EXPECT_NE(CheckWritable(nested).message().find("nested columns (tags)"), std::string::npos);
   // Features listed as writable only while unused.
   Snapshot constrained = WithProtocol(Versions(1, 4));
   constrained.metadata.configuration["delta.constraints.positive"] = "amount > 0";
@@ -90,8 +114,11 @@ TEST(TableFeaturesTest, ChecksTheTablePropertiesUsersSet) {
   EXPECT_FALSE(CheckTableProperty("delta.appendOnly", "yes").ok());
   EXPECT_FALSE(CheckTableProperty("delta.deletedFileRetentionDuration", "a week").ok());
   EXPECT_FALSE(CheckTableProperty("delta.checkpointInterval", "0").ok());
-  EXPECT_FALSE(CheckTableProperty("delta.columnMapping.mode", "name").ok());
+  EXPECT_TRUE(CheckTableProperty("delta.columnMapping.mode", "name").ok());
+  EXPECT_TRUE(CheckTableProperty("delta.columnMapping.mode", "id").ok());
   EXPECT_TRUE(CheckTableProperty("delta.columnMapping.mode", "none").ok());
+  EXPECT_FALSE(CheckTableProperty("delta.columnMapping.mode", "position").ok());
+  EXPECT_FALSE(CheckTableProperty("delta.columnMapping.maxColumnId", "5").ok());
   EXPECT_FALSE(CheckTableProperty("delta.minWriterVersion", "7").ok());
 }
 

@@ -933,8 +933,14 @@ class ParquetWriter::Impl {
     root.name = "schema";
     root.num_children = static_cast<int32_t>(schema_->num_fields());
     elements_.push_back(root);
-    for (const columnar::Field& field : schema_->fields()) {
-      elements_.push_back(LeafElement(field));
+    if (!options_.field_ids.empty() && options_.field_ids.size() != schema_->num_fields()) {
+      return Status::InvalidArgument("ParquetWriter: " + std::to_string(options_.field_ids.size()) +
+                                     " field ids for " + std::to_string(schema_->num_fields()) +
+                                     " fields");
+    }
+    for (size_t i = 0; i < schema_->num_fields(); ++i) {
+      elements_.push_back(LeafElement(schema_->field(i)));
+      if (!options_.field_ids.empty()) elements_.back().field_id = options_.field_ids[i];
     }
     for (size_t i = 0; i < schema_->num_fields(); ++i) {
       const SchemaElement& element = elements_[i + 1];

@@ -27,6 +27,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,6 +54,9 @@ struct ParquetWriteOptions {
   int threads = 2;
   // Extra key-value metadata for the footer.
   std::vector<std::pair<std::string, std::string>> metadata;
+  // The SchemaElement field_id of each field of a flat file's schema, in order (Delta column
+  // mapping); empty: no ids. Otherwise one entry per field, nullopt for a field without one.
+  std::vector<std::optional<int32_t>> field_ids;
 };
 
 // What was written, for reports and Delta add actions.
