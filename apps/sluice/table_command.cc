@@ -115,6 +115,10 @@ Status RunDescribe(const std::string& path, int64_t version) {
       std::cout << "  " << app << " @ " << txn.version << '\n';
     }
   }
+  if (snapshot->archived_transactions != nullptr) {
+    std::cout << "app transactions archived before expiry: "
+              << snapshot->archived_transactions->size() << '\n';
+  }
   if (!snapshot->metadata.configuration.empty()) {
     std::cout << "properties:\n";
     for (const auto& [key, value] : snapshot->metadata.configuration) {

@@ -224,6 +224,12 @@ Result<Action> ActionFromJson(std::string_view kind, const Json& object) {
     cdc.data_change = reader.OptionalBool("dataChange").value_or(false);
     cdc.tags = reader.OptionalStringMap("tags");
     action = std::move(cdc);
+  } else if (kind == "domainMetadata") {
+    DomainMetadata domain;
+    domain.domain = reader.RequiredString("domain");
+    domain.configuration = reader.OptionalString("configuration").value_or("");
+    domain.removed = reader.OptionalBool("removed").value_or(false);
+    action = std::move(domain);
   } else {
     return Status::InvalidArgument("unknown Delta action '" + std::string(kind) + "'");
   }
@@ -233,7 +239,7 @@ Result<Action> ActionFromJson(std::string_view kind, const Json& object) {
 
 bool IsKnownKind(std::string_view kind) {
   return kind == "add" || kind == "remove" || kind == "metaData" || kind == "protocol" ||
-         kind == "txn" || kind == "commitInfo" || kind == "cdc";
+         kind == "txn" || kind == "commitInfo" || kind == "cdc" || kind == "domainMetadata";
 }
 
 Json StringMapJson(const std::map<std::string, std::string>& map) {
@@ -347,6 +353,13 @@ struct ActionToJson {
     object["dataChange"] = cdc.data_change;
     if (cdc.tags) object["tags"] = StringMapJson(*cdc.tags);
     return Json{{"cdc", object}};
+  }
+  Json operator()(const DomainMetadata& domain) const {
+    Json object = Json::object();
+    object["domain"] = domain.domain;
+    object["configuration"] = domain.configuration;
+    object["removed"] = domain.removed;
+    return Json{{"domainMetadata", object}};
   }
 };
 

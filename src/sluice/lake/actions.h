@@ -103,6 +103,16 @@ struct Txn {
   friend bool operator==(const Txn&, const Txn&) = default;
 };
 
+// Domain metadata (writer feature domainMetadata): a named configuration string that lives until
+// a later action with removed=true. Domains starting with "delta." belong to the protocol; sluice
+// keeps its own under "sluice." and preserves every other one.
+struct DomainMetadata {
+  std::string domain;
+  std::string configuration;
+  bool removed = false;
+  friend bool operator==(const DomainMetadata&, const DomainMetadata&) = default;
+};
+
 // Provenance of a commit. sluice always writes `txnId` (a UUID unique to the commit attempt) so a
 // writer that lost the answer to its commit can recognise its own commit when reading back.
 struct CommitInfo {
@@ -120,7 +130,8 @@ struct CommitInfo {
   friend bool operator==(const CommitInfo&, const CommitInfo&) = default;
 };
 
-using Action = std::variant<Protocol, Metadata, AddFile, RemoveFile, Txn, CommitInfo, CdcFile>;
+using Action =
+    std::variant<Protocol, Metadata, AddFile, RemoveFile, Txn, CommitInfo, CdcFile, DomainMetadata>;
 
 // The protocol's `uniqueId` of a deletion vector: storageType + pathOrInlineDv, then "@offset"
 // when the descriptor has an offset.
@@ -145,15 +156,16 @@ FileKey KeyOf(const RemoveFile& remove);
 // values, size and tags, with extendedFileMetadata.
 RemoveFile RemoveOf(const AddFile& add, int64_t deletion_timestamp, bool data_change);
 
-// Parses one commit file (newline-delimited JSON). Unknown action kinds (domainMetadata,
-// checkpointMetadata, sidecar, ...) are skipped; `unknown_kinds` (when given) collects their
+// Parses one commit file (newline-delimited JSON). Unknown action kinds (checkpointMetadata,
+// sidecar, ...) are skipped; `unknown_kinds` (when given) collects their
 // names. Errors: DataError naming `path` and the 1-based line for malformed JSON or a known
 // action with missing or mistyped required fields.
 Result<std::vector<Action>> ParseCommit(std::string_view text, std::string_view path,
                                         std::vector<std::string>* unknown_kinds = nullptr);
 
 // Parses one action from its JSON object text (as stored in a checkpoint's struct columns after
-// conversion to JSON): `kind` is "add", "remove", "metaData", "protocol", "txn" or "commitInfo".
+// conversion to JSON): `kind` is "add", "remove", "metaData", "protocol", "txn", "commitInfo",
+// "cdc" or "domainMetadata".
 Result<Action> ParseAction(std::string_view kind, std::string_view object_json);
 
 // One JSON line (no trailing newline) for an action, e.g. {"add":{"path":...}}.

@@ -23,9 +23,14 @@ using parquet::ShreddedColumnBuilder;
 constexpr size_t kRowsPerWrite = 16 * 1024;
 
 // The top-level columns, in file order.
-enum class ActionColumn { kTxn, kAdd, kRemove, kMetaData, kProtocol };
-constexpr ActionColumn kColumns[] = {ActionColumn::kTxn, ActionColumn::kAdd, ActionColumn::kRemove,
-                                     ActionColumn::kMetaData, ActionColumn::kProtocol};
+enum class ActionColumn { kTxn, kAdd, kRemove, kMetaData, kProtocol, kDomainMetadata };
+std::vector<ActionColumn> Columns(bool with_domains) {
+  std::vector<ActionColumn> columns = {ActionColumn::kTxn, ActionColumn::kAdd,
+                                       ActionColumn::kRemove, ActionColumn::kMetaData,
+                                       ActionColumn::kProtocol};
+  if (with_domains) columns.push_back(ActionColumn::kDomainMetadata);
+  return columns;
+}
 
 void AddDeletionVector(NestedSchemaBuilder& builder) {
   builder.BeginStruct("deletionVector")
@@ -37,7 +42,7 @@ void AddDeletionVector(NestedSchemaBuilder& builder) {
       .End();
 }
 
-Result<std::vector<parquet::SchemaElement>> BuildSchema() {
+Result<std::vector<parquet::SchemaElement>> BuildSchema(bool with_domains) {
   const DataType string = DataType::String();
   NestedSchemaBuilder builder("schema");
   builder.BeginStruct("txn")
@@ -82,6 +87,13 @@ Result<std::vector<parquet::SchemaElement>> BuildSchema() {
       .List("readerFeatures", string)
       .List("writerFeatures", string)
       .End();
+  if (with_domains) {
+    builder.BeginStruct("domainMetadata")
+        .Leaf("domain", string)
+        .Leaf("configuration", string)
+        .Leaf("removed", DataType::Bool())
+        .End();
+  }
   return builder.Finish();
 }
 
@@ -234,12 +246,20 @@ void Shred(const Protocol& protocol, LeafCursor& cursor) {
   cursor.List(protocol.writer_features ? &*protocol.writer_features : nullptr);
 }
 
+void Shred(const DomainMetadata& domain, LeafCursor& cursor) {
+  cursor.String(domain.domain);
+  cursor.String(domain.configuration);
+  cursor.Bool(domain.removed);
+}
+
 // Shreds checkpoint rows into one builder per leaf and hands them to the writer in slices.
 class CheckpointShredder {
  public:
-  static Result<CheckpointShredder> Make(const std::vector<parquet::SchemaElement>& elements) {
+  static Result<CheckpointShredder> Make(const std::vector<parquet::SchemaElement>& elements,
+                                         std::vector<ActionColumn> columns) {
     SLUICE_ASSIGN_OR_RETURN(auto schema, parquet::ParquetSchema::Make(elements, "checkpoint"));
     CheckpointShredder shredder;
+    shredder.columns_ = std::move(columns);
     for (const parquet::SchemaNode* leaf : schema->leaves()) shredder.leaves_.emplace_back(*leaf);
     size_t begin = 0;
     for (size_t field = 0; field < schema->fields().size(); ++field) {
@@ -247,7 +267,7 @@ class CheckpointShredder {
       shredder.ranges_.emplace_back(begin, begin + count);
       begin += count;
     }
-    if (shredder.ranges_.size() != std::size(kColumns)) {
+    if (shredder.ranges_.size() != shredder.columns_.size()) {
       return Status::Internal("checkpoint schema has " + std::to_string(shredder.ranges_.size()) +
                               " top-level columns");
     }
@@ -257,9 +277,9 @@ class CheckpointShredder {
   // Appends one row holding `action` in column `kind` and nulls in the others.
   template <typename Action>
   Status Append(ActionColumn kind, const Action& action) {
-    for (size_t column = 0; column < std::size(kColumns); ++column) {
+    for (size_t column = 0; column < columns_.size(); ++column) {
       const auto [begin, end] = ranges_[column];
-      if (kColumns[column] != kind) {
+      if (columns_[column] != kind) {
         for (size_t leaf = begin; leaf < end; ++leaf) leaves_[leaf].AppendMissing(0, 0);
         continue;
       }
@@ -289,6 +309,7 @@ class CheckpointShredder {
   }
 
  private:
+  std::vector<ActionColumn> columns_;
   std::vector<ShreddedColumnBuilder> leaves_;
   std::vector<std::pair<size_t, size_t>> ranges_;  // leaves of each top-level column
   size_t pending_ = 0;
@@ -304,15 +325,17 @@ Status AppendRow(CheckpointShredder& shredder, parquet::ParquetWriter* writer, A
 
 }  // namespace
 
-std::vector<parquet::SchemaElement> CheckpointParquetSchema() {
-  Result<std::vector<parquet::SchemaElement>> schema = BuildSchema();
+std::vector<parquet::SchemaElement> CheckpointParquetSchema(bool with_domains) {
+  Result<std::vector<parquet::SchemaElement>> schema = BuildSchema(with_domains);
   return schema.ok() ? std::move(schema).ValueUnsafe() : std::vector<parquet::SchemaElement>{};
 }
 
 Result<int64_t> WriteCheckpoint(const CheckpointContents& contents,
                                 std::unique_ptr<io::OutputStream> out) {
-  SLUICE_ASSIGN_OR_RETURN(std::vector<parquet::SchemaElement> elements, BuildSchema());
-  SLUICE_ASSIGN_OR_RETURN(CheckpointShredder shredder, CheckpointShredder::Make(elements));
+  const bool with_domains = !contents.domains.empty();
+  SLUICE_ASSIGN_OR_RETURN(std::vector<parquet::SchemaElement> elements, BuildSchema(with_domains));
+  SLUICE_ASSIGN_OR_RETURN(CheckpointShredder shredder,
+                          CheckpointShredder::Make(elements, Columns(with_domains)));
   parquet::ParquetWriteOptions options;
   options.codec = io::Codec::kSnappy;
   SLUICE_ASSIGN_OR_RETURN(
@@ -329,6 +352,9 @@ Result<int64_t> WriteCheckpoint(const CheckpointContents& contents,
   }
   for (const RemoveFile& remove : contents.removes) {
     SLUICE_RETURN_NOT_OK(AppendRow(shredder, sink, ActionColumn::kRemove, remove));
+  }
+  for (const DomainMetadata& domain : contents.domains) {
+    SLUICE_RETURN_NOT_OK(AppendRow(shredder, sink, ActionColumn::kDomainMetadata, domain));
   }
   SLUICE_RETURN_NOT_OK(shredder.Flush(sink));
   SLUICE_ASSIGN_OR_RETURN(parquet::ParquetWriteSummary summary, writer->Close());

@@ -44,6 +44,8 @@ struct CheckpointContents {
   std::vector<Txn> txns;
   std::vector<AddFile> adds;
   std::vector<RemoveFile> removes;
+  // Domain metadata; the checkpoint has a domainMetadata column only when there is some.
+  std::vector<DomainMetadata> domains;
 };
 
 // Writes one classic checkpoint Parquet file to `out` (which it closes) and returns its size in
@@ -51,7 +53,8 @@ struct CheckpointContents {
 Result<int64_t> WriteCheckpoint(const CheckpointContents& contents,
                                 std::unique_ptr<io::OutputStream> out);
 
-// The Parquet schema of the checkpoint files WriteCheckpoint writes (depth-first, root first).
-std::vector<parquet::SchemaElement> CheckpointParquetSchema();
+// The Parquet schema of the checkpoint files WriteCheckpoint writes (depth-first, root first),
+// with the domainMetadata column when `with_domains`.
+std::vector<parquet::SchemaElement> CheckpointParquetSchema(bool with_domains = false);
 
 }  // namespace sluice::lake

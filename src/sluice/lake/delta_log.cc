@@ -117,6 +117,13 @@ void Apply(Action&& action, Snapshot* snapshot) {
         } else if constexpr (std::is_same_v<T, Txn>) {
           std::string key = item.app_id;
           snapshot->app_transactions.insert_or_assign(std::move(key), std::move(item));
+        } else if constexpr (std::is_same_v<T, DomainMetadata>) {
+          if (item.removed) {
+            snapshot->domains.erase(item.domain);
+          } else {
+            std::string key = item.domain;
+            snapshot->domains.insert_or_assign(std::move(key), std::move(item));
+          }
         }
       },
       std::move(action));
@@ -260,8 +267,8 @@ Status ReadJsonCheckpoint(io::FileSystem* fs, const std::string& root, const std
       continue;
     }
     if (kind != "protocol" && kind != "metaData" && kind != "txn" && kind != "add" &&
-        kind != "remove") {
-      continue;  // checkpointMetadata, domainMetadata, ...
+        kind != "remove" && kind != "domainMetadata") {
+      continue;  // checkpointMetadata, ...
     }
     Result<Action> action = ParseAction(kind, object.begin()->dump());
     if (!action.ok()) return action.status().WithContext(path + ":" + std::to_string(line_number));
@@ -279,8 +286,8 @@ Status ReadCheckpointPart(io::FileSystem* fs, const std::string& root, const std
   SLUICE_ASSIGN_OR_RETURN(std::shared_ptr<io::RandomAccessFile> file, fs->OpenForRead(path));
   SLUICE_ASSIGN_OR_RETURN(auto metadata_reader, parquet::ParquetReader::Open(file));
   const columnar::SchemaPtr full_schema = metadata_reader->schema();
-  static constexpr const char* kKinds[] = {"protocol", "metaData", "txn",
-                                           "add",      "remove",   "sidecar"};
+  static constexpr const char* kKinds[] = {"protocol", "metaData", "txn",           "add",
+                                           "remove",   "sidecar",  "domainMetadata"};
   std::vector<std::string> sidecars;
   parquet::ParquetReadOptions options;
   options.threads = 1;
@@ -394,6 +401,7 @@ Result<SnapshotPtr> DeltaLog::Replay(const Listing& listing, int64_t version,
   SLUICE_ASSIGN_OR_RETURN(columnar::Schema schema,
                           ParseDeltaSchema(snapshot->metadata.schema_string));
   snapshot->schema = std::make_shared<const columnar::Schema>(std::move(schema));
+  SLUICE_RETURN_NOT_OK(ExpireTransactions(snapshot.get()).WithContext(root_));
   SLUICE_ASSIGN_OR_RETURN(std::vector<PhysicalColumn> physical,
                           PhysicalColumnsOf(snapshot->metadata));
   snapshot->SetColumnMapping(ColumnMappingMode(snapshot->metadata), std::move(physical));
@@ -533,6 +541,7 @@ Status DeltaLog::WriteCheckpoint(const Snapshot& snapshot, int64_t now_ms) const
   contents.protocol = snapshot.protocol;
   contents.metadata = snapshot.metadata;
   for (const auto& [app_id, txn] : snapshot.app_transactions) contents.txns.push_back(txn);
+  for (const auto& [name, domain] : snapshot.domains) contents.domains.push_back(domain);
   contents.adds.reserve(snapshot.files.size());
   for (const auto& [path, add] : snapshot.files) contents.adds.push_back(add);
   const int64_t horizon = now_ms - DeletedFileRetentionMs(snapshot.metadata);
@@ -545,8 +554,9 @@ Status DeltaLog::WriteCheckpoint(const Snapshot& snapshot, int64_t now_ms) const
   const std::string path = io::JoinPath(LogDir(), name);
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<io::OutputStream> out, fs_->OpenForWrite(path));
   SLUICE_ASSIGN_OR_RETURN(int64_t bytes, lake::WriteCheckpoint(contents, std::move(out)));
-  const int64_t actions = 2 + static_cast<int64_t>(contents.txns.size() + contents.adds.size() +
-                                                   contents.removes.size());
+  const int64_t actions =
+      2 + static_cast<int64_t>(contents.txns.size() + contents.adds.size() +
+                               contents.removes.size() + contents.domains.size());
   nlohmann::ordered_json hint;
   hint["version"] = snapshot.version;
   hint["size"] = actions;

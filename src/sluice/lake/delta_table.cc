@@ -111,8 +111,8 @@ Status CheckNotAppendOnly(const DeltaLog& log, const Snapshot& snapshot, const s
 bool AlreadyCommitted(const Snapshot& snapshot,
                       const std::optional<std::pair<std::string, int64_t>>& app_transaction) {
   if (!app_transaction.has_value()) return false;
-  auto it = snapshot.app_transactions.find(app_transaction->first);
-  return it != snapshot.app_transactions.end() && it->second.version >= app_transaction->second;
+  const std::optional<int64_t> committed = snapshot.TransactionVersion(app_transaction->first);
+  return committed.has_value() && *committed >= app_transaction->second;
 }
 
 Status CheckPartitionColumns(const columnar::Schema& schema,

@@ -788,9 +788,11 @@ TEST(DeltaTableTest, ActionsRoundTripThroughJson) {
   info.operation = "WRITE";
   info.txn_id = "t-1";
   info.operation_metrics = {{"numFiles", "1"}};
-  const std::vector<Action> actions = {info, Protocol{}, add, txn, MakeRemove("x", 9)};
+  const DomainMetadata domain{"sluice.expiredTransactions", "{\"format\":1}", false};
+  const std::vector<Action> actions = {info, Protocol{}, add, txn, MakeRemove("x", 9), domain};
   auto parsed = ParseCommit(SerializeCommit(actions), "test").ValueOrDie();
   ASSERT_EQ(parsed.size(), actions.size());
+  EXPECT_EQ(std::get<DomainMetadata>(parsed[5]), domain);
   EXPECT_EQ(std::get<AddFile>(parsed[2]), add);
   EXPECT_EQ(std::get<Txn>(parsed[3]), txn);
   EXPECT_EQ(std::get<CommitInfo>(parsed[0]).txn_id, "t-1");
@@ -798,11 +800,12 @@ TEST(DeltaTableTest, ActionsRoundTripThroughJson) {
   EXPECT_EQ(EncodeActionPath("a b/%.parquet"), "a%20b/%25.parquet");
   // Errors name the line; unknown actions are skipped.
   std::vector<std::string> unknown;
-  auto skipped = ParseCommit("{\"domainMetadata\":{}}\n{\"txn\":{\"appId\":\"a\",\"version\":1}}\n",
-                             "c", &unknown)
-                     .ValueOrDie();
+  auto skipped =
+      ParseCommit("{\"checkpointMetadata\":{}}\n{\"txn\":{\"appId\":\"a\",\"version\":1}}\n", "c",
+                  &unknown)
+          .ValueOrDie();
   EXPECT_EQ(skipped.size(), 1u);
-  EXPECT_EQ(unknown, std::vector<std::string>{"domainMetadata"});
+  EXPECT_EQ(unknown, std::vector<std::string>{"checkpointMetadata"});
   auto broken = ParseCommit("{\"add\":{\"path\":\"a\"}}\n", "00.json");
   EXPECT_EQ(broken.status().code(), StatusCode::kDataError);
   EXPECT_NE(broken.status().message().find("00.json:1"), std::string::npos);

@@ -4,6 +4,13 @@
 
 namespace sluice::lake {
 
+std::optional<int64_t> Snapshot::TransactionVersion(const std::string& app_id) const {
+  auto it = app_transactions.find(app_id);
+  if (it != app_transactions.end()) return it->second.version;
+  if (archived_transactions != nullptr) return archived_transactions->Find(app_id);
+  return std::nullopt;
+}
+
 const AddFile* Snapshot::FindFile(const std::string& path) const {
   auto it = files.lower_bound(FileKey{path, ""});
   return it != files.end() && it->first.path == path ? &it->second : nullptr;

@@ -13,6 +13,7 @@
 #include "sluice/columnar/schema.h"
 #include "sluice/lake/actions.h"
 #include "sluice/lake/delta_schema.h"
+#include "sluice/lake/transaction_archive.h"
 
 namespace sluice::lake {
 
@@ -38,8 +39,14 @@ struct Snapshot {
   // Removed logical files still remembered (tombstones), for VACUUM and checkpoints. The same
   // data file may be here with several deletion vectors, and live with yet another one.
   std::map<FileKey, RemoveFile> tombstones;
-  // Application transactions by appId.
+  // Application transactions by appId (entries past delta.setTransactionRetentionDuration are
+  // gone; see transaction_archive.h).
   std::map<std::string, Txn> app_transactions;
+  // Application transactions archived before they expired (the sluice.expiredTransactions
+  // domain), or null.
+  std::shared_ptr<const TransactionArchive> archived_transactions;
+  // Domain metadata by domain (removed domains are gone).
+  std::map<std::string, DomainMetadata> domains;
   // The checkpoint replay started from, when there was one.
   std::optional<int64_t> checkpoint_version;
 
@@ -52,6 +59,9 @@ struct Snapshot {
   const std::string& PhysicalName(const std::string& name) const;
   // The schema statistics are parsed against: physical_schema under column mapping, else schema.
   const columnar::Schema& StatsSchema() const;
+  // The version application `app_id` has committed: its live txn entry, else its archived one;
+  // nullopt when it never committed (or its entry expired unarchived).
+  std::optional<int64_t> TransactionVersion(const std::string& app_id) const;
   // The live file whose data file is at `path` (decoded relative path), or nullptr.
   const AddFile* FindFile(const std::string& path) const;
   // Applies one add or remove by its logical file key: an add replaces any live file of the same

@@ -15,8 +15,9 @@ namespace {
 // Writer features sluice honours when it writes (the rest stop it).
 const std::set<std::string>& WritableFeatures() {
   static const std::set<std::string> features = {
-      "appendOnly",       "invariants",       "deletionVectors",     "changeDataFeed",
-      "checkConstraints", "generatedColumns", "vacuumProtocolCheck", "columnMapping"};
+      "appendOnly",          "invariants",       "deletionVectors",
+      "changeDataFeed",      "checkConstraints", "generatedColumns",
+      "vacuumProtocolCheck", "columnMapping",    "domainMetadata"};
   return features;
 }
 
@@ -74,6 +75,21 @@ bool SupportsWriterFeature(const Protocol& protocol, const std::string& feature)
   return std::find(implied.begin(), implied.end(), feature) != implied.end();
 }
 
+Protocol WithWriterFeature(const Protocol& current, const std::string& feature) {
+  if (SupportsWriterFeature(current, feature)) return current;
+  Protocol protocol = current;
+  if (protocol.min_writer_version < 7) {
+    std::optional<std::vector<std::string>> writer;
+    for (const std::string& implied : ImpliedWriterFeatures(protocol.min_writer_version)) {
+      AddFeature(&writer, implied);
+    }
+    protocol.writer_features = std::move(writer);
+    protocol.min_writer_version = 7;
+  }
+  AddFeature(&protocol.writer_features, feature);
+  return protocol;
+}
+
 Protocol RequiredProtocol(const Protocol& current,
                           const std::map<std::string, std::string>& configuration) {
   Protocol protocol = current;
@@ -96,14 +112,7 @@ Protocol RequiredProtocol(const Protocol& current,
   const bool change_data_feed = PropertyIsTrue(configuration, "delta.enableChangeDataFeed");
   if (deletion_vectors && !SupportsWriterFeature(protocol, "deletionVectors")) {
     // Table features: list what the older versions implied, then add the new one.
-    if (protocol.min_writer_version < 7) {
-      std::optional<std::vector<std::string>> writer;
-      for (const std::string& feature : ImpliedWriterFeatures(protocol.min_writer_version)) {
-        AddFeature(&writer, feature);
-      }
-      protocol.writer_features = std::move(writer);
-      protocol.min_writer_version = 7;
-    }
+    protocol = WithWriterFeature(protocol, "deletionVectors");
     if (protocol.min_reader_version < 3) {
       // Reader version 2 implied column mapping.
       std::optional<std::vector<std::string>> reader;
@@ -111,8 +120,11 @@ Protocol RequiredProtocol(const Protocol& current,
       protocol.reader_features = std::move(reader);
       protocol.min_reader_version = 3;
     }
-    AddFeature(&protocol.writer_features, "deletionVectors");
     AddFeature(&protocol.reader_features, "deletionVectors");
+  }
+  if (configuration.count("delta.setTransactionRetentionDuration") != 0) {
+    // Entries about to expire are archived in a metadata domain (transaction_archive.h).
+    protocol = WithWriterFeature(protocol, "domainMetadata");
   }
   if (change_data_feed && !SupportsWriterFeature(protocol, "changeDataFeed")) {
     if (protocol.min_writer_version >= 7) {

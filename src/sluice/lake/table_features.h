@@ -5,6 +5,8 @@
 //   delta.enableDeletionVectors=true   reader 3 / writer 7, feature deletionVectors
 //   delta.enableChangeDataFeed=true    writer 4 (or feature changeDataFeed at writer 7)
 //   delta.columnMapping.mode=name|id   reader 2 / writer 5 (or feature columnMapping at writer 7)
+//   delta.setTransactionRetentionDuration   writer 7, feature domainMetadata
+//   (transaction_archive.h)
 // An upgrade to writer 7 lists every feature the older versions implied (appendOnly, invariants,
 // and at writer 4 checkConstraints, changeDataFeed, generatedColumns), as the protocol requires.
 // Protocols are only ever raised, never lowered.
@@ -31,6 +33,10 @@ bool ChangeDataFeedEnabled(const Metadata& metadata);
 // properties need more; returned unchanged when they do not).
 Protocol RequiredProtocol(const Protocol& current,
                           const std::map<std::string, std::string>& configuration);
+
+// `current` raised to list writer feature `feature` (writer 7, with every feature the older
+// writer version implied listed first); unchanged when it already supports it.
+Protocol WithWriterFeature(const Protocol& current, const std::string& feature);
 
 // Whether `feature` is listed by the protocol (writer features), or implied by its writer version.
 bool SupportsWriterFeature(const Protocol& protocol, const std::string& feature);

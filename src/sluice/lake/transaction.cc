@@ -1,5 +1,8 @@
 #include "sluice/lake/transaction.h"
 
+#include "sluice/lake/table_features.h"
+#include "sluice/lake/transaction_archive.h"
+
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -92,6 +95,7 @@ std::vector<Action> Transaction::BuildActions(const std::string& operation,
     txn.last_updated = now_ms;
     actions.push_back(std::move(txn));
   }
+  for (const DomainMetadata& domain : domains_) actions.push_back(domain);
   for (const RemoveFile& remove : removes_) actions.push_back(remove);
   for (const AddFile& add : adds_) actions.push_back(add);
   for (const CdcFile& cdc : change_files_) actions.push_back(cdc);
@@ -145,6 +149,13 @@ Status Transaction::CheckConflicts(int64_t winner_version, const std::vector<Act
         return Status::Conflict(context + " and added " + DecodeActionPath(add->path) +
                                 ", which may hold rows this operation reads (concurrent append)");
       }
+    } else if (const auto* domain = std::get_if<DomainMetadata>(&action)) {
+      for (const DomainMetadata& ours : domains_) {
+        if (ours.domain == domain->domain) {
+          return Status::Conflict(context + " and wrote the metadata domain " + domain->domain +
+                                  ", which this operation writes too");
+        }
+      }
     } else if (const auto* txn = std::get_if<Txn>(&action)) {
       if (app_transaction_ && txn->app_id == app_transaction_->app_id) {
         if (txn->version >= app_transaction_->version) {
@@ -175,9 +186,9 @@ Result<CommitResult> Transaction::Commit(const std::string& operation,
                                          const CommitOptions& options) {
   CommitResult result;
   if (app_transaction_) {
-    auto it = read_snapshot_->app_transactions.find(app_transaction_->app_id);
-    if (it != read_snapshot_->app_transactions.end() &&
-        it->second.version >= app_transaction_->version) {
+    const std::optional<int64_t> committed =
+        read_snapshot_->TransactionVersion(app_transaction_->app_id);
+    if (committed.has_value() && *committed >= app_transaction_->version) {
       result.already_committed = true;
       result.version = read_snapshot_->version;
       return result;
@@ -188,6 +199,16 @@ Result<CommitResult> Transaction::Commit(const std::string& operation,
     return Status::Internal("creating a table needs a metaData action");
   }
   const int64_t now_ms = options.now_ms != 0 ? options.now_ms : CurrentTimeMs();
+  if (read_snapshot_->exists()) {
+    // Txn entries about to expire are archived first (transaction_archive.h).
+    if (std::optional<DomainMetadata> archive = ArchiveAgingTransactions(*read_snapshot_, now_ms)) {
+      domains_.push_back(std::move(*archive));
+      const Protocol current = protocol_.value_or(read_snapshot_->protocol);
+      if (!SupportsWriterFeature(current, "domainMetadata")) {
+        protocol_ = WithWriterFeature(current, "domainMetadata");
+      }
+    }
+  }
   int64_t version = read_snapshot_->version + 1;
   std::string text = SerializeCommit(BuildActions(operation, parameters, metrics, now_ms));
   int unclear_outcomes = 0;

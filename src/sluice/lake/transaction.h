@@ -14,7 +14,9 @@
 //   - the winner removed a file this transaction read (DELETE, MERGE, OPTIMIZE);
 //   - the winner removed a file this transaction also removes;
 //   - the winner added files that may hold rows matching this transaction's read predicate;
-//   - the winner committed the same application transaction (appId).
+//   - the winner committed the same application transaction (appId);
+//   - the winner wrote a metadata domain this transaction writes (e.g. both archived txn entries
+//     about to expire, transaction_archive.h).
 // Blind appends never conflict with each other. A table creation that loses to a concurrent
 // creation with the same schema and partitioning continues as an append.
 //
@@ -113,6 +115,7 @@ class Transaction {
   std::vector<AddFile> adds_;
   std::vector<RemoveFile> removes_;
   std::vector<CdcFile> change_files_;
+  std::vector<DomainMetadata> domains_;
   std::optional<Txn> app_transaction_;
   std::vector<Txn> ledger_;
   std::set<FileKey> files_read_;

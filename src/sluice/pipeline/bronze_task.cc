@@ -214,9 +214,10 @@ Result<TaskOutcome> BronzeTask::Run(TaskContext& context) {
       continue;
     }
     const int64_t fingerprint = FileFingerprint(file.size, file.modification_time_ms);
-    auto recorded = snapshot->app_transactions.find(FileLedgerAppId(file.relative));
-    if (recorded != snapshot->app_transactions.end()) {
-      if (recorded->second.version == fingerprint) {
+    const std::optional<int64_t> recorded =
+        snapshot->TransactionVersion(FileLedgerAppId(file.relative));
+    if (recorded.has_value()) {
+      if (*recorded == fingerprint) {
         ++already;
         continue;
       }
@@ -444,9 +445,7 @@ Result<TaskOutcome> BronzeTask::Run(TaskContext& context) {
     std::set<std::string> ledgered;
     for (const QuarantineRecord& record : quarantined) {
       const int64_t fingerprint = fingerprints[record.file];
-      auto recorded = quarantine_snapshot->app_transactions.find(FileLedgerAppId(record.file));
-      if (recorded != quarantine_snapshot->app_transactions.end() &&
-          recorded->second.version == fingerprint) {
+      if (quarantine_snapshot->TransactionVersion(FileLedgerAppId(record.file)) == fingerprint) {
         continue;  // an earlier attempt quarantined this file's records already
       }
       pending.push_back(&record);

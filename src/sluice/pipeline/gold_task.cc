@@ -35,8 +35,9 @@ Result<Input> OpenInput(const Project& project, const std::string& table,
   if (!input.snapshot->exists()) {
     return Status::NotFound(table + " does not exist yet; run its task first");
   }
-  auto consumed = target.app_transactions.find(GoldUpstreamAppId(table));
-  if (consumed != target.app_transactions.end()) input.consumed = consumed->second.version;
+  if (auto consumed = target.TransactionVersion(GoldUpstreamAppId(table))) {
+    input.consumed = *consumed;
+  }
   input.whole = want_whole || !target.exists() || input.consumed < 0;
   if (!input.whole && input.snapshot->version > input.consumed) {
     SLUICE_ASSIGN_OR_RETURN(UpstreamDelta delta,
@@ -172,10 +173,7 @@ Result<TaskOutcome> GoldTask::RunDimension(TaskContext& context) {
     SLUICE_ASSIGN_OR_RETURN(existing, ReadAll(target->log(), snapshot, {}, nullptr));
   }
   int64_t next_key = 1;
-  if (auto it = snapshot->app_transactions.find(kNextKeyAppId);
-      it != snapshot->app_transactions.end()) {
-    next_key = it->second.version;
-  }
+  if (auto recorded = snapshot->TransactionVersion(kNextKeyAppId)) next_key = *recorded;
   SLUICE_ASSIGN_OR_RETURN(
       gold::DimensionChanges changes,
       gold::ApplyDimension(plan, existing, incoming, next_key, now_ms * 1000, input.whole));
@@ -231,7 +229,7 @@ Result<TaskOutcome> GoldTask::RunDateDimension(TaskContext& context) {
   const std::string settings = "sluice.gold.calendar:" + std::to_string(model_.date.start) + ":" +
                                std::to_string(model_.date.end) + ":" +
                                std::to_string(model_.date.fiscal_year_start);
-  if (!full_refresh_ && snapshot->app_transactions.count(settings) != 0) {
+  if (!full_refresh_ && snapshot->TransactionVersion(settings).has_value()) {
     return UpToDateOutcome(*snapshot);
   }
   const BatchPtr dates = gold::GenerateDateDimension(model_.date);
@@ -285,9 +283,8 @@ Result<TaskOutcome> GoldTask::RunFact(TaskContext& context) {
                             ReadAll(log, dimension_snapshot, options, nullptr));
     SLUICE_ASSIGN_OR_RETURN(gold::DimensionKeys loaded,
                             gold::LoadDimensionKeys(*dimension, use, rows));
-    auto seen = snapshot->app_transactions.find(GoldUpstreamAppId(use.table));
-    if (seen == snapshot->app_transactions.end() ||
-        seen->second.version < dimension_snapshot->version) {
+    const std::optional<int64_t> seen = snapshot->TransactionVersion(GoldUpstreamAppId(use.table));
+    if (!seen.has_value() || *seen < dimension_snapshot->version) {
       advanced.push_back(loaded.column);
     }
     ledger.emplace_back(GoldUpstreamAppId(use.table), dimension_snapshot->version);

@@ -130,9 +130,9 @@ Result<TaskOutcome> LoadTask::Run(TaskContext& context) {
         std::unique_ptr<lake::DeltaTable> quarantine,
         lake::DeltaTable::Open(project_.QuarantinePath("load." + load_.target)));
     SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr quarantine_snapshot, quarantine->log()->Load());
-    auto recorded = quarantine_snapshot->app_transactions.find(LoadAppId(load_.target));
-    if (recorded == quarantine_snapshot->app_transactions.end() ||
-        recorded->second.version < snapshot->version) {
+    const std::optional<int64_t> recorded =
+        quarantine_snapshot->TransactionVersion(LoadAppId(load_.target));
+    if (!recorded.has_value() || *recorded < snapshot->version) {
       const int64_t now_ms = now_ms_ != 0 ? now_ms_ : lake::CurrentTimeMs();
       columnar::StringBuilder run(DataType::String()), table(DataType::String()),
           kind(DataType::String()), field(DataType::String()), message(DataType::String()),

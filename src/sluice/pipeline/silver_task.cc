@@ -275,9 +275,8 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
     upstream.name = name;
     SLUICE_ASSIGN_OR_RETURN(upstream.log, lake::DeltaLog::Open(project_.TablePath(name)));
     SLUICE_ASSIGN_OR_RETURN(upstream.snapshot, upstream.log->Load());
-    auto consumed = target_snapshot->app_transactions.find(UpstreamAppId(name));
-    if (consumed != target_snapshot->app_transactions.end()) {
-      upstream.consumed = consumed->second.version;
+    if (auto consumed = target_snapshot->TransactionVersion(UpstreamAppId(name))) {
+      upstream.consumed = *consumed;
     }
     if (upstream.snapshot->version > upstream.consumed) anything_new = true;
     if (!full && upstream.snapshot->version > upstream.consumed) {
@@ -734,9 +733,8 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
     SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr quarantine_snapshot, quarantine->log()->Load());
     bool recorded = !full;
     for (const auto& [app_id, version] : ledger) {
-      auto it = quarantine_snapshot->app_transactions.find(app_id);
-      recorded = recorded && it != quarantine_snapshot->app_transactions.end() &&
-                 it->second.version >= version;
+      const std::optional<int64_t> committed = quarantine_snapshot->TransactionVersion(app_id);
+      recorded = recorded && committed.has_value() && *committed >= version;
     }
     if (!recorded) {  // else an earlier attempt of this run quarantined them already
       columnar::StringBuilder kind, field, message, raw;
