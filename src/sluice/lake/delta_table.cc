@@ -312,6 +312,39 @@ bool WritesDeletionVectors(const Snapshot& snapshot) {
          SupportsWriterFeature(snapshot.protocol, "deletionVectors");
 }
 
+// The writers a DELETE or MERGE uses on `snapshot`'s table: new data files (copy-on-write),
+// deletion vectors (merge-on-read) and, when the change feed is on, change data files.
+struct RewriteWriters {
+  RewriteWriters(const std::shared_ptr<const DeltaLog>& log, const Snapshot& snapshot,
+                 const DataFileOptions& options)
+      : files(ForTable(options, snapshot)),
+        data(log->shared_fs(), log->root(), snapshot.schema, snapshot.metadata.partition_columns,
+             files),
+        vectors(log->shared_fs(), log->root()),
+        merge_on_read(WritesDeletionVectors(snapshot)) {
+    if (WritesChangeData(snapshot)) {
+      change_data.emplace(log->shared_fs(), log->root(), snapshot.schema,
+                          snapshot.metadata.partition_columns, files);
+    }
+  }
+  // The change data writer, or nullptr when the feed is off.
+  ChangeDataWriter* changes() { return change_data ? &*change_data : nullptr; }
+  // Deletes every file written so far (before a commit that will not happen).
+  void Abort() {
+    data.Abort();
+    AbortChangeData();
+  }
+  void AbortChangeData() {
+    if (change_data) change_data->Abort();
+  }
+
+  DataFileOptions files;
+  DataFileWriter data;
+  DeletionVectorWriter vectors;
+  bool merge_on_read;
+  std::optional<ChangeDataWriter> change_data;
+};
+
 void AddDeletionVectorMetrics(const DeletionVectorCounts& counts,
                               std::map<std::string, std::string>* metrics) {
   (*metrics)["numDeletionVectorsAdded"] = std::to_string(counts.added + counts.updated);
@@ -480,17 +513,8 @@ Result<DeleteResult> DeltaTable::Delete(const std::string& predicate_text,
   const int64_t now_ms = NowOr(commit_options.now_ms);
   DeleteResult result;
   result.files_total = static_cast<int64_t>(snapshot->files.size());
-  const DataFileOptions files = ForTable(file_options, *snapshot);
-  DataFileWriter writer(log_->shared_fs(), log_->root(), snapshot->schema,
-                        snapshot->metadata.partition_columns, files);
-  DeletionVectorWriter vectors(log_->shared_fs(), log_->root());
-  const bool merge_on_read = WritesDeletionVectors(*snapshot);
-  std::optional<ChangeDataWriter> change_data;
-  if (WritesChangeData(*snapshot)) {
-    change_data.emplace(log_->shared_fs(), log_->root(), snapshot->schema,
-                        snapshot->metadata.partition_columns, files);
-  }
-  const ChangeRecorder deleted_rows{change_data ? &*change_data : nullptr, "delete"};
+  RewriteWriters rewrite(log_, *snapshot, file_options);
+  const ChangeRecorder deleted_rows{rewrite.changes(), "delete"};
   Transaction txn(log_, snapshot);
   const RowDropper matching = [&predicate](const columnar::Batch& batch,
                                            std::vector<uint8_t>* marks) {
@@ -502,28 +526,27 @@ Result<DeleteResult> DeltaTable::Delete(const std::string& predicate_text,
     }
     ++result.files_read;
     Result<int64_t> deleted =
-        merge_on_read
-            ? MarkWithout(log_, snapshot, key, add, matching, deleted_rows, &txn, &vectors)
+        rewrite.merge_on_read
+            ? MarkWithout(log_, snapshot, key, add, matching, deleted_rows, &txn, &rewrite.vectors)
             : RewriteWithout(log_, snapshot, key, add, matching, deleted_rows, now_ms, &txn,
-                             &writer, &result.rows_copied);
+                             &rewrite.data, &result.rows_copied);
     if (!deleted.ok()) {
-      writer.Abort();
-      if (change_data) change_data->Abort();
+      rewrite.Abort();
       return deleted.status();
     }
     result.rows_deleted += *deleted;
-    result.files_removed += *deleted > 0 && !merge_on_read ? 1 : 0;
+    result.files_removed += *deleted > 0 && !rewrite.merge_on_read ? 1 : 0;
   }
-  SLUICE_ASSIGN_OR_RETURN(std::vector<AddFile> adds, FinishInto(&writer, &txn));
+  SLUICE_ASSIGN_OR_RETURN(std::vector<AddFile> adds, FinishInto(&rewrite.data, &txn));
   if (result.rows_deleted == 0) {
-    if (change_data) change_data->Abort();
+    rewrite.AbortChangeData();
     result.commit.version = -1;
     return result;
   }
   std::vector<std::string> extra_files;
   DeletionVectorCounts counts;
-  SLUICE_RETURN_NOT_OK(FinishSideFiles(*log_, change_data ? &*change_data : nullptr, &vectors,
-                                       now_ms, adds, &txn, &extra_files, &counts));
+  SLUICE_RETURN_NOT_OK(FinishSideFiles(*log_, rewrite.changes(), &rewrite.vectors, now_ms, adds,
+                                       &txn, &extra_files, &counts));
   result.deletion_vectors = counts.added + counts.updated;
   result.files_removed += counts.files_removed;
   result.files_added = static_cast<int64_t>(adds.size());
@@ -688,22 +711,12 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
   }
   const int64_t now_ms = NowOr(options.commit.now_ms);
   result.files_total = static_cast<int64_t>(snapshot->files.size());
-  const DataFileOptions files = ForTable(options.files, *snapshot);
-  DataFileWriter writer(log_->shared_fs(), log_->root(), snapshot->schema,
-                        snapshot->metadata.partition_columns, files);
-  DeletionVectorWriter vectors(log_->shared_fs(), log_->root());
-  const bool merge_on_read = WritesDeletionVectors(*snapshot);
-  std::optional<ChangeDataWriter> change_data;
-  if (WritesChangeData(*snapshot)) {
-    change_data.emplace(log_->shared_fs(), log_->root(), snapshot->schema,
-                        snapshot->metadata.partition_columns, files);
-  }
-  const ChangeRecorder replaced_rows{change_data ? &*change_data : nullptr, "update_preimage"};
+  RewriteWriters rewrite(log_, *snapshot, options.files);
+  const ChangeRecorder replaced_rows{rewrite.changes(), "update_preimage"};
   Transaction txn(log_, snapshot);
   std::unordered_set<std::string> matched_keys;
   auto fail = [&](const Status& status) {
-    writer.Abort();
-    if (change_data) change_data->Abort();
+    rewrite.Abort();
     return status;
   };
   const RowDropper matched_rows = [&](const columnar::Batch& batch, std::vector<uint8_t>* marks) {
@@ -720,17 +733,18 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
     if (source_keys.empty() || !ranges.MayContain(add, *snapshot)) continue;
     ++result.files_read;
     Result<int64_t> matched =
-        merge_on_read ? MarkWithout(log_, snapshot, file_key, add, matched_rows, replaced_rows,
-                                    &txn, &vectors)
-                      : RewriteWithout(log_, snapshot, file_key, add, matched_rows, replaced_rows,
-                                       now_ms, &txn, &writer, &result.rows_copied);
+        rewrite.merge_on_read
+            ? MarkWithout(log_, snapshot, file_key, add, matched_rows, replaced_rows, &txn,
+                          &rewrite.vectors)
+            : RewriteWithout(log_, snapshot, file_key, add, matched_rows, replaced_rows, now_ms,
+                             &txn, &rewrite.data, &result.rows_copied);
     if (!matched.ok()) return fail(matched.status());
     result.rows_updated += *matched;
-    result.files_removed += *matched > 0 && !merge_on_read ? 1 : 0;
+    result.files_removed += *matched > 0 && !rewrite.merge_on_read ? 1 : 0;
   }
   for (const columnar::BatchPtr& batch : changes) {
-    Status status = writer.Write(*batch);
-    if (status.ok() && change_data) {
+    Status status = rewrite.data.Write(*batch);
+    if (status.ok() && rewrite.changes() != nullptr) {
       // The source rows as the change feed sees them: new values of matched keys, inserts.
       std::vector<int64_t> updated;
       std::vector<int64_t> inserted;
@@ -738,18 +752,19 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
         (encoder.Encode(*batch, row, &key) && matched_keys.count(key) != 0 ? updated : inserted)
             .push_back(row);
       }
-      status = ChangeRecorder{&*change_data, "update_postimage"}.Record(*batch, updated);
-      if (status.ok()) status = ChangeRecorder{&*change_data, "insert"}.Record(*batch, inserted);
+      status = ChangeRecorder{rewrite.changes(), "update_postimage"}.Record(*batch, updated);
+      if (status.ok())
+        status = ChangeRecorder{rewrite.changes(), "insert"}.Record(*batch, inserted);
     }
     if (!status.ok()) return fail(status);
   }
   result.rows_inserted = source_rows - static_cast<int64_t>(matched_keys.size());
-  SLUICE_ASSIGN_OR_RETURN(std::vector<AddFile> adds, FinishInto(&writer, &txn));
+  SLUICE_ASSIGN_OR_RETURN(std::vector<AddFile> adds, FinishInto(&rewrite.data, &txn));
   result.files_added = static_cast<int64_t>(adds.size());
   std::vector<std::string> extra_files;
   DeletionVectorCounts counts;
-  SLUICE_RETURN_NOT_OK(FinishSideFiles(*log_, change_data ? &*change_data : nullptr, &vectors,
-                                       now_ms, adds, &txn, &extra_files, &counts));
+  SLUICE_RETURN_NOT_OK(FinishSideFiles(*log_, rewrite.changes(), &rewrite.vectors, now_ms, adds,
+                                       &txn, &extra_files, &counts));
   result.deletion_vectors = counts.added + counts.updated;
   result.files_removed += counts.files_removed;
   if (options.app_transaction.has_value()) {
