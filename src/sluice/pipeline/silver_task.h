@@ -1,5 +1,5 @@
 // SilverTask: builds one silver table from its upstream lake tables (silver/silver_table.h has the
-// steps), incrementally and exactly once.
+// steps; silver_stages.h the stages of a run), incrementally and exactly once.
 //
 // Incremental: the upstream versions a table has consumed are txn actions in its own commits
 // (appId "sluice.silver:<upstream table>", version = the upstream version). A run reads only the
@@ -21,13 +21,11 @@
 #include <vector>
 
 #include "sluice/pipeline/project.h"
+#include "sluice/pipeline/silver_stages.h"
 #include "sluice/pipeline/task.h"
 #include "sluice/silver/silver_table.h"
 
 namespace sluice::pipeline {
-
-// The appId of an upstream table's consumed version in a silver table's log.
-std::string UpstreamAppId(const std::string& upstream_table);
 
 class SilverTask final : public Task {
  public:

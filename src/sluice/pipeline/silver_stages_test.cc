@@ -1,0 +1,173 @@
+// The stages of a silver run, each alone: the union of upstream schemas, dedupe (within the run and
+// against the table), rows failing quarantine checks, masks, and the quarantine and quality rows.
+#include "sluice/pipeline/silver_stages.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "sluice/columnar/column_builder.h"
+#include "sluice/columnar/value_formatter.h"
+#include "sluice/lake/delta_table.h"
+#include "sluice/lake/scratch_table.h"
+#include "sluice/pipeline/upstream.h"
+
+namespace sluice::pipeline {
+namespace {
+
+using columnar::BatchPtr;
+using columnar::DataType;
+using columnar::Field;
+
+SilverUpstream UpstreamOf(const std::string& name, std::vector<Field> fields) {
+  auto snapshot = std::make_shared<lake::Snapshot>();
+  snapshot->version = 0;
+  snapshot->schema = std::make_shared<const columnar::Schema>(std::move(fields));
+  SilverUpstream upstream;
+  upstream.name = name;
+  upstream.snapshot = snapshot;
+  return upstream;
+}
+
+// (id, updated, email) rows.
+BatchPtr Rows(const std::vector<std::tuple<int64_t, int64_t, std::string>>& rows) {
+  columnar::Int64Builder ids(DataType::Int64());
+  columnar::Int64Builder updated(DataType::Int64());
+  columnar::StringBuilder emails;
+  for (const auto& [id, at, email] : rows) {
+    ids.Append(id);
+    updated.Append(at);
+    emails.Append(email);
+  }
+  auto schema = std::make_shared<const columnar::Schema>(std::vector<Field>{
+      {"id", DataType::Int64()}, {"updated", DataType::Int64()}, {"email", DataType::String()}});
+  return std::make_shared<const columnar::Batch>(
+      schema, std::vector<columnar::ColumnPtr>{ids.Finish(), updated.Finish(), emails.Finish()},
+      static_cast<int64_t>(rows.size()));
+}
+
+// "id/updated/email" of every row, sorted.
+std::vector<std::string> Texts(const std::vector<BatchPtr>& batches) {
+  std::vector<std::string> texts;
+  for (const BatchPtr& batch : batches) {
+    for (int64_t row = 0; row < batch->num_rows(); ++row) {
+      std::string text;
+      for (size_t c = 0; c < batch->num_columns(); ++c) {
+        if (c > 0) text += '/';
+        columnar::AppendValue(batch->column(c), row, columnar::ValueStyle::kCsv, &text);
+      }
+      texts.push_back(text);
+    }
+  }
+  std::sort(texts.begin(), texts.end());
+  return texts;
+}
+
+silver::SilverTable Table() {
+  silver::SilverTable table;
+  table.name = "silver.customers";
+  table.dedupe_key = {"id"};
+  table.latest_by = "updated";
+  return table;
+}
+
+TEST(SilverStagesTest, UnionSchemaMeetsIntegersAtInt64AndNamesTypeClashes) {
+  std::vector<SilverUpstream> upstreams = {
+      UpstreamOf("bronze.a", {{"id", DataType::Int32()}, {"name", DataType::String()}}),
+      UpstreamOf("bronze.b", {{"id", DataType::Int64()}, {"city", DataType::String()}})};
+  auto schema = UnionSchema(upstreams).ValueOrDie();
+  ASSERT_EQ(schema->num_fields(), 3u);
+  EXPECT_EQ(schema->field(0).type, DataType::Int64());
+  EXPECT_EQ(schema->field(2).name, "city");
+  upstreams.push_back(UpstreamOf("bronze.c", {{"name", DataType::Date()}}));
+  const Status clash = UnionSchema(upstreams).status();
+  EXPECT_EQ(clash.code(), StatusCode::kSchemaMismatch);
+  EXPECT_NE(clash.message().find("bronze.c"), std::string::npos) << clash.ToString();
+  // No upstream table exists yet: no schema, no error.
+  SilverUpstream missing = UpstreamOf("bronze.d", {});
+  std::const_pointer_cast<lake::Snapshot>(missing.snapshot)->version = -1;
+  EXPECT_EQ(UnionSchema({missing}).ValueOrDie(), nullptr);
+}
+
+TEST(SilverStagesTest, DedupeKeepsTheLatestRowPerKeyAndNeverAnOlderOneThanTheTable) {
+  const silver::SilverTable table = Table();
+  std::vector<BatchPtr> rows = {Rows({{1, 10, "a@x"}, {2, 10, "b@x"}, {1, 30, "a2@x"}}),
+                                Rows({{1, 20, "a1@x"}, {3, 5, "c@x"}})};
+  const auto schema = rows[0]->schema();
+  auto counts = Dedupe(table, schema, nullptr, nullptr, 1, &rows).ValueOrDie();
+  EXPECT_EQ(counts.duplicates, 2);
+  EXPECT_EQ(counts.stale, 0);
+  EXPECT_EQ(Texts(rows), (std::vector<std::string>{"1/30/a2@x", "2/10/b@x", "3/5/c@x"}));
+
+  // Against a table that holds id 3 at updated 9: the run's older row 3 is left out.
+  lake::scratch::TempDir dir;
+  auto target = lake::DeltaTable::Open(dir.path()).ValueOrDie();
+  ASSERT_TRUE(target->Write(schema, OneBatch(Rows({{3, 9, "c9@x"}})), {}).ok());
+  auto log = lake::DeltaLog::Open(dir.path()).ValueOrDie();
+  counts = Dedupe(table, schema, log, log->Load().ValueOrDie(), 1, &rows).ValueOrDie();
+  EXPECT_EQ(counts.stale, 1);
+  EXPECT_EQ(Texts(rows), (std::vector<std::string>{"1/30/a2@x", "2/10/b@x"}));
+
+  silver::SilverTable wrong = table;
+  wrong.latest_by = "modified";
+  const Status refused = Dedupe(wrong, schema, nullptr, nullptr, 1, &rows).status();
+  EXPECT_NE(refused.message().find("latest_by: no column 'modified'"), std::string::npos);
+}
+
+TEST(SilverStagesTest, RowsFailingAQuarantineCheckLeaveWithTheValueAtFault) {
+  silver::SilverTable table = Table();
+  silver::CheckSpec check;
+  check.name = "email_has_at";
+  check.kind = silver::CheckKind::kRegex;
+  check.columns = {"email"};
+  table.checks = {check};
+  silver::CheckResult result;
+  result.name = check.name;
+  result.columns = "email";
+  std::vector<BatchPtr> rows = {Rows({{1, 1, "a@x"}, {2, 1, "broken"}})};
+  std::vector<silver::RowReject> rejects;
+  QuarantineFailedRows(table, {result}, {{-1, 0}}, &rows, &rejects);
+  EXPECT_EQ(Texts(rows), std::vector<std::string>{"1/1/a@x"});
+  ASSERT_EQ(rejects.size(), 1u);
+  EXPECT_EQ(rejects[0].kind, "check:email_has_at");
+  EXPECT_EQ(rejects[0].message.rfind("email = \"broken\": failed check 'email_has_at'", 0), 0u)
+      << rejects[0].message;
+  const BatchPtr quarantine = RejectRows("run-1", table.name, rejects, 7);
+  EXPECT_EQ(quarantine->num_rows(), 1);
+  EXPECT_EQ(*quarantine->schema(), *RowQuarantineSchema());
+}
+
+TEST(SilverStagesTest, MasksChangeEveryBatchAndNameAMissingColumn) {
+  silver::SilverTable table = Table();
+  silver::MaskRule rule;
+  rule.method = silver::MaskMethod::kEmailDomain;
+  table.masks = {{"email", rule}};
+  std::vector<BatchPtr> rows = {Rows({{1, 1, "ann@shop.example"}}),
+                                Rows({{2, 1, "bo@mail.example"}})};
+  const auto schema = rows[0]->schema();
+  auto masked = ApplyMasks(table, schema, {}, &rows).ValueOrDie();
+  EXPECT_EQ(masked->num_fields(), 3u);
+  for (const std::string& text : Texts(rows)) {
+    EXPECT_EQ(text.find("ann"), std::string::npos) << text;
+    EXPECT_EQ(text.find("bo@"), std::string::npos) << text;
+  }
+  table.masks = {{"phone", rule}};
+  EXPECT_NE(ApplyMasks(table, schema, {}, &rows).status().message().find("no column 'phone'"),
+            std::string::npos);
+}
+
+TEST(SilverStagesTest, QualityRowsHoldOneRowPerCheck) {
+  silver::CheckResult passed;
+  passed.name = "ids";
+  silver::CheckResult failed;
+  failed.name = "emails";
+  failed.passed = false;
+  failed.sample = {"broken"};
+  const BatchPtr rows = QualityRows("run-1", "silver.customers", 4, {passed, failed}, 50.0, 9);
+  ASSERT_EQ(rows->num_rows(), 2);
+  EXPECT_EQ(*rows->schema(), *QualitySchema());
+  EXPECT_EQ(Texts({rows})[0].find("run-1/silver.customers/4/"), 0u) << Texts({rows})[0];
+}
+
+}  // namespace
+}  // namespace sluice::pipeline
