@@ -42,14 +42,23 @@ const std::string& Status::message() const {
 }
 
 bool Status::IsRetryable() const {
+  if (state_ != nullptr && state_->retryable >= 0) return state_->retryable == 1;
   switch (code()) {
     case StatusCode::kUnavailable:
     case StatusCode::kTimeout:
     case StatusCode::kConflict:
+    case StatusCode::kIOError:
       return true;
     default:
       return false;
   }
+}
+
+Status Status::WithRetryable(bool retryable) const {
+  if (ok()) return *this;
+  Status copy;
+  copy.state_ = std::make_shared<const State>(State{code(), message(), retryable ? 1 : 0});
+  return copy;
 }
 
 std::string Status::ToString() const {
@@ -65,7 +74,10 @@ Status Status::WithContext(std::string_view prefix) const {
   std::string message(prefix);
   message += ": ";
   message += state_->message;
-  return Status(state_->code, std::move(message));
+  Status copy;
+  copy.state_ =
+      std::make_shared<const State>(State{state_->code, std::move(message), state_->retryable});
+  return copy;
 }
 
 }  // namespace sluice

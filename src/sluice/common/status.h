@@ -1,9 +1,9 @@
 // Status: the outcome of a fallible operation, carrying a kind and a message.
 //
 // Contract: functions that can fail return [[nodiscard]] Status or Result<T>. A Status says what
-// kind of failure happened (the StatusCode) and whether retrying may help (IsRetryable()); callers
-// act on the code, never on the message text. Messages name the file, line, column or table
-// involved. No exception crosses a module boundary.
+// kind of failure happened (the StatusCode) and whether retrying may help (IsRetryable(), one rule
+// for every retry loop); callers act on the code, never on the message text. Messages name the
+// file, line, column or table involved. No exception crosses a module boundary.
 //
 // Thread-safety: Status is a value type; distinct objects may be used from distinct threads.
 #pragma once
@@ -73,9 +73,13 @@ class [[nodiscard]] Status {
   StatusCode code() const { return state_ ? state_->code : StatusCode::kOk; }
   const std::string& message() const;
 
-  // True when the same operation may succeed if tried again (unavailable, timeout, conflict,
-  // and I/O errors that the storage layer marked transient).
+  // True when the same operation may succeed if tried again: the one rule the executor's retries
+  // and the run report follow. By code: unavailable, timeout,
+  // conflict and I/O errors may pass; the others will not. The code that made the status may say
+  // otherwise with WithRetryable (e.g. an I/O error from a permission or a read-only disk).
   bool IsRetryable() const;
+  // A copy whose IsRetryable() is `retryable` (no effect on an OK status).
+  Status WithRetryable(bool retryable) const;
 
   // "data_error: orders.csv:12:3: ..." — the code name followed by the message.
   std::string ToString() const;
@@ -87,6 +91,7 @@ class [[nodiscard]] Status {
   struct State {
     StatusCode code;
     std::string message;
+    int retryable = -1;  // -1: by code; 0 or 1: as the maker of the status said
   };
   std::shared_ptr<const State> state_;
 };

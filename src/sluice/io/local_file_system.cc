@@ -31,7 +31,22 @@ std::string ErrnoText(int error) { return std::generic_category().message(error)
 Status ErrnoStatus(const std::string& path, std::string_view what, int error) {
   std::string message = path + ": " + std::string(what) + ": " + ErrnoText(error);
   if (error == ENOENT) return Status::NotFound(std::move(message));
-  return Status::IOError(std::move(message));
+  // What trying again a moment later will not change.
+  switch (error) {
+    case EACCES:
+    case EPERM:
+    case EROFS:
+    case ENOSPC:
+    case EDQUOT:
+    case EISDIR:
+    case ENOTDIR:
+    case ENAMETOOLONG:
+    case ELOOP:
+    case EINVAL:
+      return Status::IOError(std::move(message)).WithRetryable(false);
+    default:
+      return Status::IOError(std::move(message));
+  }
 }
 
 // A caller's path split into the part naming the URI form ("file://", "file://localhost" or

@@ -91,10 +91,6 @@ std::vector<Task*> TopologicalOrder(const std::vector<std::unique_ptr<Task>>& ta
 
 namespace {
 
-bool MayPass(const Status& status) {
-  return status.IsRetryable() || status.code() == StatusCode::kIOError;
-}
-
 class Run {
  public:
   Run(const std::vector<std::unique_ptr<Task>>& tasks, const ExecutorOptions& options)
@@ -203,7 +199,7 @@ class Run {
       }
       report.state = TaskState::kFailed;
       report.error = outcome.status();
-      if (attempt == attempts || !MayPass(report.error)) break;
+      if (attempt == attempts || !report.error.IsRetryable()) break;
       const int64_t delay = options_.retries.DelayBefore(attempt + 1);
       report.retried_errors.push_back(report.error.ToString());
       if (options_.listener) options_.listener->OnTaskRetrying(task, attempt, report.error, delay);

@@ -126,6 +126,12 @@ TEST(ExecutorTest, RetriesRetryableErrorsOnly) {
   EXPECT_EQ(flaky.attempts, 3);
   EXPECT_EQ(flaky.retried_errors.size(), 2u);
   EXPECT_EQ(sleeps, (std::vector<int64_t>{1000, 3000}));
+  // An I/O error its maker marked permanent is not retried.
+  std::vector<std::unique_ptr<Task>> denied;
+  denied.push_back(std::make_unique<FakeTask>(
+      "denied", std::vector<std::string>{}, 5,
+      Status::IOError("lake/t: permission denied").WithRetryable(false)));
+  EXPECT_EQ(Find(RunTasks(denied, Options(1, 3, &sleeps)), "denied").attempts, 1);
   const TaskReport& bad = Find(reports, "bad_data");
   EXPECT_EQ(bad.state, TaskState::kFailed);
   EXPECT_EQ(bad.attempts, 1);
