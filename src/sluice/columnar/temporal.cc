@@ -202,7 +202,10 @@ bool ParseTimestamp(std::string_view text, DateOrder order, int64_t* micros) {
   return true;
 }
 
-namespace {
+int64_t FloorDiv(int64_t a, int64_t b) {
+  const int64_t quotient = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? quotient - 1 : quotient;
+}
 
 void AppendDigits(int64_t value, int width, std::string* out) {
   char buffer[24];
@@ -214,8 +217,6 @@ void AppendDigits(int64_t value, int width, std::string* out) {
   while (count < width) buffer[count++] = '0';
   while (count > 0) out->push_back(buffer[--count]);
 }
-
-}  // namespace
 
 void AppendDate(int32_t days, std::string* out) {
   int year = 0;

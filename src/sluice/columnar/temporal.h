@@ -31,6 +31,12 @@ bool ParseTime(std::string_view text, int64_t* micros);
 // "Z", "UTC", "+HH:MM", "+HHMM", "+HH". Without a zone the value is taken as UTC.
 bool ParseTimestamp(std::string_view text, DateOrder order, int64_t* micros);
 
+// a / b rounded towards negative infinity (b > 0): the day of a timestamp before 1970 too.
+int64_t FloorDiv(int64_t a, int64_t b);
+
+// `value` (≥ 0) in decimal, zero-padded on the left to at least `width` digits.
+void AppendDigits(int64_t value, int width, std::string* out);
+
 // "2024-03-01".
 void AppendDate(int32_t days, std::string* out);
 // "13:45:07" or "13:45:07.250000" (6 fractional digits when not whole seconds).

@@ -47,12 +47,6 @@ int64_t IsoWeekStart(int64_t days) {
 
 }  // namespace
 
-int64_t FloorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
 std::optional<DatePart> ParseDatePart(std::string_view text) {
   static const std::map<std::string, DatePart> kParts = {{"year", DatePart::kYear},
                                                          {"years", DatePart::kYear},

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "sluice/columnar/temporal.h"
+
 namespace sluice::compute {
 
 enum class DatePart {
@@ -37,9 +39,8 @@ struct Interval {
 // "3 days", "1 month", "2 hours 30 minutes", "-1 year", "90 seconds"; nullopt when malformed.
 std::optional<Interval> ParseInterval(std::string_view text);
 
-constexpr int64_t kMicrosPerDay = 86'400'000'000LL;
-
-int64_t FloorDiv(int64_t a, int64_t b);
+using columnar::FloorDiv;       // columnar/temporal.h
+using columnar::kMicrosPerDay;  // columnar/temporal.h
 
 // The start of the unit containing `micros` (kYear … kSecond).
 int64_t TruncateTo(DatePart unit, int64_t micros);

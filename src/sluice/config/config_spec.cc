@@ -7,26 +7,13 @@
 #include <set>
 #include <utility>
 
+#include "sluice/common/ascii.h"
 #include "sluice/config/redactor.h"
 #include "sluice/config/yaml_loader.h"
 
 namespace sluice::config {
 
 namespace {
-
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return lower;
-}
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
 
 std::string Join(const std::vector<std::string>& items, std::string_view separator) {
   std::string joined;
@@ -110,7 +97,7 @@ std::string Singular(const std::string& word) {
 }
 
 std::optional<int64_t> ParseInt(std::string_view text) {
-  text = Trim(text);
+  text = TrimAsciiSpace(text);
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   if (text.empty()) return std::nullopt;
   int64_t value = 0;
@@ -120,7 +107,7 @@ std::optional<int64_t> ParseInt(std::string_view text) {
 }
 
 std::optional<double> ParseNumber(std::string_view text) {
-  text = Trim(text);
+  text = TrimAsciiSpace(text);
   if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   if (text.empty()) return std::nullopt;
   double value = 0;
@@ -491,12 +478,12 @@ void TextRows(const ConfigSpec& spec, size_t indent, std::set<const ConfigSpec*>
 
 const std::string* ClosestName(std::string_view word, const std::vector<std::string>& candidates) {
   if (word.size() > 256) return nullptr;
-  const std::string lower_word = Lower(word);
+  const std::string lower_word = AsciiLower(word);
   const std::string* best = nullptr;
   size_t best_distance = std::numeric_limits<size_t>::max();
   for (const std::string& candidate : candidates) {
     if (candidate.size() > 256) continue;
-    const std::string lower_candidate = Lower(candidate);
+    const std::string lower_candidate = AsciiLower(candidate);
     size_t distance = 0;
     if (lower_candidate != lower_word) {
       distance = EditDistance(lower_word, lower_candidate);
@@ -600,7 +587,7 @@ bool LooksSecret(std::string_view key_name) {
   static const char* const kNames[] = {"password",   "passwd",      "pwd",         "secret",
                                        "token",      "api_key",     "apikey",      "access_key",
                                        "secret_key", "private_key", "credentials", "auth_token"};
-  std::string name = Lower(key_name);
+  std::string name = AsciiLower(key_name);
   for (char& c : name) {
     if (c == '-') c = '_';
   }
@@ -651,7 +638,7 @@ bool HasLiteralPassword(std::string_view text) {
 }
 
 Result<int64_t> ParseDurationMs(std::string_view text) {
-  const std::string lower = Lower(Trim(text));
+  const std::string lower = AsciiLower(TrimAsciiSpace(text));
   auto invalid = [&] {
     return Status::InvalidArgument("'" + std::string(text) +
                                    "' is not a duration (e.g. 500ms, 30s, 5m, 2h, 1d, 1h30m)");
@@ -702,7 +689,7 @@ Result<int64_t> ParseDurationMs(std::string_view text) {
 }
 
 Result<int64_t> ParseByteSizeText(std::string_view text) {
-  const std::string lower = Lower(Trim(text));
+  const std::string lower = AsciiLower(TrimAsciiSpace(text));
   auto invalid = [&] {
     return Status::InvalidArgument("'" + std::string(text) +
                                    "' is not a byte size (e.g. 1048576, 512k, 64MB, 128MiB)");
@@ -714,7 +701,7 @@ Result<int64_t> ParseByteSizeText(std::string_view text) {
   double amount = 0;
   const size_t length = ScanDecimal(lower, &amount);
   if (length == 0) return invalid();
-  const std::string_view unit = Trim(std::string_view(lower).substr(length));
+  const std::string_view unit = TrimAsciiSpace(std::string_view(lower).substr(length));
   double scale = 0;
   if (unit.empty() || unit == "b") {
     scale = 1;
@@ -745,7 +732,7 @@ Result<int64_t> ParseByteSizeText(std::string_view text) {
 }
 
 Result<bool> ParseBool(std::string_view text) {
-  const std::string lower = Lower(Trim(text));
+  const std::string lower = AsciiLower(TrimAsciiSpace(text));
   if (lower == "true" || lower == "yes" || lower == "on" || lower == "1") return true;
   if (lower == "false" || lower == "no" || lower == "off" || lower == "0") return false;
   return Status::InvalidArgument("'" + std::string(text) +

@@ -7,11 +7,12 @@
 
 #include "sluice/columnar/column_builder.h"
 #include "sluice/columnar/take.h"
+#include "sluice/columnar/temporal.h"
 #include "sluice/columnar/value_formatter.h"
 #include "sluice/columnar/widen.h"
+#include "sluice/common/digest.h"
+#include "sluice/compute/row_key.h"
 #include "sluice/config/config_spec.h"
-#include "sluice/silver/masking.h"
-#include "sluice/silver/transformer.h"
 
 namespace sluice::gold {
 namespace {
@@ -22,8 +23,6 @@ using columnar::DataType;
 using columnar::Field;
 using columnar::SchemaPtr;
 using columnar::TypeId;
-
-constexpr int64_t kMicrosPerDay = 86'400'000'000;
 
 std::vector<std::string> FieldNames(const columnar::Schema& schema) {
   std::vector<std::string> names;
@@ -47,7 +46,7 @@ std::optional<int64_t> TimeAt(const columnar::Column& column, int64_t row) {
   if (column.IsNull(row)) return std::nullopt;
   if (column.type().id() == TypeId::kDate) {
     return static_cast<int64_t>(static_cast<const columnar::Int32Column&>(column).Value(row)) *
-           kMicrosPerDay;
+           columnar::kMicrosPerDay;
   }
   return static_cast<const columnar::Int64Column&>(column).Value(row);
 }
@@ -263,16 +262,16 @@ Result<DimensionChanges> ApplyDimension(const DimensionPlan& plan,
   auto tracked = [&](int64_t row) -> const std::string& {
     std::string& hash = tracked_hash[static_cast<size_t>(row)];
     if (hash.empty()) {
-      hash = silver::Sha256Hex(silver::EncodeKey(*combined, plan.tracked, row)).substr(0, 32);
+      hash = Sha256Hex(compute::EncodeKey(*combined, plan.tracked, row)).substr(0, 32);
     }
     return hash;
   };
-  auto everything = [&](int64_t row) { return silver::EncodeKey(*combined, all_attributes, row); };
+  auto everything = [&](int64_t row) { return compute::EncodeKey(*combined, all_attributes, row); };
 
   // 2. The members: business key → their versions, by valid_from.
   std::unordered_map<std::string, std::vector<size_t>> members;
   for (size_t v = 0; v < versions.size(); ++v) {
-    members[silver::EncodeKey(*combined, key_columns, versions[v].row)].push_back(v);
+    members[compute::EncodeKey(*combined, key_columns, versions[v].row)].push_back(v);
   }
   for (auto& [key, list] : members) {
     std::sort(list.begin(), list.end(),
@@ -290,7 +289,7 @@ Result<DimensionChanges> ApplyDimension(const DimensionPlan& plan,
       ++null_keys;
       continue;
     }
-    auto [it, inserted] = seen.emplace(silver::EncodeKey(*combined, key_columns, row),
+    auto [it, inserted] = seen.emplace(compute::EncodeKey(*combined, key_columns, row),
                                        std::make_pair(row, int64_t{0}));
     ++it->second.second;
   }
@@ -329,7 +328,7 @@ Result<DimensionChanges> ApplyDimension(const DimensionPlan& plan,
 
   // 4. Apply each incoming row.
   for (int64_t row = existing_rows; row < combined_rows; ++row) {
-    const std::string key = silver::EncodeKey(*combined, key_columns, row);
+    const std::string key = compute::EncodeKey(*combined, key_columns, row);
     const int64_t ts = incoming_times[static_cast<size_t>(row - existing_rows)];
     std::vector<size_t>& list = members[key];
     auto add_version = [&](int64_t valid_from, std::optional<int64_t> valid_to, bool current) {
@@ -479,8 +478,7 @@ Result<DimensionChanges> ApplyDimension(const DimensionPlan& plan,
       valid_to.AppendNull();
     }
     current.Append(version.current);
-    hashes.Append(scd2 ? tracked(version.row)
-                       : silver::Sha256Hex(everything(version.row)).substr(0, 32));
+    hashes.Append(scd2 ? tracked(version.row) : Sha256Hex(everything(version.row)).substr(0, 32));
     if (version.updated_at) {
       updated_at.Append(*version.updated_at);
     } else {

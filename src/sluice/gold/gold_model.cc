@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "sluice/columnar/temporal.h"
+#include "sluice/common/ascii.h"
 
 namespace sluice::gold {
 namespace {
@@ -59,18 +60,10 @@ std::optional<AggregateFunction> ParseFunction(std::string_view name) {
   return std::nullopt;
 }
 
-std::string Trimmed(std::string_view text) {
-  size_t begin = 0;
-  size_t end = text.size();
-  while (begin < end && std::isspace(static_cast<unsigned char>(text[begin]))) ++begin;
-  while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
-  return std::string(text.substr(begin, end - begin));
-}
-
 // "sum(amount)", "count(*)", "count_distinct(customer_key)".
 std::optional<Measure> ParseMeasure(const std::string& name, const ConfigNode& value,
                                     const std::string& where, ConfigErrors* errors) {
-  const std::string text = Trimmed(value.text());
+  const std::string text = std::string(TrimAsciiSpace(value.text()));
   const size_t open = text.find('(');
   const std::string usage =
       "; write function(column): sum, count, count_distinct, avg, min or max, e.g. sum(amount) "
@@ -80,9 +73,10 @@ std::optional<Measure> ParseMeasure(const std::string& name, const ConfigNode& v
                 where + ", measure '" + name + "': '" + text + "' is not a measure" + usage);
     return std::nullopt;
   }
-  std::string function_name = Trimmed(text.substr(0, open));
+  std::string function_name = std::string(TrimAsciiSpace(text.substr(0, open)));
   for (char& c : function_name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const std::string column = Trimmed(text.substr(open + 1, text.size() - open - 2));
+  const std::string column =
+      std::string(TrimAsciiSpace(text.substr(open + 1, text.size() - open - 2)));
   Measure measure;
   measure.name = name;
   measure.mark = value.mark();

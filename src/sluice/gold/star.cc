@@ -11,9 +11,9 @@
 #include "sluice/columnar/temporal.h"
 #include "sluice/columnar/value_formatter.h"
 #include "sluice/compute/expression_evaluator.h"
+#include "sluice/compute/row_key.h"
 #include "sluice/config/config_spec.h"
 #include "sluice/gold/dimension.h"
-#include "sluice/silver/transformer.h"
 
 namespace sluice::gold {
 namespace {
@@ -25,8 +25,6 @@ using columnar::DataType;
 using columnar::Field;
 using columnar::SchemaPtr;
 using columnar::TypeId;
-
-constexpr int64_t kMicrosPerDay = 86'400'000'000;
 
 const char* const kMonthNames[] = {"January",   "February", "March",    "April",
                                    "May",       "June",     "July",     "August",
@@ -58,12 +56,10 @@ std::optional<int64_t> MicrosAt(const Column& column, int64_t row) {
   if (column.IsNull(row)) return std::nullopt;
   if (column.type().id() == TypeId::kDate) {
     return static_cast<int64_t>(static_cast<const columnar::Int32Column&>(column).Value(row)) *
-           kMicrosPerDay;
+           columnar::kMicrosPerDay;
   }
   return static_cast<const columnar::Int64Column&>(column).Value(row);
 }
-
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
 // Orders two values of the same column type (nulls first).
 int CompareValues(const Column& a, int64_t i, const Column& b, int64_t j) {
@@ -259,7 +255,7 @@ Result<DimensionKeys> LoadDimensionKeys(const GoldModel& dimension, const FactDi
         if (batch->column(key_columns[0]).IsNull(i)) continue;
         keys.integer_members[IntegerAt(batch->column(key_columns[0]), i)].push_back(span);
       } else {
-        keys.members[silver::EncodeKey(*batch, key_columns, i)].push_back(span);
+        keys.members[compute::EncodeKey(*batch, key_columns, i)].push_back(span);
       }
     }
   }
@@ -387,7 +383,7 @@ Result<BatchPtr> BuildFacts(const FactPlan& plan, const columnar::Batch& upstrea
       builder.Reserve(n);
       for (int64_t i = 0; i < n; ++i) {
         const std::optional<int64_t> micros = MicrosAt(on, i);
-        const int64_t day = micros ? FloorDiv(*micros, kMicrosPerDay) : 0;
+        const int64_t day = micros ? columnar::FloorDiv(*micros, columnar::kMicrosPerDay) : 0;
         if (!micros || day < keys.first_day || day > keys.last_day) {
           builder.Append(0);
           ++unknown;
@@ -408,7 +404,7 @@ Result<BatchPtr> BuildFacts(const FactPlan& plan, const columnar::Batch& upstrea
           auto it = keys.integer_members.find(IntegerAt(*upstream.columns()[plan.on[d][0]], i));
           if (it != keys.integer_members.end()) found = &it->second;
         } else if (!null_key) {
-          auto it = keys.members.find(silver::EncodeKey(upstream, plan.on[d], i));
+          auto it = keys.members.find(compute::EncodeKey(upstream, plan.on[d], i));
           if (it != keys.members.end()) found = &it->second;
         }
         if (found == nullptr || found->empty()) {
@@ -459,7 +455,7 @@ Status CheckGrain(const FactPlan& plan, const std::vector<BatchPtr>& facts) {
     for (int64_t i = 0; i < batch->num_rows(); ++i) {
       int32_t times = 0;
       if (!integer) {
-        times = ++seen_texts[silver::EncodeKey(*batch, plan.grain, i)];
+        times = ++seen_texts[compute::EncodeKey(*batch, plan.grain, i)];
       } else if (batch->column(plan.grain[0]).IsNull(i)) {
         times = ++seen_nulls;
       } else {
@@ -540,7 +536,7 @@ Result<BatchPtr> Aggregate(const GoldModel& model, const std::vector<BatchPtr>& 
   std::vector<int64_t> group_of(static_cast<size_t>(all->num_rows()));
   for (int64_t i = 0; i < all->num_rows(); ++i) {
     auto [it, inserted] =
-        ids.emplace(silver::EncodeKey(*all, group, i), static_cast<int64_t>(first_row.size()));
+        ids.emplace(compute::EncodeKey(*all, group, i), static_cast<int64_t>(first_row.size()));
     if (inserted) first_row.push_back(i);
     group_of[static_cast<size_t>(i)] = it->second;
   }

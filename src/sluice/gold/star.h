@@ -11,6 +11,7 @@
 
 #include "sluice/columnar/batch.h"
 #include "sluice/common/result.h"
+#include "sluice/compute/row_key.h"
 #include "sluice/gold/gold_model.h"
 
 namespace sluice::gold {
@@ -43,7 +44,7 @@ struct DimensionKeys {
     int64_t key = 0;
   };
   // Business key → versions by valid_from: by the integer itself for a single int32/int64 key,
-  // else by its silver::EncodeKey text.
+  // else by its compute::EncodeKey text.
   bool integer_keys = false;
   std::unordered_map<int64_t, std::vector<Span>> integer_members;
   std::unordered_map<std::string, std::vector<Span>> members;

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sluice/common/ascii.h"
 #include "sluice/lake/transaction.h"
 
 namespace sluice::lake {
@@ -17,13 +18,6 @@ constexpr const char* kPhysicalNameKey = "delta.columnMapping.physicalName";
 constexpr const char* kIdKey = "delta.columnMapping.id";
 
 std::string Quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
-
-bool SameName(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 Result<Json> ParseSchema(std::string_view schema_string) {
   Json schema = Json::parse(schema_string, nullptr, /*allow_exceptions=*/false);
@@ -82,7 +76,7 @@ size_t FindField(const Json& schema, std::string_view name) {
     if (fields[i]["name"].get_ref<const std::string&>() == name) return i;
   }
   for (size_t i = 0; i < fields.size(); ++i) {
-    if (SameName(fields[i]["name"].get_ref<const std::string&>(), name)) return i;
+    if (EqualsIgnoringAsciiCase(fields[i]["name"].get_ref<const std::string&>(), name)) return i;
   }
   return std::string::npos;
 }

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sluice/common/ascii.h"
+
 namespace sluice::lake {
 
 using columnar::DataType;
@@ -143,12 +145,6 @@ Result<nlohmann::json> ParseEnvelope(std::string_view schema_string) {
     return Status::DataError("Delta schema: missing \"fields\" array");
   }
   return std::move(*fields);
-}
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 std::string FieldJson(const Field& field, bool nullable) {
@@ -295,7 +291,7 @@ Result<Schema> ParseDeltaSchema(std::string_view schema_string) {
   std::set<std::string> names;
   for (size_t i = 0; i < fields.size(); ++i) {
     SLUICE_ASSIGN_OR_RETURN(Field field, ParseField(fields[i], i));
-    if (!names.insert(Lower(field.name)).second) {
+    if (!names.insert(AsciiLower(field.name)).second) {
       return Status::DataError("Delta schema: duplicate column " + Quoted(field.name));
     }
     out.push_back(std::move(field));
@@ -406,11 +402,11 @@ Result<std::string> AddColumnsToSchemaString(std::string_view schema_string,
     if (!field.is_object() || !field.contains("name") || !field["name"].is_string()) {
       return Status::DataError(FieldLabel(i, "") + ": missing string key \"name\"");
     }
-    names.insert(Lower(field["name"].get_ref<const std::string&>()));
+    names.insert(AsciiLower(field["name"].get_ref<const std::string&>()));
   }
   std::string addition;
   for (const Field& field : new_fields) {
-    if (!names.insert(Lower(field.name)).second) {
+    if (!names.insert(AsciiLower(field.name)).second) {
       return Status::InvalidArgument("cannot add column " + Quoted(field.name) +
                                      " to the Delta schema: a column with that name exists");
     }
@@ -438,9 +434,9 @@ Status CheckAppendCompatible(const Schema& table, const Schema& input, bool allo
   for (const Field& field : input.fields()) {
     const std::optional<size_t> index = table.FieldIndex(field.name);
     if (!index) {
-      const std::string lower = Lower(field.name);
+      const std::string lower = AsciiLower(field.name);
       for (const Field& existing : table.fields()) {
-        if (Lower(existing.name) == lower) {
+        if (AsciiLower(existing.name) == lower) {
           return Status::SchemaMismatch("column " + Quoted(field.name) +
                                         " differs only in case from table column " +
                                         Quoted(existing.name) + "; rename it to match");
@@ -474,14 +470,7 @@ Status CheckAppendCompatible(const Schema& table, const Schema& input, bool allo
 std::optional<size_t> FindColumn(const columnar::Schema& schema, std::string_view name) {
   if (auto index = schema.FieldIndex(std::string(name))) return index;
   for (size_t i = 0; i < schema.num_fields(); ++i) {
-    const std::string& candidate = schema.field(i).name;
-    if (candidate.size() == name.size() &&
-        std::equal(candidate.begin(), candidate.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) ==
-                 std::tolower(static_cast<unsigned char>(b));
-        })) {
-      return i;
-    }
+    if (EqualsIgnoringAsciiCase(schema.field(i).name, name)) return i;
   }
   return std::nullopt;
 }

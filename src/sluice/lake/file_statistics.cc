@@ -13,6 +13,7 @@
 #include "sluice/columnar/decimal.h"
 #include "sluice/columnar/temporal.h"
 #include "sluice/columnar/value_formatter.h"
+#include "sluice/common/ascii.h"
 
 namespace sluice::lake {
 
@@ -155,37 +156,21 @@ std::optional<std::string> TruncateMax(std::string_view max) {
   return std::nullopt;
 }
 
-int64_t FloorDiv(int64_t a, int64_t b) {
-  const int64_t quotient = a / b;
-  return (a % b != 0 && ((a < 0) != (b < 0))) ? quotient - 1 : quotient;
-}
-
-void AppendPadded(int64_t value, int width, std::string* out) {
-  char buffer[24];
-  int count = 0;
-  do {
-    buffer[count++] = static_cast<char>('0' + value % 10);
-    value /= 10;
-  } while (value != 0);
-  while (count < width) buffer[count++] = '0';
-  while (count > 0) out->push_back(buffer[--count]);
-}
-
 // "2024-01-02T03:04:05.123Z", truncated down to the millisecond (as Spark writes stats).
 void AppendStatTimestamp(int64_t micros, std::string* out) {
-  const int64_t millis = FloorDiv(micros, kMicrosPerMilli);
+  const int64_t millis = columnar::FloorDiv(micros, kMicrosPerMilli);
   const int64_t millis_per_day = columnar::kMicrosPerDay / kMicrosPerMilli;
-  const int64_t days = FloorDiv(millis, millis_per_day);
+  const int64_t days = columnar::FloorDiv(millis, millis_per_day);
   const int64_t in_day = millis - days * millis_per_day;
   columnar::AppendDate(static_cast<int32_t>(days), out);
   out->push_back('T');
-  AppendPadded(in_day / 3600000, 2, out);
+  columnar::AppendDigits(in_day / 3600000, 2, out);
   out->push_back(':');
-  AppendPadded(in_day / 60000 % 60, 2, out);
+  columnar::AppendDigits(in_day / 60000 % 60, 2, out);
   out->push_back(':');
-  AppendPadded(in_day / 1000 % 60, 2, out);
+  columnar::AppendDigits(in_day / 1000 % 60, 2, out);
   out->push_back('.');
-  AppendPadded(in_day % 1000, 3, out);
+  columnar::AppendDigits(in_day % 1000, 3, out);
   out->push_back('Z');
 }
 
@@ -404,13 +389,6 @@ std::optional<StatValue> ConvertBound(const RawValue& raw, const DataType& type,
   return std::nullopt;
 }
 
-std::string_view Trim(std::string_view text) {
-  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
-
 // Removes one pair of surrounding quotes ('...' or "..."); a doubled quote inside stands for one.
 std::string Unquote(std::string_view text) {
   if (text.size() >= 2 && (text.front() == '\'' || text.front() == '"') &&
@@ -573,7 +551,7 @@ std::string StatsCollector::ToJson() const {
         }
         case TypeId::kTimestamp: {
           const int64_t micros = is_max ? state.int_max : state.int_min;
-          ok = InWritableYearRange(FloorDiv(micros, columnar::kMicrosPerDay));
+          ok = InWritableYearRange(columnar::FloorDiv(micros, columnar::kMicrosPerDay));
           if (!ok) break;
           value.push_back('"');
           AppendStatTimestamp(micros, &value);
@@ -720,7 +698,7 @@ StatValue StatValueAt(const Column& column, int64_t row) {
 }
 
 Result<StatValue> ParseStatLiteral(std::string_view text, DataType type) {
-  const std::string literal = Unquote(Trim(text));
+  const std::string literal = Unquote(TrimAsciiSpace(text));
   const auto invalid = [&](std::string_view why) {
     return Status::InvalidArgument("cannot parse '" + std::string(text) + "' as " +
                                    type.ToString() + ": " + std::string(why));

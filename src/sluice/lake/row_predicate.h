@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "sluice/columnar/batch.h"
+#include "sluice/columnar/comparison.h"
 #include "sluice/columnar/schema.h"
 #include "sluice/common/result.h"
 #include "sluice/lake/actions.h"
@@ -26,16 +27,7 @@ namespace sluice::lake {
 
 class RowPredicate {
  public:
-  enum class Op {
-    kEqual,
-    kNotEqual,
-    kLess,
-    kLessEqual,
-    kGreater,
-    kGreaterEqual,
-    kIsNull,
-    kIsNotNull
-  };
+  using Op = columnar::ComparisonOp;
   struct Term {
     std::string column;  // as named in the schema
     size_t column_index = 0;

@@ -5,6 +5,7 @@
 #include <set>
 #include <vector>
 
+#include "sluice/common/ascii.h"
 #include "sluice/config/config_spec.h"
 #include "sluice/lake/column_mapping.h"
 #include "sluice/lake/delta_log.h"
@@ -51,10 +52,7 @@ bool PropertyIsTrue(const std::map<std::string, std::string>& configuration,
                     const std::string& key) {
   auto it = configuration.find(key);
   if (it == configuration.end()) return false;
-  std::string value;
-  for (const char c : it->second)
-    value += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return value == "true";
+  return EqualsIgnoringAsciiCase(it->second, "true");
 }
 
 bool DeletionVectorsEnabled(const Metadata& metadata) {
@@ -175,9 +173,7 @@ Status CheckTableProperty(const std::string& key, const std::string& value) {
     return Status::InvalidArgument("unknown Delta table property '" + key + "'" +
                                    (near != nullptr ? "; did you mean '" + *near + "'?" : ""));
   }
-  std::string lower;
-  for (const char c : value)
-    lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lower = AsciiLower(value);
   switch (it->second) {
     case Kind::kBoolean:
       if (lower != "true" && lower != "false") {

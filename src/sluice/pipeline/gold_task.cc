@@ -3,6 +3,7 @@
 #include <unordered_set>
 
 #include "sluice/columnar/take.h"
+#include "sluice/compute/row_key.h"
 #include "sluice/gold/dimension.h"
 #include "sluice/gold/star.h"
 #include "sluice/lake/delta_table.h"
@@ -331,7 +332,7 @@ Result<TaskOutcome> GoldTask::RunFact(TaskContext& context) {
                                   ? static_cast<const columnar::Int32Column&>(column).Value(i)
                                   : static_cast<const columnar::Int64Column&>(column).Value(i);
           if (column.IsValid(i) && key == 0) {
-            unknown.insert(silver::EncodeKey(*batch, grain_columns, i));
+            unknown.insert(compute::EncodeKey(*batch, grain_columns, i));
             break;
           }
         }
@@ -344,7 +345,7 @@ Result<TaskOutcome> GoldTask::RunFact(TaskContext& context) {
       }
       for (const BatchPtr& batch : incoming) {
         for (int64_t i = 0; i < batch->num_rows(); ++i) {
-          unknown.erase(silver::EncodeKey(*batch, upstream_grain, i));
+          unknown.erase(compute::EncodeKey(*batch, upstream_grain, i));
         }
       }
       SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> all,
@@ -352,7 +353,7 @@ Result<TaskOutcome> GoldTask::RunFact(TaskContext& context) {
       for (const BatchPtr& batch : all) {
         std::vector<int64_t> take;
         for (int64_t i = 0; i < batch->num_rows(); ++i) {
-          if (unknown.count(silver::EncodeKey(*batch, upstream_grain, i)) != 0) take.push_back(i);
+          if (unknown.count(compute::EncodeKey(*batch, upstream_grain, i)) != 0) take.push_back(i);
         }
         if (take.empty()) continue;
         retried += static_cast<int64_t>(take.size());

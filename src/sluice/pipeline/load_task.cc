@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sluice/columnar/column_builder.h"
+#include "sluice/compute/row_key.h"
 #include "sluice/lake/delta_table.h"
 #include "sluice/pipeline/upstream.h"
 #include "sluice/silver/transformer.h"
@@ -119,7 +120,7 @@ Result<TaskOutcome> LoadTask::Run(TaskContext& context) {
       std::vector<warehouse::RowRefusal> refusals;
       SLUICE_RETURN_NOT_OK(loader->Add(*batch, &refusals));
       for (const warehouse::RowRefusal& refusal : refusals) {
-        refused.push_back({refusal.message, silver::RowAsJson(*batch, refusal.row)});
+        refused.push_back({refusal.message, compute::RowAsJson(*batch, refusal.row)});
       }
     }
   }

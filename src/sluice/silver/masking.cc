@@ -1,5 +1,7 @@
 #include "sluice/silver/masking.h"
 
+#include "sluice/common/digest.h"
+
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -17,16 +19,6 @@ namespace {
 
 using columnar::DataType;
 using columnar::TypeId;
-
-std::string ToHex(const unsigned char* bytes, size_t size) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string out(size * 2, '0');
-  for (size_t i = 0; i < size; ++i) {
-    out[2 * i] = kDigits[bytes[i] >> 4];
-    out[2 * i + 1] = kDigits[bytes[i] & 15];
-  }
-  return out;
-}
 
 const char kBase64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -171,7 +163,7 @@ class HmacSha256 {
     EVP_MD_CTX_copy_ex(work_.get(), outer_.get());
     EVP_DigestUpdate(work_.get(), digest, size);
     EVP_DigestFinal_ex(work_.get(), digest, &size);
-    return ToHex(digest, size);
+    return LowerHex(digest, size);
   }
 
  private:
@@ -182,12 +174,6 @@ class HmacSha256 {
 
 std::string HmacSha256Hex(std::string_view key, std::string_view value) {
   return HmacSha256(key).Hex(value);
-}
-
-std::string Sha256Hex(std::string_view value) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(value.data()), value.size(), digest);
-  return ToHex(digest, sizeof(digest));
 }
 
 Result<std::string> Tokenize(std::string_view key, std::string_view value) {

@@ -25,6 +25,7 @@
 #include <string_view>
 
 #include "sluice/columnar/column.h"
+#include "sluice/common/digest.h"  // Sha256Hex (the sha256 mask)
 #include "sluice/common/result.h"
 #include "sluice/compute/calendar.h"
 
@@ -66,7 +67,6 @@ Result<columnar::ColumnPtr> ApplyMask(const MaskRule& rule, const columnar::Colu
 
 // One value: HMAC-SHA256 / SHA-256 as lower-case hex.
 std::string HmacSha256Hex(std::string_view key, std::string_view value);
-std::string Sha256Hex(std::string_view value);
 
 // Tokenize and detokenize one value with a 32-byte key. Detokenize errors: InvalidArgument for
 // text that is not a token, DataError when the token was not made with this key (or was altered).

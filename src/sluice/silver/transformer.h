@@ -17,6 +17,7 @@
 #include "sluice/columnar/batch.h"
 #include "sluice/common/result.h"
 #include "sluice/compute/expression_evaluator.h"
+#include "sluice/compute/row_key.h"
 #include "sluice/silver/silver_table.h"
 
 namespace sluice::silver {
@@ -42,11 +43,9 @@ struct LookupData {
   std::map<std::string, int64_t> index;
 };
 
-// The key of row `row` over `columns` as one text (equal keys, equal texts).
-std::string EncodeKey(const columnar::Batch& batch, const std::vector<size_t>& columns,
-                      int64_t row);
-// The row as a JSON object {"col": value, ...}.
-std::string RowAsJson(const columnar::Batch& batch, int64_t row);
+// Row keys and rows as JSON (compute/row_key.h), as silver names them.
+using compute::EncodeKey;
+using compute::RowAsJson;
 
 class Transformer {
  public:

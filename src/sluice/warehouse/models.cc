@@ -10,30 +10,23 @@
 #include <set>
 #include <sstream>
 
+#include "sluice/common/ascii.h"
 #include "sluice/config/config_spec.h"
 
 namespace sluice::warehouse {
 namespace {
 
-std::string Trim(std::string_view text) {
-  size_t begin = 0;
-  size_t end = text.size();
-  while (begin < end && std::isspace(static_cast<unsigned char>(text[begin]))) ++begin;
-  while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1]))) --end;
-  return std::string(text.substr(begin, end - begin));
-}
-
 // "name('arg')" or "name(key='arg')" → (name, key, arg); false when it is not that shape.
 bool ParseCall(const std::string& text, std::string* name, std::string* key, std::string* arg) {
   const size_t open = text.find('(');
   if (open == std::string::npos || text.back() != ')') return false;
-  *name = Trim(text.substr(0, open));
-  std::string inside = Trim(text.substr(open + 1, text.size() - open - 2));
+  *name = std::string(TrimAsciiSpace(text.substr(0, open)));
+  std::string inside = std::string(TrimAsciiSpace(text.substr(open + 1, text.size() - open - 2)));
   key->clear();
   const size_t equals = inside.find('=');
   if (equals != std::string::npos && inside.find_first_of("'\"") > equals) {
-    *key = Trim(inside.substr(0, equals));
-    inside = Trim(inside.substr(equals + 1));
+    *key = std::string(TrimAsciiSpace(inside.substr(0, equals)));
+    inside = std::string(TrimAsciiSpace(inside.substr(equals + 1)));
   }
   if (inside.size() < 2 || (inside.front() != '\'' && inside.front() != '"') ||
       inside.back() != inside.front()) {
@@ -119,7 +112,8 @@ Result<std::vector<SqlModel>> ReadModels(const std::string& dir) {
       const size_t close = model.text.find("}}", open + 2);
       const config::SourceMark mark = MarkAt(model.file, model.text, open);
       if (close == std::string::npos) return ModelError(mark, "'{{' is never closed by '}}'");
-      const std::string inside = Trim(model.text.substr(open + 2, close - open - 2));
+      const std::string inside =
+          std::string(TrimAsciiSpace(model.text.substr(open + 2, close - open - 2)));
       std::string name;
       std::string key;
       std::string arg;
@@ -150,8 +144,9 @@ Result<std::vector<SqlModel>> ReadModels(const std::string& dir) {
       at = close + 2;
     }
     // A trailing semicolon would end the CREATE ... AS statement early.
-    std::string sql = Trim(model.sql);
-    while (!sql.empty() && sql.back() == ';') sql = Trim(sql.substr(0, sql.size() - 1));
+    std::string sql = std::string(TrimAsciiSpace(model.sql));
+    while (!sql.empty() && sql.back() == ';')
+      sql = std::string(TrimAsciiSpace(sql.substr(0, sql.size() - 1)));
     if (sql.empty()) return ModelError(MarkAt(model.file, model.text, 0), "the model is empty");
     model.sql = sql;
     models.push_back(std::move(model));

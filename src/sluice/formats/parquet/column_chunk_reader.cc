@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "sluice/columnar/temporal.h"
 #include "sluice/io/compression_codec.h"
 
 namespace sluice::parquet {
@@ -15,7 +16,6 @@ using columnar::TypeId;
 
 // Julian day of 1970-01-01.
 constexpr int64_t kJulianEpochDay = 2440588;
-constexpr int64_t kMicrosPerDay = 86400ll * 1000 * 1000;
 // No page may claim more values than this (guards allocations driven by headers).
 constexpr int64_t kMaxPageValues = 1ll << 31;
 
@@ -786,10 +786,10 @@ Status ColumnChunkReader::AppendFixed(const uint8_t* data, int64_t count, ValueA
         int32_t day;
         std::memcpy(&nanos, data + i * 12, 8);
         std::memcpy(&day, data + i * 12 + 8, 4);
-        const int64_t micros = nanos >= 0 ? nanos / 1000 : -((-(nanos + 1)) / 1000) - 1;
-        out->int64s.push_back(static_cast<int64_t>(
-            static_cast<uint64_t>(static_cast<int64_t>(day) - kJulianEpochDay) * kMicrosPerDay +
-            static_cast<uint64_t>(micros)));
+        const auto days = static_cast<uint64_t>(static_cast<int64_t>(day) - kJulianEpochDay);
+        out->int64s.push_back(
+            static_cast<int64_t>(days * columnar::kMicrosPerDay +
+                                 static_cast<uint64_t>(columnar::FloorDiv(nanos, 1000))));
       }
       break;
     case LeafConversion::kFloat:

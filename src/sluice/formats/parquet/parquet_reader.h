@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "sluice/columnar/batch.h"
+#include "sluice/columnar/comparison.h"
 #include "sluice/columnar/decimal.h"
 #include "sluice/common/result.h"
 #include "sluice/formats/parquet/parquet_metadata.h"
@@ -36,16 +37,7 @@ namespace sluice::parquet {
 // A simple comparison used to skip row groups by their statistics: `column op literal`, where the
 // literal is given as text and parsed as the column's type.
 struct RowGroupFilter {
-  enum class Op {
-    kEqual,
-    kNotEqual,
-    kLess,
-    kLessEqual,
-    kGreater,
-    kGreaterEqual,
-    kIsNull,
-    kIsNotNull
-  };
+  using Op = columnar::ComparisonOp;
   std::string column;
   Op op = Op::kEqual;
   std::string literal;

@@ -10,20 +10,12 @@
 #include <ctime>
 #include <map>
 
+#include "sluice/common/ascii.h"
+#include "sluice/common/digest.h"
+
 namespace sluice::io::s3 {
 
 namespace {
-
-std::string Hex(const unsigned char* data, size_t size) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  for (size_t i = 0; i < size; ++i) {
-    out.push_back(kDigits[data[i] >> 4]);
-    out.push_back(kDigits[data[i] & 15]);
-  }
-  return out;
-}
 
 std::string Hmac(std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
@@ -41,12 +33,6 @@ std::pair<std::string, std::string> AmzDate(int64_t time_seconds) {
   char stamp[32];
   std::strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &utc);
   return {stamp, std::string(stamp, 8)};
-}
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // Trims and collapses runs of spaces to one, as SigV4 canonical header values require.
@@ -89,7 +75,7 @@ SignatureParts Sign(const SignableRequest& request,
                     const std::string& date) {
   std::map<std::string, std::string> canonical;  // sorted by lower-case name
   for (const auto& [name, value] : headers) {
-    std::string& joined = canonical[Lower(name)];
+    std::string& joined = canonical[AsciiLower(name)];
     if (!joined.empty()) joined.push_back(',');
     joined += CanonicalValue(value);
   }
@@ -111,7 +97,8 @@ SignatureParts Sign(const SignableRequest& request,
       Hmac(Hmac(Hmac("AWS4" + credentials.secret_access_key, date), scope.region), scope.service),
       "aws4_request");
   const std::string signature = Hmac(key, parts.string_to_sign);
-  parts.signature = Hex(reinterpret_cast<const unsigned char*>(signature.data()), signature.size());
+  parts.signature =
+      LowerHex(reinterpret_cast<const unsigned char*>(signature.data()), signature.size());
   return parts;
 }
 
@@ -132,12 +119,6 @@ std::string UriEncode(std::string_view text, bool keep_slash) {
     }
   }
   return out;
-}
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  return Hex(digest, sizeof(digest));
 }
 
 std::vector<std::pair<std::string, std::string>> SignHeaders(const SignableRequest& request,
@@ -180,7 +161,7 @@ std::string PresignQuery(const SignableRequest& request, const AwsCredentials& c
   std::string signed_headers;
   {
     std::vector<std::string> names;
-    for (const auto& header : headers) names.push_back(Lower(header.first));
+    for (const auto& header : headers) names.push_back(AsciiLower(header.first));
     std::sort(names.begin(), names.end());
     names.erase(std::unique(names.begin(), names.end()), names.end());
     for (const std::string& name : names) {

@@ -71,7 +71,4 @@ std::string PresignQuery(const SignableRequest& request, const AwsCredentials& c
 // and S3 keys require.
 std::string UriEncode(std::string_view text, bool keep_slash);
 
-// Lower-case hex SHA-256 of `data`.
-std::string Sha256Hex(std::string_view data);
-
 }  // namespace sluice::io::s3

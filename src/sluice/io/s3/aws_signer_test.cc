@@ -2,6 +2,7 @@
 // (credentials AKIDEXAMPLE, 2015-08-30T12:36:00Z, us-east-1, service "service") and the S3
 // examples of the S3 API reference (examplebucket, 2013-05-24, AKIAIOSFODNN7EXAMPLE).
 #include "sluice/io/s3/aws_signer.h"
+#include "sluice/common/digest.h"
 
 #include <gtest/gtest.h>
 

@@ -8,27 +8,14 @@
 #include <cstring>
 #include <mutex>
 
+#include "sluice/common/ascii.h"
+
 namespace sluice::io::s3 {
 namespace {
 
 void GlobalInit() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' ||
-                           text.back() == '\n')) {
-    text.remove_suffix(1);
-  }
-  return text;
 }
 
 // The state one transfer's callbacks share.
@@ -118,8 +105,8 @@ size_t ReadHeader(char* data, size_t size, size_t count, void* user) {
   }
   const size_t colon = line.find(':');
   if (colon != std::string_view::npos) {
-    response.headers.emplace_back(Lower(Trim(line.substr(0, colon))),
-                                  std::string(Trim(line.substr(colon + 1))));
+    response.headers.emplace_back(AsciiLower(TrimAsciiSpace(line.substr(0, colon))),
+                                  std::string(TrimAsciiSpace(line.substr(colon + 1))));
   }
   return n;
 }

@@ -1,4 +1,5 @@
 #include "sluice/io/s3/s3_client.h"
+#include "sluice/common/digest.h"
 
 #include <curl/curl.h>
 #include <openssl/evp.h>
