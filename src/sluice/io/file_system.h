@@ -91,8 +91,9 @@ class FileSystem {
 // The local file system ("file://" URIs and plain paths).
 std::shared_ptr<FileSystem> LocalFileSystem();
 
-// The file system for a URI by its scheme: plain paths and file:// → local, s3:// → the
-// process's S3 file system (io/s3/s3_file_system.h; endpoint, region and credentials from
+// The file system for a URI by its scheme: plain paths and file:// → local, mem:// → the
+// process's in-memory store (memory_file_system.h, for tests), s3:// → the process's S3 file
+// system (io/s3/s3_file_system.h; endpoint, region and credentials from
 // ConfigureS3 and the AWS environment). Errors: InvalidArgument naming the scheme when it is not
 // supported. Defined in the sluice_file_systems library, which links every implementation.
 Result<std::shared_ptr<FileSystem>> FileSystemForUri(std::string_view uri);

@@ -14,6 +14,7 @@
 
 #include "sluice/columnar/column_builder.h"
 #include "sluice/columnar/value_formatter.h"
+#include "sluice/io/memory_file_system.h"
 #include "sluice/lake/deletion_vector_writer.h"
 #include "sluice/lake/scratch_table.h"
 #include "sluice/lake/table_scan.h"
@@ -444,6 +445,38 @@ TEST(DeltaTableTest, CheckpointsEveryTenCommitsAgreeWithTheJsonLog) {
   EXPECT_EQ(snapshot->protocol, replayed->protocol);
   EXPECT_EQ(ReadRows(dir.path()).size(), 20u);
   EXPECT_TRUE(std::filesystem::exists(dir.path() + "/_delta_log/_last_checkpoint"));
+}
+
+// The whole life of a table — create, append, DELETE and MERGE with deletion vectors, OPTIMIZE, a
+// checkpoint, VACUUM — on the in-memory file system: the lake needs no disk for its tests.
+TEST(DeltaTableTest, ATableLivesWholeOnTheInMemoryFileSystem) {
+  io::ClearMemoryFileSystem();
+  const std::string root = "mem://lake/orders";
+  auto table = DeltaTable::Open(root).ValueOrDie();
+  TableWriteOptions create;
+  create.configuration["delta.enableDeletionVectors"] = "true";
+  create.configuration["delta.checkpointInterval"] = "4";
+  WriteOrders(table.get(), Orders({{1, "eu", 100}, {2, "us", 200}}), WriteMode::kAppend, create);
+  WriteOrders(table.get(), Orders({{3, "eu", 300}}), WriteMode::kAppend);
+  EXPECT_EQ(table->Delete("id = 2").ValueOrDie().deletion_vectors, 1);
+  MergeOptions merge;
+  merge.keys = {"id"};
+  ASSERT_TRUE(
+      table->Merge(OrdersSchema(), SourceOf({Orders({{3, "eu", 333}, {4, "us", 400}})}), merge)
+          .ok());
+  EXPECT_TRUE(table->Optimize().ValueOrDie().commit.checkpoint_written);  // version 4
+  EXPECT_EQ(ReadRows(root), (std::vector<std::string>{Row(1, "eu", "1.00"), Row(3, "eu", "3.33"),
+                                                      Row(4, "us", "4.00")}));
+  VacuumOptions vacuum;
+  vacuum.retention_ms = 0;
+  vacuum.allow_short_retention = true;
+  const VacuumResult vacuumed = table->Vacuum(vacuum).ValueOrDie();
+  EXPECT_FALSE(vacuumed.files.empty());
+  EXPECT_EQ(ReadRows(root).size(), 3u);
+  auto log = DeltaLog::Open(root).ValueOrDie();
+  EXPECT_EQ(log->fs()->scheme(), "mem");
+  EXPECT_EQ(log->Load().ValueOrDie()->checkpoint_version, 4);
+  io::ClearMemoryFileSystem();
 }
 
 TEST(DeltaTableTest, OptimizeCompactsSmallFilesWithoutChangingRows) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "sluice/columnar/column_builder.h"
+#include "sluice/io/memory_file_system.h"
 #include "sluice/lake/delta_table.h"
 #include "sluice/lake/scratch_table.h"
 #include "sluice/lake/table_features.h"
@@ -15,7 +16,19 @@ namespace {
 
 using columnar::DataType;
 using scratch::SourceOf;
-using scratch::TempDir;
+
+// The tables of these tests live in the in-memory file system: nothing touches a disk.
+class MemoryRoot {
+ public:
+  explicit MemoryRoot(const std::string& name) : path_("mem://archive-test/" + name) {
+    io::ClearMemoryFileSystem();
+  }
+  ~MemoryRoot() { io::ClearMemoryFileSystem(); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 constexpr int64_t kDay = 24ll * 3600 * 1000;
 constexpr int64_t kStart = 1'700'000'000'000;
@@ -61,7 +74,7 @@ Result<WriteResult> AppendAt(DeltaTable* table, int64_t now_ms,
 }
 
 TEST(TransactionArchiveTest, EntriesAreArchivedBeforeTheyExpireAndStillAnswerLookups) {
-  TempDir dir;
+  MemoryRoot dir("expiry");
   auto table = DeltaTable::Open(dir.path()).ValueOrDie();
   ASSERT_TRUE(AppendAt(table.get(), kStart, {{"sluice.file:a", 11}},
                        {{"delta.setTransactionRetentionDuration", "interval 2 days"},
@@ -96,14 +109,15 @@ TEST(TransactionArchiveTest, EntriesAreArchivedBeforeTheyExpireAndStillAnswerLoo
   }
   EXPECT_EQ(snapshot->TransactionVersion("sluice.file:e"), std::nullopt);
   // The checkpoint carries the archive domain: the JSON log it covers is not needed for it.
-  for (int v = 0; v <= 3; ++v) std::filesystem::remove(log->CommitPath(v));
+  for (int v = 0; v <= 3; ++v) ASSERT_TRUE(log->fs()->Delete(log->CommitPath(v)).ok());
+  ASSERT_EQ(log->fs()->Stat(log->CommitPath(0)).status().code(), StatusCode::kNotFound);
   SnapshotPtr from_checkpoint = log->Load().ValueOrDie();
   EXPECT_EQ(from_checkpoint->TransactionVersion("sluice.file:a"), 11);
   EXPECT_EQ(from_checkpoint->domains.size(), 1u);
 }
 
 TEST(TransactionArchiveTest, AnExpiredApplicationTransactionStillSkipsItsBatch) {
-  TempDir dir;
+  MemoryRoot dir("skip");
   auto table = DeltaTable::Open(dir.path()).ValueOrDie();
   TableWriteOptions options;
   options.configuration["delta.setTransactionRetentionDuration"] = "interval 1 day";
@@ -123,11 +137,11 @@ TEST(TransactionArchiveTest, AnExpiredApplicationTransactionStillSkipsItsBatch) 
   EXPECT_TRUE(again->commit.already_committed);
   EXPECT_EQ(scratch::ReadRows(dir.path()).size(), 4u);  // the batch once, three appends
   // A table without the property keeps every entry, however old.
-  TempDir plain;
-  auto forever = DeltaTable::Open(plain.path()).ValueOrDie();
+  const std::string plain_root = dir.path() + "-plain";
+  auto forever = DeltaTable::Open(plain_root).ValueOrDie();
   ASSERT_TRUE(AppendAt(forever.get(), kStart, {{"sluice.file:a", 1}}).ok());
   ASSERT_TRUE(AppendAt(forever.get(), kStart + 400 * kDay, {{"sluice.file:b", 2}}).ok());
-  snapshot = DeltaLog::Open(plain.path()).ValueOrDie()->Load().ValueOrDie();
+  snapshot = DeltaLog::Open(plain_root).ValueOrDie()->Load().ValueOrDie();
   EXPECT_EQ(snapshot->app_transactions.count("sluice.file:a"), 1u);
   EXPECT_EQ(snapshot->archived_transactions, nullptr);
 }
