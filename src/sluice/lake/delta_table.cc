@@ -642,6 +642,55 @@ struct KeyRanges {
   }
 };
 
+// A MERGE's source rows aligned to the table schema, their keys (each once, none null) and the
+// sorted key values that decide which files may hold them.
+struct ChangeSet {
+  std::vector<columnar::BatchPtr> batches;
+  std::unordered_set<std::string> keys;
+  KeyRanges ranges;
+  int64_t rows = 0;
+};
+
+Result<ChangeSet> ReadChangeSet(const BatchSource& source, const columnar::SchemaPtr& schema,
+                                const KeyEncoder& encoder, const std::vector<size_t>& key_indices,
+                                const std::vector<std::string>& key_names) {
+  ChangeSet set;
+  set.ranges.columns = key_names;
+  set.ranges.sorted_values.resize(key_names.size());
+  std::string key;
+  while (true) {
+    SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr batch, source());
+    if (batch == nullptr) break;
+    SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr aligned, AlignBatch(*batch, schema));
+    for (int64_t row = 0; row < aligned->num_rows(); ++row) {
+      if (!encoder.Encode(*aligned, row, &key)) {
+        return Status::DataError("merge source row " + std::to_string(set.rows + row + 1) +
+                                 " has a null key");
+      }
+      if (!set.keys.insert(key).second) {
+        std::string shown = key;
+        std::replace(shown.begin(), shown.end(), '\x1f', ',');
+        if (!shown.empty()) shown.pop_back();
+        return Status::DataError("merge source has the key (" + shown +
+                                 ") more than once; each target row may be updated by one "
+                                 "source row only");
+      }
+      for (size_t k = 0; k < key_indices.size(); ++k) {
+        set.ranges.sorted_values[k].push_back(StatValueAt(aligned->column(key_indices[k]), row));
+      }
+    }
+    set.rows += aligned->num_rows();
+    set.batches.push_back(std::move(aligned));
+  }
+  for (auto& values : set.ranges.sorted_values) {
+    std::erase_if(values,
+                  [](const StatValue& v) { return std::holds_alternative<std::monostate>(v); });
+    std::sort(values.begin(), values.end(),
+              [](const StatValue& a, const StatValue& b) { return CompareStatValues(a, b) < 0; });
+  }
+  return set;
+}
+
 }  // namespace
 
 Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
@@ -671,44 +720,13 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
     key_indices.push_back(*index);
   }
   const KeyEncoder encoder(key_indices);
-  // The change set, aligned to the table schema, with its keys.
-  std::vector<columnar::BatchPtr> changes;
-  std::unordered_set<std::string> source_keys;
-  KeyRanges ranges;
-  ranges.columns = options.keys;
-  ranges.sorted_values.resize(options.keys.size());
+  SLUICE_ASSIGN_OR_RETURN(ChangeSet change_set, ReadChangeSet(source, snapshot->schema, encoder,
+                                                              key_indices, options.keys));
+  std::vector<columnar::BatchPtr>& changes = change_set.batches;
+  const std::unordered_set<std::string>& source_keys = change_set.keys;
+  const KeyRanges& ranges = change_set.ranges;
+  const int64_t source_rows = change_set.rows;
   std::string key;
-  int64_t source_rows = 0;
-  while (true) {
-    SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr batch, source());
-    if (batch == nullptr) break;
-    SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr aligned, AlignBatch(*batch, snapshot->schema));
-    for (int64_t row = 0; row < aligned->num_rows(); ++row) {
-      if (!encoder.Encode(*aligned, row, &key)) {
-        return Status::DataError("merge source row " + std::to_string(source_rows + row + 1) +
-                                 " has a null key");
-      }
-      if (!source_keys.insert(key).second) {
-        std::string shown = key;
-        std::replace(shown.begin(), shown.end(), '\x1f', ',');
-        if (!shown.empty()) shown.pop_back();
-        return Status::DataError("merge source has the key (" + shown +
-                                 ") more than once; each target row may be updated by one "
-                                 "source row only");
-      }
-      for (size_t k = 0; k < key_indices.size(); ++k) {
-        ranges.sorted_values[k].push_back(StatValueAt(aligned->column(key_indices[k]), row));
-      }
-    }
-    source_rows += aligned->num_rows();
-    changes.push_back(std::move(aligned));
-  }
-  for (auto& values : ranges.sorted_values) {
-    std::erase_if(values,
-                  [](const StatValue& v) { return std::holds_alternative<std::monostate>(v); });
-    std::sort(values.begin(), values.end(),
-              [](const StatValue& a, const StatValue& b) { return CompareStatValues(a, b) < 0; });
-  }
   const int64_t now_ms = NowOr(options.commit.now_ms);
   result.files_total = static_cast<int64_t>(snapshot->files.size());
   RewriteWriters rewrite(log_, *snapshot, options.files);
