@@ -117,6 +117,64 @@ lake::BatchSource Batches(const std::vector<BatchPtr>& batches) {
   };
 }
 
+// Facts that point to the unknown member (key 0) of a dimension that has changed since are
+// looked up again: the member may have arrived after the fact (a late-arriving dimension row).
+// Adds the upstream rows of those facts to `incoming` (unless already there); returns how many.
+Result<int64_t> AddUnknownMemberFacts(const std::shared_ptr<const lake::DeltaLog>& target_log,
+                                      const lake::SnapshotPtr& snapshot, const Input& input,
+                                      const gold::FactSpec& spec,
+                                      const std::vector<std::string>& advanced,
+                                      const columnar::Schema& upstream_schema,
+                                      std::vector<BatchPtr>* incoming) {
+  lake::TableScanOptions options;
+  options.columns = spec.grain;
+  for (const std::string& column : advanced) {
+    if (snapshot->schema->FieldIndex(column)) options.columns.push_back(column);
+  }
+  SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> held,
+                          ReadAll(target_log, snapshot, options, nullptr));
+  std::vector<size_t> grain_columns(spec.grain.size());
+  for (size_t g = 0; g < grain_columns.size(); ++g) grain_columns[g] = g;
+  std::unordered_set<std::string> unknown;
+  for (const BatchPtr& batch : held) {
+    for (int64_t i = 0; i < batch->num_rows(); ++i) {
+      for (size_t c = spec.grain.size(); c < batch->num_columns(); ++c) {
+        const columnar::Column& column = batch->column(c);
+        const int64_t key = column.type().id() == columnar::TypeId::kInt32
+                                ? static_cast<const columnar::Int32Column&>(column).Value(i)
+                                : static_cast<const columnar::Int64Column&>(column).Value(i);
+        if (column.IsValid(i) && key == 0) {
+          unknown.insert(compute::EncodeKey(*batch, grain_columns, i));
+          break;
+        }
+      }
+    }
+  }
+  if (unknown.empty()) return 0;
+  std::vector<size_t> upstream_grain;
+  for (const std::string& column : spec.grain) {
+    if (auto index = upstream_schema.FieldIndex(column)) upstream_grain.push_back(*index);
+  }
+  for (const BatchPtr& batch : *incoming) {
+    for (int64_t i = 0; i < batch->num_rows(); ++i) {
+      unknown.erase(compute::EncodeKey(*batch, upstream_grain, i));
+    }
+  }
+  SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> all,
+                          ReadAll(input.log, input.snapshot, {}, nullptr));
+  int64_t added = 0;
+  for (const BatchPtr& batch : all) {
+    std::vector<int64_t> take;
+    for (int64_t i = 0; i < batch->num_rows(); ++i) {
+      if (unknown.count(compute::EncodeKey(*batch, upstream_grain, i)) != 0) take.push_back(i);
+    }
+    if (take.empty()) continue;
+    added += static_cast<int64_t>(take.size());
+    incoming->push_back(columnar::TakeRows(*batch, take));
+  }
+  return added;
+}
+
 }  // namespace
 
 std::string GoldUpstreamAppId(const std::string& upstream_table) {
@@ -314,52 +372,8 @@ Result<TaskOutcome> GoldTask::RunFact(TaskContext& context) {
   // again (the member may have arrived after the fact: a late-arriving dimension row).
   int64_t retried = 0;
   if (!input.whole && snapshot->exists() && !advanced.empty()) {
-    lake::TableScanOptions options;
-    options.columns = spec.grain;
-    for (const std::string& column : advanced) {
-      if (snapshot->schema->FieldIndex(column)) options.columns.push_back(column);
-    }
-    SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> held,
-                            ReadAll(target->log(), snapshot, options, nullptr));
-    std::vector<size_t> grain_columns(spec.grain.size());
-    for (size_t g = 0; g < grain_columns.size(); ++g) grain_columns[g] = g;
-    std::unordered_set<std::string> unknown;
-    for (const BatchPtr& batch : held) {
-      for (int64_t i = 0; i < batch->num_rows(); ++i) {
-        for (size_t c = spec.grain.size(); c < batch->num_columns(); ++c) {
-          const columnar::Column& column = batch->column(c);
-          const int64_t key = column.type().id() == columnar::TypeId::kInt32
-                                  ? static_cast<const columnar::Int32Column&>(column).Value(i)
-                                  : static_cast<const columnar::Int64Column&>(column).Value(i);
-          if (column.IsValid(i) && key == 0) {
-            unknown.insert(compute::EncodeKey(*batch, grain_columns, i));
-            break;
-          }
-        }
-      }
-    }
-    if (!unknown.empty()) {
-      std::vector<size_t> upstream_grain;
-      for (const std::string& column : spec.grain) {
-        if (auto index = upstream_schema->FieldIndex(column)) upstream_grain.push_back(*index);
-      }
-      for (const BatchPtr& batch : incoming) {
-        for (int64_t i = 0; i < batch->num_rows(); ++i) {
-          unknown.erase(compute::EncodeKey(*batch, upstream_grain, i));
-        }
-      }
-      SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> all,
-                              ReadAll(input.log, input.snapshot, {}, nullptr));
-      for (const BatchPtr& batch : all) {
-        std::vector<int64_t> take;
-        for (int64_t i = 0; i < batch->num_rows(); ++i) {
-          if (unknown.count(compute::EncodeKey(*batch, upstream_grain, i)) != 0) take.push_back(i);
-        }
-        if (take.empty()) continue;
-        retried += static_cast<int64_t>(take.size());
-        incoming.push_back(columnar::TakeRows(*batch, take));
-      }
-    }
+    SLUICE_ASSIGN_OR_RETURN(retried, AddUnknownMemberFacts(target->log(), snapshot, input, spec,
+                                                           advanced, *upstream_schema, &incoming));
   }
   outcome.details["unknown_retried"] = retried;
   gold::FactCounts counts;
