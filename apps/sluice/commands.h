@@ -19,6 +19,7 @@ void RegisterTable(CLI::App* app, const GlobalFlags* global, int* exit_code);
 // run, validate, plan.
 void RegisterProjectCommands(CLI::App* app, const GlobalFlags* global, int* exit_code);
 void RegisterComponents(CLI::App* app, int* exit_code);
+void RegisterFunctions(CLI::App* app, int* exit_code);
 void RegisterInit(CLI::App* app, int* exit_code);
 // profile, quality, detokenize.
 void RegisterWarehouseCommands(CLI::App* app, int* exit_code);

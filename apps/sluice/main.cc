@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   RegisterTable(&app, &global, &exit_code);
   RegisterProjectCommands(&app, &global, &exit_code);
   RegisterComponents(&app, &exit_code);
+  RegisterFunctions(&app, &exit_code);
   RegisterInit(&app, &exit_code);
   RegisterSilverCommands(&app, &global, &exit_code);
   RegisterWarehouseCommands(&app, &exit_code);

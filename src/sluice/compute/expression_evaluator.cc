@@ -15,6 +15,7 @@
 #include "sluice/columnar/column_builder.h"
 #include "sluice/columnar/temporal.h"
 #include "sluice/columnar/value_formatter.h"
+#include "sluice/compute/function_registry.h"
 #include "sluice/compute/text_case.h"
 #include "sluice/config/config_spec.h"
 
@@ -140,7 +141,7 @@ ColumnPtr LiteralColumn(const Literal& literal, DataType* type) {
   }
 }
 
-class Binder {
+class Binder final : public FunctionBinder {
  public:
   Binder(const columnar::Schema& schema, ExpressionError* error) : schema_(schema), error_(error) {}
 
@@ -152,30 +153,30 @@ class Binder {
         return BindColumn(expr);
       case ExprKind::kUnary:
         if (expr.name == "not")
-          return Call("not", DataType::Bool(), expr.offset, {Boolean(*expr.args[0])});
+          return Call(Kernel::kNot, DataType::Bool(), expr.offset, {Boolean(*expr.args[0])});
         return Arithmetic("-", expr.offset, Literal0(expr.offset), Bind(*expr.args[0]));
       case ExprKind::kBinary:
         return BindBinary(expr);
       case ExprKind::kIsNull: {
         BoundExprPtr value = Bind(*expr.args[0]);
-        BoundExprPtr test = Call("is_null", DataType::Bool(), expr.offset, {value});
-        return expr.negated ? Call("not", DataType::Bool(), expr.offset, {test}) : test;
+        BoundExprPtr test = Call(Kernel::kIsNull, DataType::Bool(), expr.offset, {value});
+        return expr.negated ? Call(Kernel::kNot, DataType::Bool(), expr.offset, {test}) : test;
       }
       case ExprKind::kIn: {
         BoundExprPtr value = Bind(*expr.args[0]);
         BoundExprPtr any;
         for (size_t i = 1; i < expr.args.size(); ++i) {
           BoundExprPtr equal = Compare("=", expr.args[i]->offset, value, Bind(*expr.args[i]));
-          any = any ? Call("or", DataType::Bool(), expr.offset, {any, equal}) : equal;
+          any = any ? Call(Kernel::kOr, DataType::Bool(), expr.offset, {any, equal}) : equal;
         }
-        return expr.negated ? Call("not", DataType::Bool(), expr.offset, {any}) : any;
+        return expr.negated ? Call(Kernel::kNot, DataType::Bool(), expr.offset, {any}) : any;
       }
       case ExprKind::kBetween: {
         BoundExprPtr value = Bind(*expr.args[0]);
-        BoundExprPtr both = Call("and", DataType::Bool(), expr.offset,
+        BoundExprPtr both = Call(Kernel::kAnd, DataType::Bool(), expr.offset,
                                  {Compare(">=", expr.offset, value, Bind(*expr.args[1])),
                                   Compare("<=", expr.offset, value, Bind(*expr.args[2]))});
-        return expr.negated ? Call("not", DataType::Bool(), expr.offset, {both}) : both;
+        return expr.negated ? Call(Kernel::kNot, DataType::Bool(), expr.offset, {both}) : both;
       }
       case ExprKind::kCase:
         return BindCase(expr);
@@ -192,32 +193,25 @@ class Binder {
                                    " compares strings, not " + side->type.ToString());
           }
         }
-        BoundExprPtr match =
-            Call(expr.name, DataType::Bool(), expr.offset,
-                 {Convert(value, DataType::String()), Convert(pattern, DataType::String())});
-        return expr.negated ? Call("not", DataType::Bool(), expr.offset, {match}) : match;
+        BoundExprPtr match = Call(
+            expr.name == "ilike" ? Kernel::kILike : Kernel::kLike, DataType::Bool(), expr.offset,
+            {Convert(value, DataType::String()), Convert(pattern, DataType::String())});
+        return expr.negated ? Call(Kernel::kNot, DataType::Bool(), expr.offset, {match}) : match;
       }
     }
     Fail(expr.offset, "unsupported expression");
   }
 
- private:
-  [[noreturn]] void Fail(int offset, std::string message) {
+  [[noreturn]] void Fail(int offset, std::string message) override {
     error_->offset = offset;
     error_->message = std::move(message);
     throw BindFailed();
   }
 
-  // A mutable node, so that callers can set a function's parameters before sharing it.
-  static std::shared_ptr<BoundExpr> Call(std::string function, DataType type, int offset,
+ private:
+  static std::shared_ptr<BoundExpr> Call(Kernel kernel, DataType type, int offset,
                                          std::vector<BoundExprPtr> args) {
-    auto node = std::make_shared<BoundExpr>();
-    node->kind = BoundKind::kCall;
-    node->function = std::move(function);
-    node->type = type;
-    node->offset = offset;
-    node->args = std::move(args);
-    return node;
+    return MakeCall(kernel, type, offset, std::move(args));
   }
 
   BoundExprPtr Literal0(int offset) {
@@ -302,15 +296,15 @@ class Binder {
   }
 
   // `value` converted to `type` (which CommonType allows).
-  BoundExprPtr Convert(const BoundExprPtr& value, const DataType& type) {
+  BoundExprPtr Convert(const BoundExprPtr& value, const DataType& type) override {
     if (value->type == type && !value->null_type) return value;
-    if (value->null_type) return Call("null_of", type, value->offset, {});
+    if (value->null_type) return Call(Kernel::kNullOf, type, value->offset, {});
     if (value->kind == BoundKind::kLiteral && IsString(value->type) &&
         (type.id() == TypeId::kDate || type.id() == TypeId::kTimestamp)) {
       const auto& text = static_cast<const StringColumn&>(*value->literal).Value(0);
       return TemporalLiteral(std::string(text), type, value->offset);
     }
-    return Call("convert", type, value->offset, {value});
+    return Call(Kernel::kConvert, type, value->offset, {value});
   }
 
   // The type two operands meet at, or a failure naming both.
@@ -351,7 +345,7 @@ class Binder {
 
   // The type a list of values (CASE results, coalesce arguments) meets at; string when every one
   // is NULL.
-  DataType CommonTypeOf(const std::vector<BoundExprPtr>& values, const std::string& what) {
+  DataType CommonTypeOf(const std::vector<BoundExprPtr>& values, const std::string& what) override {
     Side running = SideOf(values[0]);
     for (const BoundExprPtr& value : values) {
       const Side next = SideOf(value);
@@ -370,10 +364,12 @@ class Binder {
     return value;
   }
 
-  BoundExprPtr Compare(const std::string& op, int offset, BoundExprPtr left, BoundExprPtr right) {
+  BoundExprPtr Compare(const std::string& op, int offset, BoundExprPtr left,
+                       BoundExprPtr right) override {
     const DataType type = CommonType(left, right, offset, "compare");
-    static const std::map<std::string, std::string> kNames = {
-        {"=", "eq"}, {"<>", "ne"}, {"<", "lt"}, {"<=", "le"}, {">", "gt"}, {">=", "ge"}};
+    static const std::map<std::string, Kernel> kNames = {{"=", Kernel::kEq}, {"<>", Kernel::kNe},
+                                                         {"<", Kernel::kLt}, {"<=", Kernel::kLe},
+                                                         {">", Kernel::kGt}, {">=", Kernel::kGe}};
     return Call(kNames.at(op), DataType::Bool(), offset,
                 {Convert(left, type), Convert(right, type)});
   }
@@ -388,8 +384,11 @@ class Binder {
     DataType type = CommonType(left, right, offset, "combine");
     if ((left->null_type && right->null_type) || IsInteger(type)) type = DataType::Int64();
     if (op == "/") type = DataType::Float64();
-    static const std::map<std::string, std::string> kNames = {
-        {"+", "add"}, {"-", "subtract"}, {"*", "multiply"}, {"/", "divide"}, {"%", "modulo"}};
+    static const std::map<std::string, Kernel> kNames = {{"+", Kernel::kAdd},
+                                                         {"-", Kernel::kSubtract},
+                                                         {"*", Kernel::kMultiply},
+                                                         {"/", Kernel::kDivide},
+                                                         {"%", Kernel::kModulo}};
     if (IsDecimal(type)) {
       // Exact: + and - keep the larger scale with room for a carry, * adds the scales; a result
       // beyond the type's digits is a row error, never a rounded value.
@@ -403,7 +402,7 @@ class Binder {
         const DataType product = DataType::Decimal(
             std::min(columnar::kMaxDecimalPrecision, a.precision() + b.precision()),
             a.scale() + b.scale());
-        return Call("multiply", product, offset, {Convert(left, a), Convert(right, b)});
+        return Call(Kernel::kMultiply, product, offset, {Convert(left, a), Convert(right, b)});
       }
       type = WiderDecimal(a, b, op == "%" ? 0 : 1);
     }
@@ -413,13 +412,14 @@ class Binder {
   BoundExprPtr BindBinary(const Expr& expr) {
     const std::string& op = expr.name;
     if (op == "and" || op == "or") {
-      return Call(op, DataType::Bool(), expr.offset,
+      return Call(op == "and" ? Kernel::kAnd : Kernel::kOr, DataType::Bool(), expr.offset,
                   {Boolean(*expr.args[0]), Boolean(*expr.args[1])});
     }
     BoundExprPtr left = Bind(*expr.args[0]);
     BoundExprPtr right = Bind(*expr.args[1]);
     if (op == "||") {
-      return Call("concat_strict", DataType::String(), expr.offset, {Text(left), Text(right)});
+      return Call(Kernel::kConcatStrict, DataType::String(), expr.offset,
+                  {Text(left), Text(right)});
     }
     if (op == "=" || op == "<>" || op == "<" || op == "<=" || op == ">" || op == ">=") {
       return Compare(op, expr.offset, left, right);
@@ -428,9 +428,9 @@ class Binder {
   }
 
   // Any value as text (numbers and dates formatted as DuckDB casts them to VARCHAR).
-  BoundExprPtr Text(const BoundExprPtr& value) {
+  BoundExprPtr Text(const BoundExprPtr& value) override {
     if (IsString(value->type) || value->null_type) return Convert(value, DataType::String());
-    return Call("to_string", DataType::String(), value->offset, {value});
+    return Call(Kernel::kToString, DataType::String(), value->offset, {value});
   }
 
   BoundExprPtr BindCase(const Expr& expr) {
@@ -456,13 +456,14 @@ class Binder {
       args.push_back(Convert(results[k], type));
     }
     if (expr.has_else) args.push_back(Convert(results.back(), type));
-    return Call(expr.has_else ? "case_else" : "case", type, expr.offset, std::move(args));
+    return Call(expr.has_else ? Kernel::kCaseElse : Kernel::kCase, type, expr.offset,
+                std::move(args));
   }
 
   BoundExprPtr BindCast(const Expr& expr) {
     BoundExprPtr value = Bind(*expr.args[0]);
     const DataType& to = expr.cast_type;
-    const char* function = expr.try_cast ? "try_cast" : "cast";
+    const Kernel function = expr.try_cast ? Kernel::kTryCast : Kernel::kCast;
     if (value->null_type) return Convert(value, to);
     const DataType& from = value->type;
     if (from == to) return value;
@@ -488,254 +489,26 @@ class Binder {
 
   BoundExprPtr BindFunction(const Expr& expr) {
     const std::string& name = expr.name;
+    const FunctionRule* rule = FindFunction(name);
+    if (rule == nullptr) Fail(expr.offset, "unknown function " + name + "()");
     std::vector<BoundExprPtr> args;
     for (size_t i = 0; i < expr.args.size(); ++i) {
-      // date_add's interval is read from the syntax tree itself (an interval has no column type).
-      const bool interval = name == "date_add" && i == 1 &&
-                            expr.args[i]->kind == ExprKind::kLiteral &&
-                            expr.args[i]->literal.kind == LiteralKind::kInterval;
-      args.push_back(interval ? Literal0(expr.args[i]->offset) : Bind(*expr.args[i]));
+      // An argument the rule reads from the syntax tree itself (an INTERVAL has no column type).
+      const bool syntax = static_cast<int>(i) == rule->syntax_arg &&
+                          expr.args[i]->kind == ExprKind::kLiteral &&
+                          expr.args[i]->literal.kind == LiteralKind::kInterval;
+      args.push_back(syntax ? Literal0(expr.args[i]->offset) : Bind(*expr.args[i]));
     }
-    auto arity = [&](size_t low, size_t high) {
-      if (args.size() < low || args.size() > high) {
-        Fail(expr.offset, name + "() takes " +
-                              (low == high ? std::to_string(low)
-                                           : std::to_string(low) + " to " + std::to_string(high)) +
-                              " argument" + (high == 1 ? "" : "s") + ", not " +
-                              std::to_string(args.size()));
-      }
-    };
-    if (name == "coalesce") {
-      arity(1, 64);
-      const DataType type = CommonTypeOf(args, "mix in coalesce()");
-      for (BoundExprPtr& arg : args) arg = Convert(arg, type);
-      return Call("coalesce", type, expr.offset, std::move(args));
+    if (args.size() < rule->min_args || args.size() > rule->max_args) {
+      const size_t low = rule->min_args;
+      const size_t high = rule->max_args;
+      Fail(expr.offset, name + "() takes " +
+                            (low == high ? std::to_string(low)
+                                         : std::to_string(low) + " to " + std::to_string(high)) +
+                            " argument" + (high == 1 ? "" : "s") + ", not " +
+                            std::to_string(args.size()));
     }
-    if (name == "nullif") {
-      arity(2, 2);
-      BoundExprPtr equal = Compare("=", expr.offset, args[0], args[1]);
-      auto null_value = Call("null_of", args[0]->type, expr.offset, {});
-      return Call("case_else", args[0]->type, expr.offset, {equal, null_value, args[0]});
-    }
-    if (name == "lower" || name == "upper" || name == "trim" || name == "length") {
-      arity(1, 1);
-      if (!args[0]->null_type && !IsString(args[0]->type)) {
-        Fail(args[0]->offset, name + "() needs a string, not " + args[0]->type.ToString());
-      }
-      return Call(name, name == "length" ? DataType::Int64() : DataType::String(), expr.offset,
-                  {Convert(args[0], DataType::String())});
-    }
-    if (name == "concat") {
-      arity(1, 64);
-      for (BoundExprPtr& arg : args) arg = Text(arg);
-      return Call("concat", DataType::String(), expr.offset, std::move(args));
-    }
-    auto expect = [&](size_t i, bool ok, const char* what) {
-      if (!args[i]->null_type && !ok) {
-        Fail(args[i]->offset, name + "() needs " + what + " as argument " + std::to_string(i + 1) +
-                                  ", not " + args[i]->type.ToString());
-      }
-    };
-    if (name == "substr" || name == "substring") {
-      arity(2, 3);
-      expect(0, IsString(args[0]->type), "a string");
-      for (size_t i = 1; i < args.size(); ++i) expect(i, IsInteger(args[i]->type), "an integer");
-      args[0] = Convert(args[0], DataType::String());
-      for (size_t i = 1; i < args.size(); ++i) args[i] = Convert(args[i], DataType::Int64());
-      return Call("substr", DataType::String(), expr.offset, std::move(args));
-    }
-    if (name == "replace") {
-      arity(3, 3);
-      for (size_t i = 0; i < 3; ++i) {
-        expect(i, IsString(args[i]->type), "a string");
-        args[i] = Convert(args[i], DataType::String());
-      }
-      return Call("replace", DataType::String(), expr.offset, std::move(args));
-    }
-    if (name == "split_part") {
-      arity(3, 3);
-      expect(0, IsString(args[0]->type), "a string");
-      expect(1, IsString(args[1]->type), "a string");
-      expect(2, IsInteger(args[2]->type), "an integer");
-      args = {Convert(args[0], DataType::String()), Convert(args[1], DataType::String()),
-              Convert(args[2], DataType::Int64())};
-      return Call("split_part", DataType::String(), expr.offset, std::move(args));
-    }
-    if (name == "abs" || name == "floor" || name == "ceil" || name == "ceiling" ||
-        name == "round") {
-      arity(1, name == "round" ? 2 : 1);
-      expect(0, IsNumeric(args[0]->type), "a number");
-      if (IsDecimal(args[0]->type)) {
-        // abs keeps the type; floor and ceil give scale 0; round(x, d) gives scale d (d a literal).
-        const DataType& in = args[0]->type;
-        int digits = 0;
-        if (args.size() == 2) {
-          if (args[1]->kind != BoundKind::kLiteral || !IsInteger(args[1]->type) ||
-              args[1]->null_type) {
-            Fail(args[1]->offset, "round() of a decimal takes the digits as an integer literal");
-          }
-          digits =
-              static_cast<int>(std::clamp<int64_t>(IntegerLiteral(*args[1]->literal), -38, 38));
-        }
-        const int scale = name == "abs" ? in.scale() : std::clamp(digits, 0, in.scale());
-        auto node = Call(name == "ceiling" ? "ceil" : name,
-                         DataType::Decimal(in.precision(), scale), expr.offset, {args[0]});
-        node->digits = digits;
-        return node;
-      }
-      const DataType type = args[0]->null_type || args[0]->type.id() == TypeId::kFloat64
-                                ? DataType::Float64()
-                                : DataType::Int64();
-      args[0] = Convert(args[0], type);
-      if (args.size() == 2) {
-        expect(1, IsInteger(args[1]->type), "an integer");
-        args[1] = Convert(args[1], DataType::Int64());
-      }
-      return Call(name == "ceiling" ? "ceil" : name, type, expr.offset, std::move(args));
-    }
-    if (name == "regexp_matches" || name == "regexp_extract" || name == "regexp_replace") {
-      const bool replace = name == "regexp_replace";
-      arity(name == "regexp_matches" ? 2 : replace ? 3 : 2, name == "regexp_matches" ? 2 : 4);
-      expect(0, IsString(args[0]->type), "a string");
-      if (args[1]->kind != BoundKind::kLiteral || args[1]->null_type || !IsString(args[1]->type)) {
-        Fail(args[1]->offset, name + "() needs the pattern as a string literal ('...')");
-      }
-      const std::string pattern(static_cast<const StringColumn&>(*args[1]->literal).Value(0));
-      RE2::Options options;
-      options.set_log_errors(false);
-      auto regex = std::make_shared<const RE2>(pattern, options);
-      if (!regex->ok()) {
-        Fail(args[1]->offset, "invalid regular expression: " + regex->error());
-      }
-      auto node = Call(name, name == "regexp_matches" ? DataType::Bool() : DataType::String(),
-                       expr.offset, {Convert(args[0], DataType::String())});
-      node->regex = regex;
-      if (replace) {
-        expect(2, IsString(args[2]->type), "a string");
-        node->args.push_back(Convert(args[2], DataType::String()));
-        if (args.size() == 4) {
-          if (args[3]->kind != BoundKind::kLiteral || !IsString(args[3]->type)) {
-            Fail(args[3]->offset, "regexp_replace() takes its options as a string literal ('g')");
-          }
-          const std::string_view flags =
-              static_cast<const StringColumn&>(*args[3]->literal).Value(0);
-          if (flags != "g" && !flags.empty()) {
-            Fail(args[3]->offset, "regexp_replace() options: only 'g' (every match) is known");
-          }
-          node->global = flags == "g";
-        }
-      } else if (name == "regexp_extract") {
-        if (args.size() > 3) Fail(expr.offset, "regexp_extract() takes 2 or 3 arguments");
-        int group = 0;
-        if (args.size() == 3) {
-          if (args[2]->kind != BoundKind::kLiteral || !IsInteger(args[2]->type)) {
-            Fail(args[2]->offset, "regexp_extract() takes the group as an integer literal");
-          }
-          group = static_cast<int>(IntegerLiteral(*args[2]->literal));
-          if (group < 0 || group > regex->NumberOfCapturingGroups()) {
-            Fail(args[2]->offset, "the pattern has no group " + std::to_string(group));
-          }
-        }
-        node->regex_group = group;
-      }
-      return node;
-    }
-    if (name == "now" || name == "current_timestamp") {
-      arity(0, 0);
-      auto node = std::make_shared<BoundExpr>();
-      node->offset = expr.offset;
-      node->type = DataType::Timestamp();
-      Int64Builder builder(DataType::Timestamp());
-      builder.Append(std::chrono::duration_cast<std::chrono::microseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count());
-      node->literal = builder.Finish();  // one instant for the whole binding, as a transaction
-      return node;
-    }
-    auto temporal = [](const DataType& t) {
-      return t.id() == TypeId::kDate || t.id() == TypeId::kTimestamp;
-    };
-    auto literal_text = [&](size_t i, const char* what) {
-      if (args[i]->kind != BoundKind::kLiteral || args[i]->null_type || !IsString(args[i]->type)) {
-        Fail(args[i]->offset, name + "() takes " + what + " as a string literal ('...')");
-      }
-      return std::string(static_cast<const StringColumn&>(*args[i]->literal).Value(0));
-    };
-    auto date_part = [&](size_t i, bool extract_only_allowed) {
-      const std::string text = literal_text(i, "the unit");
-      const std::optional<DatePart> part = ParseDatePart(text);
-      if (!part || (!extract_only_allowed &&
-                    (*part == DatePart::kDayOfWeek || *part == DatePart::kIsoDayOfWeek ||
-                     *part == DatePart::kDayOfYear || *part == DatePart::kEpoch))) {
-        Fail(args[i]->offset, "unknown unit '" + text + "' for " + name +
-                                  "() (year, quarter, month, week, day, hour, minute, second" +
-                                  (extract_only_allowed ? ", dow, isodow, doy, epoch)" : ")"));
-      }
-      return *part;
-    };
-    if (name == "date_trunc" || name == "date_part" || name == "datepart") {
-      arity(2, 2);
-      const bool trunc = name == "date_trunc";
-      const DatePart part = date_part(0, !trunc);
-      expect(1, temporal(args[1]->type), "a date or timestamp");
-      auto node = Call(trunc ? "date_trunc" : "date_part",
-                       trunc ? args[1]->type : DataType::Int64(), expr.offset, {args[1]});
-      if (args[1]->null_type) node->args[0] = Convert(args[1], DataType::Timestamp());
-      if (args[1]->null_type && trunc) node->type = DataType::Timestamp();
-      node->part = part;
-      return node;
-    }
-    if (name == "date_diff" || name == "datediff") {
-      arity(3, 3);
-      const DatePart part = date_part(0, false);
-      expect(1, temporal(args[1]->type), "a date or timestamp");
-      expect(2, temporal(args[2]->type), "a date or timestamp");
-      auto node =
-          Call("date_diff", DataType::Int64(), expr.offset,
-               {Convert(args[1], DataType::Timestamp()), Convert(args[2], DataType::Timestamp())});
-      node->part = part;
-      return node;
-    }
-    if (name == "date_add") {
-      arity(2, 2);
-      expect(0, temporal(args[0]->type), "a date or timestamp");
-      const Expr& raw = *expr.args[1];
-      if (raw.kind != ExprKind::kLiteral || (raw.literal.kind != LiteralKind::kInterval &&
-                                             raw.literal.kind != LiteralKind::kString)) {
-        Fail(raw.offset, "date_add() takes an INTERVAL literal, e.g. INTERVAL 3 DAY");
-      }
-      const std::optional<Interval> interval = ParseInterval(raw.literal.text);
-      if (!interval) {
-        Fail(raw.offset, "'" + raw.literal.text + "' is not an interval (e.g. '3 days', " +
-                             "'1 month', '2 hours 30 minutes')");
-      }
-      const bool stays_date = args[0]->type.id() == TypeId::kDate && interval->micros == 0;
-      const DataType type = stays_date ? DataType::Date() : DataType::Timestamp();
-      auto node = Call("date_add", type, expr.offset, {Convert(args[0], DataType::Timestamp())});
-      node->interval = *interval;
-      return node;
-    }
-    if (name == "strftime") {
-      arity(2, 2);
-      expect(0, temporal(args[0]->type), "a date or timestamp");
-      auto node = Call("strftime", DataType::String(), expr.offset,
-                       {Convert(args[0], DataType::Timestamp())});
-      node->format = literal_text(1, "the format");
-      return node;
-    }
-    if (name == "strptime") {
-      arity(2, 2);
-      expect(0, IsString(args[0]->type), "a string");
-      auto node = Call("strptime", DataType::Timestamp(), expr.offset,
-                       {Convert(args[0], DataType::String())});
-      node->format = literal_text(1, "the format");
-      return node;
-    }
-    Fail(expr.offset, "unknown function " + name + "()");
-  }
-
-  static int64_t IntegerLiteral(const Column& column) {
-    return static_cast<const columnar::Int64Column&>(column).Value(0);
+    return rule->bind(*this, expr, args);
   }
 
   const columnar::Schema& schema_;
@@ -853,55 +626,112 @@ class Evaluator {
       case BoundKind::kCall:
         break;
     }
-    const std::string& f = expr.function;
-    if (f == "null_of") return NullColumn(expr.type, rows_);
-    if (f == "case" || f == "case_else") return Case(expr);
-    if (f == "eq" || f == "ne" || f == "lt" || f == "le" || f == "gt" || f == "ge") {
-      // A literal side is compared as one value, not broadcast to a column first.
-      const BoundExpr& left = *expr.args[0];
-      const BoundExpr& right = *expr.args[1];
-      ColumnPtr x = left.kind == BoundKind::kLiteral ? left.literal : nullptr;
-      ColumnPtr y = right.kind == BoundKind::kLiteral ? right.literal : nullptr;
-      if (!x) {
-        SLUICE_ASSIGN_OR_RETURN(x, Run(left));
-      }
-      if (!y) {
-        SLUICE_ASSIGN_OR_RETURN(y, Run(right));
-      }
-      return Comparison(f, *x, *y, left.kind == BoundKind::kLiteral,
-                        right.kind == BoundKind::kLiteral);
+    const std::string f(KernelName(expr.kernel));
+    switch (expr.kernel) {
+      case Kernel::kNullOf:
+        return NullColumn(expr.type, rows_);
+      case Kernel::kCase:
+      case Kernel::kCaseElse:
+        return Case(expr);
+      case Kernel::kEq:
+      case Kernel::kNe:
+      case Kernel::kLt:
+      case Kernel::kLe:
+      case Kernel::kGt:
+      case Kernel::kGe:
+        return CompareSides(expr, f);
+      default:
+        break;
     }
     std::vector<ColumnPtr> args;
     for (const BoundExprPtr& arg : expr.args) {
       SLUICE_ASSIGN_OR_RETURN(ColumnPtr column, Run(*arg));
       args.push_back(std::move(column));
     }
-    if (f == "and" || f == "or") return Logic(f == "and", *args[0], *args[1]);
-    if (f == "not") return Not(*args[0]);
-    if (f == "is_null") return IsNull(*args[0]);
-    if (f == "add" || f == "subtract" || f == "multiply" || f == "divide" || f == "modulo") {
-      return Arithmetic(expr, *args[0], *args[1]);
+    switch (expr.kernel) {
+      case Kernel::kNullOf:
+      case Kernel::kCase:
+      case Kernel::kCaseElse:
+      case Kernel::kEq:
+      case Kernel::kNe:
+      case Kernel::kLt:
+      case Kernel::kLe:
+      case Kernel::kGt:
+      case Kernel::kGe:
+        break;  // above
+      case Kernel::kAnd:
+      case Kernel::kOr:
+        return Logic(expr.kernel == Kernel::kAnd, *args[0], *args[1]);
+      case Kernel::kNot:
+        return Not(*args[0]);
+      case Kernel::kIsNull:
+        return IsNull(*args[0]);
+      case Kernel::kAdd:
+      case Kernel::kSubtract:
+      case Kernel::kMultiply:
+      case Kernel::kDivide:
+      case Kernel::kModulo:
+        return Arithmetic(expr, *args[0], *args[1]);
+      case Kernel::kConvert:
+        return ConvertColumn(expr, *args[0]);
+      case Kernel::kToString:
+        return ToText(*args[0]);
+      case Kernel::kCoalesce:
+        return Coalesce(expr.type, args);
+      case Kernel::kConcat:
+      case Kernel::kConcatStrict:
+        return Concat(args, expr.kernel == Kernel::kConcatStrict);
+      case Kernel::kCast:
+      case Kernel::kTryCast:
+        return Cast(expr, *args[0], expr.kernel == Kernel::kTryCast);
+      case Kernel::kLike:
+      case Kernel::kILike:
+        return Like(*args[0], *args[1], expr.kernel == Kernel::kILike);
+      case Kernel::kSubstr:
+        return Substr(args);
+      case Kernel::kDateTrunc:
+      case Kernel::kDatePart:
+      case Kernel::kDateDiff:
+      case Kernel::kDateAdd:
+      case Kernel::kStrftime:
+      case Kernel::kStrptime:
+        return Calendar(expr, args);
+      case Kernel::kRegexpMatches:
+      case Kernel::kRegexpExtract:
+      case Kernel::kRegexpReplace:
+        return Regex(expr, args);
+      case Kernel::kReplace:
+        return Replace(args);
+      case Kernel::kSplitPart:
+        return SplitPart(args);
+      case Kernel::kAbs:
+      case Kernel::kFloor:
+      case Kernel::kCeil:
+      case Kernel::kRound:
+        return Numeric(expr, args);
+      case Kernel::kLower:
+      case Kernel::kUpper:
+      case Kernel::kTrim:
+      case Kernel::kLength:
+        return StringFunction(f, *args[0]);
     }
-    if (f == "convert") return ConvertColumn(expr, *args[0]);
-    if (f == "to_string") return ToText(*args[0]);
-    if (f == "coalesce") return Coalesce(expr.type, args);
-    if (f == "concat" || f == "concat_strict") return Concat(args, f == "concat_strict");
-    if (f == "cast" || f == "try_cast") return Cast(expr, *args[0], f == "try_cast");
-    if (f == "like" || f == "ilike") return Like(*args[0], *args[1], f == "ilike");
-    if (f == "substr") return Substr(args);
-    if (f == "date_trunc" || f == "date_part" || f == "date_diff" || f == "date_add" ||
-        f == "strftime" || f == "strptime") {
-      return Calendar(expr, args);
+    return Status::Internal("unhandled kernel " + f);
+  }
+
+  // A comparison; a literal side is compared as one value, not broadcast to a column first.
+  Result<ColumnPtr> CompareSides(const BoundExpr& expr, const std::string& f) {
+    const BoundExpr& left = *expr.args[0];
+    const BoundExpr& right = *expr.args[1];
+    ColumnPtr x = left.kind == BoundKind::kLiteral ? left.literal : nullptr;
+    ColumnPtr y = right.kind == BoundKind::kLiteral ? right.literal : nullptr;
+    if (!x) {
+      SLUICE_ASSIGN_OR_RETURN(x, Run(left));
     }
-    if (f == "regexp_matches" || f == "regexp_extract" || f == "regexp_replace") {
-      return Regex(expr, args);
+    if (!y) {
+      SLUICE_ASSIGN_OR_RETURN(y, Run(right));
     }
-    if (f == "replace") return Replace(args);
-    if (f == "split_part") return SplitPart(args);
-    if (f == "abs" || f == "floor" || f == "ceil" || f == "round") return Numeric(expr, args);
-    if (f == "lower" || f == "upper" || f == "trim" || f == "length")
-      return StringFunction(f, *args[0]);
-    return Status::Internal("no kernel for " + f);
+    return Comparison(f, *x, *y, left.kind == BoundKind::kLiteral,
+                      right.kind == BoundKind::kLiteral);
   }
 
  private:
@@ -1027,7 +857,7 @@ class Evaluator {
   }
 
   ColumnPtr Arithmetic(const BoundExpr& expr, const Column& a, const Column& b) {
-    const std::string& f = expr.function;
+    const std::string f(KernelName(expr.kernel));
     const ArithmeticOp op = ArithmeticOpOf(f);  // resolved once, not per row
     if (expr.type.id() == TypeId::kFloat64) {
       const double* x = Doubles(a);
@@ -1221,7 +1051,7 @@ class Evaluator {
 
   Result<ColumnPtr> Case(const BoundExpr& expr) {
     const size_t pairs = expr.args.size() / 2;
-    const bool has_else = expr.function == "case_else";
+    const bool has_else = expr.kernel == Kernel::kCaseElse;
     std::vector<int> source(static_cast<size_t>(rows_), -1);
     std::vector<bool> decided(static_cast<size_t>(rows_), false);
     for (size_t k = 0; k < pairs; ++k) {
@@ -1621,7 +1451,7 @@ class Evaluator {
   // ---- regular expressions (RE2: linear time, no backtracking blow-ups) ----
   ColumnPtr Regex(const BoundExpr& expr, const std::vector<ColumnPtr>& args) {
     const RE2& regex = *expr.regex;
-    if (expr.function == "regexp_matches") {
+    if (expr.kernel == Kernel::kRegexpMatches) {
       const auto& x = static_cast<const StringColumn&>(*args[0]);
       return Booleans([&](int64_t i, bool* value) {
         if (x.IsNull(i)) return false;
@@ -1629,7 +1459,7 @@ class Evaluator {
         return *value = RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), regex), true;
       });
     }
-    if (expr.function == "regexp_extract") {
+    if (expr.kernel == Kernel::kRegexpExtract) {
       const int group = expr.regex_group;
       std::vector<re2::StringPiece> groups(static_cast<size_t>(group) + 1);
       return Strings(args, [&](int64_t i, std::string* out) {
@@ -1658,7 +1488,7 @@ class Evaluator {
 
   // ---- dates ----
   ColumnPtr Calendar(const BoundExpr& expr, const std::vector<ColumnPtr>& args) {
-    const std::string& f = expr.function;
+    const std::string f(KernelName(expr.kernel));
     const Column& a = *args[0];
     if (f == "strptime") {
       Int64Builder builder(DataType::Timestamp());
@@ -1743,7 +1573,7 @@ class Evaluator {
 
   // ---- numeric functions ----
   ColumnPtr Numeric(const BoundExpr& expr, const std::vector<ColumnPtr>& args) {
-    const std::string& f = expr.function;
+    const std::string f(KernelName(expr.kernel));
     const Column& a = *args[0];
     if (IsDecimal(expr.type)) {
       const int scale = a.type().scale();
@@ -1913,6 +1743,106 @@ Result<columnar::ColumnPtr> Evaluate(const BoundExpr& expr, const columnar::Batc
                                      std::vector<RowError>* errors) {
   Evaluator evaluator(batch, errors);
   return evaluator.Run(expr);
+}
+
+std::string_view KernelName(Kernel kernel) {
+  switch (kernel) {
+    case Kernel::kNullOf:
+      return "null_of";
+    case Kernel::kCase:
+      return "case";
+    case Kernel::kCaseElse:
+      return "case_else";
+    case Kernel::kEq:
+      return "eq";
+    case Kernel::kNe:
+      return "ne";
+    case Kernel::kLt:
+      return "lt";
+    case Kernel::kLe:
+      return "le";
+    case Kernel::kGt:
+      return "gt";
+    case Kernel::kGe:
+      return "ge";
+    case Kernel::kAnd:
+      return "and";
+    case Kernel::kOr:
+      return "or";
+    case Kernel::kNot:
+      return "not";
+    case Kernel::kIsNull:
+      return "is_null";
+    case Kernel::kAdd:
+      return "add";
+    case Kernel::kSubtract:
+      return "subtract";
+    case Kernel::kMultiply:
+      return "multiply";
+    case Kernel::kDivide:
+      return "divide";
+    case Kernel::kModulo:
+      return "modulo";
+    case Kernel::kConvert:
+      return "convert";
+    case Kernel::kToString:
+      return "to_string";
+    case Kernel::kCast:
+      return "cast";
+    case Kernel::kTryCast:
+      return "try_cast";
+    case Kernel::kLike:
+      return "like";
+    case Kernel::kILike:
+      return "ilike";
+    case Kernel::kCoalesce:
+      return "coalesce";
+    case Kernel::kConcat:
+      return "concat";
+    case Kernel::kConcatStrict:
+      return "concat_strict";
+    case Kernel::kLower:
+      return "lower";
+    case Kernel::kUpper:
+      return "upper";
+    case Kernel::kTrim:
+      return "trim";
+    case Kernel::kLength:
+      return "length";
+    case Kernel::kSubstr:
+      return "substr";
+    case Kernel::kReplace:
+      return "replace";
+    case Kernel::kSplitPart:
+      return "split_part";
+    case Kernel::kAbs:
+      return "abs";
+    case Kernel::kFloor:
+      return "floor";
+    case Kernel::kCeil:
+      return "ceil";
+    case Kernel::kRound:
+      return "round";
+    case Kernel::kRegexpMatches:
+      return "regexp_matches";
+    case Kernel::kRegexpExtract:
+      return "regexp_extract";
+    case Kernel::kRegexpReplace:
+      return "regexp_replace";
+    case Kernel::kDateTrunc:
+      return "date_trunc";
+    case Kernel::kDatePart:
+      return "date_part";
+    case Kernel::kDateDiff:
+      return "date_diff";
+    case Kernel::kDateAdd:
+      return "date_add";
+    case Kernel::kStrftime:
+      return "strftime";
+    case Kernel::kStrptime:
+      return "strptime";
+  }
+  return "unknown";
 }
 
 }  // namespace sluice::compute

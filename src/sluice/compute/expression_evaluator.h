@@ -25,6 +25,7 @@
 #include "sluice/compute/calendar.h"
 #include "sluice/compute/expression.h"
 #include "sluice/compute/expression_parser.h"
+#include "sluice/compute/kernel.h"
 
 namespace re2 {
 class RE2;
@@ -42,9 +43,9 @@ struct BoundExpr {
   columnar::DataType type;
   bool null_type = false;  // the NULL literal before it meets a type
   int offset = 0;
-  size_t column = 0;            // kColumn
-  columnar::ColumnPtr literal;  // kLiteral: one row
-  std::string function;         // kCall: "add", "eq", "and", "case", "lower", "to_float64", ...
+  size_t column = 0;                // kColumn
+  columnar::ColumnPtr literal;      // kLiteral: one row
+  Kernel kernel = Kernel::kNullOf;  // kCall: what the node runs (kernel.h)
   std::vector<BoundExprPtr> args;
   std::shared_ptr<const re2::RE2> regex;  // regexp_*: the pattern, compiled once when bound
   bool global = false;                    // regexp_replace with 'g': every match
