@@ -627,22 +627,10 @@ class Evaluator {
         break;
     }
     const std::string f(KernelName(expr.kernel));
-    switch (expr.kernel) {
-      case Kernel::kNullOf:
-        return NullColumn(expr.type, rows_);
-      case Kernel::kCase:
-      case Kernel::kCaseElse:
-        return Case(expr);
-      case Kernel::kEq:
-      case Kernel::kNe:
-      case Kernel::kLt:
-      case Kernel::kLe:
-      case Kernel::kGt:
-      case Kernel::kGe:
-        return CompareSides(expr, f);
-      default:
-        break;
-    }
+    // Kernels that evaluate their arguments themselves (or have none).
+    if (expr.kernel == Kernel::kNullOf) return NullColumn(expr.type, rows_);
+    if (expr.kernel == Kernel::kCase || expr.kernel == Kernel::kCaseElse) return Case(expr);
+    if (expr.kernel >= Kernel::kEq && expr.kernel <= Kernel::kGe) return CompareSides(expr, f);
     std::vector<ColumnPtr> args;
     for (const BoundExprPtr& arg : expr.args) {
       SLUICE_ASSIGN_OR_RETURN(ColumnPtr column, Run(*arg));
@@ -658,7 +646,7 @@ class Evaluator {
       case Kernel::kLe:
       case Kernel::kGt:
       case Kernel::kGe:
-        break;  // above
+        break;  // handled before the arguments are evaluated
       case Kernel::kAnd:
       case Kernel::kOr:
         return Logic(expr.kernel == Kernel::kAnd, *args[0], *args[1]);

@@ -12,7 +12,7 @@ enum class Kernel {
   kNullOf,  // a typed NULL
   kCase,
   kCaseElse,
-  kEq,
+  kEq,  // kEq … kGe stay together: the evaluator tests the range
   kNe,
   kLt,
   kLe,
