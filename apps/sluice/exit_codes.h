@@ -3,8 +3,8 @@
 
 #include <cstdio>
 
+#include "sluice/common/redactor.h"
 #include "sluice/common/status.h"
-#include "sluice/config/redactor.h"
 
 namespace sluice::cli {
 
@@ -29,7 +29,7 @@ inline int ExitCodeFor(const Status& status) {
 // Prints "sluice: error: <message>" (secrets redacted) on stderr and returns the exit code for
 // `status`.
 inline int ReportError(const Status& status) {
-  const std::string message = config::Redactor::Global().Redact(status.message());
+  const std::string message = Redactor::Global().Redact(status.message());
   std::fprintf(stderr, "sluice: error: %s\n", message.c_str());
   return ExitCodeFor(status);
 }

@@ -6,7 +6,7 @@
 
 #include "commands.h"
 #include "exit_codes.h"
-#include "sluice/config/redactor.h"
+#include "sluice/common/redactor.h"
 #include "sluice/io/file_system.h"
 #include "sluice/io/s3/s3_file_system.h"
 #include "sluice/lake/transaction.h"
@@ -29,7 +29,7 @@ struct ProjectFlags {
 
 // Prints a project-loading error: each configuration error on its own line.
 int ReportProjectError(const Status& status) {
-  const std::string message = config::Redactor::Global().Redact(status.message());
+  const std::string message = Redactor::Global().Redact(status.message());
   size_t start = 0;
   while (start < message.size()) {
     size_t end = message.find('\n', start);
@@ -122,7 +122,7 @@ int RunRun(const ProjectFlags& flags, const GlobalFlags& global) {
   report.selected = flags.select;
   if (!flags.quiet) {
     std::cerr << "sluice: run " << report.run_id << " of "
-              << config::Redactor::Global().Redact(project->name) << " (" << tasks->size()
+              << Redactor::Global().Redact(project->name) << " (" << tasks->size()
               << (tasks->size() == 1 ? " task" : " tasks") << ", lake " << project->lake << ")\n";
   }
   const bool interactive = !flags.no_progress && !flags.quiet && ::isatty(STDERR_FILENO) == 1;
@@ -148,7 +148,7 @@ int RunRun(const ProjectFlags& flags, const GlobalFlags& global) {
     for (const pipeline::TaskReport& task : report.tasks) {
       if (task.state != pipeline::TaskState::kFailed) continue;
       std::cerr << "sluice: error: " << task.name << ": "
-                << config::Redactor::Global().Redact(task.error.message()) << '\n';
+                << Redactor::Global().Redact(task.error.message()) << '\n';
     }
   }
   if (!written.ok()) {

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "sluice/common/redactor.h"
 #include "sluice/config/config_spec.h"
-#include "sluice/config/redactor.h"
 #include "sluice/config/yaml_loader.h"
 
 namespace {
@@ -109,7 +109,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)ParseDurationMs(text.substr(0, 64));
   (void)ParseByteSizeText(text.substr(0, 64));
   (void)HasLiteralPassword(text);
-  (void)Redactor::Global().Redact(text.substr(0, 256));
-  Redactor::Global().Clear();
+  (void)sluice::Redactor::Global().Redact(text.substr(0, 256));
+  sluice::Redactor::Global().Clear();
   return 0;
 }

@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "s3_test_server.h"
-#include "sluice/config/redactor.h"
+#include "sluice/common/redactor.h"
 
 namespace sluice::io::s3 {
 namespace {
@@ -208,7 +208,7 @@ TEST_F(S3FileSystemTest, StaleMultipartUploadsAreAbortedOnlyPastTheCutoff) {
 
 TEST_F(S3FileSystemTest, AWrongSecretIsAClearAuthenticationErrorThatNeverShowsTheSecret) {
   const std::string canary = "CANARY-wrong-secret-4f1c9e";
-  config::Redactor::Global().Register(canary);
+  Redactor::Global().Register(canary);
   S3Config config = server_.Config();
   config.credentials.secret_access_key = canary;
   auto fs = std::make_shared<S3FileSystem>(std::make_shared<S3Client>(config));

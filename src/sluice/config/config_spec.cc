@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "sluice/common/ascii.h"
-#include "sluice/config/redactor.h"
+#include "sluice/common/redactor.h"
 #include "sluice/config/yaml_loader.h"
 
 namespace sluice::config {

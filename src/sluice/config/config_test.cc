@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "sluice/common/redactor.h"
 #include "sluice/config/config_node.h"
 #include "sluice/config/config_spec.h"
-#include "sluice/config/redactor.h"
 #include "sluice/config/yaml_loader.h"
 
 namespace sluice::config {

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "sluice/config/redactor.h"
+#include "sluice/common/redactor.h"
 
 namespace sluice::pipeline {
 
@@ -95,7 +95,7 @@ void ProgressDisplay::OnTaskRetrying(const Task& task, int attempt, const Status
   std::lock_guard<std::mutex> lock(mutex_);
   running_.erase(task.name());
   const std::string line = "sluice: " + task.name() + ": try " + std::to_string(attempt) +
-                           " failed (" + config::Redactor::Global().Redact(error.ToString()) +
+                           " failed (" + Redactor::Global().Redact(error.ToString()) +
                            "); trying again in " + Seconds(static_cast<double>(delay_ms) / 1000);
   if (interactive_) {
     Redraw({line});
@@ -117,10 +117,10 @@ void ProgressDisplay::OnTaskFinished(const TaskReport& report) {
               Seconds(report.seconds) + ", " + Rate(report.outcome.bytes_in, report.seconds) + ")";
       break;
     case TaskState::kFailed:
-      line += "failed: " + config::Redactor::Global().Redact(report.error.message());
+      line += "failed: " + Redactor::Global().Redact(report.error.message());
       break;
     case TaskState::kSkipped:
-      line += "skipped: " + config::Redactor::Global().Redact(report.error.message());
+      line += "skipped: " + Redactor::Global().Redact(report.error.message());
       break;
   }
   if (interactive_ && !stopping_) {

@@ -8,7 +8,7 @@
 #include <set>
 #include <thread>
 
-#include "sluice/config/redactor.h"
+#include "sluice/common/redactor.h"
 #include "sluice/connectors/source_registry.h"
 #include "sluice/io/file_system.h"
 
@@ -299,7 +299,7 @@ Result<Project> LoadProject(const std::string& path, const config::YamlLoadOptio
   config::YamlLoadOptions load = options;
   auto user_callback = options.on_interpolated;
   load.on_interpolated = [user_callback](const std::string& name, const std::string& value) {
-    if (config::LooksSecret(name)) config::Redactor::Global().Register(value);
+    if (config::LooksSecret(name)) Redactor::Global().Register(value);
     if (user_callback) user_callback(name, value);
   };
   SLUICE_ASSIGN_OR_RETURN(config::ConfigNode root, config::LoadYamlFile(file, load));

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "sluice/config/redactor.h"
+#include "sluice/common/redactor.h"
 
 namespace sluice::pipeline {
 namespace {
@@ -126,7 +126,7 @@ TEST_F(ProjectTest, EnvironmentInterpolationAndSecrets) {
       Load("name: p\ndescription: 'token ${API_TOKEN}'\nsources:\n  a: {path: a}\n",
            {{"API_TOKEN", "s3cr3t-value"}});
   ASSERT_TRUE(secret.ok()) << secret.status().ToString();
-  EXPECT_EQ(config::Redactor::Global().Redact("failed with s3cr3t-value"), "failed with ***");
+  EXPECT_EQ(Redactor::Global().Redact("failed with s3cr3t-value"), "failed with ***");
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "sluice/config/redactor.h"
+#include "sluice/common/redactor.h"
 
 namespace sluice::pipeline {
 
@@ -25,7 +25,7 @@ std::string IsoTime(int64_t ms) {
   return text;
 }
 
-std::string Redacted(const std::string& text) { return config::Redactor::Global().Redact(text); }
+std::string Redacted(const std::string& text) { return Redactor::Global().Redact(text); }
 
 std::string WithThousands(int64_t n) {
   std::string digits = std::to_string(n < 0 ? -n : n);

@@ -12,7 +12,7 @@
 #include "sluice/columnar/column_builder.h"
 #include "sluice/columnar/take.h"
 #include "sluice/columnar/value_formatter.h"
-#include "sluice/config/redactor.h"
+#include "sluice/common/redactor.h"
 
 namespace sluice::silver {
 namespace {
@@ -307,7 +307,7 @@ Result<std::string> MaskingKeyFromEnvironment() {
         kMaskingKeyVariable + " (e.g. export " + kMaskingKeyVariable +
         "=$(openssl rand -hex 32)); keep it out of the project file");
   }
-  config::Redactor::Global().Register(value);
+  Redactor::Global().Register(value);
   return std::string(value);
 }
 
@@ -330,7 +330,7 @@ Result<std::string> TokenKeyFromEnvironment() {
                                    kTokenKeyVariable + " (e.g. export " + kTokenKeyVariable +
                                    "=$(openssl rand -hex 32)); keep it out of the project file");
   }
-  config::Redactor::Global().Register(std::string(text));
+  Redactor::Global().Register(std::string(text));
   return key;
 }
 

@@ -11,7 +11,7 @@
 #include "sluice/columnar/decimal.h"
 #include "sluice/columnar/temporal.h"
 #include "sluice/columnar/value_formatter.h"
-#include "sluice/config/redactor.h"
+#include "sluice/common/redactor.h"
 #include "sluice/warehouse/connection.h"
 
 namespace sluice::warehouse {
@@ -608,7 +608,7 @@ Result<std::unique_ptr<Connection>> ConnectPostgres(const WarehouseSettings& set
       {"sslmode", settings.sslmode.empty() ? "prefer" : settings.sslmode}};
   if (!settings.user.empty()) params.emplace_back("user", settings.user);
   if (!settings.password.empty()) {
-    config::Redactor::Global().Register(settings.password);
+    Redactor::Global().Register(settings.password);
     params.emplace_back("password", settings.password);
   }
   if (!settings.sslrootcert.empty()) params.emplace_back("sslrootcert", settings.sslrootcert);
@@ -630,7 +630,7 @@ Result<std::unique_ptr<Connection>> ConnectPostgres(const WarehouseSettings& set
     PQfinish(conn);
     while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
       message.pop_back();
-    message = config::Redactor::Global().Redact(message);
+    message = Redactor::Global().Redact(message);
     // A refused password or an unknown database will not pass by retrying; a server that is
     // down or unreachable may.
     if (message.find("password authentication failed") != std::string::npos ||

@@ -7,7 +7,7 @@
 #include <map>
 #include <sstream>
 
-#include "sluice/config/redactor.h"
+#include "sluice/common/redactor.h"
 
 namespace sluice::io::s3 {
 namespace {
@@ -167,8 +167,8 @@ Result<S3Config> ResolveS3Config(const S3Settings& settings, const EnvironmentLo
     }
     config.credentials_error = why;
   }
-  config::Redactor::Global().Register(config.credentials.secret_access_key);
-  config::Redactor::Global().Register(config.credentials.session_token);
+  Redactor::Global().Register(config.credentials.secret_access_key);
+  Redactor::Global().Register(config.credentials.session_token);
   return config;
 }
 

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <map>
 
-#include "sluice/config/redactor.h"
+#include "sluice/common/redactor.h"
 
 namespace sluice::io::s3 {
 namespace {
@@ -68,7 +68,7 @@ TEST_F(S3ConfigTest, EnvironmentGivesEndpointRegionAndCredentials) {
   EXPECT_EQ(config->credentials.session_token, "envsessiontoken");
   EXPECT_TRUE(config->credentials_error.empty());
   // The secret and the token are registered for redaction.
-  EXPECT_EQ(config::Redactor::Global().Redact("x envsecretvalue envsessiontoken"), "x *** ***");
+  EXPECT_EQ(Redactor::Global().Redact("x envsecretvalue envsessiontoken"), "x *** ***");
 
   env_.erase("AWS_ENDPOINT_URL_S3");
   env_.erase("AWS_REGION");

@@ -1,9 +1,9 @@
-#include "sluice/config/redactor.h"
+#include "sluice/common/redactor.h"
 
 #include <algorithm>
 #include <utility>
 
-namespace sluice::config {
+namespace sluice {
 
 namespace {
 constexpr size_t kMinSecretLength = 4;
@@ -56,4 +56,4 @@ void Redactor::Clear() {
   secrets_.clear();
 }
 
-}  // namespace sluice::config
+}  // namespace sluice

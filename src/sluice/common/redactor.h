@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace sluice::config {
+namespace sluice {
 
 class Redactor {
  public:
@@ -30,4 +30,4 @@ class Redactor {
   std::vector<std::string> secrets_;
 };
 
-}  // namespace sluice::config
+}  // namespace sluice
