@@ -1,5 +1,5 @@
 #include "sluice/compute/expression_parser.h"
-#include "sluice/compute/text_case.h"
+#include "sluice/common/ascii.h"
 
 #include <cctype>
 #include <charconv>

@@ -21,18 +21,20 @@ namespace sluice::compute {
 class FunctionBinder {
  public:
   virtual ~FunctionBinder() = default;
-  // Fails the binding with `message` at `offset` in the expression (never returns).
-  [[noreturn]] virtual void Fail(int offset, std::string message) = 0;
+  // The error that fails the binding with `message` at `offset` in the expression; a rule
+  // returns it.
+  virtual Status Fail(int offset, std::string message) = 0;
   // `value` converted to `type` (a typed NULL, a date literal from a string, a conversion node).
-  virtual BoundExprPtr Convert(const BoundExprPtr& value, const columnar::DataType& type) = 0;
+  virtual Result<BoundExprPtr> Convert(const BoundExprPtr& value,
+                                       const columnar::DataType& type) = 0;
   // The type `values` meet at (string when all are NULL); fails naming `what` when none.
-  virtual columnar::DataType CommonTypeOf(const std::vector<BoundExprPtr>& values,
-                                          const std::string& what) = 0;
+  virtual Result<columnar::DataType> CommonTypeOf(const std::vector<BoundExprPtr>& values,
+                                                  const std::string& what) = 0;
   // `left op right` for op one of = <> < <= > >=.
-  virtual BoundExprPtr Compare(const std::string& op, int offset, BoundExprPtr left,
-                               BoundExprPtr right) = 0;
+  virtual Result<BoundExprPtr> Compare(const std::string& op, int offset, BoundExprPtr left,
+                                       BoundExprPtr right) = 0;
   // Any value as text.
-  virtual BoundExprPtr Text(const BoundExprPtr& value) = 0;
+  virtual Result<BoundExprPtr> Text(const BoundExprPtr& value) = 0;
 };
 
 // A call node running `kernel` (mutable, so a rule can set its parameters before sharing it).
@@ -51,8 +53,8 @@ struct FunctionRule {
   int syntax_arg = -1;
   // Binds a call: `call` is the call in the syntax tree, `args` its bound arguments (their number
   // already checked against min_args/max_args).
-  BoundExprPtr (*bind)(FunctionBinder& binder, const Expr& call,
-                       std::vector<BoundExprPtr>& args) = nullptr;
+  Result<BoundExprPtr> (*bind)(FunctionBinder& binder, const Expr& call,
+                               std::vector<BoundExprPtr>& args) = nullptr;
 };
 
 // Every function, sorted by name.

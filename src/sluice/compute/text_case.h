@@ -1,14 +1,11 @@
-// Letter case for the expression language: ASCII folding of keywords, names and units, and
-// Unicode case mapping of values (lower, upper, ILIKE).
+// Unicode case mapping of values for the expression language (lower, upper, ILIKE). ASCII
+// folding of keywords, names and units is common/ascii.h's AsciiLower.
 #pragma once
 
 #include <string>
 #include <string_view>
 
 namespace sluice::compute {
-
-// ASCII letters to lower case; every other byte as it is.
-std::string AsciiLower(std::string_view text);
 
 // Unicode case mapping through the C.UTF-8 locale's tables (glibc's built-in locale), one code
 // point at a time; ASCII only when that locale is missing. Invalid UTF-8 bytes are kept as they

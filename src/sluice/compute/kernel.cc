@@ -1,0 +1,105 @@
+#include "sluice/compute/kernel.h"
+
+namespace sluice::compute {
+
+std::string_view KernelName(Kernel kernel) {
+  switch (kernel) {
+    case Kernel::kNullOf:
+      return "null_of";
+    case Kernel::kCase:
+      return "case";
+    case Kernel::kCaseElse:
+      return "case_else";
+    case Kernel::kEq:
+      return "eq";
+    case Kernel::kNe:
+      return "ne";
+    case Kernel::kLt:
+      return "lt";
+    case Kernel::kLe:
+      return "le";
+    case Kernel::kGt:
+      return "gt";
+    case Kernel::kGe:
+      return "ge";
+    case Kernel::kAnd:
+      return "and";
+    case Kernel::kOr:
+      return "or";
+    case Kernel::kNot:
+      return "not";
+    case Kernel::kIsNull:
+      return "is_null";
+    case Kernel::kAdd:
+      return "add";
+    case Kernel::kSubtract:
+      return "subtract";
+    case Kernel::kMultiply:
+      return "multiply";
+    case Kernel::kDivide:
+      return "divide";
+    case Kernel::kModulo:
+      return "modulo";
+    case Kernel::kConvert:
+      return "convert";
+    case Kernel::kToString:
+      return "to_string";
+    case Kernel::kCast:
+      return "cast";
+    case Kernel::kTryCast:
+      return "try_cast";
+    case Kernel::kLike:
+      return "like";
+    case Kernel::kILike:
+      return "ilike";
+    case Kernel::kCoalesce:
+      return "coalesce";
+    case Kernel::kConcat:
+      return "concat";
+    case Kernel::kConcatStrict:
+      return "concat_strict";
+    case Kernel::kLower:
+      return "lower";
+    case Kernel::kUpper:
+      return "upper";
+    case Kernel::kTrim:
+      return "trim";
+    case Kernel::kLength:
+      return "length";
+    case Kernel::kSubstr:
+      return "substr";
+    case Kernel::kReplace:
+      return "replace";
+    case Kernel::kSplitPart:
+      return "split_part";
+    case Kernel::kAbs:
+      return "abs";
+    case Kernel::kFloor:
+      return "floor";
+    case Kernel::kCeil:
+      return "ceil";
+    case Kernel::kRound:
+      return "round";
+    case Kernel::kRegexpMatches:
+      return "regexp_matches";
+    case Kernel::kRegexpExtract:
+      return "regexp_extract";
+    case Kernel::kRegexpReplace:
+      return "regexp_replace";
+    case Kernel::kDateTrunc:
+      return "date_trunc";
+    case Kernel::kDatePart:
+      return "date_part";
+    case Kernel::kDateDiff:
+      return "date_diff";
+    case Kernel::kDateAdd:
+      return "date_add";
+    case Kernel::kStrftime:
+      return "strftime";
+    case Kernel::kStrptime:
+      return "strptime";
+  }
+  return "unknown";
+}
+
+}  // namespace sluice::compute
