@@ -261,4 +261,12 @@ void AppendTimestamp(int64_t micros, bool iso, std::string* out) {
   if (iso) out->push_back('Z');
 }
 
+std::optional<int64_t> MicrosAt(const Column& column, int64_t row) {
+  if (column.IsNull(row)) return std::nullopt;
+  if (column.type().id() == TypeId::kDate) {
+    return static_cast<int64_t>(static_cast<const Int32Column&>(column).Value(row)) * kMicrosPerDay;
+  }
+  return static_cast<const Int64Column&>(column).Value(row);
+}
+
 }  // namespace sluice::columnar

@@ -6,8 +6,11 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "sluice/columnar/column.h"
 
 namespace sluice::columnar {
 
@@ -44,5 +47,9 @@ void AppendTime(int64_t micros, std::string* out);
 // "2024-03-01 13:45:07" (`iso` false) or "2024-03-01T13:45:07Z" (`iso` true); fractional seconds as
 // in AppendTime.
 void AppendTimestamp(int64_t micros, bool iso, std::string* out);
+
+// Row `row` of a date or timestamp column as microseconds since the epoch (a date at midnight
+// UTC); nullopt when null.
+std::optional<int64_t> MicrosAt(const Column& column, int64_t row);
 
 }  // namespace sluice::columnar

@@ -24,23 +24,6 @@ using columnar::Field;
 using columnar::SchemaPtr;
 using columnar::TypeId;
 
-std::vector<std::string> FieldNames(const columnar::Schema& schema) {
-  std::vector<std::string> names;
-  for (const Field& field : schema.fields()) names.push_back(field.name);
-  return names;
-}
-
-Status MissingColumn(const GoldModel& model, const std::string& what, const std::string& column,
-                     const columnar::Schema& schema, const std::string& table) {
-  std::string message =
-      "table '" + model.name + "': " + what + " '" + column + "' is not a column of " + table;
-  const std::vector<std::string> names = FieldNames(schema);
-  if (const std::string* near = config::ClosestName(column, names)) {
-    message += "; did you mean '" + *near + "'?";
-  }
-  return Status::InvalidArgument(config::ConfigError{model.mark, message}.ToString());
-}
-
 }  // namespace
 
 Result<DimensionPlan> PlanDimension(const GoldModel& model, const columnar::Schema& upstream) {
@@ -60,12 +43,11 @@ Result<DimensionPlan> PlanDimension(const GoldModel& model, const columnar::Sche
   std::vector<Field> attributes;
   auto add = [&](const std::string& column, const std::string& what) -> Status {
     auto index = upstream.FieldIndex(column);
-    if (!index) return MissingColumn(model, what, column, upstream, spec.from);
+    if (!index) return MissingColumnError(model, what, column, upstream, spec.from);
     if (is_reserved(column)) {
-      return Status::InvalidArgument(config::ConfigError{
-          model.mark, "table '" + model.name + "': column '" + column +
-                          "' clashes with a column the dimension adds; rename it upstream"}
-                                         .ToString());
+      return ModelError(
+          model,
+          "column '" + column + "' clashes with a column the dimension adds; rename it upstream");
     }
     plan.upstream_columns.push_back(*index);
     attributes.push_back(Field{column, upstream.field(*index).type, true});
@@ -93,8 +75,8 @@ Result<DimensionPlan> PlanDimension(const GoldModel& model, const columnar::Sche
     for (const std::string& column : spec.tracked) {
       auto index = plan.attribute_schema->FieldIndex(column);
       if (!index || *index < plan.key_count) {
-        return MissingColumn(model, "tracked column", column, *plan.attribute_schema,
-                             "the dimension's attributes");
+        return MissingColumnError(model, "tracked column", column, *plan.attribute_schema,
+                                  "the dimension's attributes");
       }
       plan.tracked.push_back(*index);
     }
@@ -104,14 +86,12 @@ Result<DimensionPlan> PlanDimension(const GoldModel& model, const columnar::Sche
   if (!spec.valid_from.empty()) {
     auto index = upstream.FieldIndex(spec.valid_from);
     if (!index)
-      return MissingColumn(model, "valid_from column", spec.valid_from, upstream, spec.from);
+      return MissingColumnError(model, "valid_from column", spec.valid_from, upstream, spec.from);
     const TypeId id = upstream.field(*index).type.id();
     if (id != TypeId::kTimestamp && id != TypeId::kDate) {
-      return Status::InvalidArgument(config::ConfigError{
-          model.mark, "table '" + model.name + "': valid_from column '" + spec.valid_from +
-                          "' is " + upstream.field(*index).type.ToString() +
-                          "; it must be a timestamp or a date"}
-                                         .ToString());
+      return ModelError(model, "valid_from column '" + spec.valid_from + "' is " +
+                                   upstream.field(*index).type.ToString() +
+                                   "; it must be a timestamp or a date");
     }
     plan.upstream_valid_from = index;
   }

@@ -25,16 +25,6 @@ using columnar::DataType;
 using columnar::Field;
 using columnar::TypeId;
 
-// A timestamp (micros) of a timestamp or date column's row; nullopt when null.
-std::optional<int64_t> TimeAt(const columnar::Column& column, int64_t row) {
-  if (column.IsNull(row)) return std::nullopt;
-  if (column.type().id() == TypeId::kDate) {
-    return static_cast<int64_t>(static_cast<const columnar::Int32Column&>(column).Value(row)) *
-           columnar::kMicrosPerDay;
-  }
-  return static_cast<const columnar::Int64Column&>(column).Value(row);
-}
-
 // "customer_id=3" / "(region=EU, id=7)".
 std::string DescribeKey(const columnar::Batch& batch, size_t key_count, int64_t row) {
   std::string text;
@@ -138,12 +128,13 @@ class DimensionMerge {
       next_key_ = std::max(next_key_, version.key + 1);
       if (version.key == 0) continue;  // the unknown member: written afresh
       if (scd2_) {
-        version.valid_from = (valid_from ? TimeAt(*valid_from, i) : std::nullopt).value_or(0);
-        version.valid_to = valid_to ? TimeAt(*valid_to, i) : std::nullopt;
+        version.valid_from =
+            (valid_from ? columnar::MicrosAt(*valid_from, i) : std::nullopt).value_or(0);
+        version.valid_to = valid_to ? columnar::MicrosAt(*valid_to, i) : std::nullopt;
         version.current = is_current == nullptr || is_current->IsNull(i) ||
                           static_cast<const columnar::BooleanColumn&>(*is_current).Value(i);
       } else if (updated_at != nullptr) {
-        version.updated_at = TimeAt(*updated_at, i);
+        version.updated_at = columnar::MicrosAt(*updated_at, i);
       }
       versions_.push_back(version);
     }
@@ -160,7 +151,8 @@ class DimensionMerge {
     for (int64_t i = 0; i < batch.num_rows(); ++i) {
       incoming_times_.push_back(
           plan_.upstream_valid_from
-              ? TimeAt(*batch.columns()[*plan_.upstream_valid_from], i).value_or(now_micros_)
+              ? columnar::MicrosAt(*batch.columns()[*plan_.upstream_valid_from], i)
+                    .value_or(now_micros_)
               : now_micros_);
     }
     combined_rows_ += batch.num_rows();

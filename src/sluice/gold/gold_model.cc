@@ -401,4 +401,21 @@ std::optional<GoldModel> ParseGoldModel(const std::string& name, const SourceMar
   return model;
 }
 
+Status ModelError(const GoldModel& model, const std::string& message) {
+  return Status::InvalidArgument(
+      config::ConfigError{model.mark, "table '" + model.name + "': " + message}.ToString());
+}
+
+Status MissingColumnError(const GoldModel& model, const std::string& what,
+                          const std::string& column, const columnar::Schema& schema,
+                          const std::string& of) {
+  std::vector<std::string> names;
+  for (const columnar::Field& field : schema.fields()) names.push_back(field.name);
+  std::string message = what + " '" + column + "' is not a column of " + of;
+  if (const std::string* near = config::ClosestName(column, names)) {
+    message += "; did you mean '" + *near + "'?";
+  }
+  return ModelError(model, message);
+}
+
 }  // namespace sluice::gold

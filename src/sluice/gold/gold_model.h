@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "sluice/columnar/schema.h"
+#include "sluice/common/status.h"
 #include "sluice/config/config_node.h"
 #include "sluice/config/config_spec.h"
 #include "sluice/silver/silver_table.h"
@@ -110,6 +112,13 @@ std::optional<GoldModel> ParseGoldModel(const std::string& name,
                                         const config::SourceMark& name_mark,
                                         const config::ConfigNode& node,
                                         config::ConfigErrors* errors);
+
+// An InvalidArgument at the model's place in the project file: "table '<name>': <message>".
+Status ModelError(const GoldModel& model, const std::string& message);
+// ModelError "<what> '<column>' is not a column of <of>", with a "did you mean" from `schema`.
+Status MissingColumnError(const GoldModel& model, const std::string& what,
+                          const std::string& column, const columnar::Schema& schema,
+                          const std::string& of);
 
 // "dim_customer" → "customer_key"; "customers" → "customers_key".
 std::string DefaultSurrogateKey(const std::string& short_name);

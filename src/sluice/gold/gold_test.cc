@@ -4,6 +4,7 @@
 #include "sluice/columnar/temporal.h"
 #include "sluice/columnar/value_formatter.h"
 #include "sluice/config/yaml_loader.h"
+#include "sluice/gold/aggregate.h"
 #include "sluice/gold/dimension.h"
 #include "sluice/gold/gold_model.h"
 #include "sluice/gold/star.h"

@@ -35,79 +35,6 @@ const char* const kDayNames[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
 // 1 = Monday ... 7 = Sunday (1970-01-01 was a Thursday).
 int IsoWeekday(int32_t days) { return static_cast<int>(((days % 7) + 7 + 3) % 7) + 1; }
 
-Status ModelError(const GoldModel& model, const std::string& message) {
-  return Status::InvalidArgument(
-      config::ConfigError{model.mark, "table '" + model.name + "': " + message}.ToString());
-}
-
-Status NoColumn(const GoldModel& model, const std::string& what, const std::string& column,
-                const columnar::Schema& schema, const std::string& of) {
-  std::vector<std::string> names;
-  for (const Field& field : schema.fields()) names.push_back(field.name);
-  std::string message = what + " '" + column + "' is not a column of " + of;
-  if (const std::string* near = config::ClosestName(column, names)) {
-    message += "; did you mean '" + *near + "'?";
-  }
-  return ModelError(model, message);
-}
-
-// A day of a date or timestamp column; nullopt when null.
-std::optional<int64_t> MicrosAt(const Column& column, int64_t row) {
-  if (column.IsNull(row)) return std::nullopt;
-  if (column.type().id() == TypeId::kDate) {
-    return static_cast<int64_t>(static_cast<const columnar::Int32Column&>(column).Value(row)) *
-           columnar::kMicrosPerDay;
-  }
-  return static_cast<const columnar::Int64Column&>(column).Value(row);
-}
-
-// Orders two values of the same column type (nulls first).
-int CompareValues(const Column& a, int64_t i, const Column& b, int64_t j) {
-  const bool an = a.IsNull(i);
-  const bool bn = b.IsNull(j);
-  if (an || bn) return an == bn ? 0 : (an ? -1 : 1);
-  auto cmp = [](auto x, auto y) { return x < y ? -1 : (y < x ? 1 : 0); };
-  switch (a.type().id()) {
-    case TypeId::kBool:
-      return cmp(static_cast<const columnar::BooleanColumn&>(a).Value(i),
-                 static_cast<const columnar::BooleanColumn&>(b).Value(j));
-    case TypeId::kInt32:
-    case TypeId::kDate:
-      return cmp(static_cast<const columnar::Int32Column&>(a).Value(i),
-                 static_cast<const columnar::Int32Column&>(b).Value(j));
-    case TypeId::kInt64:
-    case TypeId::kTime:
-    case TypeId::kTimestamp:
-      return cmp(static_cast<const columnar::Int64Column&>(a).Value(i),
-                 static_cast<const columnar::Int64Column&>(b).Value(j));
-    case TypeId::kFloat64:
-      return cmp(static_cast<const columnar::Float64Column&>(a).Value(i),
-                 static_cast<const columnar::Float64Column&>(b).Value(j));
-    case TypeId::kDecimal:
-      return cmp(static_cast<const columnar::DecimalColumn&>(a).Value(i),
-                 static_cast<const columnar::DecimalColumn&>(b).Value(j));
-    default:
-      return cmp(static_cast<const columnar::StringColumn&>(a).Value(i),
-                 static_cast<const columnar::StringColumn&>(b).Value(j));
-  }
-}
-
-double NumberAt(const Column& column, int64_t row) {
-  switch (column.type().id()) {
-    case TypeId::kInt32:
-      return static_cast<const columnar::Int32Column&>(column).Value(row);
-    case TypeId::kInt64:
-      return static_cast<double>(static_cast<const columnar::Int64Column&>(column).Value(row));
-    case TypeId::kFloat64:
-      return static_cast<const columnar::Float64Column&>(column).Value(row);
-    case TypeId::kDecimal:
-      return static_cast<double>(static_cast<const columnar::DecimalColumn&>(column).Value(row)) /
-             std::pow(10.0, column.type().scale());
-    default:
-      return 0;
-  }
-}
-
 bool IsIntegerKey(const DataType& type) {
   return type.id() == TypeId::kInt32 || type.id() == TypeId::kInt64;
 }
@@ -116,11 +43,6 @@ int64_t IntegerAt(const Column& column, int64_t row) {
   return column.type().id() == TypeId::kInt32
              ? static_cast<const columnar::Int32Column&>(column).Value(row)
              : static_cast<const columnar::Int64Column&>(column).Value(row);
-}
-
-bool IsNumeric(TypeId id) {
-  return id == TypeId::kInt32 || id == TypeId::kInt64 || id == TypeId::kFloat64 ||
-         id == TypeId::kDecimal;
 }
 
 }  // namespace
@@ -244,8 +166,8 @@ Result<DimensionKeys> LoadDimensionKeys(const GoldModel& dimension, const FactDi
       if (key == 0) continue;
       DimensionKeys::Span span;
       span.key = key;
-      if (from) span.from = MicrosAt(*batch->columns()[*from], i).value_or(INT64_MIN);
-      if (to) span.to = MicrosAt(*batch->columns()[*to], i);
+      if (from) span.from = columnar::MicrosAt(*batch->columns()[*from], i).value_or(INT64_MIN);
+      if (to) span.to = columnar::MicrosAt(*batch->columns()[*to], i);
       if (current && batch->columns()[*current]->IsValid(i)) {
         span.current =
             static_cast<const columnar::BooleanColumn&>(*batch->columns()[*current]).Value(i);
@@ -291,8 +213,8 @@ Result<FactPlan> PlanFact(const GoldModel& model, const columnar::Schema& upstre
     for (const std::string& column : use.on) {
       auto index = upstream.FieldIndex(column);
       if (!index)
-        return NoColumn(model, "dimension '" + use.name + "': on column", column, upstream,
-                        spec.from);
+        return MissingColumnError(model, "dimension '" + use.name + "': on column", column,
+                                  upstream, spec.from);
       on.push_back(*index);
       used_on.push_back(column);
     }
@@ -309,8 +231,8 @@ Result<FactPlan> PlanFact(const GoldModel& model, const columnar::Schema& upstre
     if (!use.as_of.empty()) {
       as_of = upstream.FieldIndex(use.as_of);
       if (!as_of)
-        return NoColumn(model, "dimension '" + use.name + "': as_of column", use.as_of, upstream,
-                        spec.from);
+        return MissingColumnError(model, "dimension '" + use.name + "': as_of column", use.as_of,
+                                  upstream, spec.from);
       const TypeId id = upstream.field(*as_of).type.id();
       if (id != TypeId::kDate && id != TypeId::kTimestamp) {
         return ModelError(model, "dimension '" + use.name + "': as_of column '" + use.as_of +
@@ -333,7 +255,7 @@ Result<FactPlan> PlanFact(const GoldModel& model, const columnar::Schema& upstre
   }
   for (const std::string& column : passthrough) {
     auto index = upstream.FieldIndex(column);
-    if (!index) return NoColumn(model, "column", column, upstream, spec.from);
+    if (!index) return MissingColumnError(model, "column", column, upstream, spec.from);
     for (const Field& field : fields) {
       if (field.name == column) {
         return ModelError(model, "column '" + column +
@@ -350,8 +272,8 @@ Result<FactPlan> PlanFact(const GoldModel& model, const columnar::Schema& upstre
   for (const std::string& column : spec.grain) {
     auto index = plan.schema->FieldIndex(column);
     if (!index) {
-      return NoColumn(model, "grain column", column, *plan.schema,
-                      "the fact (list it under degenerate)");
+      return MissingColumnError(model, "grain column", column, *plan.schema,
+                                "the fact (list it under degenerate)");
     }
     plan.grain.push_back(*index);
   }
@@ -382,7 +304,7 @@ Result<BatchPtr> BuildFacts(const FactPlan& plan, const columnar::Batch& upstrea
       columnar::Int32Builder builder(DataType::Int32());
       builder.Reserve(n);
       for (int64_t i = 0; i < n; ++i) {
-        const std::optional<int64_t> micros = MicrosAt(on, i);
+        const std::optional<int64_t> micros = columnar::MicrosAt(on, i);
         const int64_t day = micros ? columnar::FloorDiv(*micros, columnar::kMicrosPerDay) : 0;
         if (!micros || day < keys.first_day || day > keys.last_day) {
           builder.Append(0);
@@ -415,7 +337,7 @@ Result<BatchPtr> BuildFacts(const FactPlan& plan, const columnar::Batch& upstrea
         const std::vector<DimensionKeys::Span>& spans = *found;
         const DimensionKeys::Span* chosen = nullptr;
         const std::optional<int64_t> at =
-            keys.point_in_time && as_of != nullptr ? MicrosAt(*as_of, i) : std::nullopt;
+            keys.point_in_time && as_of != nullptr ? columnar::MicrosAt(*as_of, i) : std::nullopt;
         if (at) {
           // The version valid at `at`; before the first: the first; after a closed last: the last.
           chosen = &spans.front();
@@ -486,261 +408,6 @@ Status CheckGrain(const FactPlan& plan, const std::vector<BatchPtr>& facts) {
                            plan.model->name + " (" + grain + ")" +
                            (repeated_count == 1 ? " appears" : " appear") + " more than once in " +
                            plan.model->fact.from + ": " + list + "; nothing committed");
-}
-
-// ---- aggregates --------------------------------------------------------------------------------
-
-Result<BatchPtr> Aggregate(const GoldModel& model, const std::vector<BatchPtr>& input,
-                           const SchemaPtr& input_schema) {
-  const AggregateSpec& spec = model.aggregate;
-  // Derived columns, each seeing the ones before.
-  SchemaPtr schema = input_schema;
-  std::vector<BatchPtr> batches = input;
-  for (const auto& [name, written] : spec.derive) {
-    compute::ExpressionError error;
-    Result<compute::BoundExprPtr> bound = compute::Bind(*written.parsed, *schema, &error);
-    if (!bound.ok()) {
-      config::SourceMark mark = written.mark;
-      mark.column += error.offset;
-      return Status::InvalidArgument(config::ConfigError{
-          mark, "table '" + model.name + "', derived column '" + name + "': " + error.message}
-                                         .ToString());
-    }
-    std::vector<Field> fields = schema->fields();
-    fields.push_back(Field{name, (*bound)->type, true});
-    SchemaPtr next = std::make_shared<const columnar::Schema>(std::move(fields));
-    for (BatchPtr& batch : batches) {
-      std::vector<compute::RowError> errors;
-      SLUICE_ASSIGN_OR_RETURN(ColumnPtr column, compute::Evaluate(**bound, *batch, &errors));
-      if (!errors.empty()) {
-        return Status::DataError("table '" + model.name + "', derived column '" + name +
-                                 "': " + errors[0].message + " (" + std::to_string(errors.size()) +
-                                 " rows)");
-      }
-      std::vector<ColumnPtr> columns = batch->columns();
-      columns.push_back(std::move(column));
-      batch = std::make_shared<const columnar::Batch>(next, std::move(columns), batch->num_rows());
-    }
-    schema = next;
-  }
-  const BatchPtr all = columnar::ConcatBatches(schema, batches);
-  std::vector<size_t> group;
-  for (const std::string& column : spec.group_by) {
-    auto index = schema->FieldIndex(column);
-    if (!index) return NoColumn(model, "group_by column", column, *schema, spec.from);
-    group.push_back(*index);
-  }
-  // Groups: first row of each, and each row's group.
-  std::unordered_map<std::string, int64_t> ids;
-  std::vector<int64_t> first_row;
-  std::vector<int64_t> group_of(static_cast<size_t>(all->num_rows()));
-  for (int64_t i = 0; i < all->num_rows(); ++i) {
-    auto [it, inserted] =
-        ids.emplace(compute::EncodeKey(*all, group, i), static_cast<int64_t>(first_row.size()));
-    if (inserted) first_row.push_back(i);
-    group_of[static_cast<size_t>(i)] = it->second;
-  }
-  if (group.empty() && first_row.empty()) first_row.push_back(-1);  // one row over no rows
-  const size_t groups = first_row.size();
-  // Groups in the order of their values.
-  std::vector<size_t> order(groups);
-  std::iota(order.begin(), order.end(), 0);
-  if (!group.empty()) {
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      for (size_t c : group) {
-        const Column& column = *all->columns()[c];
-        const int r = CompareValues(column, first_row[a], column, first_row[b]);
-        if (r != 0) return r < 0;
-      }
-      return false;
-    });
-  }
-  std::vector<Field> fields;
-  std::vector<ColumnPtr> columns;
-  std::vector<int64_t> firsts;
-  for (size_t g : order) firsts.push_back(first_row[g]);
-  for (size_t c : group) {
-    fields.push_back(schema->field(c));
-    columns.push_back(columnar::TakeRows(*all->columns()[c], firsts));
-  }
-  for (const Measure& measure : spec.measures) {
-    const Column* column = nullptr;
-    if (!measure.column.empty()) {
-      auto index = schema->FieldIndex(measure.column);
-      if (!index) {
-        return NoColumn(model, "measure '" + measure.name + "': column", measure.column, *schema,
-                        spec.from);
-      }
-      column = all->columns()[*index].get();
-    }
-    const int64_t n = all->num_rows();
-    auto group_at = [&](int64_t i) {
-      return static_cast<size_t>(group_of[static_cast<size_t>(i)]);
-    };
-    switch (measure.function) {
-      case AggregateFunction::kCount:
-      case AggregateFunction::kCountDistinct: {
-        std::vector<int64_t> count(groups, 0);
-        std::vector<std::unordered_set<std::string>> distinct(
-            measure.function == AggregateFunction::kCountDistinct ? groups : 0);
-        for (int64_t i = 0; i < n; ++i) {
-          if (column != nullptr && column->IsNull(i)) continue;
-          if (measure.function == AggregateFunction::kCount) {
-            ++count[group_at(i)];
-          } else {
-            std::string value;
-            columnar::AppendValue(*column, i, columnar::ValueStyle::kJson, &value);
-            distinct[group_at(i)].insert(std::move(value));
-          }
-        }
-        columnar::Int64Builder out(DataType::Int64());
-        for (size_t g : order) {
-          out.Append(measure.function == AggregateFunction::kCount
-                         ? count[g]
-                         : static_cast<int64_t>(distinct[g].size()));
-        }
-        fields.push_back(Field{measure.name, DataType::Int64(), false});
-        columns.push_back(out.Finish());
-        break;
-      }
-      case AggregateFunction::kSum:
-      case AggregateFunction::kAvg: {
-        const TypeId id = column->type().id();
-        if (!IsNumeric(id)) {
-          return ModelError(model, "measure '" + measure.name + "': " +
-                                       std::string(AggregateFunctionName(measure.function)) +
-                                       " needs a number, but '" + measure.column + "' is " +
-                                       column->type().ToString());
-        }
-        std::vector<int64_t> count(groups, 0);
-        if (measure.function == AggregateFunction::kAvg || id == TypeId::kFloat64) {
-          std::vector<double> sum(groups, 0);
-          for (int64_t i = 0; i < n; ++i) {
-            if (column->IsNull(i)) continue;
-            sum[group_at(i)] += NumberAt(*column, i);
-            ++count[group_at(i)];
-          }
-          columnar::Float64Builder out(DataType::Float64());
-          for (size_t g : order) {
-            if (count[g] == 0) {
-              out.AppendNull();
-            } else {
-              out.Append(measure.function == AggregateFunction::kAvg
-                             ? sum[g] / static_cast<double>(count[g])
-                             : sum[g]);
-            }
-          }
-          fields.push_back(Field{measure.name, DataType::Float64(), true});
-          columns.push_back(out.Finish());
-        } else if (id == TypeId::kDecimal) {
-          std::vector<columnar::Int128> sum(groups, 0);
-          const auto& values = static_cast<const columnar::DecimalColumn&>(*column);
-          const columnar::Int128 limit = columnar::MaxUnscaled(38);
-          for (int64_t i = 0; i < n; ++i) {
-            if (column->IsNull(i)) continue;
-            columnar::Int128& s = sum[group_at(i)];
-            s += values.Value(i);
-            if (s > limit || s < -limit) {
-              return Status::DataError("table '" + model.name + "': measure '" + measure.name +
-                                       "' overflows 38 digits");
-            }
-            ++count[group_at(i)];
-          }
-          const DataType type = DataType::Decimal(38, column->type().scale());
-          columnar::DecimalBuilder out(type);
-          for (size_t g : order) {
-            if (count[g] == 0) {
-              out.AppendNull();
-            } else {
-              out.Append(sum[g]);
-            }
-          }
-          fields.push_back(Field{measure.name, type, true});
-          columns.push_back(out.Finish());
-        } else {
-          std::vector<int64_t> sum(groups, 0);
-          for (int64_t i = 0; i < n; ++i) {
-            if (column->IsNull(i)) continue;
-            const int64_t exact = id == TypeId::kInt32
-                                      ? static_cast<const columnar::Int32Column&>(*column).Value(i)
-                                      : static_cast<const columnar::Int64Column&>(*column).Value(i);
-            if (__builtin_add_overflow(sum[group_at(i)], exact, &sum[group_at(i)])) {
-              return Status::DataError("table '" + model.name + "': measure '" + measure.name +
-                                       "' overflows a 64-bit integer");
-            }
-            ++count[group_at(i)];
-          }
-          columnar::Int64Builder out(DataType::Int64());
-          for (size_t g : order) {
-            if (count[g] == 0) {
-              out.AppendNull();
-            } else {
-              out.Append(sum[g]);
-            }
-          }
-          fields.push_back(Field{measure.name, DataType::Int64(), true});
-          columns.push_back(out.Finish());
-        }
-        break;
-      }
-      case AggregateFunction::kMin:
-      case AggregateFunction::kMax: {
-        std::vector<int64_t> best(groups, -1);
-        const bool min = measure.function == AggregateFunction::kMin;
-        for (int64_t i = 0; i < n; ++i) {
-          if (column->IsNull(i)) continue;
-          int64_t& b = best[group_at(i)];
-          if (b < 0) {
-            b = i;
-            continue;
-          }
-          const int r = CompareValues(*column, i, *column, b);
-          if (min ? r < 0 : r > 0) b = i;
-        }
-        // Take the best rows; a group without a value takes a null.
-        std::vector<int64_t> rows;
-        for (size_t g : order) rows.push_back(best[g]);
-        bool any_null = false;
-        for (int64_t& r : rows) {
-          if (r < 0) {
-            any_null = true;
-            r = 0;
-          }
-        }
-        ColumnPtr out;
-        if (n == 0) {
-          out = columnar::MakeNullColumn(column->type(), static_cast<int64_t>(rows.size()));
-        } else {
-          out = columnar::TakeRows(*column, rows);
-        }
-        if (any_null && n > 0) {
-          // Rebuild with nulls where a group had no value.
-          std::vector<int64_t> keep;
-          for (size_t k = 0; k < order.size(); ++k) keep.push_back(best[order[k]]);
-          std::vector<BatchPtr> pieces;
-          const SchemaPtr one = std::make_shared<const columnar::Schema>(
-              std::vector<Field>{Field{measure.name, column->type(), true}});
-          for (int64_t r : keep) {
-            if (r < 0) {
-              pieces.push_back(std::make_shared<const columnar::Batch>(
-                  one, std::vector<ColumnPtr>{columnar::MakeNullColumn(column->type(), 1)}, 1));
-            } else {
-              const int64_t at[] = {r};
-              pieces.push_back(std::make_shared<const columnar::Batch>(
-                  one, std::vector<ColumnPtr>{columnar::TakeRows(*column, at)}, 1));
-            }
-          }
-          out = columnar::ConcatBatches(one, pieces)->columns()[0];
-        }
-        fields.push_back(Field{measure.name, column->type(), true});
-        columns.push_back(std::move(out));
-        break;
-      }
-    }
-  }
-  const auto rows = static_cast<int64_t>(order.size());
-  return std::make_shared<const columnar::Batch>(std::make_shared<const columnar::Schema>(fields),
-                                                 std::move(columns), rows);
 }
 
 }  // namespace sluice::gold

@@ -81,12 +81,4 @@ Result<columnar::BatchPtr> BuildFacts(const FactPlan& plan, const columnar::Batc
 // The grain is unique across `facts`. Errors: DataError naming up to 10 repeated grains.
 Status CheckGrain(const FactPlan& plan, const std::vector<columnar::BatchPtr>& facts);
 
-// ---- aggregates --------------------------------------------------------------------------------
-
-// Groups every row of `input` (derive, then group by, then the measures); groups ordered by their
-// values. Errors: InvalidArgument for unknown columns or measures that do not apply to a type.
-Result<columnar::BatchPtr> Aggregate(const GoldModel& model,
-                                     const std::vector<columnar::BatchPtr>& input,
-                                     const columnar::SchemaPtr& input_schema);
-
 }  // namespace sluice::gold

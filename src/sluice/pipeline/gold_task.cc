@@ -4,6 +4,7 @@
 
 #include "sluice/columnar/take.h"
 #include "sluice/compute/row_key.h"
+#include "sluice/gold/aggregate.h"
 #include "sluice/gold/dimension.h"
 #include "sluice/gold/star.h"
 #include "sluice/lake/delta_table.h"
