@@ -274,28 +274,30 @@ const std::vector<std::string>& ProjectFileNames() {
   return names;
 }
 
-Result<Project> LoadProject(const std::string& path, const config::YamlLoadOptions& options) {
-  std::string file = path;
+namespace {
+
+// The project file at `path`: the file itself, or sluice.yml / sluice.yaml in the folder.
+Result<std::string> FindProjectFile(const std::string& path) {
   std::error_code error;
-  if (std::filesystem::is_directory(path, error)) {
-    file.clear();
-    for (const std::string& name : ProjectFileNames()) {
-      const std::string candidate =
-          (std::filesystem::path(path) / name).lexically_normal().string();
-      if (std::filesystem::exists(candidate, error)) {
-        file = candidate;
-        break;
-      }
+  if (!std::filesystem::is_directory(path, error)) {
+    if (!std::filesystem::exists(path, error)) {
+      return Status::NotFound(path + ": no such project file or folder");
     }
-    if (file.empty()) {
-      return Status::NotFound(path +
-                              ": no project file here (looked for sluice.yml and "
-                              "sluice.yaml); create one with `sluice init " +
-                              path + "`");
-    }
-  } else if (!std::filesystem::exists(path, error)) {
-    return Status::NotFound(path + ": no such project file or folder");
+    return path;
   }
+  for (const std::string& name : ProjectFileNames()) {
+    const std::string candidate = (std::filesystem::path(path) / name).lexically_normal().string();
+    if (std::filesystem::exists(candidate, error)) return candidate;
+  }
+  return Status::NotFound(path +
+                          ": no project file here (looked for sluice.yml and "
+                          "sluice.yaml); create one with `sluice init " +
+                          path + "`");
+}
+
+// The file's YAML, with every interpolated secret registered with the redactor.
+Result<config::ConfigNode> ReadProjectFile(const std::string& file,
+                                           const config::YamlLoadOptions& options) {
   config::YamlLoadOptions load = options;
   auto user_callback = options.on_interpolated;
   load.on_interpolated = [user_callback](const std::string& name, const std::string& value) {
@@ -309,213 +311,260 @@ Result<Project> LoadProject(const std::string& path, const config::YamlLoadOptio
                                    "not " +
                                    std::string(root.KindName()));
   }
-  config::ConfigErrors errors;
-  // Keys a later version implements get their own message; the rest is validated by the spec.
+  return root;
+}
+
+// The top level validated against the spec: keys a later version implements get their own
+// message, and the short form of 'warehouse' is expanded.
+config::ConfigNode CheckTopLevel(const config::ConfigNode& root, config::ConfigErrors* errors) {
   std::vector<config::ConfigNode::Entry> known;
   for (const config::ConfigNode::Entry& entry : root.entries()) {
     if (const char* feature = NotYetSupported(entry.key)) {
-      errors.Add(entry.key_mark, std::string(feature) +
-                                     " is not supported by this version of sluice yet; remove '" +
-                                     entry.key + "' (see docs/project-file.md)");
+      errors->Add(entry.key_mark, std::string(feature) +
+                                      " is not supported by this version of sluice yet; remove '" +
+                                      entry.key + "' (see docs/project-file.md)");
       continue;
     }
     if (entry.key == "warehouse" && entry.value.IsScalar()) {
       // The short form: "sqlite:./warehouse.db" or "postgresql://user@host:5432/db".
-      std::optional<config::ConfigNode> expanded = ExpandWarehouseUri(entry.value, &errors);
+      std::optional<config::ConfigNode> expanded = ExpandWarehouseUri(entry.value, errors);
       if (!expanded) continue;
       known.push_back({entry.key, entry.key_mark, std::move(*expanded)});
       continue;
     }
     known.push_back(entry);
   }
-  const config::ConfigNode checked = config::ConfigNode::Map(std::move(known), root.mark());
-  ProjectSpec().Validate(checked, "the project", &errors);
+  config::ConfigNode checked = config::ConfigNode::Map(std::move(known), root.mark());
+  ProjectSpec().Validate(checked, "the project", errors);
+  return checked;
+}
 
+// name, description, lake, runs, parallelism and retries.
+void ReadSettings(const config::ConfigValues& values, Project* project,
+                  config::ConfigErrors* errors) {
+  project->name = values.String("name");
+  project->description = values.String("description");
+  project->lake = Absolute(project->dir, values.String("lake"));
+  project->runs_dir = Absolute(project->dir, values.String("runs"));
+  const std::string scheme = io::UriScheme(project->lake);
+  if (scheme != "" && scheme != "file" && scheme != "s3") {
+    errors->Add(values.Mark("lake"), "'lake' must be a folder or an s3://bucket/prefix URI, not '" +
+                                         project->lake + "'");
+  }
+  if (values.Has("parallelism")) {
+    project->parallelism = static_cast<int>(values.Int("parallelism"));
+    if (project->parallelism < 1 || project->parallelism > 256) {
+      errors->Add(values.Mark("parallelism"), "'parallelism' must be between 1 and 256");
+    }
+  } else {
+    project->parallelism = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 8);
+  }
+  const config::ConfigNode* retries = values.Node("retries");
+  const config::ConfigValues retry(retries != nullptr && retries->IsMap() ? retries : nullptr,
+                                   &RetrySpec());
+  project->retries.attempts = static_cast<int>(retry.Int("attempts"));
+  project->retries.delay_ms = retry.DurationMs("delay");
+  project->retries.backoff = retry.Number("backoff");
+  project->retries.max_delay_ms = retry.DurationMs("max_delay");
+  if (project->retries.attempts < 1 || project->retries.attempts > 100) {
+    errors->Add(retry.Mark("attempts"), "'attempts' in retries must be between 1 and 100");
+  }
+  if (project->retries.backoff < 1 || project->retries.backoff > 100) {
+    errors->Add(retry.Mark("backoff"), "'backoff' in retries must be between 1 and 100");
+  }
+}
+
+// The s3 settings, each checked against its range.
+void ReadS3Settings(const config::ConfigValues& values, Project* project,
+                    config::ConfigErrors* errors) {
+  const config::ConfigNode* node = values.Node("s3");
+  const config::ConfigValues s3(node != nullptr && node->IsMap() ? node : nullptr,
+                                &S3SettingsSpec());
+  io::s3::S3Settings& settings = project->s3;
+  settings.endpoint = s3.String("endpoint");
+  settings.region = s3.String("region");
+  settings.url_style = s3.String("url_style");
+  settings.profile = s3.String("profile");
+  settings.request_timeout_ms = s3.DurationMs("request_timeout");
+  settings.connect_timeout_ms = s3.DurationMs("connect_timeout");
+  settings.max_attempts = static_cast<int>(s3.Int("max_attempts"));
+  settings.part_size = s3.Bytes("part_size");
+  settings.upload_parallelism = static_cast<int>(s3.Int("upload_parallelism"));
+  settings.verify_tls = s3.Bool("verify_tls");
+  if (settings.max_attempts < 1 || settings.max_attempts > 100) {
+    errors->Add(s3.Mark("max_attempts"), "'max_attempts' in s3 must be between 1 and 100");
+  }
+  if (settings.part_size < (5 << 20) || settings.part_size > (int64_t{5} << 30)) {
+    errors->Add(s3.Mark("part_size"), "'part_size' in s3 must be between 5MiB and 5GiB");
+  }
+  if (settings.upload_parallelism < 1 || settings.upload_parallelism > 64) {
+    errors->Add(s3.Mark("upload_parallelism"),
+                "'upload_parallelism' in s3 must be between 1 and 64");
+  }
+  if (!settings.endpoint.empty()) {
+    io::s3::S3Settings endpoint_only;
+    endpoint_only.endpoint = settings.endpoint;
+    Result<io::s3::S3Config> resolved =
+        io::s3::ResolveS3Config(endpoint_only, [](const char*) -> const char* { return nullptr; });
+    if (!resolved.ok()) errors->Add(s3.Mark("endpoint"), resolved.status().message());
+  }
+}
+
+// The sources; returns each bronze table's source (the tables the sources write).
+std::map<std::string, std::string> ReadSources(const config::ConfigValues& values, Project* project,
+                                               config::ConfigErrors* errors) {
+  std::map<std::string, std::string> table_owner;
+  const config::ConfigNode* sources = values.Node("sources");
+  if (sources == nullptr || !sources->IsMap()) return table_owner;
+  for (const config::ConfigNode::Entry& entry : sources->entries()) {
+    if (!IsIdentifier(entry.key)) {
+      errors->Add(entry.key_mark, "source name '" + entry.key +
+                                      "' must be lower-case letters, digits and _ (it names "
+                                      "tables and folders)");
+      continue;
+    }
+    if (!entry.value.IsMap()) continue;  // reported by the spec
+    const config::ConfigValues source_values(&entry.value, &connectors::FileSourceSpec());
+    SourceDeclaration declaration;
+    declaration.name = entry.key;
+    declaration.mark = entry.key_mark;
+    declaration.type = source_values.String("type");
+    if (connectors::FindSourceComponent(declaration.type) == nullptr) continue;  // reported
+    declaration.table =
+        source_values.Has("table") ? source_values.String("table") : "bronze." + entry.key;
+    const size_t dot = declaration.table.find('.');
+    if (dot == std::string::npos || declaration.table.substr(0, dot) != "bronze" ||
+        !IsIdentifier(declaration.table.substr(dot + 1))) {
+      errors->Add(source_values.Mark("table"), "'table' of source '" + entry.key +
+                                                   "' must name a bronze table, e.g. bronze." +
+                                                   entry.key + ", not '" + declaration.table + "'");
+      continue;
+    }
+    auto [owner, inserted] = table_owner.emplace(declaration.table, entry.key);
+    if (!inserted) {
+      errors->Add(source_values.Mark("table"), "sources '" + owner->second + "' and '" + entry.key +
+                                                   "' both write " + declaration.table +
+                                                   "; give each source its own table");
+      continue;
+    }
+    if (!source_values.Has("path")) continue;  // reported by the spec
+    if (connectors::FileSourceOptionsFromConfig(entry.key, entry.value, project->dir,
+                                                &declaration.file, errors)) {
+      project->sources.push_back(std::move(declaration));
+    }
+  }
+  return table_owner;
+}
+
+// Every table a table reads is written by a source or a table of the project.
+class ReadsCheck {
+ public:
+  ReadsCheck(const std::map<std::string, std::string>& table_owner,
+             const config::ConfigNode& tables) {
+    for (const auto& [table, owner] : table_owner) known_.push_back(table);
+    for (const config::ConfigNode::Entry& entry : tables.entries()) known_.push_back(entry.key);
+  }
+
+  void Check(const std::string& table, const std::vector<std::string>& reads,
+             const config::SourceMark& mark, config::ConfigErrors* errors) const {
+    for (const std::string& read : reads) {
+      if (std::find(known_.begin(), known_.end(), read) != known_.end()) continue;
+      std::string message = "table '" + table + "' reads " + read +
+                            ", which no source or table of the project writes";
+      if (const std::string* near = config::ClosestName(read, known_)) {
+        message += "; did you mean " + *near + "?";
+      }
+      errors->Add(mark, message);
+    }
+  }
+
+ private:
+  std::vector<std::string> known_;
+};
+
+// The silver and gold tables.
+void ReadTables(const config::ConfigValues& values,
+                const std::map<std::string, std::string>& table_owner, Project* project,
+                config::ConfigErrors* errors) {
+  const config::ConfigNode* tables = values.Node("tables");
+  if (tables == nullptr || !tables->IsMap()) return;
+  const ReadsCheck reads(table_owner, *tables);
+  for (const config::ConfigNode::Entry& entry : tables->entries()) {
+    const size_t dot = entry.key.find('.');
+    const std::string layer = dot == std::string::npos ? "" : entry.key.substr(0, dot);
+    if ((layer != "silver" && layer != "gold") || !IsIdentifier(entry.key.substr(dot + 1))) {
+      errors->Add(entry.key_mark, "table name '" + entry.key +
+                                      "' must be silver.<name> or gold.<name> (lower-case "
+                                      "letters, digits and _), e.g. silver.orders");
+      continue;
+    }
+    if (!entry.value.IsMap()) continue;  // reported by the spec
+    if (layer == "gold") {
+      std::optional<gold::GoldModel> model =
+          gold::ParseGoldModel(entry.key, entry.key_mark, entry.value, errors);
+      if (!model) continue;
+      const config::ConfigValues model_values(
+          &entry.value, gold::GoldSpecForKind(gold::ModelKindName(model->kind)));
+      reads.Check(entry.key, model->Reads(),
+                  model->kind == gold::ModelKind::kFact ? model_values.Mark("dimensions")
+                                                        : model_values.Mark("from"),
+                  errors);
+      project->gold.push_back(std::move(*model));
+      continue;
+    }
+    const size_t before = errors->errors().size();
+    silver::SilverTableSpec().Validate(entry.value, "table '" + entry.key + "'", errors);
+    if (errors->errors().size() != before) continue;
+    std::optional<silver::SilverTable> table =
+        silver::ParseSilverTable(entry.key, entry.key_mark, entry.value, errors);
+    if (!table) continue;
+    const config::ConfigValues table_values(&entry.value, &silver::SilverTableSpec());
+    reads.Check(entry.key, table->Reads(), table_values.Mark("from"), errors);
+    project->tables.push_back(std::move(*table));
+  }
+}
+
+// A fact's dimensions must be the project's gold dimensions, joined on as many columns as their
+// keys have.
+void CheckFactDimensions(const Project& project, config::ConfigErrors* errors) {
+  for (const gold::GoldModel& model : project.gold) {
+    if (model.kind != gold::ModelKind::kFact) continue;
+    for (const gold::FactDimension& use : model.fact.dimensions) {
+      const gold::GoldModel* dimension = project.FindGold(use.table);
+      if (dimension == nullptr) continue;  // reported by ReadTables
+      const std::string where = "table '" + model.name + "', dimension '" + use.name + "': ";
+      if (dimension->kind != gold::ModelKind::kDimension &&
+          dimension->kind != gold::ModelKind::kDateDimension) {
+        errors->Add(use.mark, where + use.table + " is a " +
+                                  std::string(gold::ModelKindName(dimension->kind)) +
+                                  ", not a dimension");
+      } else if (dimension->kind == gold::ModelKind::kDimension &&
+                 use.on.size() != dimension->dimension.key.size()) {
+        errors->Add(use.mark, where + "'on' has " + std::to_string(use.on.size()) +
+                                  " columns but " + use.table + "'s key has " +
+                                  std::to_string(dimension->dimension.key.size()));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Result<Project> LoadProject(const std::string& path, const config::YamlLoadOptions& options) {
+  SLUICE_ASSIGN_OR_RETURN(const std::string file, FindProjectFile(path));
+  SLUICE_ASSIGN_OR_RETURN(const config::ConfigNode root, ReadProjectFile(file, options));
+  config::ConfigErrors errors;
+  const config::ConfigNode checked = CheckTopLevel(root, &errors);
+  const config::ConfigValues values(&checked, &ProjectSpec());
   Project project;
   project.file = file;
   project.dir = std::filesystem::path(file).parent_path().lexically_normal().string();
   if (project.dir.empty()) project.dir = ".";
-  const config::ConfigValues values(&checked, &ProjectSpec());
-  project.name = values.String("name");
-  project.description = values.String("description");
-  project.lake = Absolute(project.dir, values.String("lake"));
-  project.runs_dir = Absolute(project.dir, values.String("runs"));
-  if (values.Has("parallelism")) {
-    project.parallelism = static_cast<int>(values.Int("parallelism"));
-    if (project.parallelism < 1 || project.parallelism > 256) {
-      errors.Add(values.Mark("parallelism"), "'parallelism' must be between 1 and 256");
-    }
-  } else {
-    project.parallelism = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 8);
-  }
-  if (const config::ConfigNode* retries = values.Node("retries"); retries && retries->IsMap()) {
-    const config::ConfigValues retry(retries, &RetrySpec());
-    project.retries.attempts = static_cast<int>(retry.Int("attempts"));
-    project.retries.delay_ms = retry.DurationMs("delay");
-    project.retries.backoff = retry.Number("backoff");
-    project.retries.max_delay_ms = retry.DurationMs("max_delay");
-    if (project.retries.attempts < 1 || project.retries.attempts > 100) {
-      errors.Add(retry.Mark("attempts"), "'attempts' in retries must be between 1 and 100");
-    }
-    if (project.retries.backoff < 1 || project.retries.backoff > 100) {
-      errors.Add(retry.Mark("backoff"), "'backoff' in retries must be between 1 and 100");
-    }
-  } else {
-    const config::ConfigValues retry(nullptr, &RetrySpec());
-    project.retries.attempts = static_cast<int>(retry.Int("attempts"));
-    project.retries.delay_ms = retry.DurationMs("delay");
-    project.retries.backoff = retry.Number("backoff");
-    project.retries.max_delay_ms = retry.DurationMs("max_delay");
-  }
-
-  const config::ConfigNode* s3_node = values.Node("s3");
-  const config::ConfigValues s3(s3_node != nullptr && s3_node->IsMap() ? s3_node : nullptr,
-                                &S3SettingsSpec());
-  project.s3.endpoint = s3.String("endpoint");
-  project.s3.region = s3.String("region");
-  project.s3.url_style = s3.String("url_style");
-  project.s3.profile = s3.String("profile");
-  project.s3.request_timeout_ms = s3.DurationMs("request_timeout");
-  project.s3.connect_timeout_ms = s3.DurationMs("connect_timeout");
-  project.s3.max_attempts = static_cast<int>(s3.Int("max_attempts"));
-  project.s3.part_size = s3.Bytes("part_size");
-  project.s3.upload_parallelism = static_cast<int>(s3.Int("upload_parallelism"));
-  project.s3.verify_tls = s3.Bool("verify_tls");
-  if (project.s3.max_attempts < 1 || project.s3.max_attempts > 100) {
-    errors.Add(s3.Mark("max_attempts"), "'max_attempts' in s3 must be between 1 and 100");
-  }
-  if (project.s3.part_size < (5 << 20) || project.s3.part_size > (int64_t{5} << 30)) {
-    errors.Add(s3.Mark("part_size"), "'part_size' in s3 must be between 5MiB and 5GiB");
-  }
-  if (project.s3.upload_parallelism < 1 || project.s3.upload_parallelism > 64) {
-    errors.Add(s3.Mark("upload_parallelism"),
-               "'upload_parallelism' in s3 must be between 1 and 64");
-  }
-  if (!project.s3.endpoint.empty()) {
-    io::s3::S3Settings endpoint_only;
-    endpoint_only.endpoint = project.s3.endpoint;
-    Result<io::s3::S3Config> resolved =
-        io::s3::ResolveS3Config(endpoint_only, [](const char*) -> const char* { return nullptr; });
-    if (!resolved.ok()) errors.Add(s3.Mark("endpoint"), resolved.status().message());
-  }
-  if (io::UriScheme(project.lake) != "" && io::UriScheme(project.lake) != "file" &&
-      io::UriScheme(project.lake) != "s3") {
-    errors.Add(values.Mark("lake"),
-               "'lake' must be a folder or an s3://bucket/prefix URI, not '" + project.lake + "'");
-  }
-
-  std::map<std::string, std::string> table_owner;
-  if (const config::ConfigNode* sources = values.Node("sources"); sources && sources->IsMap()) {
-    for (const config::ConfigNode::Entry& entry : sources->entries()) {
-      if (!IsIdentifier(entry.key)) {
-        errors.Add(entry.key_mark, "source name '" + entry.key +
-                                       "' must be lower-case letters, digits and _ (it names "
-                                       "tables and folders)");
-        continue;
-      }
-      if (!entry.value.IsMap()) continue;  // reported by the spec
-      const config::ConfigValues source_values(&entry.value, &connectors::FileSourceSpec());
-      SourceDeclaration declaration;
-      declaration.name = entry.key;
-      declaration.mark = entry.key_mark;
-      declaration.type = source_values.String("type");
-      if (connectors::FindSourceComponent(declaration.type) == nullptr) continue;  // reported
-      declaration.table =
-          source_values.Has("table") ? source_values.String("table") : "bronze." + entry.key;
-      const size_t dot = declaration.table.find('.');
-      if (dot == std::string::npos || declaration.table.substr(0, dot) != "bronze" ||
-          !IsIdentifier(declaration.table.substr(dot + 1))) {
-        errors.Add(source_values.Mark("table"),
-                   "'table' of source '" + entry.key + "' must name a bronze table, e.g. bronze." +
-                       entry.key + ", not '" + declaration.table + "'");
-        continue;
-      }
-      auto [owner, inserted] = table_owner.emplace(declaration.table, entry.key);
-      if (!inserted) {
-        errors.Add(source_values.Mark("table"),
-                   "sources '" + owner->second + "' and '" + entry.key + "' both write " +
-                       declaration.table + "; give each source its own table");
-        continue;
-      }
-      if (!source_values.Has("path")) continue;  // reported by the spec
-      if (connectors::FileSourceOptionsFromConfig(entry.key, entry.value, project.dir,
-                                                  &declaration.file, &errors)) {
-        project.sources.push_back(std::move(declaration));
-      }
-    }
-  }
-  if (const config::ConfigNode* tables = values.Node("tables"); tables && tables->IsMap()) {
-    std::vector<std::string> known;
-    for (const auto& [table, owner] : table_owner) known.push_back(table);
-    for (const config::ConfigNode::Entry& entry : tables->entries()) {
-      known.push_back(entry.key);
-    }
-    auto check_reads = [&](const std::string& table, const std::vector<std::string>& reads,
-                           const config::SourceMark& mark) {
-      for (const std::string& read : reads) {
-        if (std::find(known.begin(), known.end(), read) != known.end()) continue;
-        std::string message = "table '" + table + "' reads " + read +
-                              ", which no source or table of the project writes";
-        if (const std::string* near = config::ClosestName(read, known)) {
-          message += "; did you mean " + *near + "?";
-        }
-        errors.Add(mark, message);
-      }
-    };
-    for (const config::ConfigNode::Entry& entry : tables->entries()) {
-      const size_t dot = entry.key.find('.');
-      const std::string layer = dot == std::string::npos ? "" : entry.key.substr(0, dot);
-      if ((layer != "silver" && layer != "gold") || !IsIdentifier(entry.key.substr(dot + 1))) {
-        errors.Add(entry.key_mark, "table name '" + entry.key +
-                                       "' must be silver.<name> or gold.<name> (lower-case "
-                                       "letters, digits and _), e.g. silver.orders");
-        continue;
-      }
-      if (!entry.value.IsMap()) continue;  // reported by the spec
-      if (layer == "gold") {
-        std::optional<gold::GoldModel> model =
-            gold::ParseGoldModel(entry.key, entry.key_mark, entry.value, &errors);
-        if (!model) continue;
-        const config::ConfigValues model_values(
-            &entry.value, gold::GoldSpecForKind(gold::ModelKindName(model->kind)));
-        check_reads(entry.key, model->Reads(),
-                    model->kind == gold::ModelKind::kFact ? model_values.Mark("dimensions")
-                                                          : model_values.Mark("from"));
-        project.gold.push_back(std::move(*model));
-        continue;
-      }
-      const size_t before = errors.errors().size();
-      silver::SilverTableSpec().Validate(entry.value, "table '" + entry.key + "'", &errors);
-      if (errors.errors().size() != before) continue;
-      std::optional<silver::SilverTable> table =
-          silver::ParseSilverTable(entry.key, entry.key_mark, entry.value, &errors);
-      if (!table) continue;
-      const config::ConfigValues table_values(&entry.value, &silver::SilverTableSpec());
-      check_reads(entry.key, table->Reads(), table_values.Mark("from"));
-      project.tables.push_back(std::move(*table));
-    }
-    // A fact's dimensions must be the project's gold dimensions.
-    for (const gold::GoldModel& model : project.gold) {
-      if (model.kind != gold::ModelKind::kFact) continue;
-      for (const gold::FactDimension& use : model.fact.dimensions) {
-        const gold::GoldModel* dimension = project.FindGold(use.table);
-        if (dimension == nullptr) continue;  // reported above
-        if (dimension->kind != gold::ModelKind::kDimension &&
-            dimension->kind != gold::ModelKind::kDateDimension) {
-          errors.Add(use.mark, "table '" + model.name + "', dimension '" + use.name +
-                                   "': " + use.table + " is a " +
-                                   std::string(gold::ModelKindName(dimension->kind)) +
-                                   ", not a dimension");
-        } else if (dimension->kind == gold::ModelKind::kDimension &&
-                   use.on.size() != dimension->dimension.key.size()) {
-          errors.Add(use.mark, "table '" + model.name + "', dimension '" + use.name +
-                                   "': 'on' has " + std::to_string(use.on.size()) +
-                                   " columns but " + use.table + "'s key has " +
-                                   std::to_string(dimension->dimension.key.size()));
-        }
-      }
-    }
-  }
+  ReadSettings(values, &project, &errors);
+  ReadS3Settings(values, &project, &errors);
+  const std::map<std::string, std::string> table_owner = ReadSources(values, &project, &errors);
+  ReadTables(values, table_owner, &project, &errors);
+  CheckFactDimensions(project, &errors);
   project.warehouse =
       ParseWarehouse(values.Node("warehouse"), values.Node("load"), project, &errors);
   if (project.sources.empty() && errors.empty()) {
