@@ -111,13 +111,6 @@ std::optional<config::ConfigNode> ExpandWarehouseUri(const config::ConfigNode& v
   return config::ConfigNode::Map(std::move(entries), mark);
 }
 
-std::string Absolute(const std::string& dir, const std::string& path) {
-  if (path.find("://") != std::string::npos) return path;
-  std::filesystem::path p(path);
-  if (p.is_absolute()) return p.lexically_normal().string();
-  return (std::filesystem::path(dir) / p).lexically_normal().string();
-}
-
 }  // namespace
 
 const config::ConfigSpec& RetrySpec() {
@@ -269,6 +262,13 @@ std::string Project::QualityPath(const std::string& table) const {
   return io::JoinPath(lake, "quality/" + table);
 }
 
+std::string ProjectPath(const std::string& dir, const std::string& path) {
+  if (path.find("://") != std::string::npos) return path;
+  std::filesystem::path p(path);
+  if (p.is_absolute()) return p.lexically_normal().string();
+  return (std::filesystem::path(dir) / p).lexically_normal().string();
+}
+
 const std::vector<std::string>& ProjectFileNames() {
   static const std::vector<std::string> names = {"sluice.yml", "sluice.yaml"};
   return names;
@@ -344,8 +344,8 @@ void ReadSettings(const config::ConfigValues& values, Project* project,
                   config::ConfigErrors* errors) {
   project->name = values.String("name");
   project->description = values.String("description");
-  project->lake = Absolute(project->dir, values.String("lake"));
-  project->runs_dir = Absolute(project->dir, values.String("runs"));
+  project->lake = ProjectPath(project->dir, values.String("lake"));
+  project->runs_dir = ProjectPath(project->dir, values.String("runs"));
   const std::string scheme = io::UriScheme(project->lake);
   if (scheme != "" && scheme != "file" && scheme != "s3") {
     errors->Add(values.Mark("lake"), "'lake' must be a folder or an s3://bucket/prefix URI, not '" +

@@ -64,6 +64,10 @@ const std::vector<std::string>& ProjectFileNames();
 // is no project file; InvalidArgument listing every configuration error.
 Result<Project> LoadProject(const std::string& path, const config::YamlLoadOptions& options = {});
 
+// `path` as written in the project file, made absolute against the project folder `dir` (URIs
+// as they are).
+std::string ProjectPath(const std::string& dir, const std::string& path);
+
 // The spec of the project file's `s3:` block.
 const config::ConfigSpec& S3SettingsSpec();
 

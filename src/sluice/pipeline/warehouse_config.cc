@@ -13,12 +13,6 @@ using config::ConfigNode;
 using config::MakeKey;
 using config::ValueType;
 
-std::string Absolute(const std::string& dir, const std::string& path) {
-  std::filesystem::path p(path);
-  if (p.is_absolute()) return p.lexically_normal().string();
-  return (std::filesystem::path(dir) / p).lexically_normal().string();
-}
-
 std::string ShortName(const std::string& table) {
   const size_t dot = table.find('.');
   return dot == std::string::npos ? table : table.substr(dot + 1);
@@ -120,16 +114,20 @@ const config::ConfigSpec& WarehouseSpec() {
   return spec;
 }
 
-std::optional<WarehouseDeclaration> ParseWarehouse(const ConfigNode* warehouse,
-                                                   const ConfigNode* load, const Project& project,
-                                                   config::ConfigErrors* errors) {
-  if (warehouse == nullptr && load == nullptr) return std::nullopt;
-  WarehouseDeclaration declaration;
-  const config::ConfigValues values(
-      warehouse != nullptr && warehouse->IsMap() ? warehouse : nullptr, &WarehouseSpec());
-  warehouse::WarehouseSettings& settings = declaration.settings;
+namespace {
+
+// A lake table chosen for loading: its entry under `load:` (nullptr: the defaults) and where.
+struct ChosenTable {
+  const ConfigNode* entry = nullptr;
+  config::SourceMark mark;
+};
+
+// The connection settings of `warehouse:`.
+void ReadConnection(const config::ConfigValues& values, const Project& project,
+                    WarehouseDeclaration* declaration, config::ConfigErrors* errors) {
+  warehouse::WarehouseSettings& settings = declaration->settings;
   settings.type = values.String("type");
-  settings.path = Absolute(project.dir, values.String("path"));
+  settings.path = ProjectPath(project.dir, values.String("path"));
   settings.host = values.String("host");
   settings.port = static_cast<int>(values.Int("port"));
   settings.database = values.String("database");
@@ -139,180 +137,229 @@ std::optional<WarehouseDeclaration> ParseWarehouse(const ConfigNode* warehouse,
   settings.sslrootcert = values.String("sslrootcert");
   settings.schema = values.String("schema");
   settings.connect_timeout_ms = values.DurationMs("connect_timeout");
-  declaration.models_dir = Absolute(project.dir, values.String("models"));
-  const bool foreign_keys = values.Bool("foreign_keys");
+  declaration->models_dir = ProjectPath(project.dir, values.String("models"));
   if (settings.type == "postgres" && settings.database.empty()) {
     errors->Add(values.Mark("type"), "a postgres warehouse needs 'database'");
   }
+}
 
-  // Which tables, how.
-  std::vector<std::string> lake_tables;
-  for (const gold::GoldModel& model : project.gold) lake_tables.push_back(model.name);
-  for (const silver::SilverTable& table : project.tables) lake_tables.push_back(table.name);
-  std::map<std::string, std::pair<const ConfigNode*, config::SourceMark>> chosen;  // table → entry
+// Which lake tables are loaded: every gold table without `load:`, else the tables its entries
+// name (a trailing ".*" matches a prefix).
+std::map<std::string, ChosenTable> ChooseTables(const ConfigNode* load,
+                                                const std::vector<std::string>& lake_tables,
+                                                const Project& project,
+                                                config::ConfigErrors* errors) {
+  std::map<std::string, ChosenTable> chosen;
   if (load == nullptr || !load->IsMap()) {
     for (const gold::GoldModel& model : project.gold) chosen[model.name] = {nullptr, model.mark};
-  } else {
-    for (const ConfigNode::Entry& entry : load->entries()) {
-      if (!entry.value.IsNull() && !entry.value.IsMap()) continue;  // reported by the spec
-      if (entry.value.IsMap())
-        LoadEntrySpec().Validate(entry.value, "load of '" + entry.key + "'", errors);
-      bool matched = false;
-      for (const std::string& table : lake_tables) {
-        const bool pattern = entry.key.size() > 2 && entry.key.substr(entry.key.size() - 2) == ".*";
-        if (pattern ? table.rfind(entry.key.substr(0, entry.key.size() - 1), 0) == 0
-                    : table == entry.key) {
-          chosen[table] = {entry.value.IsMap() ? &entry.value : nullptr, entry.key_mark};
-          matched = true;
-        }
-      }
-      if (!matched) {
-        std::string message =
-            "load: '" + entry.key + "' matches no silver or gold table of the project";
-        if (const std::string* near = config::ClosestName(entry.key, lake_tables)) {
-          message += "; did you mean " + *near + "?";
-        }
-        errors->Add(entry.key_mark, message);
+    return chosen;
+  }
+  for (const ConfigNode::Entry& entry : load->entries()) {
+    if (!entry.value.IsNull() && !entry.value.IsMap()) continue;  // reported by the spec
+    if (entry.value.IsMap()) {
+      LoadEntrySpec().Validate(entry.value, "load of '" + entry.key + "'", errors);
+    }
+    const bool pattern = entry.key.size() > 2 && entry.key.substr(entry.key.size() - 2) == ".*";
+    bool matched = false;
+    for (const std::string& table : lake_tables) {
+      if (pattern ? table.rfind(entry.key.substr(0, entry.key.size() - 1), 0) == 0
+                  : table == entry.key) {
+        chosen[table] = {entry.value.IsMap() ? &entry.value : nullptr, entry.key_mark};
+        matched = true;
       }
     }
+    if (!matched) {
+      std::string message =
+          "load: '" + entry.key + "' matches no silver or gold table of the project";
+      if (const std::string* near = config::ClosestName(entry.key, lake_tables)) {
+        message += "; did you mean " + *near + "?";
+      }
+      errors->Add(entry.key_mark, message);
+    }
   }
+  return chosen;
+}
+
+// A fact's dimension keys: indexed, loaded after their dimensions, and with `foreign_keys`
+// declared as foreign keys.
+void AddFactDimensions(const gold::GoldModel& fact, const Project& project,
+                       const std::map<std::string, std::string>& target_of, bool foreign_keys,
+                       LoadDeclaration* load) {
+  for (const gold::FactDimension& use : fact.fact.dimensions) {
+    const gold::GoldModel* dimension = project.FindGold(use.table);
+    if (dimension == nullptr) continue;
+    const std::string key = dimension->kind == gold::ModelKind::kDateDimension
+                                ? "date_key"
+                                : dimension->dimension.surrogate_key;
+    const std::string column = !use.as.empty() ? use.as : key;
+    load->indexes.push_back(column);
+    auto dim_target = target_of.find(use.table);
+    if (dim_target == target_of.end()) continue;
+    load->after.push_back(use.table);
+    if (foreign_keys) load->foreign_keys.push_back({column, dim_target->second, key});
+  }
+}
+
+// The key and mode a table's kind implies (a dimension merges on its surrogate key, a fact on its
+// grain, a deduplicated silver table on its key; the rest is replaced).
+void KindDefaults(const std::string& table, const Project& project,
+                  const std::map<std::string, std::string>& target_of, bool foreign_keys,
+                  LoadDeclaration* load, std::string* natural_mode) {
+  *natural_mode = "replace";
+  const gold::GoldModel* model = project.FindGold(table);
+  if (model == nullptr) {
+    for (const silver::SilverTable& silver_table : project.tables) {
+      if (silver_table.name != table) continue;
+      load->key = silver_table.dedupe_key;
+      if (!load->key.empty()) *natural_mode = "merge";
+    }
+    return;
+  }
+  switch (model->kind) {
+    case gold::ModelKind::kDimension:
+      load->key = {model->dimension.surrogate_key};
+      *natural_mode = "merge";
+      break;
+    case gold::ModelKind::kDateDimension:
+      load->key = {"date_key"};
+      break;
+    case gold::ModelKind::kFact:
+      load->key = model->fact.grain;
+      *natural_mode = "merge";
+      AddFactDimensions(*model, project, target_of, foreign_keys, load);
+      break;
+    case gold::ModelKind::kAggregate:
+      load->key = model->aggregate.group_by;
+      break;
+  }
+}
+
+// One load per chosen table, in project order.
+void DeclareLoads(const std::vector<std::string>& lake_tables,
+                  const std::map<std::string, ChosenTable>& chosen, const Project& project,
+                  bool foreign_keys, WarehouseDeclaration* declaration,
+                  config::ConfigErrors* errors) {
   std::map<std::string, std::string> target_of;  // lake table → warehouse table
-  for (const auto& [table, entry] : chosen) {
-    const config::ConfigValues entry_values(entry.first, &LoadEntrySpec());
+  for (const auto& [table, choice] : chosen) {
+    const config::ConfigValues entry_values(choice.entry, &LoadEntrySpec());
     target_of[table] = entry_values.Has("as") ? entry_values.String("as") : ShortName(table);
   }
   std::map<std::string, std::string> owner;
-  for (const std::string& table : lake_tables) {  // in project order
+  for (const std::string& table : lake_tables) {
     auto it = chosen.find(table);
     if (it == chosen.end()) continue;
-    const config::ConfigValues entry_values(it->second.first, &LoadEntrySpec());
-    LoadDeclaration load_declaration;
-    load_declaration.table = table;
-    load_declaration.target = target_of[table];
-    load_declaration.mark = it->second.second;
-    auto [previous, inserted] = owner.emplace(load_declaration.target, table);
+    const config::ConfigValues entry_values(it->second.entry, &LoadEntrySpec());
+    LoadDeclaration load;
+    load.table = table;
+    load.target = target_of[table];
+    load.mark = it->second.mark;
+    auto [previous, inserted] = owner.emplace(load.target, table);
     if (!inserted) {
-      errors->Add(load_declaration.mark, "load: " + previous->second + " and " + table +
-                                             " would both be warehouse table '" +
-                                             load_declaration.target +
-                                             "'; give one another name with 'as'");
+      errors->Add(load.mark, "load: " + previous->second + " and " + table +
+                                 " would both be warehouse table '" + load.target +
+                                 "'; give one another name with 'as'");
       continue;
     }
-    // The kind's defaults.
+    std::string natural;
+    KindDefaults(table, project, target_of, foreign_keys, &load, &natural);
+    if (entry_values.Has("key")) load.key = entry_values.StringList("key");
     std::string mode = entry_values.String("mode");
-    std::vector<std::string> key;
-    std::string natural = "replace";
-    if (const gold::GoldModel* model = project.FindGold(table)) {
-      switch (model->kind) {
-        case gold::ModelKind::kDimension:
-          key = {model->dimension.surrogate_key};
-          natural = "merge";
-          break;
-        case gold::ModelKind::kDateDimension:
-          key = {"date_key"};
-          break;
-        case gold::ModelKind::kFact:
-          key = model->fact.grain;
-          natural = "merge";
-          for (const gold::FactDimension& use : model->fact.dimensions) {
-            const gold::GoldModel* dimension = project.FindGold(use.table);
-            if (dimension == nullptr) continue;
-            const std::string column = !use.as.empty() ? use.as
-                                       : dimension->kind == gold::ModelKind::kDateDimension
-                                           ? "date_key"
-                                           : dimension->dimension.surrogate_key;
-            load_declaration.indexes.push_back(column);
-            auto dim_target = target_of.find(use.table);
-            if (dim_target == target_of.end()) continue;
-            load_declaration.after.push_back(use.table);
-            if (foreign_keys) {
-              load_declaration.foreign_keys.push_back(
-                  {column, dim_target->second,
-                   dimension->kind == gold::ModelKind::kDateDimension
-                       ? "date_key"
-                       : dimension->dimension.surrogate_key});
-            }
-          }
-          break;
-        case gold::ModelKind::kAggregate:
-          key = model->aggregate.group_by;
-          break;
-      }
-    } else {
-      for (const silver::SilverTable& silver_table : project.tables) {
-        if (silver_table.name != table) continue;
-        key = silver_table.dedupe_key;
-        if (!key.empty()) natural = "merge";
-      }
-    }
-    if (entry_values.Has("key")) key = entry_values.StringList("key");
     if (mode == "auto") mode = natural;
-    load_declaration.mode = mode == "replace"  ? warehouse::LoadMode::kReplace
-                            : mode == "append" ? warehouse::LoadMode::kAppend
-                                               : warehouse::LoadMode::kMerge;
-    load_declaration.key = key;
-    if (load_declaration.mode == warehouse::LoadMode::kMerge && key.empty()) {
-      errors->Add(load_declaration.mark, "load of " + table +
-                                             ": merge needs a key; add 'key: [column, ...]' or use "
-                                             "mode: replace");
+    load.mode = mode == "replace"  ? warehouse::LoadMode::kReplace
+                : mode == "append" ? warehouse::LoadMode::kAppend
+                                   : warehouse::LoadMode::kMerge;
+    if (load.mode == warehouse::LoadMode::kMerge && load.key.empty()) {
+      errors->Add(load.mark, "load of " + table +
+                                 ": merge needs a key; add 'key: [column, ...]' or use "
+                                 "mode: replace");
     }
-    declaration.loads.push_back(std::move(load_declaration));
+    declaration->loads.push_back(std::move(load));
   }
+}
 
-  // Models and tests.
-  Result<std::vector<warehouse::SqlModel>> models = warehouse::ReadModels(declaration.models_dir);
+// One `tests:` entry; `relations`: the loaded tables and models it may name.
+warehouse::ModelTest ReadModelTest(const ConfigNode::Entry& entry,
+                                   const std::vector<std::string>& relations,
+                                   config::ConfigErrors* errors) {
+  const config::ConfigValues test_values(&entry.value, &ModelTestSpec());
+  warehouse::ModelTest test;
+  test.name = entry.key;
+  test.mark = entry.key_mark;
+  test.model = test_values.String("model");
+  test.column = test_values.String("column");
+  test.fail = test_values.String("severity") == "fail";
+  const std::string kind = test_values.String("test");
+  const std::string where = "test '" + entry.key + "'";
+  if (std::find(relations.begin(), relations.end(), test.model) == relations.end()) {
+    std::string message = where + ": '" + test.model + "' is no loaded table or model";
+    if (const std::string* near = config::ClosestName(test.model, relations)) {
+      message += "; did you mean '" + *near + "'?";
+    }
+    errors->Add(test_values.Mark("model"), message);
+  }
+  if (kind == "not_null") {
+    test.kind = warehouse::TestKind::kNotNull;
+  } else if (kind == "unique") {
+    test.kind = warehouse::TestKind::kUnique;
+  } else if (kind == "accepted_values") {
+    test.kind = warehouse::TestKind::kAcceptedValues;
+    test.values = test_values.StringList("values");
+    if (test.values.empty()) {
+      errors->Add(test_values.Mark("values"), where + ": accepted_values needs 'values'");
+    }
+  } else {
+    test.kind = warehouse::TestKind::kRelationships;
+    const std::string to = test_values.String("to");
+    const size_t dot = to.find('.');
+    if (dot == std::string::npos) {
+      errors->Add(test_values.Mark("to"), where + ": relationships needs 'to: table.column'");
+    } else {
+      test.to_model = to.substr(0, dot);
+      test.to_column = to.substr(dot + 1);
+    }
+  }
+  return test;
+}
+
+// The SQL models of `models_dir` in dependency order, then the tests.
+void ReadModelsAndTests(const config::ConfigValues& values, WarehouseDeclaration* declaration,
+                        config::ConfigErrors* errors) {
+  Result<std::vector<warehouse::SqlModel>> models = warehouse::ReadModels(declaration->models_dir);
   std::vector<std::string> targets;
-  for (const LoadDeclaration& l : declaration.loads) targets.push_back(l.target);
+  for (const LoadDeclaration& l : declaration->loads) targets.push_back(l.target);
   if (models.ok()) models = warehouse::OrderModels(std::move(*models), targets);
   if (!models.ok()) {
     errors->Add({}, models.status().message());
   } else {
-    declaration.models = std::move(*models);
+    declaration->models = std::move(*models);
   }
   std::vector<std::string> relations = targets;
-  for (const warehouse::SqlModel& model : declaration.models) relations.push_back(model.name);
-  if (const ConfigNode* tests = values.Node("tests"); tests != nullptr && tests->IsMap()) {
-    for (const ConfigNode::Entry& entry : tests->entries()) {
-      if (!entry.value.IsMap()) continue;  // reported by the spec
-      const config::ConfigValues test_values(&entry.value, &ModelTestSpec());
-      warehouse::ModelTest test;
-      test.name = entry.key;
-      test.mark = entry.key_mark;
-      test.model = test_values.String("model");
-      test.column = test_values.String("column");
-      test.fail = test_values.String("severity") == "fail";
-      const std::string kind = test_values.String("test");
-      const std::string where = "test '" + entry.key + "'";
-      if (std::find(relations.begin(), relations.end(), test.model) == relations.end()) {
-        std::string message = where + ": '" + test.model + "' is no loaded table or model";
-        if (const std::string* near = config::ClosestName(test.model, relations)) {
-          message += "; did you mean '" + *near + "'?";
-        }
-        errors->Add(test_values.Mark("model"), message);
-      }
-      if (kind == "not_null") {
-        test.kind = warehouse::TestKind::kNotNull;
-      } else if (kind == "unique") {
-        test.kind = warehouse::TestKind::kUnique;
-      } else if (kind == "accepted_values") {
-        test.kind = warehouse::TestKind::kAcceptedValues;
-        test.values = test_values.StringList("values");
-        if (test.values.empty())
-          errors->Add(test_values.Mark("values"), where + ": accepted_values needs 'values'");
-      } else {
-        test.kind = warehouse::TestKind::kRelationships;
-        const std::string to = test_values.String("to");
-        const size_t dot = to.find('.');
-        if (dot == std::string::npos) {
-          errors->Add(test_values.Mark("to"), where + ": relationships needs 'to: table.column'");
-        } else {
-          test.to_model = to.substr(0, dot);
-          test.to_column = to.substr(dot + 1);
-        }
-      }
-      declaration.tests.push_back(std::move(test));
-    }
+  for (const warehouse::SqlModel& model : declaration->models) relations.push_back(model.name);
+  const ConfigNode* tests = values.Node("tests");
+  if (tests == nullptr || !tests->IsMap()) return;
+  for (const ConfigNode::Entry& entry : tests->entries()) {
+    if (!entry.value.IsMap()) continue;  // reported by the spec
+    declaration->tests.push_back(ReadModelTest(entry, relations, errors));
   }
+}
+
+}  // namespace
+
+std::optional<WarehouseDeclaration> ParseWarehouse(const ConfigNode* warehouse,
+                                                   const ConfigNode* load, const Project& project,
+                                                   config::ConfigErrors* errors) {
+  if (warehouse == nullptr && load == nullptr) return std::nullopt;
+  WarehouseDeclaration declaration;
+  const config::ConfigValues values(
+      warehouse != nullptr && warehouse->IsMap() ? warehouse : nullptr, &WarehouseSpec());
+  ReadConnection(values, project, &declaration, errors);
+  std::vector<std::string> lake_tables;
+  for (const gold::GoldModel& model : project.gold) lake_tables.push_back(model.name);
+  for (const silver::SilverTable& table : project.tables) lake_tables.push_back(table.name);
+  const std::map<std::string, ChosenTable> chosen =
+      ChooseTables(load, lake_tables, project, errors);
+  DeclareLoads(lake_tables, chosen, project, values.Bool("foreign_keys"), &declaration, errors);
+  ReadModelsAndTests(values, &declaration, errors);
   return declaration;
 }
 
