@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "sluice/columnar/temporal.h"
 #include "sluice/columnar/value_formatter.h"
 #include "sluice/compute/expression_evaluator.h"
 #include "sluice/compute/expression_parser.h"
@@ -100,6 +101,210 @@ void Sample(CheckResult* result, const columnar::Batch& batch, const std::vector
   }
 }
 
+// Runs the checks of one table over one run's batches; each kind of check is a stage of its own.
+class CheckRunner {
+ public:
+  CheckRunner(const SilverTable& table, const std::vector<columnar::BatchPtr>& batches,
+              const CheckContext& context, std::vector<std::vector<int>>* quarantine)
+      : table_(table),
+        batches_(batches),
+        context_(context),
+        quarantine_(quarantine),
+        schema_(*batches[0]->schema()) {
+    for (const columnar::BatchPtr& batch : batches) total_rows_ += batch->num_rows();
+  }
+
+  Result<CheckResult> Run(size_t c) {
+    const CheckSpec& check = table_.checks[c];
+    CheckResult result;
+    result.name = check.name;
+    result.kind = check.kind;
+    result.severity = check.severity;
+    result.rows_checked = total_rows_;
+    for (const std::string& column : check.columns) {
+      result.columns += (result.columns.empty() ? "" : ", ") + column;
+    }
+    std::vector<size_t> indices;
+    for (const std::string& column : check.columns) {
+      const std::optional<size_t> index = schema_.FieldIndex(column);
+      if (!index) return Fail(check, UnknownColumn(column, schema_));
+      indices.push_back(*index);
+    }
+    switch (check.kind) {
+      case CheckKind::kRowCount:
+        SLUICE_RETURN_NOT_OK(RowCount(check, &result));
+        break;
+      case CheckKind::kFreshness:
+        SLUICE_RETURN_NOT_OK(Freshness(check, indices[0], &result));
+        break;
+      case CheckKind::kUnique:
+      case CheckKind::kRelationships:
+        SLUICE_RETURN_NOT_OK(Keys(c, indices, &result));
+        break;
+      default:
+        SLUICE_RETURN_NOT_OK(Condition(c, indices, &result));
+        break;
+    }
+    return result;
+  }
+
+ private:
+  Status Fail(const CheckSpec& check, const std::string& message) const {
+    return Status::InvalidArgument(config::ConfigError{
+        check.mark, "table '" + table_.name + "', check '" + check.name + "': " + message}
+                                       .ToString());
+  }
+
+  // Row `row` of batch `b` fails check `c`; the first quarantine check a row fails sends it away.
+  void MarkRow(size_t c, size_t b, int64_t row, CheckResult* result) {
+    ++result->rows_failed;
+    int& first = (*quarantine_)[b][static_cast<size_t>(row)];
+    if (table_.checks[c].severity == Severity::kQuarantine && first < 0) {
+      first = static_cast<int>(c);
+    }
+  }
+
+  // row_count: the run's rows within min..max.
+  Status RowCount(const CheckSpec& check, CheckResult* result) const {
+    int64_t low = 0, high = 0;
+    auto whole = [](const std::optional<std::string>& text, int64_t* out) {
+      return text &&
+             std::from_chars(text->data(), text->data() + text->size(), *out).ec == std::errc();
+    };
+    const bool has_low = whole(check.min, &low);
+    const bool has_high = whole(check.max, &high);
+    if ((check.min && !has_low) || (check.max && !has_high)) {
+      return Fail(check, "row_count takes whole numbers for min and max");
+    }
+    result->passed = (!has_low || total_rows_ >= low) && (!has_high || total_rows_ <= high);
+    result->detail = std::to_string(total_rows_) + " rows" +
+                     (has_low ? "; at least " + std::to_string(low) : "") +
+                     (has_high ? "; at most " + std::to_string(high) : "") + " expected";
+    return Status::OK();
+  }
+
+  // freshness: the newest value of a date or timestamp column at most `within` old.
+  Status Freshness(const CheckSpec& check, size_t index, CheckResult* result) const {
+    const DataType& type = schema_.field(index).type;
+    if (type.id() != TypeId::kTimestamp && type.id() != TypeId::kDate) {
+      return Fail(check, "freshness needs a date or timestamp column, not " + type.ToString());
+    }
+    std::optional<int64_t> newest;
+    for (const columnar::BatchPtr& batch : batches_) {
+      const columnar::Column& column = *batch->columns()[index];
+      for (int64_t i = 0; i < batch->num_rows(); ++i) {
+        const std::optional<int64_t> micros = columnar::MicrosAt(column, i);
+        if (micros) newest = newest ? std::max(*newest, *micros) : *micros;
+      }
+    }
+    result->passed = newest && context_.now_micros - *newest <= check.within_ms * 1000;
+    const std::string newest_text =
+        newest
+            ? "the newest is " + std::to_string((context_.now_micros - *newest) / 3'600'000'000LL) +
+                  " hours old"
+            : "no value";
+    result->detail = newest_text + "; at most " + std::to_string(check.within_ms / 3'600'000) +
+                     " hours expected";
+    return Status::OK();
+  }
+
+  // unique (within the run and against the table's keys) and relationships (in the referenced
+  // table's keys); rows with a null key column are not checked.
+  Status Keys(size_t c, const std::vector<size_t>& indices, CheckResult* result) {
+    const CheckSpec& check = table_.checks[c];
+    const bool unique = check.kind == CheckKind::kUnique;
+    const auto& sets = unique ? context_.existing_keys : context_.reference_keys;
+    auto it = sets.find(check.name);
+    if (!unique && it == sets.end()) return Fail(check, "the referenced keys were not read");
+    const std::unordered_set<std::string>* known = it == sets.end() ? nullptr : &it->second;
+    std::unordered_set<std::string> seen;
+    for (size_t b = 0; b < batches_.size(); ++b) {
+      const columnar::Batch& batch = *batches_[b];
+      for (int64_t i = 0; i < batch.num_rows(); ++i) {
+        bool null = false;
+        for (size_t index : indices) null |= batch.columns()[index]->IsNull(i);
+        if (null) continue;
+        const std::string key = EncodeKey(batch, indices, i);
+        const bool bad = unique ? !seen.insert(key).second || (known && known->count(key) != 0)
+                                : known->count(key) == 0;
+        if (bad) {
+          MarkRow(c, b, i, result);
+          Sample(result, batch, indices, i);
+        }
+      }
+    }
+    result->passed = result->rows_failed == 0;
+    result->detail =
+        unique ? std::to_string(result->rows_failed) + " rows repeat a key"
+               : std::to_string(result->rows_failed) + " keys are not in " + check.to_table;
+    return Status::OK();
+  }
+
+  // The other kinds: a condition each row must meet (custom checks write it; the rest are
+  // conditions of their columns, ConditionOf); a row whose condition cannot be computed fails.
+  Status Condition(size_t c, const std::vector<size_t>& indices, CheckResult* result) {
+    const CheckSpec& check = table_.checks[c];
+    compute::ExprPtr condition;
+    config::SourceMark mark = check.mark;
+    if (check.kind == CheckKind::kCustom) {
+      condition = check.expression.parsed;
+      mark = check.expression.mark;
+    } else {
+      std::vector<DataType> types;
+      for (size_t index : indices) types.push_back(schema_.field(index).type);
+      const std::string sql = ConditionOf(check, types);
+      Result<compute::ExprPtr> parsed = compute::ParseExpression(sql);
+      if (!parsed.ok()) return Fail(check, parsed.status().message() + " in " + sql);
+      condition = *parsed;
+    }
+    compute::ExpressionError error;
+    Result<compute::BoundExprPtr> bound = compute::Bind(*condition, schema_, &error);
+    if (!bound.ok()) {
+      if (mark.column > 0 && check.kind == CheckKind::kCustom) mark.column += error.offset;
+      return Status::InvalidArgument(config::ConfigError{
+          mark, "table '" + table_.name + "', check '" + check.name + "': " + error.message}
+                                         .ToString());
+    }
+    if ((*bound)->type.id() != TypeId::kBool) {
+      return Fail(check, "the condition is " + (*bound)->type.ToString() + ", not true/false");
+    }
+    std::vector<size_t> sample_columns = indices;
+    if (sample_columns.empty()) {
+      for (const std::string& key : table_.dedupe_key) {
+        if (auto index = schema_.FieldIndex(key)) sample_columns.push_back(*index);
+      }
+      if (sample_columns.empty()) sample_columns.push_back(0);
+    }
+    for (size_t b = 0; b < batches_.size(); ++b) {
+      std::vector<compute::RowError> errors;
+      SLUICE_ASSIGN_OR_RETURN(columnar::ColumnPtr column,
+                              compute::Evaluate(**bound, *batches_[b], &errors));
+      const auto& passed = static_cast<const columnar::BooleanColumn&>(*column);
+      std::vector<bool> errored(static_cast<size_t>(batches_[b]->num_rows()), false);
+      for (const compute::RowError& row_error : errors) {
+        errored[static_cast<size_t>(row_error.row)] = true;
+      }
+      for (int64_t i = 0; i < batches_[b]->num_rows(); ++i) {
+        if (errored[static_cast<size_t>(i)] || (passed.IsValid(i) && !passed.Value(i))) {
+          MarkRow(c, b, i, result);
+          Sample(result, *batches_[b], sample_columns, i);
+        }
+      }
+    }
+    result->passed = result->rows_failed == 0;
+    result->detail =
+        std::to_string(result->rows_failed) + " of " + std::to_string(total_rows_) + " rows fail";
+    return Status::OK();
+  }
+
+  const SilverTable& table_;
+  const std::vector<columnar::BatchPtr>& batches_;
+  const CheckContext& context_;
+  std::vector<std::vector<int>>* quarantine_;
+  const columnar::Schema& schema_;
+  int64_t total_rows_ = 0;
+};
+
 }  // namespace
 
 Result<std::vector<CheckResult>> RunChecks(const SilverTable& table,
@@ -112,174 +317,9 @@ Result<std::vector<CheckResult>> RunChecks(const SilverTable& table,
   }
   std::vector<CheckResult> results;
   if (batches.empty()) return results;
-  const columnar::Schema& schema = *batches[0]->schema();
-  int64_t total_rows = 0;
-  for (const columnar::BatchPtr& batch : batches) total_rows += batch->num_rows();
+  CheckRunner runner(table, batches, context, quarantine);
   for (size_t c = 0; c < table.checks.size(); ++c) {
-    const CheckSpec& check = table.checks[c];
-    CheckResult result;
-    result.name = check.name;
-    result.kind = check.kind;
-    result.severity = check.severity;
-    for (const std::string& column : check.columns) {
-      result.columns += (result.columns.empty() ? "" : ", ") + column;
-    }
-    auto fail = [&](const std::string& message) {
-      return Status::InvalidArgument(config::ConfigError{
-          check.mark, "table '" + table.name + "', check '" + check.name + "': " + message}
-                                         .ToString());
-    };
-    std::vector<size_t> indices;
-    std::vector<DataType> types;
-    for (const std::string& column : check.columns) {
-      const std::optional<size_t> index = schema.FieldIndex(column);
-      if (!index) return fail(UnknownColumn(column, schema));
-      indices.push_back(*index);
-      types.push_back(schema.field(*index).type);
-    }
-    auto mark_row = [&](size_t b, int64_t row) {
-      ++result.rows_failed;
-      if (check.severity == Severity::kQuarantine && (*quarantine)[b][row] < 0) {
-        (*quarantine)[b][row] = static_cast<int>(c);
-      }
-    };
-    result.rows_checked = total_rows;
-    if (check.kind == CheckKind::kRowCount) {
-      int64_t low = 0, high = 0;
-      const bool has_low =
-          check.min &&
-          std::from_chars(check.min->data(), check.min->data() + check.min->size(), low).ec ==
-              std::errc();
-      const bool has_high =
-          check.max &&
-          std::from_chars(check.max->data(), check.max->data() + check.max->size(), high).ec ==
-              std::errc();
-      if ((check.min && !has_low) || (check.max && !has_high)) {
-        return fail("row_count takes whole numbers for min and max");
-      }
-      result.passed = (!has_low || total_rows >= low) && (!has_high || total_rows <= high);
-      result.detail = std::to_string(total_rows) + " rows" +
-                      (has_low ? "; at least " + std::to_string(low) : "") +
-                      (has_high ? "; at most " + std::to_string(high) : "") + " expected";
-      results.push_back(std::move(result));
-      continue;
-    }
-    if (check.kind == CheckKind::kFreshness) {
-      const DataType& type = schema.field(indices[0]).type;
-      if (type.id() != TypeId::kTimestamp && type.id() != TypeId::kDate) {
-        return fail("freshness needs a date or timestamp column, not " + type.ToString());
-      }
-      int64_t newest = 0;
-      bool any = false;
-      for (const columnar::BatchPtr& batch : batches) {
-        const columnar::Column& column = *batch->columns()[indices[0]];
-        for (int64_t i = 0; i < batch->num_rows(); ++i) {
-          if (column.IsNull(i)) continue;
-          const int64_t micros =
-              type.id() == TypeId::kDate
-                  ? int64_t{static_cast<const columnar::Int32Column&>(column).Value(i)} *
-                        86'400'000'000LL
-                  : static_cast<const columnar::Int64Column&>(column).Value(i);
-          newest = any ? std::max(newest, micros) : micros;
-          any = true;
-        }
-      }
-      result.passed = any && context.now_micros - newest <= check.within_ms * 1000;
-      std::string newest_text = "no value";
-      if (any) {
-        newest_text = "the newest is " +
-                      std::to_string((context.now_micros - newest) / 3'600'000'000LL) +
-                      " hours old";
-      }
-      result.detail = newest_text + "; at most " + std::to_string(check.within_ms / 3'600'000) +
-                      " hours expected";
-      results.push_back(std::move(result));
-      continue;
-    }
-    if (check.kind == CheckKind::kUnique || check.kind == CheckKind::kRelationships) {
-      std::unordered_set<std::string> seen;
-      const std::unordered_set<std::string>* known = nullptr;
-      if (check.kind == CheckKind::kUnique) {
-        auto it = context.existing_keys.find(check.name);
-        if (it != context.existing_keys.end()) known = &it->second;
-      } else {
-        auto it = context.reference_keys.find(check.name);
-        if (it == context.reference_keys.end()) return fail("the referenced keys were not read");
-        known = &it->second;
-      }
-      for (size_t b = 0; b < batches.size(); ++b) {
-        const columnar::Batch& batch = *batches[b];
-        for (int64_t i = 0; i < batch.num_rows(); ++i) {
-          bool null = false;
-          for (size_t index : indices) null |= batch.columns()[index]->IsNull(i);
-          if (null) continue;
-          const std::string key = EncodeKey(batch, indices, i);
-          const bool bad = check.kind == CheckKind::kUnique
-                               ? !seen.insert(key).second || (known && known->count(key) != 0)
-                               : known->count(key) == 0;
-          if (bad) {
-            mark_row(b, i);
-            Sample(&result, batch, indices, i);
-          }
-        }
-      }
-      result.passed = result.rows_failed == 0;
-      result.detail =
-          check.kind == CheckKind::kUnique
-              ? std::to_string(result.rows_failed) + " rows repeat a key"
-              : std::to_string(result.rows_failed) + " keys are not in " + check.to_table;
-      results.push_back(std::move(result));
-      continue;
-    }
-    // Expression-based checks.
-    compute::ExprPtr condition;
-    config::SourceMark mark = check.mark;
-    if (check.kind == CheckKind::kCustom) {
-      condition = check.expression.parsed;
-      mark = check.expression.mark;
-    } else {
-      const std::string sql = ConditionOf(check, types);
-      Result<compute::ExprPtr> parsed = compute::ParseExpression(sql);
-      if (!parsed.ok()) return fail(parsed.status().message() + " in " + sql);
-      condition = *parsed;
-    }
-    compute::ExpressionError error;
-    Result<compute::BoundExprPtr> bound = compute::Bind(*condition, schema, &error);
-    if (!bound.ok()) {
-      if (mark.column > 0 && check.kind == CheckKind::kCustom) mark.column += error.offset;
-      return Status::InvalidArgument(config::ConfigError{
-          mark, "table '" + table.name + "', check '" + check.name + "': " + error.message}
-                                         .ToString());
-    }
-    if ((*bound)->type.id() != TypeId::kBool) {
-      return fail("the condition is " + (*bound)->type.ToString() + ", not true/false");
-    }
-    std::vector<size_t> sample_columns = indices;
-    if (sample_columns.empty()) {
-      for (const std::string& key : table.dedupe_key) {
-        if (auto index = schema.FieldIndex(key)) sample_columns.push_back(*index);
-      }
-      if (sample_columns.empty()) sample_columns.push_back(0);
-    }
-    for (size_t b = 0; b < batches.size(); ++b) {
-      std::vector<compute::RowError> errors;
-      SLUICE_ASSIGN_OR_RETURN(columnar::ColumnPtr column,
-                              compute::Evaluate(**bound, *batches[b], &errors));
-      const auto& passed = static_cast<const columnar::BooleanColumn&>(*column);
-      std::vector<bool> errored(static_cast<size_t>(batches[b]->num_rows()), false);
-      for (const compute::RowError& row_error : errors) {
-        errored[static_cast<size_t>(row_error.row)] = true;
-      }
-      for (int64_t i = 0; i < batches[b]->num_rows(); ++i) {
-        if (errored[static_cast<size_t>(i)] || (passed.IsValid(i) && !passed.Value(i))) {
-          mark_row(b, i);
-          Sample(&result, *batches[b], sample_columns, i);
-        }
-      }
-    }
-    result.passed = result.rows_failed == 0;
-    result.detail =
-        std::to_string(result.rows_failed) + " of " + std::to_string(total_rows) + " rows fail";
+    SLUICE_ASSIGN_OR_RETURN(CheckResult result, runner.Run(c));
     results.push_back(std::move(result));
   }
   return results;
