@@ -266,6 +266,213 @@ std::vector<std::string> SilverTable::Reads() const {
   return tables;
 }
 
+namespace {
+
+// The entries of the map under `key`, or nullptr.
+const std::vector<ConfigNode::Entry>* EntriesOf(const config::ConfigValues& values,
+                                                std::string_view key) {
+  const ConfigNode* map = values.Node(key);
+  return map != nullptr && map->IsMap() ? &map->entries() : nullptr;
+}
+
+// One `nulls:` entry: drop, quarantine, fail or default <expression>.
+std::optional<NullRule> ParseNullRule(const ConfigNode::Entry& entry, const std::string& where,
+                                      ConfigErrors* errors) {
+  NullRule rule;
+  rule.column = entry.key;
+  rule.mark = entry.value.mark();
+  const std::string& text = entry.value.text();
+  if (text == "drop") {
+    rule.action = NullAction::kDrop;
+  } else if (text == "quarantine") {
+    rule.action = NullAction::kQuarantine;
+  } else if (text == "fail") {
+    rule.action = NullAction::kFail;
+  } else if (text.starts_with("default ")) {
+    rule.action = NullAction::kDefault;
+    compute::ExpressionError error;
+    const std::string expression = text.substr(8);
+    Result<compute::ExprPtr> parsed = compute::ParseExpression(expression, &error);
+    if (!parsed.ok()) {
+      errors->Add(MarkAt(entry.value, 8 + error.offset),
+                  where + ", null rule of '" + entry.key + "': " + error.message);
+      return std::nullopt;
+    }
+    rule.default_value = {expression, MarkAt(entry.value, 8), *parsed};
+  } else {
+    errors->Add(entry.value.mark(),
+                where + ": the null rule of '" + entry.key +
+                    "' must be drop, quarantine, fail or default <value> (e.g. default "
+                    "'unknown'), not '" +
+                    text + "'");
+    return std::nullopt;
+  }
+  return rule;
+}
+
+// rename, cast, derive, nulls, filter and mask: the per-column steps of the table.
+void ParseColumnSteps(const config::ConfigValues& values, const std::string& where,
+                      SilverTable* table, ConfigErrors* errors) {
+  if (const auto* list = EntriesOf(values, "rename")) {
+    for (const ConfigNode::Entry& entry : *list) {
+      table->rename.emplace_back(entry.key, entry.value.text());
+    }
+  }
+  if (const auto* list = EntriesOf(values, "cast")) {
+    for (const ConfigNode::Entry& entry : *list) {
+      Result<columnar::DataType> type = columnar::DataType::Parse(entry.value.text());
+      if (!type.ok()) {
+        errors->Add(entry.value.mark(),
+                    where + ": cast of '" + entry.key + "': " + type.status().message());
+        continue;
+      }
+      table->cast.emplace_back(entry.key, *type);
+    }
+  }
+  if (const auto* list = EntriesOf(values, "derive")) {
+    for (const ConfigNode::Entry& entry : *list) {
+      if (auto written =
+              ParseWritten(entry.value, errors, where + ", derived column '" + entry.key + "'")) {
+        table->derive.emplace_back(entry.key, std::move(*written));
+      }
+    }
+  }
+  if (const auto* list = EntriesOf(values, "nulls")) {
+    for (const ConfigNode::Entry& entry : *list) {
+      if (auto rule = ParseNullRule(entry, where, errors)) table->nulls.push_back(std::move(*rule));
+    }
+  }
+  if (const ConfigNode* filters = values.Node("filter")) {
+    std::vector<const ConfigNode*> items;
+    if (filters->IsSequence()) {
+      for (const ConfigNode& item : filters->items()) items.push_back(&item);
+    } else if (filters->IsScalar()) {
+      items.push_back(filters);
+    }
+    for (const ConfigNode* item : items) {
+      if (auto written = ParseWritten(*item, errors, where + ", filter")) {
+        table->filters.push_back(std::move(*written));
+      }
+    }
+  }
+  if (const auto* list = EntriesOf(values, "mask")) {
+    for (const ConfigNode::Entry& entry : *list) {
+      Result<MaskRule> rule = ParseMaskRule(entry.value.text());
+      if (!rule.ok()) {
+        errors->Add(entry.value.mark(),
+                    where + ": mask of '" + entry.key + "': " + rule.status().message());
+        continue;
+      }
+      table->masks.emplace_back(entry.key, *rule);
+    }
+  }
+}
+
+// lookup, dedupe and max_rejects.
+void ParseTableSteps(const config::ConfigValues& values, const std::string& where,
+                     SilverTable* table, ConfigErrors* errors) {
+  if (const ConfigNode* lookup = values.Node("lookup"); lookup != nullptr && lookup->IsMap()) {
+    const config::ConfigValues lookup_values(lookup, &LookupSpecSpec());
+    table->lookup = LookupSpec{lookup_values.String("table"), lookup_values.StringList("on"),
+                               lookup_values.StringList("columns"), lookup->mark()};
+  }
+  if (const ConfigNode* dedupe = values.Node("dedupe"); dedupe != nullptr && dedupe->IsMap()) {
+    const config::ConfigValues dedupe_values(dedupe, &DedupeSpec());
+    table->dedupe_key = dedupe_values.StringList("key");
+    table->latest_by = dedupe_values.String("latest_by");
+    if (table->dedupe_key.empty()) {
+      errors->Add(dedupe_values.Mark("key"), where + ": dedupe needs at least one key column");
+    }
+  }
+  Result<formats::RejectPolicy> policy =
+      formats::RejectPolicy::Parse("quarantine", values.String("max_rejects"));
+  if (!policy.ok()) {
+    errors->Add(values.Mark("max_rejects"), where + ": " + policy.status().message());
+  } else {
+    table->rejects = *policy;
+  }
+}
+
+// The settings only some kinds of check take (values, min/max, pattern, to, within,
+// expression), each required by its kind.
+void ParseCheckSettings(const config::ConfigValues& check_values, const ConfigNode::Entry& entry,
+                        const std::string& what, CheckSpec* check, ConfigErrors* errors) {
+  auto need = [&](std::string_view key) {
+    if (check_values.Has(key)) return true;
+    errors->Add(entry.key_mark, what + " needs '" + std::string(key) + "'");
+    return false;
+  };
+  if (check_values.Has("min")) check->min = check_values.String("min");
+  if (check_values.Has("max")) check->max = check_values.String("max");
+  switch (check->kind) {
+    case CheckKind::kAcceptedValues:
+      if (need("values")) check->values = check_values.StringList("values");
+      break;
+    case CheckKind::kRange:
+    case CheckKind::kRowCount:
+      if (!check->min && !check->max) {
+        errors->Add(entry.key_mark, what + " needs 'min', 'max' or both");
+      }
+      break;
+    case CheckKind::kRegex:
+      if (need("pattern")) check->pattern = check_values.String("pattern");
+      break;
+    case CheckKind::kRelationships:
+      if (need("to")) check->to_table = check_values.String("to");
+      check->to_column = check_values.Has("field") ? check_values.String("field")
+                         : check->columns.empty()  ? ""
+                                                   : check->columns[0];
+      break;
+    case CheckKind::kFreshness:
+      if (need("within")) check->within_ms = check_values.DurationMs("within");
+      break;
+    case CheckKind::kCustom:
+      if (need("expression")) {
+        if (auto written = ParseWritten(*check_values.Node("expression"), errors, what)) {
+          check->expression = std::move(*written);
+        }
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+// One `checks:` entry (nullopt when its kind is unknown: the spec reports it).
+std::optional<CheckSpec> ParseCheck(const ConfigNode::Entry& entry, const std::string& where,
+                                    ConfigErrors* errors) {
+  const config::ConfigValues check_values(&entry.value, &CheckSpecSpec());
+  const std::optional<CheckKind> kind = ParseCheckKind(check_values.String("check"));
+  if (!kind) return std::nullopt;
+  CheckSpec check;
+  check.name = entry.key;
+  check.kind = *kind;
+  check.mark = entry.key_mark;
+  check.severity = ParseSeverity(check_values.String("severity")).value_or(Severity::kFail);
+  const std::string what =
+      where + ", check '" + entry.key + "' (" + std::string(CheckKindName(*kind)) + ")";
+  if (check_values.Has("columns")) check.columns = check_values.StringList("columns");
+  if (check_values.Has("column")) {
+    check.columns.insert(check.columns.begin(), check_values.String("column"));
+  }
+  const bool needs_columns = *kind != CheckKind::kRowCount && *kind != CheckKind::kCustom;
+  if (needs_columns && check.columns.empty()) {
+    errors->Add(entry.key_mark, what + " needs 'column' (or 'columns')");
+  }
+  ParseCheckSettings(check_values, entry, what, &check, errors);
+  if (!check.row_level() && check.severity == Severity::kQuarantine) {
+    errors->Add(check_values.Mark("severity"),
+                what + " judges the whole run, so it cannot quarantine rows; use warn or fail");
+  }
+  if (check.row_level() && check.kind != CheckKind::kNotNull && check.kind != CheckKind::kUnique &&
+      check.columns.size() > 1) {
+    errors->Add(entry.key_mark, what + " checks one column");
+  }
+  return check;
+}
+
+}  // namespace
+
 std::optional<SilverTable> ParseSilverTable(const std::string& name, const SourceMark& name_mark,
                                             const ConfigNode& node, ConfigErrors* errors) {
   const size_t errors_before = errors->errors().size();
@@ -287,184 +494,12 @@ std::optional<SilverTable> ParseSilverTable(const std::string& name, const Sourc
   for (const std::string& upstream : table.from) {
     if (upstream == name) errors->Add(values.Mark("from"), where + " cannot read itself");
   }
-  auto entries = [&](std::string_view key) -> const std::vector<ConfigNode::Entry>* {
-    const ConfigNode* map = values.Node(key);
-    return map != nullptr && map->IsMap() ? &map->entries() : nullptr;
-  };
-  if (const auto* list = entries("rename")) {
-    for (const ConfigNode::Entry& entry : *list) {
-      table.rename.emplace_back(entry.key, entry.value.text());
-    }
-  }
-  if (const auto* list = entries("cast")) {
-    for (const ConfigNode::Entry& entry : *list) {
-      Result<columnar::DataType> type = columnar::DataType::Parse(entry.value.text());
-      if (!type.ok()) {
-        errors->Add(entry.value.mark(),
-                    where + ": cast of '" + entry.key + "': " + type.status().message());
-        continue;
-      }
-      table.cast.emplace_back(entry.key, *type);
-    }
-  }
-  if (const auto* list = entries("derive")) {
-    for (const ConfigNode::Entry& entry : *list) {
-      if (auto written =
-              ParseWritten(entry.value, errors, where + ", derived column '" + entry.key + "'")) {
-        table.derive.emplace_back(entry.key, std::move(*written));
-      }
-    }
-  }
-  if (const auto* list = entries("nulls")) {
-    for (const ConfigNode::Entry& entry : *list) {
-      NullRule rule;
-      rule.column = entry.key;
-      rule.mark = entry.value.mark();
-      const std::string& text = entry.value.text();
-      if (text == "drop") {
-        rule.action = NullAction::kDrop;
-      } else if (text == "quarantine") {
-        rule.action = NullAction::kQuarantine;
-      } else if (text == "fail") {
-        rule.action = NullAction::kFail;
-      } else if (text.starts_with("default ")) {
-        rule.action = NullAction::kDefault;
-        compute::ExpressionError error;
-        const std::string expression = text.substr(8);
-        Result<compute::ExprPtr> parsed = compute::ParseExpression(expression, &error);
-        if (!parsed.ok()) {
-          errors->Add(MarkAt(entry.value, 8 + error.offset),
-                      where + ", null rule of '" + entry.key + "': " + error.message);
-          continue;
-        }
-        rule.default_value = {expression, MarkAt(entry.value, 8), *parsed};
-      } else {
-        errors->Add(entry.value.mark(),
-                    where + ": the null rule of '" + entry.key +
-                        "' must be drop, quarantine, fail or default <value> (e.g. default "
-                        "'unknown'), not '" +
-                        text + "'");
-        continue;
-      }
-      table.nulls.push_back(std::move(rule));
-    }
-  }
-  if (const ConfigNode* filters = values.Node("filter")) {
-    std::vector<const ConfigNode*> items;
-    if (filters->IsSequence()) {
-      for (const ConfigNode& item : filters->items()) items.push_back(&item);
-    } else if (filters->IsScalar()) {
-      items.push_back(filters);
-    }
-    for (const ConfigNode* item : items) {
-      if (auto written = ParseWritten(*item, errors, where + ", filter")) {
-        table.filters.push_back(std::move(*written));
-      }
-    }
-  }
-  if (const ConfigNode* lookup = values.Node("lookup"); lookup != nullptr && lookup->IsMap()) {
-    const config::ConfigValues lookup_values(lookup, &LookupSpecSpec());
-    table.lookup = LookupSpec{lookup_values.String("table"), lookup_values.StringList("on"),
-                              lookup_values.StringList("columns"), lookup->mark()};
-  }
-  if (const ConfigNode* dedupe = values.Node("dedupe"); dedupe != nullptr && dedupe->IsMap()) {
-    const config::ConfigValues dedupe_values(dedupe, &DedupeSpec());
-    table.dedupe_key = dedupe_values.StringList("key");
-    table.latest_by = dedupe_values.String("latest_by");
-    if (table.dedupe_key.empty()) {
-      errors->Add(dedupe_values.Mark("key"), where + ": dedupe needs at least one key column");
-    }
-  }
-  if (const auto* list = entries("mask")) {
-    for (const ConfigNode::Entry& entry : *list) {
-      Result<MaskRule> rule = ParseMaskRule(entry.value.text());
-      if (!rule.ok()) {
-        errors->Add(entry.value.mark(),
-                    where + ": mask of '" + entry.key + "': " + rule.status().message());
-        continue;
-      }
-      table.masks.emplace_back(entry.key, *rule);
-    }
-  }
-  {
-    Result<formats::RejectPolicy> policy =
-        formats::RejectPolicy::Parse("quarantine", values.String("max_rejects"));
-    if (!policy.ok()) {
-      errors->Add(values.Mark("max_rejects"), where + ": " + policy.status().message());
-    } else {
-      table.rejects = *policy;
-    }
-  }
-  if (const auto* list = entries("checks")) {
+  ParseColumnSteps(values, where, &table, errors);
+  ParseTableSteps(values, where, &table, errors);
+  if (const auto* list = EntriesOf(values, "checks")) {
     for (const ConfigNode::Entry& entry : *list) {
       if (!entry.value.IsMap()) continue;  // reported by the spec
-      const config::ConfigValues check_values(&entry.value, &CheckSpecSpec());
-      const std::optional<CheckKind> kind = ParseCheckKind(check_values.String("check"));
-      if (!kind) continue;  // reported by the spec
-      CheckSpec check;
-      check.name = entry.key;
-      check.kind = *kind;
-      check.mark = entry.key_mark;
-      check.severity = ParseSeverity(check_values.String("severity")).value_or(Severity::kFail);
-      const std::string what =
-          where + ", check '" + entry.key + "' (" + std::string(CheckKindName(*kind)) + ")";
-      auto need = [&](std::string_view key) {
-        if (!check_values.Has(key)) {
-          errors->Add(entry.key_mark, what + " needs '" + std::string(key) + "'");
-          return false;
-        }
-        return true;
-      };
-      if (check_values.Has("columns")) check.columns = check_values.StringList("columns");
-      if (check_values.Has("column"))
-        check.columns.insert(check.columns.begin(), check_values.String("column"));
-      const bool needs_columns = *kind != CheckKind::kRowCount && *kind != CheckKind::kCustom;
-      if (needs_columns && check.columns.empty()) {
-        errors->Add(entry.key_mark, what + " needs 'column' (or 'columns')");
-      }
-      if (check_values.Has("min")) check.min = check_values.String("min");
-      if (check_values.Has("max")) check.max = check_values.String("max");
-      switch (*kind) {
-        case CheckKind::kAcceptedValues:
-          if (need("values")) check.values = check_values.StringList("values");
-          break;
-        case CheckKind::kRange:
-        case CheckKind::kRowCount:
-          if (!check.min && !check.max) {
-            errors->Add(entry.key_mark, what + " needs 'min', 'max' or both");
-          }
-          break;
-        case CheckKind::kRegex:
-          if (need("pattern")) check.pattern = check_values.String("pattern");
-          break;
-        case CheckKind::kRelationships:
-          if (need("to")) check.to_table = check_values.String("to");
-          check.to_column = check_values.Has("field") ? check_values.String("field")
-                            : check.columns.empty()   ? ""
-                                                      : check.columns[0];
-          break;
-        case CheckKind::kFreshness:
-          if (need("within")) check.within_ms = check_values.DurationMs("within");
-          break;
-        case CheckKind::kCustom:
-          if (need("expression")) {
-            if (auto written = ParseWritten(*check_values.Node("expression"), errors, what)) {
-              check.expression = std::move(*written);
-            }
-          }
-          break;
-        default:
-          break;
-      }
-      if (!check.row_level() && check.severity == Severity::kQuarantine) {
-        errors->Add(check_values.Mark("severity"),
-                    what + " judges the whole run, so it cannot quarantine rows; use warn or fail");
-      }
-      if (check.row_level() && check.kind != CheckKind::kNotNull &&
-          check.kind != CheckKind::kUnique && check.columns.size() > 1) {
-        errors->Add(entry.key_mark, what + " checks one column");
-      }
-      table.checks.push_back(std::move(check));
+      if (auto check = ParseCheck(entry, where, errors)) table.checks.push_back(std::move(*check));
     }
   }
   if (errors->errors().size() != errors_before) return std::nullopt;
