@@ -29,48 +29,6 @@ Transformer::~Transformer() = default;
 
 namespace {
 
-class Builder {
- public:
-  Builder(const SilverTable& table, std::vector<Field> fields)
-      : table_(table), fields_(std::move(fields)) {}
-
-  [[nodiscard]] Status Fail(const config::SourceMark& mark, const std::string& message) const {
-    return Status::InvalidArgument(
-        config::ConfigError{mark, "table '" + table_.name + "': " + message}.ToString());
-  }
-
-  Result<size_t> Find(const std::string& name, const config::SourceMark& mark,
-                      const std::string& what) const {
-    std::vector<std::string> names;
-    for (size_t i = 0; i < fields_.size(); ++i) {
-      if (fields_[i].name == name) return i;
-      names.push_back(fields_[i].name);
-    }
-    std::string message = what + ": no column '" + name + "'";
-    if (const std::string* near = config::ClosestName(name, names)) {
-      message += "; did you mean '" + *near + "'?";
-    }
-    return Fail(mark, message);
-  }
-
-  columnar::SchemaPtr Schema() const { return std::make_shared<const columnar::Schema>(fields_); }
-
-  Result<compute::BoundExprPtr> Bind(const compute::Expr& expr, const config::SourceMark& mark,
-                                     const std::string& what) const {
-    compute::ExpressionError error;
-    Result<compute::BoundExprPtr> bound = compute::Bind(expr, *Schema(), &error);
-    if (!bound.ok()) {
-      config::SourceMark at = mark;
-      if (at.column > 0) at.column += error.offset;
-      return Fail(at, what + ": " + error.message);
-    }
-    return bound;
-  }
-
-  const SilverTable& table_;
-  std::vector<Field> fields_;
-};
-
 bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
 // Whether trim / empty_as_null would change any value of the column.
@@ -94,47 +52,82 @@ compute::ExprPtr ColumnExpr(const std::string& name) {
 
 }  // namespace
 
-Result<std::unique_ptr<Transformer>> Transformer::Create(const SilverTable& table,
-                                                         columnar::SchemaPtr input_schema,
-                                                         const LookupData* lookup) {
-  std::unique_ptr<Transformer> transformer(new Transformer());
-  transformer->table_ = &table;
-  transformer->lookup_ = lookup;
-  Builder b(table, input_schema->fields());
-  // 2–3: one projection for audit columns, naming, rename, select and exclude.
-  {
-    auto step = std::make_unique<Step>();
-    step->kind = Step::kProject;
-    for (size_t i = 0; i < b.fields_.size(); ++i) {
-      Field field = b.fields_[i];
-      if (!table.keep_audit_columns && field.name.starts_with("_sluice_")) continue;
-      if (table.snake_case) field.name = SnakeCase(field.name);
+// The steps of a table, planned in the order they run (docs/silver.md): one projection (audit
+// columns, naming, rename, select/exclude), trim, casts, derived columns, null rules, filters,
+// the lookup. `fields_` is the schema after the steps planned so far.
+class Transformer::Planner {
+ public:
+  Planner(const SilverTable& table, const LookupData* lookup, std::vector<Field> fields)
+      : table_(table), lookup_(lookup), fields_(std::move(fields)) {}
+
+  Status PlanAll() {
+    SLUICE_RETURN_NOT_OK(Project());
+    if (table_.trim || table_.empty_as_null) Add(Step::kTrim);
+    SLUICE_RETURN_NOT_OK(CastsAndDerives());
+    SLUICE_RETURN_NOT_OK(NullRules());
+    SLUICE_RETURN_NOT_OK(Filters());
+    return Lookup();
+  }
+
+  std::vector<std::unique_ptr<Step>> TakeSteps() { return std::move(steps_); }
+  columnar::SchemaPtr Schema() const { return std::make_shared<const columnar::Schema>(fields_); }
+
+ private:
+  [[nodiscard]] Status Fail(const config::SourceMark& mark, const std::string& message) const {
+    return Status::InvalidArgument(
+        config::ConfigError{mark, "table '" + table_.name + "': " + message}.ToString());
+  }
+
+  Result<size_t> Find(const std::string& name, const config::SourceMark& mark,
+                      const std::string& what) const {
+    std::vector<std::string> names;
+    for (size_t i = 0; i < fields_.size(); ++i) {
+      if (fields_[i].name == name) return i;
+      names.push_back(fields_[i].name);
+    }
+    std::string message = what + ": no column '" + name + "'";
+    if (const std::string* near = config::ClosestName(name, names)) {
+      message += "; did you mean '" + *near + "'?";
+    }
+    return Fail(mark, message);
+  }
+
+  Result<compute::BoundExprPtr> Bind(const compute::Expr& expr, const config::SourceMark& mark,
+                                     const std::string& what) const {
+    compute::ExpressionError error;
+    Result<compute::BoundExprPtr> bound = compute::Bind(expr, *Schema(), &error);
+    if (!bound.ok()) {
+      config::SourceMark at = mark;
+      if (at.column > 0) at.column += error.offset;
+      return Fail(at, what + ": " + error.message);
+    }
+    return bound;
+  }
+
+  Step* Add(Step::Kind kind) {
+    steps_.push_back(std::make_unique<Step>());
+    steps_.back()->kind = kind;
+    return steps_.back().get();
+  }
+
+  // One projection for audit columns, naming, rename, select and exclude.
+  Status Project() {
+    Step* step = Add(Step::kProject);
+    for (size_t i = 0; i < fields_.size(); ++i) {
+      Field field = fields_[i];
+      if (!table_.keep_audit_columns && field.name.starts_with("_sluice_")) continue;
+      if (table_.snake_case) field.name = SnakeCase(field.name);
       step->sources.push_back(i);
       step->fields.push_back(field);
     }
-    b.fields_ = step->fields;
-    for (const auto& [from, to] : table.rename) {
-      SLUICE_ASSIGN_OR_RETURN(size_t index, b.Find(from, table.mark, "rename"));
+    fields_ = step->fields;
+    for (const auto& [from, to] : table_.rename) {
+      SLUICE_ASSIGN_OR_RETURN(size_t index, Find(from, table_.mark, "rename"));
       step->fields[index].name = to;
-      b.fields_[index].name = to;
+      fields_[index].name = to;
     }
-    if (!table.select.empty() || !table.exclude.empty()) {
-      std::vector<size_t> keep;
-      if (!table.select.empty()) {
-        for (const std::string& name : table.select) {
-          SLUICE_ASSIGN_OR_RETURN(size_t index, b.Find(name, table.mark, "select"));
-          keep.push_back(index);
-        }
-      } else {
-        std::vector<bool> excluded(b.fields_.size(), false);
-        for (const std::string& name : table.exclude) {
-          SLUICE_ASSIGN_OR_RETURN(size_t index, b.Find(name, table.mark, "exclude"));
-          excluded[index] = true;
-        }
-        for (size_t i = 0; i < b.fields_.size(); ++i) {
-          if (!excluded[i]) keep.push_back(i);
-        }
-      }
+    if (!table_.select.empty() || !table_.exclude.empty()) {
+      SLUICE_ASSIGN_OR_RETURN(std::vector<size_t> keep, Kept());
       std::vector<size_t> sources;
       std::vector<Field> fields;
       for (size_t index : keep) {
@@ -143,116 +136,152 @@ Result<std::unique_ptr<Transformer>> Transformer::Create(const SilverTable& tabl
       }
       step->sources = std::move(sources);
       step->fields = std::move(fields);
-      b.fields_ = step->fields;
+      fields_ = step->fields;
     }
     std::vector<std::string> seen;
-    for (const Field& field : b.fields_) {
+    for (const Field& field : fields_) {
       if (std::find(seen.begin(), seen.end(), field.name) != seen.end()) {
-        return b.Fail(table.mark, "two columns are named '" + field.name +
-                                      "' (after naming and rename); rename or exclude one");
+        return Fail(table_.mark, "two columns are named '" + field.name +
+                                     "' (after naming and rename); rename or exclude one");
       }
       seen.push_back(field.name);
     }
-    transformer->steps_.push_back(std::move(step));
+    return Status::OK();
   }
-  // 4: trim and empty → null.
-  if (table.trim || table.empty_as_null) {
-    auto step = std::make_unique<Step>();
-    step->kind = Step::kTrim;
-    transformer->steps_.push_back(std::move(step));
+
+  // The columns select keeps, or those exclude does not drop.
+  Result<std::vector<size_t>> Kept() const {
+    std::vector<size_t> keep;
+    if (!table_.select.empty()) {
+      for (const std::string& name : table_.select) {
+        SLUICE_ASSIGN_OR_RETURN(size_t index, Find(name, table_.mark, "select"));
+        keep.push_back(index);
+      }
+      return keep;
+    }
+    std::vector<bool> excluded(fields_.size(), false);
+    for (const std::string& name : table_.exclude) {
+      SLUICE_ASSIGN_OR_RETURN(size_t index, Find(name, table_.mark, "exclude"));
+      excluded[index] = true;
+    }
+    for (size_t i = 0; i < fields_.size(); ++i) {
+      if (!excluded[i]) keep.push_back(i);
+    }
+    return keep;
   }
-  auto evaluate = [&](const std::string& name, compute::BoundExprPtr bound,
-                      const std::string& kind) {
-    auto step = std::make_unique<Step>();
-    step->kind = Step::kEvaluate;
+
+  // A column computed by `bound`: replaces the column `name`, or is added at the end.
+  void Evaluate(const std::string& name, compute::BoundExprPtr bound, const std::string& kind) {
+    Step* step = Add(Step::kEvaluate);
     step->field = Field{name, bound->type, true};
     step->reject_kind = kind;
     step->bound = std::move(bound);
     step->target = -1;
-    for (size_t i = 0; i < b.fields_.size(); ++i) {
-      if (b.fields_[i].name == name) step->target = static_cast<int>(i);
+    for (size_t i = 0; i < fields_.size(); ++i) {
+      if (fields_[i].name == name) step->target = static_cast<int>(i);
     }
     if (step->target < 0) {
-      b.fields_.push_back(step->field);
+      fields_.push_back(step->field);
     } else {
-      b.fields_[static_cast<size_t>(step->target)] = step->field;
+      fields_[static_cast<size_t>(step->target)] = step->field;
     }
-    transformer->steps_.push_back(std::move(step));
-  };
-  // 5: cast, then derive.
-  for (const auto& [name, type] : table.cast) {
-    SLUICE_RETURN_NOT_OK(b.Find(name, table.mark, "cast").status());
-    auto cast = std::make_shared<compute::Expr>();
-    cast->kind = compute::ExprKind::kCast;
-    cast->args = {ColumnExpr(name)};
-    cast->cast_type = type;
-    SLUICE_ASSIGN_OR_RETURN(compute::BoundExprPtr bound,
-                            b.Bind(*cast, table.mark, "cast of '" + name + "'"));
-    evaluate(name, bound, "cast");
   }
-  for (const auto& [name, written] : table.derive) {
-    SLUICE_ASSIGN_OR_RETURN(compute::BoundExprPtr bound,
-                            b.Bind(*written.parsed, written.mark, "derived column '" + name + "'"));
-    evaluate(name, bound, "expression");
+
+  Status CastsAndDerives() {
+    for (const auto& [name, type] : table_.cast) {
+      SLUICE_RETURN_NOT_OK(Find(name, table_.mark, "cast").status());
+      auto cast = std::make_shared<compute::Expr>();
+      cast->kind = compute::ExprKind::kCast;
+      cast->args = {ColumnExpr(name)};
+      cast->cast_type = type;
+      SLUICE_ASSIGN_OR_RETURN(compute::BoundExprPtr bound,
+                              Bind(*cast, table_.mark, "cast of '" + name + "'"));
+      Evaluate(name, bound, "cast");
+    }
+    for (const auto& [name, written] : table_.derive) {
+      SLUICE_ASSIGN_OR_RETURN(compute::BoundExprPtr bound,
+                              Bind(*written.parsed, written.mark, "derived column '" + name + "'"));
+      Evaluate(name, bound, "expression");
+    }
+    return Status::OK();
   }
-  // 6: null rules.
-  for (const NullRule& rule : table.nulls) {
-    SLUICE_ASSIGN_OR_RETURN(size_t index, b.Find(rule.column, rule.mark, "null rule"));
-    if (rule.action == NullAction::kDefault) {
+
+  // drop/quarantine/fail steps; a default is coalesce(column, default) of the column's type.
+  Status NullRules() {
+    for (const NullRule& rule : table_.nulls) {
+      SLUICE_ASSIGN_OR_RETURN(size_t index, Find(rule.column, rule.mark, "null rule"));
+      if (rule.action != NullAction::kDefault) {
+        Step* step = Add(Step::kNullRule);
+        step->target = static_cast<int>(index);
+        step->action = rule.action;
+        continue;
+      }
       auto coalesce = std::make_shared<compute::Expr>();
       coalesce->kind = compute::ExprKind::kFunction;
       coalesce->name = "coalesce";
       coalesce->args = {ColumnExpr(rule.column), rule.default_value.parsed};
       SLUICE_ASSIGN_OR_RETURN(
           compute::BoundExprPtr bound,
-          b.Bind(*coalesce, rule.default_value.mark, "the default of '" + rule.column + "'"));
-      if (!(bound->type == b.fields_[index].type)) {
-        return b.Fail(rule.default_value.mark, "the default of '" + rule.column + "' is " +
-                                                   bound->type.ToString() + " but the column is " +
-                                                   b.fields_[index].type.ToString());
+          Bind(*coalesce, rule.default_value.mark, "the default of '" + rule.column + "'"));
+      if (!(bound->type == fields_[index].type)) {
+        return Fail(rule.default_value.mark, "the default of '" + rule.column + "' is " +
+                                                 bound->type.ToString() + " but the column is " +
+                                                 fields_[index].type.ToString());
       }
-      evaluate(rule.column, bound, "expression");
-      continue;
+      Evaluate(rule.column, bound, "expression");
     }
-    auto step = std::make_unique<Step>();
-    step->kind = Step::kNullRule;
-    step->target = static_cast<int>(index);
-    step->action = rule.action;
-    transformer->steps_.push_back(std::move(step));
+    return Status::OK();
   }
-  // 7: filters.
-  for (const WrittenExpression& filter : table.filters) {
-    SLUICE_ASSIGN_OR_RETURN(compute::BoundExprPtr bound,
-                            b.Bind(*filter.parsed, filter.mark, "filter"));
-    if (bound->type.id() != TypeId::kBool) {
-      return b.Fail(filter.mark,
+
+  Status Filters() {
+    for (const WrittenExpression& filter : table_.filters) {
+      SLUICE_ASSIGN_OR_RETURN(compute::BoundExprPtr bound,
+                              Bind(*filter.parsed, filter.mark, "filter"));
+      if (bound->type.id() != TypeId::kBool) {
+        return Fail(filter.mark,
                     "filter: the condition is " + bound->type.ToString() + ", not true/false");
+      }
+      Add(Step::kFilter)->bound = bound;
     }
-    auto step = std::make_unique<Step>();
-    step->kind = Step::kFilter;
-    step->bound = bound;
-    transformer->steps_.push_back(std::move(step));
+    return Status::OK();
   }
-  // 8: lookup.
-  if (table.lookup && lookup != nullptr) {
-    auto step = std::make_unique<Step>();
-    step->kind = Step::kLookup;
-    for (const std::string& key : table.lookup->on) {
-      SLUICE_ASSIGN_OR_RETURN(size_t index, b.Find(key, table.lookup->mark, "lookup key"));
+
+  // The looked-up columns, added at the end (none may clash with the table's).
+  Status Lookup() {
+    if (!table_.lookup || lookup_ == nullptr) return Status::OK();
+    Step* step = Add(Step::kLookup);
+    for (const std::string& key : table_.lookup->on) {
+      SLUICE_ASSIGN_OR_RETURN(size_t index, Find(key, table_.lookup->mark, "lookup key"));
       step->sources.push_back(index);
     }
-    for (const Field& field : lookup->rows->schema()->fields()) {
-      for (const Field& existing : b.fields_) {
+    for (const Field& field : lookup_->rows->schema()->fields()) {
+      for (const Field& existing : fields_) {
         if (existing.name == field.name) {
-          return b.Fail(table.lookup->mark, "lookup: the table already has a column '" +
-                                                field.name + "'; rename it first");
+          return Fail(table_.lookup->mark, "lookup: the table already has a column '" + field.name +
+                                               "'; rename it first");
         }
       }
-      b.fields_.push_back(Field{field.name, field.type, true});
+      fields_.push_back(Field{field.name, field.type, true});
     }
-    transformer->steps_.push_back(std::move(step));
+    return Status::OK();
   }
-  transformer->output_schema_ = b.Schema();
+
+  const SilverTable& table_;
+  const LookupData* lookup_;
+  std::vector<Field> fields_;
+  std::vector<std::unique_ptr<Step>> steps_;
+};
+
+Result<std::unique_ptr<Transformer>> Transformer::Create(const SilverTable& table,
+                                                         columnar::SchemaPtr input_schema,
+                                                         const LookupData* lookup) {
+  Planner planner(table, lookup, input_schema->fields());
+  SLUICE_RETURN_NOT_OK(planner.PlanAll());
+  std::unique_ptr<Transformer> transformer(new Transformer());
+  transformer->table_ = &table;
+  transformer->lookup_ = lookup;
+  transformer->steps_ = planner.TakeSteps();
+  transformer->output_schema_ = planner.Schema();
   return transformer;
 }
 

@@ -63,6 +63,7 @@ class Transformer {
 
  private:
   struct Step;
+  class Planner;  // turns the table's declaration into steps (transformer.cc)
   Transformer() = default;
 
   const SilverTable* table_ = nullptr;
