@@ -1,17 +1,15 @@
 #include "sluice/formats/parquet/parquet_reader.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstring>
-#include <thread>
 #include <variant>
 
 #include "sluice/columnar/decimal.h"
 #include "sluice/columnar/temporal.h"
 #include "sluice/columnar/value_formatter.h"
+#include "sluice/common/thread_pool.h"
 #include "sluice/formats/parquet/column_chunk_reader.h"
-#include "sluice/formats/parquet/parallel_for.h"
 #include "sluice/formats/parquet/parquet_schema.h"
 
 namespace sluice::parquet {
@@ -589,9 +587,8 @@ class ParquetReader::Impl {
     for (auto& readers : nested_readers) {
       for (auto& reader : readers) all.push_back(reader.get());
     }
-    std::vector<Status> statuses(all.size());
-    ParallelFor(options_.threads, all.size(), [&](size_t i) { statuses[i] = all[i]->Load(); });
-    for (Status& status : statuses) SLUICE_RETURN_NOT_OK(status);
+    SLUICE_RETURN_NOT_OK(ThreadPool::Global().ForEach(all.size(), options_.threads,
+                                                      [&](size_t i) { return all[i]->Load(); }));
     for (size_t n = 0; n < nested_readers.size(); ++n) {
       std::vector<LeafData> leaves;
       const auto leaf_nodes = parquet_schema_->FieldLeaves(nested_fields[n]);
@@ -630,11 +627,9 @@ class ParquetReader::Impl {
       started_group_ = true;
     }
     const int64_t rows = std::min(group_rows_left_, options_.batch_rows);
-    std::vector<Status> statuses(flat_readers_.size());
-    ParallelFor(options_.threads, flat_readers_.size(), [&](size_t i) {
-      statuses[i] = flat_readers_[i]->ReadRows(rows, flat_outputs_[i].get());
-    });
-    for (Status& status : statuses) SLUICE_RETURN_NOT_OK(status);
+    SLUICE_RETURN_NOT_OK(ThreadPool::Global().ForEach(
+        flat_readers_.size(), options_.threads,
+        [&](size_t i) { return flat_readers_[i]->ReadRows(rows, flat_outputs_[i].get()); }));
     std::vector<columnar::ColumnPtr> nested_columns;
     for (auto& assembler : nested_) {
       ValueAccumulator json(DataType::Json());

@@ -1,14 +1,12 @@
 #include "sluice/formats/parquet/parquet_writer.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstring>
-#include <thread>
 
 #include "sluice/columnar/value_formatter.h"
+#include "sluice/common/thread_pool.h"
 #include "sluice/formats/parquet/nested_schema_builder.h"
-#include "sluice/formats/parquet/parallel_for.h"
 #include "sluice/formats/parquet/parquet_encoding.h"
 #include "sluice/formats/parquet/parquet_metadata.h"
 #include "sluice/formats/parquet/parquet_schema.h"
@@ -1015,10 +1013,9 @@ class ParquetWriter::Impl {
       }
     }
     const int64_t rows = batch.num_rows();
-    std::vector<Status> statuses(encoders_.size());
-    ParallelFor(options_.threads, encoders_.size(),
-                [&](size_t i) { statuses[i] = encoders_[i]->Append(batch.column(i), 0, rows); });
-    for (Status& status : statuses) SLUICE_RETURN_NOT_OK(status);
+    SLUICE_RETURN_NOT_OK(ThreadPool::Global().ForEach(
+        encoders_.size(), options_.threads,
+        [&](size_t i) { return encoders_[i]->Append(batch.column(i), 0, rows); }));
     return EndRows(rows);
   }
 
@@ -1040,10 +1037,9 @@ class ParquetWriter::Impl {
       }
       records = leaf_records;
     }
-    std::vector<Status> statuses(encoders_.size());
-    ParallelFor(options_.threads, encoders_.size(),
-                [&](size_t i) { statuses[i] = encoders_[i]->AppendShredded(columns[i]); });
-    for (Status& status : statuses) SLUICE_RETURN_NOT_OK(status);
+    SLUICE_RETURN_NOT_OK(ThreadPool::Global().ForEach(
+        encoders_.size(), options_.threads,
+        [&](size_t i) { return encoders_[i]->AppendShredded(columns[i]); }));
     return EndRows(records);
   }
 
@@ -1127,8 +1123,11 @@ class ParquetWriter::Impl {
   Status FlushRowGroup() {
     if (group_rows_ == 0) return Status::OK();
     std::vector<Result<EncodedChunk>> chunks(encoders_.size(), Status::Internal("not encoded"));
-    ParallelFor(options_.threads, encoders_.size(),
-                [&](size_t i) { chunks[i] = encoders_[i]->FinishChunk(); });
+    SLUICE_RETURN_NOT_OK(
+        ThreadPool::Global().ForEach(encoders_.size(), options_.threads, [&](size_t i) {
+          chunks[i] = encoders_[i]->FinishChunk();
+          return chunks[i].status();
+        }));
     RowGroup group;
     group.num_rows = group_rows_;
     group.file_offset = out_->position();
