@@ -381,5 +381,40 @@ TEST(AggregateTest, GroupByWithEveryFunction) {
                                 "202612|0.99|1|1|0.99|0.99|0.99"}));
 }
 
+TEST(AggregateTest, EmptyGroupsNoRowsAndOverflow) {
+  GoldModel model = Parse(
+      "kind: aggregate\nfrom: gold.f\ngroup_by: [customer]\n"
+      "measures: {total: sum(amount), smallest: min(amount), orders: count(*)}\n",
+      "gold.by_customer");
+  auto schema = std::make_shared<const columnar::Schema>(std::vector<columnar::Field>{
+      {"customer", DataType::Int64(), true}, {"amount", DataType::Int64(), true}});
+  auto batch = [&](const std::vector<std::pair<int64_t, std::optional<int64_t>>>& rows) {
+    columnar::Int64Builder customer(DataType::Int64()), amount(DataType::Int64());
+    for (const auto& [c, a] : rows) {
+      customer.Append(c);
+      a ? amount.Append(*a) : amount.AppendNull();
+    }
+    return std::make_shared<const columnar::Batch>(
+        schema, std::vector<columnar::ColumnPtr>{customer.Finish(), amount.Finish()},
+        static_cast<int64_t>(rows.size()));
+  };
+  // Customer 2 has no amount: its sum and min are null, its count is not.
+  Result<BatchPtr> result = Aggregate(model, {batch({{1, 5}, {2, std::nullopt}, {1, 3}})}, schema);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(Lines(*result, {"customer", "total", "smallest", "orders"}),
+            (std::vector<std::string>{"1|8|3|2", "2|||1"}));
+
+  GoldModel overall =
+      Parse("kind: aggregate\nfrom: gold.f\nmeasures: {orders: count(*)}\n", "gold.overall");
+  result = Aggregate(overall, {batch({})}, schema);  // no group_by: one row, also over no rows
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(Lines(*result, {"orders"}), (std::vector<std::string>{"0"}));
+
+  result = Aggregate(model, {batch({{1, std::numeric_limits<int64_t>::max()}, {1, 1}})}, schema);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().message(),
+            "table 'gold.by_customer': measure 'total' overflows a 64-bit integer");
+}
+
 }  // namespace
 }  // namespace sluice::gold

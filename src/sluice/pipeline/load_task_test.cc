@@ -1,0 +1,108 @@
+// LoadTask from an in-memory lake into a SQLite warehouse: the first load takes the table whole,
+// later ones only the files added since the version the warehouse's ledger holds, and a commit
+// that removed rows turns the next load into a replace.
+#include "sluice/pipeline/load_task.h"
+
+#include <gtest/gtest.h>
+
+#include "sluice/columnar/column_builder.h"
+#include "sluice/io/memory_file_system.h"
+#include "sluice/lake/delta_table.h"
+#include "sluice/lake/scratch_table.h"
+#include "sluice/warehouse/connection.h"
+
+namespace sluice::pipeline {
+namespace {
+
+using columnar::DataType;
+
+columnar::BatchPtr Orders(const std::vector<std::pair<int64_t, std::string>>& rows) {
+  columnar::Int64Builder ids(DataType::Int64());
+  columnar::StringBuilder statuses;
+  for (const auto& [id, status] : rows) {
+    ids.Append(id);
+    statuses.Append(status);
+  }
+  auto schema = std::make_shared<const columnar::Schema>(std::vector<columnar::Field>{
+      {"id", DataType::Int64(), true}, {"status", DataType::String(), true}});
+  return std::make_shared<const columnar::Batch>(
+      schema, std::vector<columnar::ColumnPtr>{ids.Finish(), statuses.Finish()},
+      static_cast<int64_t>(rows.size()));
+}
+
+class LoadTaskTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    io::ClearMemoryFileSystem();
+    project_.name = "shop";
+    project_.lake = "mem://lake";
+    project_.warehouse.emplace();
+    project_.warehouse->settings.type = "sqlite";
+    project_.warehouse->settings.path = dir_.path() + "/warehouse.db";
+    load_.table = "silver.orders";
+    load_.target = "orders";
+    load_.mode = warehouse::LoadMode::kMerge;
+    load_.key = {"id"};
+  }
+
+  lake::DeltaTable& Lake() {
+    if (!table_) table_ = lake::DeltaTable::Open(project_.TablePath("silver.orders")).ValueOrDie();
+    return *table_;
+  }
+
+  void Append(const columnar::BatchPtr& rows) {
+    ASSERT_TRUE(Lake().Write(rows->schema(), lake::scratch::SourceOf({rows}), {}).ok());
+  }
+
+  Result<TaskOutcome> Load() {
+    LoadTask task(project_, load_, {}, /*full_refresh=*/false);
+    TaskContext context;
+    context.run_id = "test";
+    return task.Run(context);
+  }
+
+  // The warehouse table as "id:status", by id.
+  std::vector<std::string> Warehouse() {
+    auto connection = warehouse::Connect(project_.warehouse->settings).ValueOrDie();
+    auto rows = connection->Query("SELECT id, status FROM orders ORDER BY id").ValueOrDie();
+    std::vector<std::string> out;
+    for (const auto& row : rows) out.push_back(row[0].value_or("null") + ":" + row[1].value_or(""));
+    return out;
+  }
+
+  lake::scratch::TempDir dir_;
+  Project project_;
+  LoadDeclaration load_;
+  std::unique_ptr<lake::DeltaTable> table_;
+};
+
+TEST_F(LoadTaskTest, LoadsWhatIsNewOnceAndReplacesAfterADelete) {
+  Append(Orders({{1, "paid"}, {2, "open"}}));
+  Result<TaskOutcome> first = Load();
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->rows_in, 2);
+  EXPECT_EQ(Warehouse(), (std::vector<std::string>{"1:paid", "2:open"}));
+
+  Result<TaskOutcome> again = Load();  // the ledger holds this version: nothing is read
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->details["up_to_date"], true);
+  EXPECT_EQ(again->rows_in, 0);
+
+  Append(Orders({{2, "shipped"}, {3, "open"}}));
+  Result<TaskOutcome> merged = Load();
+  ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+  EXPECT_EQ(merged->rows_in, 2);  // the new file only
+  EXPECT_EQ(merged->details["mode"], "merge");
+  EXPECT_EQ(Warehouse(), (std::vector<std::string>{"1:paid", "2:shipped", "3:open"}));
+
+  ASSERT_TRUE(Lake().Delete("id = 1").ok());
+  Result<TaskOutcome> replaced = Load();
+  ASSERT_TRUE(replaced.ok()) << replaced.status().ToString();
+  EXPECT_EQ(replaced->details["mode"], "replace");
+  ASSERT_FALSE(replaced->notes.empty());
+  EXPECT_NE(replaced->notes[0].find("removed rows"), std::string::npos) << replaced->notes[0];
+  EXPECT_EQ(Warehouse(), (std::vector<std::string>{"2:shipped", "3:open"}));
+}
+
+}  // namespace
+}  // namespace sluice::pipeline
