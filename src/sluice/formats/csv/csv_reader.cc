@@ -3,15 +3,14 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
-#include <future>
-#include <set>
-#include <thread>
 #include <unordered_set>
 
 #include "sluice/columnar/column_builder.h"
 #include "sluice/columnar/raw_bytes.h"
+#include "sluice/common/thread_pool.h"
 #include "sluice/formats/csv/csv_sniffer.h"
 #include "sluice/formats/csv/csv_tokenizer.h"
+#include "sluice/formats/parallel_block_parser.h"
 #include "sluice/formats/text_type_inference.h"
 
 namespace sluice::formats {
@@ -27,8 +26,6 @@ using columnar::TypeId;
 
 namespace {
 
-// Below this many bytes a block is parsed on one thread (smaller when blocks are small).
-constexpr size_t kMinParallelBytes = 1u << 20;
 // A batch is flushed when its string bytes pass this size.
 constexpr int64_t kMaxBatchStringBytes = 64ll << 20;
 
@@ -51,7 +48,90 @@ int64_t CountLineBreaks(const char* begin, const char* end, char line_break) {
   return std::count(begin, end, line_break);
 }
 
-class CSVReaderImpl final : public CSVReader {
+// The index of the first field that is not valid UTF-8, or fields.size().
+size_t FirstInvalidUtf8Field(const char* data, const std::vector<CSVField>& fields) {
+  size_t bad = 0;
+  while (bad < fields.size() && IsValidUtf8(std::string_view(data + fields[bad].begin,
+                                                             fields[bad].end - fields[bad].begin)))
+    ++bad;
+  return bad;
+}
+
+// The column builders of one chunk and the batches cut from them. Builders are reserved for the
+// rows the chunk is expected to hold (what is left of it after each batch), so they never
+// reallocate mid-batch.
+class ChunkColumns {
+ public:
+  ChunkColumns(const std::vector<ColumnPlan>& plans, SchemaPtr schema, int64_t expected_rows)
+      : plans_(plans), schema_(std::move(schema)), expected_rows_(expected_rows) {
+    for (const ColumnPlan& plan : plans_) {
+      builders_.push_back(columnar::MakeBuilder(plan.type.type));
+    }
+    Reserve();
+  }
+
+  ColumnBuilder* builder(size_t column) const { return builders_[column].get(); }
+
+  // Takes back what the first `count` columns got for a row rejected part-way.
+  void UndoRow(size_t count) {
+    for (size_t c = 0; c < count; ++c) builders_[c]->Truncate(rows_);
+  }
+
+  // Ends a row; a full batch (rows or string bytes) is cut into `batches`.
+  void EndRow(std::vector<BatchPtr>* batches) {
+    ++rows_;
+    if (rows_ >= columnar::kMaxBatchRows ||
+        ((rows_ & 1023) == 0 && StringBytes() > kMaxBatchStringBytes)) {
+      Flush(batches);
+      Reserve();
+    }
+  }
+
+  // Cuts the rows so far (if any) into a batch.
+  void Flush(std::vector<BatchPtr>* batches) {
+    if (rows_ == 0) return;
+    std::vector<columnar::ColumnPtr> built;
+    for (auto& builder : builders_) built.push_back(builder->Finish());
+    batches->push_back(std::make_shared<const columnar::Batch>(schema_, std::move(built), rows_));
+    expected_rows_ = std::max<int64_t>(16, expected_rows_ - rows_);
+    rows_ = 0;
+  }
+
+ private:
+  void Reserve() {
+    const int64_t rows = std::min(expected_rows_, columnar::kMaxBatchRows);
+    for (size_t c = 0; c < builders_.size(); ++c) {
+      builders_[c]->Reserve(rows);
+      if (plans_[c].is_string) {
+        static_cast<StringBuilder*>(builders_[c].get())
+            ->ReserveBytes(
+                std::min<int64_t>(kMaxBatchStringBytes,
+                                  static_cast<int64_t>(plans_[c].average_bytes * 1.2 * rows) + 64));
+      }
+    }
+  }
+
+  int64_t StringBytes() const {
+    int64_t total = 0;
+    for (size_t c = 0; c < builders_.size(); ++c) {
+      if (plans_[c].is_string) {
+        total += static_cast<StringBuilder*>(builders_[c].get())->byte_size();
+      }
+    }
+    return total;
+  }
+
+  const std::vector<ColumnPlan>& plans_;
+  SchemaPtr schema_;
+  std::vector<std::unique_ptr<ColumnBuilder>> builders_;
+  int64_t expected_rows_;
+  int64_t rows_ = 0;  // in the batch being built
+};
+
+// Blocks are parsed as shares on the process-wide pool (ParallelBlockParser): a share is a range
+// of rows, cut at a line break that quote parity says is outside quotes; its seam holds when its
+// last row ended exactly where the next share began.
+class CSVReaderImpl final : public CSVReader, private ParallelBlockParser<ChunkResult> {
  public:
   CSVReaderImpl(std::unique_ptr<io::InputStream> input, CSVReadOptions options,
                 RejectTracker* rejects)
@@ -64,9 +144,7 @@ class CSVReaderImpl final : public CSVReader {
         // be copied in front of it without moving the block.
         headroom_(block_size_ / 8) {}
 
-  ~CSVReaderImpl() override {
-    if (prefetch_.valid()) prefetch_.wait();
-  }
+  ~CSVReaderImpl() override { prefetch_.Abandon(); }
 
   Status Init();
 
@@ -95,8 +173,16 @@ class CSVReaderImpl final : public CSVReader {
   void StartPrefetch();
   Status TakePrefetch();
   Status ProcessBlock();
-  ChunkResult ParseChunk(size_t start, size_t stop, bool last) const;
-  size_t FindSplit(size_t begin, size_t end, size_t target) const;
+  // ParallelBlockParser: where a row starts, one share of rows, whether a share ended at its seam.
+  size_t NextRecordStart(size_t from, size_t target, size_t end) const override;
+  ChunkResult ParseShare(size_t start, size_t stop, bool last) const override;
+  bool SeamHolds(const ChunkResult& share, size_t stop, bool last) const override {
+    return last || (!share.incomplete && share.end == stop);
+  }
+  // Appends one row's fields to `out`; false when a value does not convert (its column in
+  // *bad_column, the reason in *message, the row's earlier values taken back).
+  bool AppendRow(const char* data, const std::vector<CSVField>& fields, ChunkColumns* out,
+                 std::string* scratch, size_t* bad_column, std::string* message) const;
   bool IsNullToken(std::string_view text) const {
     if (null_is_empty_only_) return text.empty();
     for (const std::string& token : options_.common.null_values) {
@@ -128,7 +214,7 @@ class CSVReaderImpl final : public CSVReader {
   bool at_eof_ = false;
   bool finished_ = false;
   bool finish_checked_ = false;
-  std::future<Result<columnar::RawBytes>> prefetch_;
+  ThreadPool::Future<columnar::RawBytes> prefetch_;  // the next block, read ahead on the pool
   double average_row_bytes_ = 64;
 
   std::deque<BatchPtr> ready_;
@@ -176,8 +262,10 @@ void CSVReaderImpl::StartPrefetch() {
   io::InputStream* input = input_.get();
   const size_t headroom = headroom_;
   const size_t block_size = block_size_;
-  prefetch_ =
-      std::async(std::launch::async, [input, headroom, block_size]() -> Result<columnar::RawBytes> {
+  // Not counted in `threads` (it waits on I/O, it does not parse); Get() reads the block in the
+  // caller when no worker has started it, so a busy pool delays the read, never deadlocks it.
+  prefetch_ = ThreadPool::Global().Async<columnar::RawBytes>(
+      [input, headroom, block_size]() -> Result<columnar::RawBytes> {
         columnar::RawBytes block(headroom + block_size);
         SLUICE_ASSIGN_OR_RETURN(size_t count,
                                 input->ReadFully(block.data() + headroom, block_size));
@@ -189,7 +277,7 @@ void CSVReaderImpl::StartPrefetch() {
 Status CSVReaderImpl::TakePrefetch() {
   StartPrefetch();
   if (!prefetch_.valid()) return Status::OK();
-  Result<columnar::RawBytes> block = prefetch_.get();
+  Result<columnar::RawBytes> block = prefetch_.Get();
   if (!block.ok()) return block.status();
   columnar::RawBytes next = std::move(block).ValueUnsafe();
   at_eof_ = next.size() - headroom_ < block_size_;
@@ -357,11 +445,11 @@ Status CSVReaderImpl::Init() {
   return Status::OK();
 }
 
-size_t CSVReaderImpl::FindSplit(size_t begin, size_t end, size_t target) const {
+size_t CSVReaderImpl::NextRecordStart(size_t from, size_t target, size_t end) const {
   const char* data = buffer_.data();
   bool in_quotes = false;
   if (dialect_.quote != '\0') {
-    in_quotes = (std::count(data + begin, data + target, dialect_.quote) & 1) != 0;
+    in_quotes = (std::count(data + from, data + target, dialect_.quote) & 1) != 0;
   }
   for (size_t p = target; p < end; ++p) {
     const char c = data[p];
@@ -374,50 +462,60 @@ size_t CSVReaderImpl::FindSplit(size_t begin, size_t end, size_t target) const {
   return end;
 }
 
-ChunkResult CSVReaderImpl::ParseChunk(size_t start, size_t stop, bool last) const {
+bool CSVReaderImpl::AppendRow(const char* data, const std::vector<CSVField>& fields,
+                              ChunkColumns* out, std::string* scratch, size_t* bad_column,
+                              std::string* message) const {
+  const size_t columns = plans_.size();
+  for (size_t c = 0; c < columns; ++c) {
+    const CSVField& field = fields[c];
+    ColumnBuilder* builder = out->builder(c);
+    const size_t length = field.end - field.begin;
+    if (plans_[c].is_string) {
+      auto* strings = static_cast<StringBuilder*>(builder);
+      if (!field.quoted() && IsNullToken(std::string_view(data + field.begin, length))) {
+        strings->AppendNull();
+      } else if (field.escaped()) {
+        char* value = strings->ExtendValue(length);
+        const size_t written = tokenizer_.Unescape(data, field, value);
+        strings->ShrinkValue(length - written);
+        strings->EndValue();
+      } else {
+        strings->Append(std::string_view(data + field.begin, length));
+      }
+      continue;
+    }
+    std::string_view text(data + field.begin, length);
+    if (field.escaped()) {
+      *scratch = tokenizer_.UnescapeToString(data, field);
+      text = *scratch;
+    }
+    if (text.empty() || (!field.quoted() && IsNullToken(text))) {
+      builder->AppendNull();
+      continue;
+    }
+    const ConvertError conversion = AppendText(text, plans_[c].type, builder);
+    if (conversion != ConvertError::kOk) {
+      out->UndoRow(c);
+      *bad_column = c;
+      *message = ConvertErrorMessage(conversion, text, plans_[c].type.type);
+      return false;
+    }
+  }
+  return true;
+}
+
+ChunkResult CSVReaderImpl::ParseShare(size_t start, size_t stop, bool last) const {
   ChunkResult result;
   const char* data = buffer_.data();
   const size_t size = buffer_.size();
   const bool at_end = last && at_eof_;
   const size_t columns = plans_.size();
   const bool validate_rows = !IsValidUtf8(std::string_view(data + start, stop - start));
-
-  std::vector<std::unique_ptr<ColumnBuilder>> builders;
-  for (const ColumnPlan& plan : plans_) builders.push_back(columnar::MakeBuilder(plan.type.type));
   // Reserve for the rows this chunk is expected to hold, so builders never reallocate mid-batch.
   const size_t chunk_bytes = (last ? size : stop) - start;
-  int64_t expected_rows =
-      static_cast<int64_t>(static_cast<double>(chunk_bytes) / average_row_bytes_ * 1.1) + 16;
-  auto reserve = [&]() {
-    const int64_t rows = std::min(expected_rows, columnar::kMaxBatchRows);
-    for (size_t c = 0; c < columns; ++c) {
-      builders[c]->Reserve(rows);
-      if (plans_[c].is_string) {
-        static_cast<StringBuilder*>(builders[c].get())
-            ->ReserveBytes(
-                std::min<int64_t>(kMaxBatchStringBytes,
-                                  static_cast<int64_t>(plans_[c].average_bytes * 1.2 * rows) + 64));
-      }
-    }
-  };
-  reserve();
-  int64_t batch_rows = 0;
-  auto flush = [&]() {
-    if (batch_rows == 0) return;
-    std::vector<columnar::ColumnPtr> built;
-    for (auto& builder : builders) built.push_back(builder->Finish());
-    result.batches.push_back(
-        std::make_shared<const columnar::Batch>(schema_, std::move(built), batch_rows));
-    expected_rows = std::max<int64_t>(16, expected_rows - batch_rows);
-    batch_rows = 0;
-  };
-  auto string_bytes = [&]() {
-    int64_t total = 0;
-    for (size_t c = 0; c < columns; ++c) {
-      if (plans_[c].is_string) total += static_cast<StringBuilder*>(builders[c].get())->byte_size();
-    }
-    return total;
-  };
+  ChunkColumns out(
+      plans_, schema_,
+      static_cast<int64_t>(static_cast<double>(chunk_bytes) / average_row_bytes_ * 1.1) + 16);
 
   std::vector<CSVField> fields;
   std::string scratch;
@@ -473,65 +571,24 @@ ChunkResult CSVReaderImpl::ParseChunk(size_t start, size_t stop, bool last) cons
     }
     if ((validate_rows || next > stop) &&
         !IsValidUtf8(std::string_view(data + row_start, next - row_start))) {
-      // Find the field with the bad bytes for the message.
-      size_t bad = 0;
-      while (bad < columns && IsValidUtf8(std::string_view(data + fields[bad].begin,
-                                                           fields[bad].end - fields[bad].begin)))
-        ++bad;
+      const size_t bad = FirstInvalidUtf8Field(data, fields);
       reject(RejectKind::kInvalidUtf8, row_start, next,
              bad < columns ? fields[bad].begin : row_start,
              bad < columns ? schema_->field(bad).name : "",
              "invalid UTF-8 (is the file in another encoding?)");
       continue;
     }
-    // Convert the row.
-    bool ok = true;
-    for (size_t c = 0; c < columns; ++c) {
-      const CSVField& field = fields[c];
-      ColumnBuilder* builder = builders[c].get();
-      const size_t length = field.end - field.begin;
-      if (plans_[c].is_string) {
-        auto* strings = static_cast<StringBuilder*>(builder);
-        if (!field.quoted() && IsNullToken(std::string_view(data + field.begin, length))) {
-          strings->AppendNull();
-        } else if (field.escaped()) {
-          char* out = strings->ExtendValue(length);
-          const size_t written = tokenizer_.Unescape(data, field, out);
-          strings->ShrinkValue(length - written);
-          strings->EndValue();
-        } else {
-          strings->Append(std::string_view(data + field.begin, length));
-        }
-        continue;
-      }
-      std::string_view text(data + field.begin, length);
-      if (field.escaped()) {
-        scratch = tokenizer_.UnescapeToString(data, field);
-        text = scratch;
-      }
-      if (text.empty() || (!field.quoted() && IsNullToken(text))) {
-        builder->AppendNull();
-        continue;
-      }
-      const ConvertError conversion = AppendText(text, plans_[c].type, builder);
-      if (conversion != ConvertError::kOk) {
-        for (size_t k = 0; k < c; ++k) builders[k]->Truncate(batch_rows);
-        reject(RejectKind::kCastError, row_start, next, field.begin, schema_->field(c).name,
-               ConvertErrorMessage(conversion, text, plans_[c].type.type));
-        ok = false;
-        break;
-      }
+    size_t bad_column = 0;
+    std::string message;
+    if (!AppendRow(data, fields, &out, &scratch, &bad_column, &message)) {
+      reject(RejectKind::kCastError, row_start, next, fields[bad_column].begin,
+             schema_->field(bad_column).name, std::move(message));
+      continue;
     }
-    if (!ok) continue;
-    ++batch_rows;
     ++result.rows;
-    if (batch_rows >= columnar::kMaxBatchRows ||
-        ((batch_rows & 1023) == 0 && string_bytes() > kMaxBatchStringBytes)) {
-      flush();
-      reserve();
-    }
+    out.EndRow(&result.batches);
   }
-  flush();
+  out.Flush(&result.batches);
   result.end = pos;
   result.newlines = line_of(pos);
   return result;
@@ -540,41 +597,15 @@ ChunkResult CSVReaderImpl::ParseChunk(size_t start, size_t stop, bool last) cons
 Status CSVReaderImpl::ProcessBlock() {
   StartPrefetch();
   const size_t size = buffer_.size();
-  const size_t available = size - pos_;
-  int threads = std::max(1, options_.common.threads);
-  if (available < std::min(kMinParallelBytes, block_size_ / 4)) threads = 1;
-
-  std::vector<size_t> splits{pos_};
-  for (int k = 1; k < threads; ++k) {
-    const size_t target = pos_ + available * static_cast<size_t>(k) / static_cast<size_t>(threads);
-    const size_t split = FindSplit(splits.back(), size, std::max(target, splits.back()));
-    if (split >= size) break;
-    splits.push_back(split);
-  }
-  splits.push_back(size);
-  const size_t chunks = splits.size() - 1;
-
-  std::vector<ChunkResult> results(chunks);
-  {
-    std::vector<std::thread> workers;
-    for (size_t k = 1; k < chunks; ++k) {
-      workers.emplace_back([this, &results, &splits, k, chunks]() {
-        results[k] = ParseChunk(splits[k], splits[k + 1], k + 1 == chunks);
-      });
-    }
-    results[0] = ParseChunk(splits[0], splits[1], chunks == 1);
-    for (std::thread& worker : workers) worker.join();
-  }
-  // Verify that each chunk ended exactly where the next began; otherwise the speculative split was
-  // wrong (a quote we could not see) and the rest is parsed again from where the chunk ended.
-  for (size_t k = 0; k + 1 < chunks; ++k) {
-    if (results[k].incomplete || results[k].end != splits[k + 1]) {
-      const size_t resume = results[k].end;
-      results.resize(k + 1);
-      results[k].incomplete = false;
-      results.push_back(ParseChunk(resume, size, true));
-      break;
-    }
+  Block block = ParseBlock(pos_, size, std::max(1, options_.common.threads), block_size_);
+  std::vector<ChunkResult>& results = block.shares;
+  if (block.held < results.size()) {
+    // A share did not end where the next began: the split was wrong (a quote we could not see).
+    // Its rows are right up to where it ended; the rest is parsed again from there.
+    const size_t resume = results[block.held].end;
+    results.resize(block.held + 1);
+    results.back().incomplete = false;
+    results.push_back(ParseShare(resume, size, true));
   }
 
   // Deliver rejects and batches in input order.

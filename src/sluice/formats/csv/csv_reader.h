@@ -14,8 +14,12 @@
 // false (all strings) or column_types names a column. Unquoted fields equal to a null token are
 // null; a quoted empty string is an empty string in string columns and null in typed columns.
 //
-// Parsing runs on `threads` threads over blocks of the input, with quote-aware splitting; output
-// order is input order. Memory stays bounded (a few blocks) whatever the file size.
+// Parsing runs on at most `threads` threads of the process-wide pool, a block at a time: each
+// block is split at line breaks quote parity puts outside quotes, the shares are parsed at once,
+// and a split the parity misjudged is caught at its seam and parsed again (ParallelBlockParser).
+// The next block is read ahead on the pool. Output order is input order, and output, rejects and
+// their positions are the same for any thread count. Memory stays bounded (a few blocks) whatever
+// the file size.
 #pragma once
 
 #include <memory>
