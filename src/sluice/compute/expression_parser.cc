@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <optional>
 #include <set>
 
 namespace sluice::compute {
@@ -44,30 +45,29 @@ bool IsClauseKeyword(const std::string& lower) {
   return words.count(lower) != 0;
 }
 
-class ParseFailed {};  // unwinds the recursive descent; the error is already recorded
-
 class Parser {
  public:
   Parser(std::string_view text, ExpressionError* error) : text_(text), error_(error) {}
 
-  ExprPtr Parse() {
-    Tokenize();
-    ExprPtr expr = ParseOr();
+  Result<ExprPtr> Parse() {
+    SLUICE_RETURN_NOT_OK(Tokenize());
+    SLUICE_ASSIGN_OR_RETURN(ExprPtr expr, ParseOr());
     if (Peek().kind != TokenKind::kEnd) {
-      Fail(Peek().offset, "unexpected " + Describe(Peek()) + " after a complete expression");
+      return Fail(Peek().offset, "unexpected " + Describe(Peek()) + " after a complete expression");
     }
     return expr;
   }
 
  private:
   // ---- tokens ----
-  [[noreturn]] void Fail(int offset, std::string message) {
+  // The error that ends the parse, recorded in `error_`; the caller returns it.
+  Status Fail(int offset, std::string message) {
     error_->offset = offset;
     error_->message = std::move(message);
-    throw ParseFailed();
+    return Status::InvalidArgument("column " + std::to_string(offset + 1) + ": " + error_->message);
   }
 
-  void Tokenize() {
+  Status Tokenize() {
     size_t i = 0;
     while (i < text_.size()) {
       const char c = text_[i];
@@ -120,10 +120,11 @@ class Parser {
             ++word_end;
           }
           const std::string word(text_.substr(i, word_end - i));
-          Fail(static_cast<int>(i), "'" + word +
-                                        "' is neither a number nor a name (names start with a "
-                                        "letter or _; quote it: \"" +
-                                        word + "\")");
+          return Fail(static_cast<int>(i),
+                      "'" + word +
+                          "' is neither a number nor a name (names start with a "
+                          "letter or _; quote it: \"" +
+                          word + "\")");
         }
         token.kind = exponent ? TokenKind::kFloat
                      : point  ? TokenKind::kDecimal
@@ -135,8 +136,8 @@ class Parser {
         std::string value;
         while (true) {
           if (end >= text_.size()) {
-            Fail(static_cast<int>(i), std::string(c == '\'' ? "string" : "quoted name") +
-                                          " is not closed (missing " + c + ")");
+            return Fail(static_cast<int>(i), std::string(c == '\'' ? "string" : "quoted name") +
+                                                 " is not closed (missing " + c + ")");
           }
           if (text_[end] == c) {
             if (end + 1 < text_.size() && text_[end + 1] == c) {
@@ -150,7 +151,7 @@ class Parser {
         }
         token.kind = c == '\'' ? TokenKind::kString : TokenKind::kQuoted;
         if (token.kind == TokenKind::kQuoted && value.empty()) {
-          Fail(static_cast<int>(i), "a quoted name cannot be empty");
+          return Fail(static_cast<int>(i), "a quoted name cannot be empty");
         }
         token.text = std::move(value);
         i = end + 1;
@@ -175,7 +176,7 @@ class Parser {
           }
         }
         if (!found) {
-          Fail(static_cast<int>(i), "unexpected character '" + std::string(1, c) + "'");
+          return Fail(static_cast<int>(i), "unexpected character '" + std::string(1, c) + "'");
         }
       }
       tokens_.push_back(std::move(token));
@@ -183,6 +184,7 @@ class Parser {
     Token end;
     end.offset = static_cast<int>(text_.size());
     tokens_.push_back(end);
+    return Status::OK();
   }
 
   const Token& Peek(size_t ahead = 0) const {
@@ -216,19 +218,19 @@ class Parser {
         return "'" + token.text + "'";
     }
   }
-  void Expect(TokenKind kind, const char* what, const std::string& context) {
+  Status Expect(TokenKind kind, const char* what, const std::string& context) {
     if (Peek().kind != kind) {
-      Fail(Peek().offset,
-           "expected " + std::string(what) + " " + context + ", found " + Describe(Peek()));
+      return Fail(Peek().offset,
+                  "expected " + std::string(what) + " " + context + ", found " + Describe(Peek()));
     }
     Next();
+    return Status::OK();
   }
-  void ExpectKeyword(const char* word, const std::string& context) {
-    if (!AcceptKeyword(word)) {
-      std::string upper = word;
-      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      Fail(Peek().offset, "expected " + upper + " " + context + ", found " + Describe(Peek()));
-    }
+  Status ExpectKeyword(const char* word, const std::string& context) {
+    if (AcceptKeyword(word)) return Status::OK();
+    std::string upper = word;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return Fail(Peek().offset, "expected " + upper + " " + context + ", found " + Describe(Peek()));
   }
 
   static std::shared_ptr<Expr> Node(ExprKind kind, int offset) {
@@ -245,50 +247,71 @@ class Parser {
   }
 
   // ---- grammar ----
-  // Bounds the recursion, so that "((((…" or "- - - …" cannot exhaust the stack.
+  // Counts the nesting of the recursion, so that "((((…" or "- - - …" cannot exhaust the stack:
+  // a function entering a level checks TooDeep() after making its Nesting.
   class Nesting {
    public:
-    Nesting(Parser* parser, int offset) : parser_(parser) {
-      if (++parser_->depth_ > kMaxDepth) {
-        parser_->Fail(offset, "expression nested too deeply");
-      }
-    }
+    explicit Nesting(Parser* parser) : parser_(parser) { ++parser_->depth_; }
     ~Nesting() { --parser_->depth_; }
+    Nesting(const Nesting&) = delete;
+    Nesting& operator=(const Nesting&) = delete;
 
    private:
     Parser* parser_;
   };
   static constexpr int kMaxDepth = 200;
-
-  ExprPtr ParseOr() {
-    Nesting nesting(this, Peek().offset);
-    ExprPtr left = ParseAnd();
-    while (IsKeyword(Peek(), "or")) {
-      Next();
-      left = Binary("or", left, ParseAnd(), left->offset);
-    }
-    return left;
+  Status CheckDepth() {
+    if (depth_ > kMaxDepth) return Fail(Peek().offset, "expression nested too deeply");
+    return Status::OK();
   }
 
-  ExprPtr ParseAnd() {
-    ExprPtr left = ParseNot();
-    while (IsKeyword(Peek(), "and")) {
-      Next();
-      left = Binary("and", left, ParseNot(), left->offset);
+  // left (op right)* for a left-associative level: `op` says whether the next token is one of
+  // its operators (and which), `next` parses the level below.
+  template <typename Op, typename Next>
+  Result<ExprPtr> LeftAssociative(Op op, Next next) {
+    SLUICE_ASSIGN_OR_RETURN(ExprPtr left, next());
+    while (true) {
+      const std::optional<std::string> name = op();
+      if (!name) return left;
+      SLUICE_ASSIGN_OR_RETURN(ExprPtr right, next());
+      left = Binary(*name, left, right, left->offset);
     }
-    return left;
   }
 
-  ExprPtr ParseNot() {
-    Nesting nesting(this, Peek().offset);
-    if (IsKeyword(Peek(), "not")) {
-      const int offset = Next().offset;
-      auto node = Node(ExprKind::kUnary, offset);
-      node->name = "not";
-      node->args = {ParseNot()};
-      return node;
+  Result<ExprPtr> ParseOr() {
+    Nesting nesting(this);
+    SLUICE_RETURN_NOT_OK(CheckDepth());
+    return LeftAssociative([&] { return AcceptWord("or"); }, [&] { return ParseAnd(); });
+  }
+
+  Result<ExprPtr> ParseAnd() {
+    return LeftAssociative([&] { return AcceptWord("and"); }, [&] { return ParseNot(); });
+  }
+
+  // The keyword `word` as an operator name, consumed; nullopt when the next token is not it.
+  std::optional<std::string> AcceptWord(const char* word) {
+    if (!AcceptKeyword(word)) return std::nullopt;
+    return std::string(word);
+  }
+
+  // One of `ops`, consumed; nullopt when the next token is none of them.
+  std::optional<std::string> AcceptOperator(std::initializer_list<const char*> ops) {
+    for (const char* op : ops) {
+      if (IsOperator(Peek(), op)) return Next().text;
     }
-    return ParseComparison();
+    return std::nullopt;
+  }
+
+  Result<ExprPtr> ParseNot() {
+    Nesting nesting(this);
+    SLUICE_RETURN_NOT_OK(CheckDepth());
+    if (!IsKeyword(Peek(), "not")) return ParseComparison();
+    const int offset = Next().offset;
+    SLUICE_ASSIGN_OR_RETURN(ExprPtr operand, ParseNot());
+    auto node = Node(ExprKind::kUnary, offset);
+    node->name = "not";
+    node->args = {operand};
+    return ExprPtr(node);
   }
 
   static bool IsComparison(const Token& token) {
@@ -297,143 +320,155 @@ class Parser {
     return t == "=" || t == "<>" || t == "!=" || t == "<" || t == "<=" || t == ">" || t == ">=";
   }
 
-  ExprPtr ParseComparison() {
-    ExprPtr left = ParseConcat();
+  Result<ExprPtr> ParseComparison() {
+    SLUICE_ASSIGN_OR_RETURN(ExprPtr left, ParseConcat());
     ExprPtr result = left;
     if (IsComparison(Peek())) {
       std::string op = Next().text;
       if (op == "!=") op = "<>";
-      result = Binary(op, left, ParseConcat(), left->offset);
+      SLUICE_ASSIGN_OR_RETURN(ExprPtr right, ParseConcat());
+      result = Binary(op, left, right, left->offset);
     } else if (IsKeyword(Peek(), "is")) {
       Next();
       auto node = Node(ExprKind::kIsNull, left->offset);
       node->negated = AcceptKeyword("not");
-      ExpectKeyword("null", "after IS (IS NULL or IS NOT NULL)");
+      SLUICE_RETURN_NOT_OK(ExpectKeyword("null", "after IS (IS NULL or IS NOT NULL)"));
       node->args = {left};
       result = node;
     } else {
-      bool negated = false;
-      if (IsKeyword(Peek(), "not") && (IsKeyword(Peek(1), "in") || IsKeyword(Peek(1), "between") ||
-                                       IsKeyword(Peek(1), "like") || IsKeyword(Peek(1), "ilike"))) {
-        Next();
-        negated = true;
-      }
-      if (AcceptKeyword("in")) {
-        auto node = Node(ExprKind::kIn, left->offset);
-        node->negated = negated;
-        node->args = {left};
-        const Token open = Peek();
-        Expect(TokenKind::kLeftParen, "'('", "after IN");
-        do {
-          node->args.push_back(ParseOr());
-        } while (Peek().kind == TokenKind::kComma && (Next(), true));
-        if (Peek().kind != TokenKind::kRightParen) {
-          Fail(Peek().offset, "expected ',' or ')' in the IN list opened at column " +
-                                  std::to_string(open.offset + 1) + ", found " + Describe(Peek()));
-        }
-        Next();
-        result = node;
-      } else if (AcceptKeyword("between")) {
-        auto node = Node(ExprKind::kBetween, left->offset);
-        node->negated = negated;
-        ExprPtr low = ParseConcat();
-        ExpectKeyword("and", "between the bounds of BETWEEN");
-        node->args = {left, low, ParseConcat()};
-        result = node;
-      } else if (IsKeyword(Peek(), "like") || IsKeyword(Peek(), "ilike")) {
-        auto node = Node(ExprKind::kLike, left->offset);
-        node->name = AsciiLower(Next().text);
-        node->negated = negated;
-        node->args = {left, ParseConcat()};
-        result = node;
-      }
+      SLUICE_ASSIGN_OR_RETURN(result, ParsePredicate(left));
     }
     if (result != left &&
         (IsComparison(Peek()) || IsKeyword(Peek(), "is") || IsKeyword(Peek(), "in") ||
          IsKeyword(Peek(), "between") || IsKeyword(Peek(), "like"))) {
-      Fail(Peek().offset,
-           "comparisons do not chain: write 'a < b AND b < c', or add "
-           "parentheses");
+      return Fail(Peek().offset,
+                  "comparisons do not chain: write 'a < b AND b < c', or add "
+                  "parentheses");
     }
     return result;
   }
 
-  ExprPtr ParseConcat() {
-    ExprPtr left = ParseAdditive();
-    while (IsOperator(Peek(), "||")) {
+  // [NOT] IN (...), [NOT] BETWEEN a AND b, [NOT] LIKE/ILIKE p after `left`; `left` itself when
+  // none follows.
+  Result<ExprPtr> ParsePredicate(const ExprPtr& left) {
+    bool negated = false;
+    if (IsKeyword(Peek(), "not") && (IsKeyword(Peek(1), "in") || IsKeyword(Peek(1), "between") ||
+                                     IsKeyword(Peek(1), "like") || IsKeyword(Peek(1), "ilike"))) {
       Next();
-      left = Binary("||", left, ParseAdditive(), left->offset);
+      negated = true;
+    }
+    if (AcceptKeyword("in")) {
+      auto node = Node(ExprKind::kIn, left->offset);
+      node->negated = negated;
+      node->args = {left};
+      const Token open = Peek();
+      SLUICE_RETURN_NOT_OK(Expect(TokenKind::kLeftParen, "'('", "after IN"));
+      SLUICE_RETURN_NOT_OK(ParseList(&node->args));
+      if (Peek().kind != TokenKind::kRightParen) {
+        return Fail(Peek().offset, "expected ',' or ')' in the IN list opened at column " +
+                                       std::to_string(open.offset + 1) + ", found " +
+                                       Describe(Peek()));
+      }
+      Next();
+      return ExprPtr(node);
+    }
+    if (AcceptKeyword("between")) {
+      auto node = Node(ExprKind::kBetween, left->offset);
+      node->negated = negated;
+      SLUICE_ASSIGN_OR_RETURN(ExprPtr low, ParseConcat());
+      SLUICE_RETURN_NOT_OK(ExpectKeyword("and", "between the bounds of BETWEEN"));
+      SLUICE_ASSIGN_OR_RETURN(ExprPtr high, ParseConcat());
+      node->args = {left, low, high};
+      return ExprPtr(node);
+    }
+    if (IsKeyword(Peek(), "like") || IsKeyword(Peek(), "ilike")) {
+      auto node = Node(ExprKind::kLike, left->offset);
+      node->name = AsciiLower(Next().text);
+      node->negated = negated;
+      SLUICE_ASSIGN_OR_RETURN(ExprPtr pattern, ParseConcat());
+      node->args = {left, pattern};
+      return ExprPtr(node);
     }
     return left;
   }
 
-  ExprPtr ParseAdditive() {
-    ExprPtr left = ParseMultiplicative();
-    while (IsOperator(Peek(), "+") || IsOperator(Peek(), "-")) {
-      const std::string op = Next().text;
-      left = Binary(op, left, ParseMultiplicative(), left->offset);
-    }
-    return left;
+  // expression (, expression)* appended to `args`.
+  Status ParseList(std::vector<ExprPtr>* args) {
+    do {
+      SLUICE_ASSIGN_OR_RETURN(ExprPtr item, ParseOr());
+      args->push_back(item);
+    } while (Peek().kind == TokenKind::kComma && (Next(), true));
+    return Status::OK();
   }
 
-  ExprPtr ParseMultiplicative() {
-    ExprPtr left = ParseUnary();
-    while (IsOperator(Peek(), "*") || IsOperator(Peek(), "/") || IsOperator(Peek(), "%")) {
-      const std::string op = Next().text;
-      left = Binary(op, left, ParseUnary(), left->offset);
-    }
-    return left;
+  Result<ExprPtr> ParseConcat() {
+    return LeftAssociative([&] { return AcceptOperator({"||"}); }, [&] { return ParseAdditive(); });
   }
 
-  ExprPtr ParseUnary() {
-    Nesting nesting(this, Peek().offset);
+  Result<ExprPtr> ParseAdditive() {
+    return LeftAssociative(
+        [&] {
+          return AcceptOperator({"+", "-"});
+        },
+        [&] { return ParseMultiplicative(); });
+  }
+
+  Result<ExprPtr> ParseMultiplicative() {
+    return LeftAssociative(
+        [&] {
+          return AcceptOperator({"*", "/", "%"});
+        },
+        [&] { return ParseUnary(); });
+  }
+
+  Result<ExprPtr> ParseUnary() {
+    Nesting nesting(this);
+    SLUICE_RETURN_NOT_OK(CheckDepth());
     if (IsOperator(Peek(), "+")) {
       Next();
       return ParseUnary();
     }
-    if (IsOperator(Peek(), "-")) {
-      const int offset = Next().offset;
-      ExprPtr operand = ParseUnary();
-      if (operand->kind == ExprKind::kLiteral) {
-        const Literal& literal = operand->literal;
-        auto folded = std::make_shared<Expr>(*operand);
-        folded->offset = offset;
-        if (literal.kind == LiteralKind::kInteger) {
-          folded->literal.int_value = -literal.int_value;
-          folded->literal.text = "-" + literal.text;
-          return folded;
-        }
-        if (literal.kind == LiteralKind::kDecimal || literal.kind == LiteralKind::kFloat) {
-          folded->literal.text =
-              literal.text.starts_with('-') ? literal.text.substr(1) : "-" + literal.text;
-          folded->literal.float_value = -literal.float_value;
-          return folded;
-        }
+    if (!IsOperator(Peek(), "-")) return ParsePostfix();
+    const int offset = Next().offset;
+    SLUICE_ASSIGN_OR_RETURN(ExprPtr operand, ParseUnary());
+    if (operand->kind == ExprKind::kLiteral) {
+      const Literal& literal = operand->literal;
+      auto folded = std::make_shared<Expr>(*operand);
+      folded->offset = offset;
+      if (literal.kind == LiteralKind::kInteger) {
+        folded->literal.int_value = -literal.int_value;
+        folded->literal.text = "-" + literal.text;
+        return ExprPtr(folded);
       }
-      auto node = Node(ExprKind::kUnary, offset);
-      node->name = "-";
-      node->args = {operand};
-      return node;
+      if (literal.kind == LiteralKind::kDecimal || literal.kind == LiteralKind::kFloat) {
+        folded->literal.text =
+            literal.text.starts_with('-') ? literal.text.substr(1) : "-" + literal.text;
+        folded->literal.float_value = -literal.float_value;
+        return ExprPtr(folded);
+      }
     }
-    return ParsePostfix();
+    auto node = Node(ExprKind::kUnary, offset);
+    node->name = "-";
+    node->args = {operand};
+    return ExprPtr(node);
   }
 
-  ExprPtr ParsePostfix() {
-    ExprPtr expr = ParsePrimary();
+  Result<ExprPtr> ParsePostfix() {
+    SLUICE_ASSIGN_OR_RETURN(ExprPtr expr, ParsePrimary());
     while (IsOperator(Peek(), "::")) {
       Next();
       auto node = Node(ExprKind::kCast, expr->offset);
-      node->cast_type = ParseType("after ::");
+      SLUICE_ASSIGN_OR_RETURN(node->cast_type, ParseType("after ::"));
       node->args = {expr};
       expr = node;
     }
     return expr;
   }
 
-  columnar::DataType ParseType(const std::string& context) {
+  Result<columnar::DataType> ParseType(const std::string& context) {
     const Token name = Peek();
     if (name.kind != TokenKind::kIdentifier) {
-      Fail(name.offset, "expected a type name " + context + ", found " + Describe(name));
+      return Fail(name.offset, "expected a type name " + context + ", found " + Describe(name));
     }
     Next();
     std::string text = name.text;
@@ -442,12 +477,12 @@ class Parser {
       while (Peek().kind == TokenKind::kInteger || Peek().kind == TokenKind::kComma) {
         text += Next().text;
       }
-      Expect(TokenKind::kRightParen, "')'", "closing the type's parameters");
+      SLUICE_RETURN_NOT_OK(Expect(TokenKind::kRightParen, "')'", "closing the type's parameters"));
       text += ")";
     }
     Result<columnar::DataType> type = columnar::DataType::Parse(text);
-    if (!type.ok()) Fail(name.offset, "unknown type '" + text + "'");
-    return *type;
+    if (!type.ok()) return Fail(name.offset, "unknown type '" + text + "'");
+    return type;
   }
 
   ExprPtr LiteralNode(LiteralKind kind, const Token& token) {
@@ -457,7 +492,7 @@ class Parser {
     return node;
   }
 
-  ExprPtr ParsePrimary() {
+  Result<ExprPtr> ParsePrimary() {
     const Token token = Peek();
     switch (token.kind) {
       case TokenKind::kInteger: {
@@ -488,14 +523,15 @@ class Parser {
         Next();
         auto node = Node(ExprKind::kColumn, token.offset);
         node->name = token.text;
-        return node;
+        return ExprPtr(node);
       }
       case TokenKind::kLeftParen: {
         Next();
-        ExprPtr inner = ParseOr();
+        SLUICE_ASSIGN_OR_RETURN(ExprPtr inner, ParseOr());
         if (Peek().kind != TokenKind::kRightParen) {
-          Fail(Peek().offset, "expected ')' to close the '(' at column " +
-                                  std::to_string(token.offset + 1) + ", found " + Describe(Peek()));
+          return Fail(Peek().offset, "expected ')' to close the '(' at column " +
+                                         std::to_string(token.offset + 1) + ", found " +
+                                         Describe(Peek()));
         }
         Next();
         return inner;
@@ -503,11 +539,11 @@ class Parser {
       case TokenKind::kIdentifier:
         return ParseWord();
       default:
-        Fail(token.offset, "expected a value, found " + Describe(token));
+        return Fail(token.offset, "expected a value, found " + Describe(token));
     }
   }
 
-  ExprPtr ParseWord() {
+  Result<ExprPtr> ParseWord() {
     const Token token = Next();
     const std::string lower = AsciiLower(token.text);
     if (lower == "null") return LiteralNode(LiteralKind::kNull, token);
@@ -526,104 +562,119 @@ class Parser {
     if (lower == "interval") return ParseInterval(token);
     if (lower == "case") return ParseCase(token);
     if ((lower == "cast" || lower == "try_cast") && Peek().kind == TokenKind::kLeftParen) {
-      Next();
-      auto node = Node(ExprKind::kCast, token.offset);
-      node->try_cast = lower == "try_cast";
-      node->args = {ParseOr()};
-      ExpectKeyword("as",
-                    "in " + std::string(node->try_cast ? "TRY_CAST" : "CAST") + "(value AS type)");
-      node->cast_type = ParseType("after AS");
-      Expect(TokenKind::kRightParen, "')'",
-             "closing " + std::string(node->try_cast ? "TRY_CAST" : "CAST"));
-      return node;
+      return ParseCast(token, lower == "try_cast");
     }
-    if (lower == "extract" && Peek().kind == TokenKind::kLeftParen) {
-      // EXTRACT(part FROM value) is date_part('part', value).
-      Next();
-      const Token part = Peek();
-      if (part.kind != TokenKind::kIdentifier && part.kind != TokenKind::kString) {
-        Fail(part.offset,
-             "expected a date part (year, month, day, ...) in EXTRACT, found " + Describe(part));
-      }
-      Next();
-      ExpectKeyword("from", "in EXTRACT(part FROM value)");
-      auto node = Node(ExprKind::kFunction, token.offset);
-      node->name = "date_part";
-      auto part_literal = Node(ExprKind::kLiteral, part.offset);
-      part_literal->literal.kind = LiteralKind::kString;
-      part_literal->literal.text = AsciiLower(part.text);
-      node->args = {part_literal, ParseOr()};
-      Expect(TokenKind::kRightParen, "')'", "closing EXTRACT");
-      return node;
-    }
+    if (lower == "extract" && Peek().kind == TokenKind::kLeftParen) return ParseExtract(token);
     if (IsClauseKeyword(lower) || lower == "not") {
-      Fail(token.offset, "expected a value, found keyword '" + token.text + "'");
+      return Fail(token.offset, "expected a value, found keyword '" + token.text + "'");
     }
-    if (Peek().kind == TokenKind::kLeftParen) {
-      const Token open = Next();
-      auto node = Node(ExprKind::kFunction, token.offset);
-      node->name = lower;
-      if (Peek().kind != TokenKind::kRightParen) {
-        do {
-          node->args.push_back(ParseOr());
-        } while (Peek().kind == TokenKind::kComma && (Next(), true));
-      }
-      if (Peek().kind != TokenKind::kRightParen) {
-        Fail(Peek().offset, "expected ',' or ')' in the arguments of " + lower +
-                                "() opened at column " + std::to_string(open.offset + 1) +
-                                ", found " + Describe(Peek()));
-      }
-      Next();
-      return node;
-    }
+    if (Peek().kind == TokenKind::kLeftParen) return ParseCall(token, lower);
     auto node = Node(ExprKind::kColumn, token.offset);
     node->name = token.text;
-    return node;
+    return ExprPtr(node);
   }
 
-  ExprPtr ParseInterval(const Token& keyword) {
+  // CAST(value AS type), TRY_CAST(value AS type) after the keyword.
+  Result<ExprPtr> ParseCast(const Token& keyword, bool try_cast) {
+    Next();
+    const std::string name = try_cast ? "TRY_CAST" : "CAST";
+    auto node = Node(ExprKind::kCast, keyword.offset);
+    node->try_cast = try_cast;
+    SLUICE_ASSIGN_OR_RETURN(ExprPtr value, ParseOr());
+    node->args = {value};
+    SLUICE_RETURN_NOT_OK(ExpectKeyword("as", "in " + name + "(value AS type)"));
+    SLUICE_ASSIGN_OR_RETURN(node->cast_type, ParseType("after AS"));
+    SLUICE_RETURN_NOT_OK(Expect(TokenKind::kRightParen, "')'", "closing " + name));
+    return ExprPtr(node);
+  }
+
+  // EXTRACT(part FROM value) after the keyword: date_part('part', value).
+  Result<ExprPtr> ParseExtract(const Token& keyword) {
+    Next();
+    const Token part = Peek();
+    if (part.kind != TokenKind::kIdentifier && part.kind != TokenKind::kString) {
+      return Fail(part.offset, "expected a date part (year, month, day, ...) in EXTRACT, found " +
+                                   Describe(part));
+    }
+    Next();
+    SLUICE_RETURN_NOT_OK(ExpectKeyword("from", "in EXTRACT(part FROM value)"));
+    auto node = Node(ExprKind::kFunction, keyword.offset);
+    node->name = "date_part";
+    auto part_literal = Node(ExprKind::kLiteral, part.offset);
+    part_literal->literal.kind = LiteralKind::kString;
+    part_literal->literal.text = AsciiLower(part.text);
+    SLUICE_ASSIGN_OR_RETURN(ExprPtr value, ParseOr());
+    node->args = {part_literal, value};
+    SLUICE_RETURN_NOT_OK(Expect(TokenKind::kRightParen, "')'", "closing EXTRACT"));
+    return ExprPtr(node);
+  }
+
+  // name(args...) after the name.
+  Result<ExprPtr> ParseCall(const Token& name, const std::string& lower) {
+    const Token open = Next();
+    auto node = Node(ExprKind::kFunction, name.offset);
+    node->name = lower;
+    if (Peek().kind != TokenKind::kRightParen) SLUICE_RETURN_NOT_OK(ParseList(&node->args));
+    if (Peek().kind != TokenKind::kRightParen) {
+      return Fail(Peek().offset, "expected ',' or ')' in the arguments of " + lower +
+                                     "() opened at column " + std::to_string(open.offset + 1) +
+                                     ", found " + Describe(Peek()));
+    }
+    Next();
+    return ExprPtr(node);
+  }
+
+  Result<ExprPtr> ParseInterval(const Token& keyword) {
     auto node = Node(ExprKind::kLiteral, keyword.offset);
     node->literal.kind = LiteralKind::kInterval;
     if (Peek().kind == TokenKind::kString) {
       node->literal.text = Next().text;
-      return node;
+      return ExprPtr(node);
     }
-    if (Peek().kind == TokenKind::kInteger) {
-      node->literal.text = Next().text;
-      if (Peek().kind != TokenKind::kIdentifier) {
-        Fail(Peek().offset, "expected a unit (DAY, HOUR, ...) after INTERVAL " +
-                                node->literal.text + ", found " + Describe(Peek()));
-      }
-      node->literal.text += " " + AsciiLower(Next().text);
-      return node;
+    if (Peek().kind != TokenKind::kInteger) {
+      return Fail(Peek().offset,
+                  "expected '3 days' or 3 DAY after INTERVAL, found " + Describe(Peek()));
     }
-    Fail(Peek().offset, "expected '3 days' or 3 DAY after INTERVAL, found " + Describe(Peek()));
+    node->literal.text = Next().text;
+    if (Peek().kind != TokenKind::kIdentifier) {
+      return Fail(Peek().offset, "expected a unit (DAY, HOUR, ...) after INTERVAL " +
+                                     node->literal.text + ", found " + Describe(Peek()));
+    }
+    node->literal.text += " " + AsciiLower(Next().text);
+    return ExprPtr(node);
   }
 
-  ExprPtr ParseCase(const Token& keyword) {
+  Result<ExprPtr> ParseCase(const Token& keyword) {
     auto node = Node(ExprKind::kCase, keyword.offset);
+    auto add = [&]() -> Status {
+      SLUICE_ASSIGN_OR_RETURN(ExprPtr part, ParseOr());
+      node->args.push_back(part);
+      return Status::OK();
+    };
     if (!IsKeyword(Peek(), "when")) {
       node->has_operand = true;
-      node->args.push_back(ParseOr());
+      SLUICE_RETURN_NOT_OK(add());
     }
     if (!IsKeyword(Peek(), "when")) {
-      Fail(Peek().offset, "expected WHEN in the CASE at column " +
-                              std::to_string(keyword.offset + 1) + ", found " + Describe(Peek()));
+      return Fail(Peek().offset, "expected WHEN in the CASE at column " +
+                                     std::to_string(keyword.offset + 1) + ", found " +
+                                     Describe(Peek()));
     }
     while (AcceptKeyword("when")) {
-      node->args.push_back(ParseOr());
-      ExpectKeyword("then", "after the WHEN condition");
-      node->args.push_back(ParseOr());
+      SLUICE_RETURN_NOT_OK(add());
+      SLUICE_RETURN_NOT_OK(ExpectKeyword("then", "after the WHEN condition"));
+      SLUICE_RETURN_NOT_OK(add());
     }
     if (AcceptKeyword("else")) {
       node->has_else = true;
-      node->args.push_back(ParseOr());
+      SLUICE_RETURN_NOT_OK(add());
     }
     if (!AcceptKeyword("end")) {
-      Fail(Peek().offset, "expected WHEN, ELSE or END in the CASE at column " +
-                              std::to_string(keyword.offset + 1) + ", found " + Describe(Peek()));
+      return Fail(Peek().offset, "expected WHEN, ELSE or END in the CASE at column " +
+                                     std::to_string(keyword.offset + 1) + ", found " +
+                                     Describe(Peek()));
     }
-    return node;
+    return ExprPtr(node);
   }
 
   std::string_view text_;
@@ -655,14 +706,8 @@ std::string Quote(const std::string& text, char quote) {
 
 Result<ExprPtr> ParseExpression(std::string_view text, ExpressionError* error) {
   ExpressionError local;
-  ExpressionError* target = error != nullptr ? error : &local;
-  try {
-    Parser parser(text, target);
-    return parser.Parse();
-  } catch (const ParseFailed&) {
-    return Status::InvalidArgument("column " + std::to_string(target->offset + 1) + ": " +
-                                   target->message);
-  }
+  Parser parser(text, error != nullptr ? error : &local);
+  return parser.Parse();
 }
 
 std::string ToSql(const Expr& expr) {
