@@ -9,13 +9,9 @@
 namespace sluice::compute {
 namespace {
 
-using columnar::BooleanBuilder;
-using columnar::BooleanColumn;
 using columnar::Column;
 using columnar::ColumnPtr;
 using columnar::DataType;
-using columnar::Float64Builder;
-using columnar::Int128;
 using columnar::Int32Builder;
 using columnar::Int64Builder;
 using columnar::StringBuilder;

@@ -11,18 +11,12 @@
 namespace sluice::compute {
 namespace {
 
-using columnar::BooleanBuilder;
-using columnar::BooleanColumn;
 using columnar::Column;
 using columnar::ColumnPtr;
 using columnar::DataType;
-using columnar::Float64Builder;
-using columnar::Int128;
-using columnar::Int32Builder;
 using columnar::Int64Builder;
 using columnar::StringBuilder;
 using columnar::StringColumn;
-using columnar::TypeId;
 
 size_t CharLength(std::string_view text, size_t at) {
   const unsigned char c = static_cast<unsigned char>(text[at]);

@@ -17,11 +17,8 @@
 namespace sluice::gold {
 namespace {
 
-using columnar::BatchPtr;
-using columnar::ColumnPtr;
 using columnar::DataType;
 using columnar::Field;
-using columnar::SchemaPtr;
 using columnar::TypeId;
 
 }  // namespace

@@ -23,7 +23,6 @@ using columnar::Column;
 using columnar::ColumnPtr;
 using columnar::DataType;
 using columnar::Field;
-using columnar::SchemaPtr;
 using columnar::TypeId;
 
 const char* const kMonthNames[] = {"January",   "February", "March",    "April",
