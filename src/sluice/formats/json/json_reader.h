@@ -31,8 +31,11 @@
 // than 10000 columns become rejects (file, line, byte offset, kind, raw text). Reading resumes at
 // the next line (the next element in an array), so good NDJSON lines after a broken one are kept;
 // records read = rows + rejects.
-// Memory is bounded by the batch size and max_record_bytes, whatever the input size. Parsing is
-// single-threaded (CommonReadOptions::threads is ignored).
+// Memory is bounded by the batch size and max_record_bytes, whatever the input size. With
+// threads > 1, NDJSON after the sample is parsed a block at a time on at most `threads` threads of
+// the process-wide pool, with exactly the output, rejects and positions of one thread (see
+// parallel_ndjson_reader.h); other shapes, and blocks whose shares do not join cleanly, are read
+// on the calling thread.
 // Thread-safety: one caller at a time (see RecordReader).
 #pragma once
 
