@@ -312,14 +312,18 @@ bool WritesDeletionVectors(const Snapshot& snapshot) {
          SupportsWriterFeature(snapshot.protocol, "deletionVectors");
 }
 
-// The writers a DELETE or MERGE uses on `snapshot`'s table: new data files (copy-on-write),
-// deletion vectors (merge-on-read) and, when the change feed is on, change data files.
+// The writers a DELETE or MERGE uses on `snapshot`'s table: the rows kept of rewritten files
+// (copy-on-write), MERGE's source rows in files of their own (so that a reader of what a commit
+// added finds the new rows apart from the old ones copied around them), deletion vectors
+// (merge-on-read) and, when the change feed is on, change data files.
 struct RewriteWriters {
   RewriteWriters(const std::shared_ptr<const DeltaLog>& log, const Snapshot& snapshot,
                  const DataFileOptions& options)
       : files(ForTable(options, snapshot)),
         data(log->shared_fs(), log->root(), snapshot.schema, snapshot.metadata.partition_columns,
              files),
+        source(log->shared_fs(), log->root(), snapshot.schema,
+               snapshot.metadata.partition_columns, files),
         vectors(log->shared_fs(), log->root()),
         merge_on_read(WritesDeletionVectors(snapshot)) {
     if (WritesChangeData(snapshot)) {
@@ -332,6 +336,7 @@ struct RewriteWriters {
   // Deletes every file written so far (before a commit that will not happen).
   void Abort() {
     data.Abort();
+    source.Abort();
     AbortChangeData();
   }
   void AbortChangeData() {
@@ -340,6 +345,7 @@ struct RewriteWriters {
 
   DataFileOptions files;
   DataFileWriter data;
+  DataFileWriter source;
   DeletionVectorWriter vectors;
   bool merge_on_read;
   std::optional<ChangeDataWriter> change_data;
@@ -761,7 +767,7 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
     result.files_removed += *matched > 0 && !rewrite.merge_on_read ? 1 : 0;
   }
   for (const columnar::BatchPtr& batch : changes) {
-    Status status = rewrite.data.Write(*batch);
+    Status status = rewrite.source.Write(*batch);
     if (status.ok() && rewrite.changes() != nullptr) {
       // The source rows as the change feed sees them: new values of matched keys, inserts.
       std::vector<int64_t> updated;
@@ -778,6 +784,12 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
   }
   result.rows_inserted = source_rows - static_cast<int64_t>(matched_keys.size());
   SLUICE_ASSIGN_OR_RETURN(std::vector<AddFile> adds, FinishInto(&rewrite.data, &txn));
+  Result<std::vector<AddFile>> source_adds = FinishInto(&rewrite.source, &txn);
+  if (!source_adds.ok()) {
+    rewrite.data.Abort();
+    return source_adds.status();
+  }
+  adds.insert(adds.end(), source_adds->begin(), source_adds->end());
   result.files_added = static_cast<int64_t>(adds.size());
   std::vector<std::string> extra_files;
   DeletionVectorCounts counts;
