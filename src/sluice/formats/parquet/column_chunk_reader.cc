@@ -19,54 +19,6 @@ constexpr int64_t kJulianEpochDay = 2440588;
 // No page may claim more values than this (guards allocations driven by headers).
 constexpr int64_t kMaxPageValues = 1ll << 31;
 
-enum class StorageKind { kBool, kInt32, kInt64, kDouble, kDecimal, kBytes };
-
-StorageKind StorageOf(const DataType& type) {
-  switch (type.id()) {
-    case TypeId::kBool:
-      return StorageKind::kBool;
-    case TypeId::kInt32:
-    case TypeId::kDate:
-      return StorageKind::kInt32;
-    case TypeId::kInt64:
-    case TypeId::kTime:
-    case TypeId::kTimestamp:
-      return StorageKind::kInt64;
-    case TypeId::kFloat64:
-      return StorageKind::kDouble;
-    case TypeId::kDecimal:
-      return StorageKind::kDecimal;
-    case TypeId::kString:
-    case TypeId::kBinary:
-    case TypeId::kJson:
-      return StorageKind::kBytes;
-  }
-  return StorageKind::kBytes;
-}
-
-std::vector<uint8_t> PackBits(const std::vector<uint8_t>& bytes) {
-  std::vector<uint8_t> bits((bytes.size() + 7) / 8, 0);
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    if (bytes[i]) bits[i >> 3] = static_cast<uint8_t>(bits[i >> 3] | (1u << (i & 7)));
-  }
-  return bits;
-}
-
-template <typename T>
-void SpreadVector(std::vector<T>* values, int64_t start, int64_t dense_count, const int16_t* levels,
-                  int64_t rows, int16_t max_level) {
-  values->resize(static_cast<size_t>(start + rows));
-  T* data = values->data() + start;
-  int64_t dense = dense_count - 1;
-  for (int64_t row = rows - 1; row >= 0 && row > dense; --row) {
-    if (levels[row] == max_level) {
-      data[row] = data[dense--];
-    } else {
-      data[row] = T{};
-    }
-  }
-}
-
 double HalfToDouble(uint16_t half) {
   const int sign = (half >> 15) & 1;
   const int exponent = (half >> 10) & 0x1f;
@@ -144,159 +96,6 @@ Int128 DecodeBigEndianDecimal(const uint8_t* data, size_t size) {
   columnar::UInt128 value = (data[0] & 0x80) ? ~static_cast<columnar::UInt128>(0) : 0;
   for (size_t i = 0; i < size; ++i) value = (value << 8) | data[i];
   return static_cast<Int128>(value);
-}
-
-// ---- ValueAccumulator -----------------------------------------------------------------------
-
-ValueAccumulator::ValueAccumulator(DataType type) : type_(type) { Clear(); }
-
-void ValueAccumulator::Clear() {
-  booleans.clear();
-  int32s.clear();
-  int64s.clear();
-  doubles.clear();
-  decimals.clear();
-  offsets.assign(1, 0);
-  bytes.clear();
-  validity_.clear();
-  length_ = 0;
-  null_count_ = 0;
-}
-
-void ValueAccumulator::SpreadNulls(int64_t dense_count, const int16_t* levels, int64_t rows,
-                                   int16_t max_level) {
-  const int64_t start = length_ - dense_count;
-  if (dense_count != rows) {
-    if (validity_.empty()) validity_.assign(static_cast<size_t>(start), 1);
-    switch (StorageOf(type_)) {
-      case StorageKind::kBool:
-        SpreadVector(&booleans, start, dense_count, levels, rows, max_level);
-        break;
-      case StorageKind::kInt32:
-        SpreadVector(&int32s, start, dense_count, levels, rows, max_level);
-        break;
-      case StorageKind::kInt64:
-        SpreadVector(&int64s, start, dense_count, levels, rows, max_level);
-        break;
-      case StorageKind::kDouble:
-        SpreadVector(&doubles, start, dense_count, levels, rows, max_level);
-        break;
-      case StorageKind::kDecimal:
-        SpreadVector(&decimals, start, dense_count, levels, rows, max_level);
-        break;
-      case StorageKind::kBytes: {
-        // offsets[start + 1 + i] is the end of row i.
-        offsets.resize(static_cast<size_t>(start + rows + 1));
-        int64_t* ends = offsets.data() + start + 1;
-        int64_t dense = dense_count - 1;
-        for (int64_t row = rows - 1; row >= 0 && row > dense; --row) {
-          if (levels[row] == max_level) {
-            ends[row] = ends[dense--];
-          } else {
-            ends[row] = dense >= 0 ? ends[dense] : offsets[static_cast<size_t>(start)];
-          }
-        }
-        break;
-      }
-    }
-  }
-  if (!validity_.empty() || dense_count != rows) {
-    validity_.resize(static_cast<size_t>(start + rows));
-    for (int64_t row = 0; row < rows; ++row) {
-      const bool valid = levels[row] == max_level;
-      validity_[static_cast<size_t>(start + row)] = valid;
-      null_count_ += !valid;
-    }
-  }
-  length_ = start + rows;
-}
-
-void ValueAccumulator::Gather(const ValueAccumulator& dictionary, const uint32_t* indices,
-                              int64_t count) {
-  switch (StorageOf(type_)) {
-    case StorageKind::kBool:
-      for (int64_t i = 0; i < count; ++i) booleans.push_back(dictionary.booleans[indices[i]]);
-      break;
-    case StorageKind::kInt32: {
-      const size_t old = int32s.size();
-      int32s.resize(old + static_cast<size_t>(count));
-      for (int64_t i = 0; i < count; ++i) int32s[old + i] = dictionary.int32s[indices[i]];
-      break;
-    }
-    case StorageKind::kInt64: {
-      const size_t old = int64s.size();
-      int64s.resize(old + static_cast<size_t>(count));
-      for (int64_t i = 0; i < count; ++i) int64s[old + i] = dictionary.int64s[indices[i]];
-      break;
-    }
-    case StorageKind::kDouble: {
-      const size_t old = doubles.size();
-      doubles.resize(old + static_cast<size_t>(count));
-      for (int64_t i = 0; i < count; ++i) doubles[old + i] = dictionary.doubles[indices[i]];
-      break;
-    }
-    case StorageKind::kDecimal: {
-      const size_t old = decimals.size();
-      decimals.resize(old + static_cast<size_t>(count));
-      for (int64_t i = 0; i < count; ++i) decimals[old + i] = dictionary.decimals[indices[i]];
-      break;
-    }
-    case StorageKind::kBytes: {
-      int64_t total = 0;
-      for (int64_t i = 0; i < count; ++i) {
-        total += dictionary.offsets[indices[i] + 1] - dictionary.offsets[indices[i]];
-      }
-      size_t position = bytes.size();
-      bytes.resize(position + static_cast<size_t>(total));
-      const size_t old = offsets.size();
-      offsets.resize(old + static_cast<size_t>(count));
-      for (int64_t i = 0; i < count; ++i) {
-        const int64_t begin = dictionary.offsets[indices[i]];
-        const size_t size = static_cast<size_t>(dictionary.offsets[indices[i] + 1] - begin);
-        if (size > 0) std::memcpy(bytes.data() + position, dictionary.bytes.data() + begin, size);
-        position += size;
-        offsets[old + static_cast<size_t>(i)] = static_cast<int64_t>(position);
-      }
-      break;
-    }
-  }
-  length_ += count;
-}
-
-columnar::ColumnPtr ValueAccumulator::Finish() {
-  std::vector<uint8_t> validity;
-  if (null_count_ > 0) validity = PackBits(validity_);
-  const int64_t length = length_;
-  const int64_t nulls = null_count_;
-  columnar::ColumnPtr column;
-  switch (StorageOf(type_)) {
-    case StorageKind::kBool:
-      column = std::make_shared<columnar::BooleanColumn>(length, nulls, std::move(validity),
-                                                         PackBits(booleans));
-      break;
-    case StorageKind::kInt32:
-      column = std::make_shared<columnar::Int32Column>(type_, length, nulls, std::move(validity),
-                                                       std::move(int32s));
-      break;
-    case StorageKind::kInt64:
-      column = std::make_shared<columnar::Int64Column>(type_, length, nulls, std::move(validity),
-                                                       std::move(int64s));
-      break;
-    case StorageKind::kDouble:
-      column = std::make_shared<columnar::Float64Column>(type_, length, nulls, std::move(validity),
-                                                         std::move(doubles));
-      break;
-    case StorageKind::kDecimal:
-      column = std::make_shared<columnar::DecimalColumn>(type_, length, nulls, std::move(validity),
-                                                         std::move(decimals));
-      break;
-    case StorageKind::kBytes:
-      column = std::make_shared<columnar::StringColumn>(type_, length, nulls, std::move(validity),
-                                                        std::move(offsets), std::move(bytes));
-      break;
-  }
-  Clear();
-  return column;
 }
 
 // ---- ColumnChunkReader ----------------------------------------------------------------------
@@ -522,111 +321,125 @@ Status ColumnChunkReader::TakeDefinitionLevels(int64_t count, const int16_t** le
   return Status::OK();
 }
 
-Status ColumnChunkReader::StartDataPage(const PageHeader& header, const uint8_t* body) {
-  const size_t body_size = static_cast<size_t>(header.compressed_page_size);
-  const int definition_width = BitWidth(static_cast<uint64_t>(max_definition_));
-  const int repetition_width = BitWidth(static_cast<uint64_t>(max_repetition_));
-  const uint8_t* data;
-  size_t size;
-  int64_t count;
-  // Non-null values in the page.
-  int64_t present = -1;
-  lazy_definition_ = max_repetition_ == 0 && max_definition_ > 0;
-  if (header.type == PageType::kDataPage) {
-    if (!header.data_page_header) return Error("data page without its header");
-    const DataPageHeader& page = *header.data_page_header;
-    count = page.num_values;
-    encoding_ = page.encoding;
-    if (count < 0 || count > kMaxPageValues) return Error("bad page value count");
+Status ColumnChunkReader::ReadLengthPrefixedLevels(int16_t max_level, Encoding encoding,
+                                                   std::vector<int16_t>* out, const char* what,
+                                                   PageData* page) {
+  if (max_level == 0) {
+    out->clear();
+    return Status::OK();
+  }
+  if (encoding != Encoding::kRLE) {
+    return Error(std::string(what) + " levels use an unsupported encoding");
+  }
+  if (page->size < 4) return Error(std::string(what) + " levels are truncated");
+  uint32_t length;
+  std::memcpy(&length, page->data, 4);
+  if (length > page->size - 4) return Error(std::string(what) + " levels run past the page");
+  const int width = BitWidth(static_cast<uint64_t>(max_level));
+  if (out == &definition_levels_ && lazy_definition_) {
     SLUICE_RETURN_NOT_OK(
-        Decompress(body, body_size, static_cast<size_t>(header.uncompressed_page_size)));
-    data = decompressed_.data();
-    size = decompressed_.size();
-    auto read_levels = [&](int16_t max_level, int width, Encoding encoding,
-                           std::vector<int16_t>* out, const char* what) -> Status {
-      if (max_level == 0) {
-        out->clear();
-        return Status::OK();
-      }
-      if (encoding != Encoding::kRLE) {
-        return Error(std::string(what) + " levels use an unsupported encoding");
-      }
-      if (size < 4) return Error(std::string(what) + " levels are truncated");
-      uint32_t length;
-      std::memcpy(&length, data, 4);
-      if (length > size - 4) return Error(std::string(what) + " levels run past the page");
-      if (out == &definition_levels_ && lazy_definition_) {
-        SLUICE_RETURN_NOT_OK(StartLazyDefinitionLevels(data + 4, length, width, count, &present));
-      } else {
-        SLUICE_RETURN_NOT_OK(DecodeLevels(data + 4, length, width, count, max_level, out, what));
-      }
-      data += 4 + length;
-      size -= 4 + length;
-      return Status::OK();
-    };
-    SLUICE_RETURN_NOT_OK(read_levels(max_repetition_, repetition_width,
-                                     page.repetition_level_encoding, &repetition_levels_,
-                                     "repetition"));
-    SLUICE_RETURN_NOT_OK(read_levels(max_definition_, definition_width,
-                                     page.definition_level_encoding, &definition_levels_,
-                                     "definition"));
+        StartLazyDefinitionLevels(page->data + 4, length, width, page->count, &page->present));
   } else {
-    if (!header.data_page_header_v2) return Error("data page v2 without its header");
-    const DataPageHeaderV2& page = *header.data_page_header_v2;
-    count = page.num_values;
-    encoding_ = page.encoding;
-    if (count < 0 || count > kMaxPageValues) return Error("bad page value count");
-    const int64_t repetition_bytes = page.repetition_levels_byte_length;
-    const int64_t definition_bytes = page.definition_levels_byte_length;
-    if (repetition_bytes < 0 || definition_bytes < 0 ||
-        repetition_bytes + definition_bytes > static_cast<int64_t>(body_size) ||
-        repetition_bytes + definition_bytes > header.uncompressed_page_size) {
-      return Error("the page's level lengths run past the page");
-    }
-    if (max_repetition_ > 0) {
-      SLUICE_RETURN_NOT_OK(DecodeLevels(body, static_cast<size_t>(repetition_bytes),
-                                        repetition_width, count, max_repetition_,
-                                        &repetition_levels_, "repetition"));
-    } else {
-      repetition_levels_.clear();
-    }
-    if (lazy_definition_) {
-      SLUICE_RETURN_NOT_OK(StartLazyDefinitionLevels(body + repetition_bytes,
-                                                     static_cast<size_t>(definition_bytes),
-                                                     definition_width, count, &present));
-    } else if (max_definition_ > 0) {
-      SLUICE_RETURN_NOT_OK(DecodeLevels(body + repetition_bytes,
-                                        static_cast<size_t>(definition_bytes), definition_width,
-                                        count, max_definition_, &definition_levels_, "definition"));
-    } else {
-      definition_levels_.clear();
-    }
-    const size_t levels = static_cast<size_t>(repetition_bytes + definition_bytes);
-    const size_t values_uncompressed = static_cast<size_t>(header.uncompressed_page_size) - levels;
-    if (page.is_compressed) {
-      SLUICE_RETURN_NOT_OK(Decompress(body + levels, body_size - levels, values_uncompressed));
-    } else {
-      if (body_size - levels != values_uncompressed) {
-        return Error("an uncompressed page's sizes disagree");
-      }
-      decompressed_.assign(body + levels, body + body_size);
-    }
-    data = decompressed_.data();
-    size = decompressed_.size();
+    SLUICE_RETURN_NOT_OK(
+        DecodeLevels(page->data + 4, length, width, page->count, max_level, out, what));
   }
-  page_values_ = count;
+  page->data += 4 + length;
+  page->size -= 4 + length;
+  return Status::OK();
+}
+
+Status ColumnChunkReader::ReadPageV1(const PageHeader& header, const uint8_t* body,
+                                     PageData* page) {
+  if (!header.data_page_header) return Error("data page without its header");
+  const DataPageHeader& v1 = *header.data_page_header;
+  page->count = v1.num_values;
+  encoding_ = v1.encoding;
+  if (page->count < 0 || page->count > kMaxPageValues) return Error("bad page value count");
+  SLUICE_RETURN_NOT_OK(Decompress(body, static_cast<size_t>(header.compressed_page_size),
+                                  static_cast<size_t>(header.uncompressed_page_size)));
+  page->data = decompressed_.data();
+  page->size = decompressed_.size();
+  SLUICE_RETURN_NOT_OK(ReadLengthPrefixedLevels(max_repetition_, v1.repetition_level_encoding,
+                                                &repetition_levels_, "repetition", page));
+  return ReadLengthPrefixedLevels(max_definition_, v1.definition_level_encoding,
+                                  &definition_levels_, "definition", page);
+}
+
+Status ColumnChunkReader::ReadPageV2(const PageHeader& header, const uint8_t* body,
+                                     PageData* page) {
+  if (!header.data_page_header_v2) return Error("data page v2 without its header");
+  const DataPageHeaderV2& v2 = *header.data_page_header_v2;
+  const size_t body_size = static_cast<size_t>(header.compressed_page_size);
+  const int64_t count = v2.num_values;
+  page->count = count;
+  encoding_ = v2.encoding;
+  if (count < 0 || count > kMaxPageValues) return Error("bad page value count");
+  const int64_t repetition_bytes = v2.repetition_levels_byte_length;
+  const int64_t definition_bytes = v2.definition_levels_byte_length;
+  if (repetition_bytes < 0 || definition_bytes < 0 ||
+      repetition_bytes + definition_bytes > static_cast<int64_t>(body_size) ||
+      repetition_bytes + definition_bytes > header.uncompressed_page_size) {
+    return Error("the page's level lengths run past the page");
+  }
+  const int definition_width = BitWidth(static_cast<uint64_t>(max_definition_));
+  if (max_repetition_ > 0) {
+    SLUICE_RETURN_NOT_OK(DecodeLevels(body, static_cast<size_t>(repetition_bytes),
+                                      BitWidth(static_cast<uint64_t>(max_repetition_)), count,
+                                      max_repetition_, &repetition_levels_, "repetition"));
+  } else {
+    repetition_levels_.clear();
+  }
+  if (lazy_definition_) {
+    SLUICE_RETURN_NOT_OK(StartLazyDefinitionLevels(body + repetition_bytes,
+                                                   static_cast<size_t>(definition_bytes),
+                                                   definition_width, count, &page->present));
+  } else if (max_definition_ > 0) {
+    SLUICE_RETURN_NOT_OK(DecodeLevels(body + repetition_bytes,
+                                      static_cast<size_t>(definition_bytes), definition_width,
+                                      count, max_definition_, &definition_levels_, "definition"));
+  } else {
+    definition_levels_.clear();
+  }
+  const size_t levels = static_cast<size_t>(repetition_bytes + definition_bytes);
+  const size_t values_uncompressed = static_cast<size_t>(header.uncompressed_page_size) - levels;
+  if (v2.is_compressed) {
+    SLUICE_RETURN_NOT_OK(Decompress(body + levels, body_size - levels, values_uncompressed));
+  } else {
+    if (body_size - levels != values_uncompressed) {
+      return Error("an uncompressed page's sizes disagree");
+    }
+    decompressed_.assign(body + levels, body + body_size);
+  }
+  page->data = decompressed_.data();
+  page->size = decompressed_.size();
+  return Status::OK();
+}
+
+Status ColumnChunkReader::StartDataPage(const PageHeader& header, const uint8_t* body) {
+  lazy_definition_ = max_repetition_ == 0 && max_definition_ > 0;
+  PageData page;
+  if (header.type == PageType::kDataPage) {
+    SLUICE_RETURN_NOT_OK(ReadPageV1(header, body, &page));
+  } else {
+    SLUICE_RETURN_NOT_OK(ReadPageV2(header, body, &page));
+  }
+  page_values_ = page.count;
   page_position_ = 0;
-  if (present < 0) {
-    present = count;
+  if (page.present < 0) {
+    page.present = page.count;
     if (max_definition_ > 0) {
-      present = 0;
-      for (int16_t level : definition_levels_) present += level == max_definition_;
+      page.present = 0;
+      for (int16_t level : definition_levels_) page.present += level == max_definition_;
     }
   }
-  values_ = data;
-  values_end_ = data + size;
+  values_ = page.data;
+  values_end_ = page.data + page.size;
   bit_position_ = 0;
   view_position_ = 0;
+  return StartValues(page.data, page.size, page.present);
+}
+
+Status ColumnChunkReader::StartValues(const uint8_t* data, size_t size, int64_t present) {
   switch (encoding_) {
     case Encoding::kPlain:
       break;
@@ -665,39 +478,8 @@ Status ColumnChunkReader::StartDataPage(const PageHeader& header, const uint8_t*
       break;
     }
     case Encoding::kDeltaLengthByteArray:
-    case Encoding::kDeltaByteArray: {
-      if (fixed_width_ < 0) return Error("a byte-array encoding on a boolean column");
-      Status status = encoding_ == Encoding::kDeltaLengthByteArray
-                          ? DecodeDeltaLengthByteArray(data, size, present, &decoded_arrays_)
-                          : DecodeDeltaByteArray(data, size, present, &decoded_arrays_);
-      if (!status.ok()) return Error(status.message());
-      if (decoded_arrays_.size() != present) return Error("byte-array page holds fewer values");
-      if (fixed_width_ > 0) {
-        // FIXED_LEN_BYTE_ARRAY stored with DELTA_BYTE_ARRAY: every value must have the width.
-        decoded_.clear();
-        for (int64_t i = 0; i < present; ++i) {
-          const uint32_t begin = decoded_arrays_.offsets[static_cast<size_t>(i)];
-          const uint32_t end = decoded_arrays_.offsets[static_cast<size_t>(i) + 1];
-          if (static_cast<int>(end - begin) != fixed_width_) {
-            return Error("a fixed-length value of the wrong length");
-          }
-          decoded_.insert(decoded_.end(), decoded_arrays_.bytes.data() + begin,
-                          decoded_arrays_.bytes.data() + end);
-        }
-        values_ = decoded_.data();
-        values_end_ = values_ + decoded_.size();
-        encoding_ = Encoding::kPlain;
-      } else {
-        views_.resize(static_cast<size_t>(present));
-        for (int64_t i = 0; i < present; ++i) {
-          const uint32_t begin = decoded_arrays_.offsets[static_cast<size_t>(i)];
-          const uint32_t end = decoded_arrays_.offsets[static_cast<size_t>(i) + 1];
-          views_[static_cast<size_t>(i)] =
-              std::string_view(decoded_arrays_.bytes.data() + begin, end - begin);
-        }
-      }
-      break;
-    }
+    case Encoding::kDeltaByteArray:
+      return StartDeltaByteArrays(data, size, present);
     case Encoding::kByteStreamSplit: {
       if (fixed_width_ <= 0) return Error("BYTE_STREAM_SPLIT on a variable-width column");
       if (static_cast<uint64_t>(present) > size / static_cast<size_t>(fixed_width_)) {
@@ -712,6 +494,40 @@ Status ColumnChunkReader::StartDataPage(const PageHeader& header, const uint8_t*
     }
     default:
       return Error("unsupported encoding " + std::to_string(static_cast<int>(encoding_)));
+  }
+  return Status::OK();
+}
+
+Status ColumnChunkReader::StartDeltaByteArrays(const uint8_t* data, size_t size, int64_t present) {
+  if (fixed_width_ < 0) return Error("a byte-array encoding on a boolean column");
+  Status status = encoding_ == Encoding::kDeltaLengthByteArray
+                      ? DecodeDeltaLengthByteArray(data, size, present, &decoded_arrays_)
+                      : DecodeDeltaByteArray(data, size, present, &decoded_arrays_);
+  if (!status.ok()) return Error(status.message());
+  if (decoded_arrays_.size() != present) return Error("byte-array page holds fewer values");
+  if (fixed_width_ > 0) {
+    // FIXED_LEN_BYTE_ARRAY stored with DELTA_BYTE_ARRAY: every value must have the width.
+    decoded_.clear();
+    for (int64_t i = 0; i < present; ++i) {
+      const uint32_t begin = decoded_arrays_.offsets[static_cast<size_t>(i)];
+      const uint32_t end = decoded_arrays_.offsets[static_cast<size_t>(i) + 1];
+      if (static_cast<int>(end - begin) != fixed_width_) {
+        return Error("a fixed-length value of the wrong length");
+      }
+      decoded_.insert(decoded_.end(), decoded_arrays_.bytes.data() + begin,
+                      decoded_arrays_.bytes.data() + end);
+    }
+    values_ = decoded_.data();
+    values_end_ = values_ + decoded_.size();
+    encoding_ = Encoding::kPlain;
+    return Status::OK();
+  }
+  views_.resize(static_cast<size_t>(present));
+  for (int64_t i = 0; i < present; ++i) {
+    const uint32_t begin = decoded_arrays_.offsets[static_cast<size_t>(i)];
+    const uint32_t end = decoded_arrays_.offsets[static_cast<size_t>(i) + 1];
+    views_[static_cast<size_t>(i)] =
+        std::string_view(decoded_arrays_.bytes.data() + begin, end - begin);
   }
   return Status::OK();
 }

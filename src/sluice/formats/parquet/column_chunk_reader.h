@@ -18,48 +18,13 @@
 #include "sluice/formats/parquet/parquet_encoding.h"
 #include "sluice/formats/parquet/parquet_metadata.h"
 #include "sluice/formats/parquet/parquet_schema.h"
+#include "sluice/formats/parquet/value_accumulator.h"
 #include "sluice/io/random_access_file.h"
 
 namespace sluice::parquet {
 
 // A big-endian two's complement integer of 1..16 bytes (DECIMAL on BYTE_ARRAY / FLBA).
 columnar::Int128 DecodeBigEndianDecimal(const uint8_t* data, size_t size);
-
-// Values of one sluice type under construction, with a byte-per-row validity.
-class ValueAccumulator {
- public:
-  explicit ValueAccumulator(columnar::DataType type);
-
-  const columnar::DataType& type() const { return type_; }
-  int64_t length() const { return length_; }
-  void Clear();
-
-  // Moves the last `dense_count` values (appended without nulls) into place for `rows` rows whose
-  // definition levels are `levels`: a row is present when its level equals `max_level`.
-  void SpreadNulls(int64_t dense_count, const int16_t* levels, int64_t rows, int16_t max_level);
-
-  // Appends `count` values taken from `dictionary` at `indices` (checked by the caller).
-  void Gather(const ValueAccumulator& dictionary, const uint32_t* indices, int64_t count);
-
-  columnar::ColumnPtr Finish();
-
-  // Storage (one of these is used, by type).
-  std::vector<uint8_t> booleans;  // one byte per value
-  std::vector<int32_t> int32s;
-  std::vector<int64_t> int64s;
-  std::vector<double> doubles;
-  std::vector<columnar::Int128> decimals;
-  std::vector<int64_t> offsets;  // byte arrays: length + 1
-  columnar::RawBytes bytes;
-  // Advances length_ after values were appended to the storage directly.
-  void AddValues(int64_t count) { length_ += count; }
-
- private:
-  columnar::DataType type_;
-  int64_t length_ = 0;
-  std::vector<uint8_t> validity_;  // one byte per row; empty while every row is valid
-  int64_t null_count_ = 0;
-};
 
 struct ColumnChunkContext {
   const io::RandomAccessFile* file = nullptr;
@@ -88,7 +53,25 @@ class ColumnChunkReader {
  private:
   Status NextPage(bool* found);
   Status ReadDictionaryPage(const PageHeader& header, const uint8_t* body);
+  // A data page (v1 or v2): its levels read or started, its values ready to be consumed.
   Status StartDataPage(const PageHeader& header, const uint8_t* body);
+  // What StartDataPage learns while reading a page's levels.
+  struct PageData {
+    const uint8_t* data = nullptr;  // the values, after the levels (decompressed)
+    size_t size = 0;
+    int64_t count = 0;     // level entries
+    int64_t present = -1;  // non-null values, when the levels were counted on the way
+  };
+  // Data page v1: decompresses the page, then reads its length-prefixed levels.
+  Status ReadPageV1(const PageHeader& header, const uint8_t* body, PageData* page);
+  // Data page v2: levels stored uncompressed before the (maybe compressed) values.
+  Status ReadPageV2(const PageHeader& header, const uint8_t* body, PageData* page);
+  // One run of RLE levels with a 4-byte length prefix at page->data, which moves past it.
+  Status ReadLengthPrefixedLevels(int16_t max_level, Encoding encoding, std::vector<int16_t>* out,
+                                  const char* what, PageData* page);
+  // Sets up the decoder of the page's value encoding for `present` values at [data, data + size).
+  Status StartValues(const uint8_t* data, size_t size, int64_t present);
+  Status StartDeltaByteArrays(const uint8_t* data, size_t size, int64_t present);
   Status DecodeLevels(const uint8_t* data, size_t size, int bit_width, int64_t count,
                       int16_t max_level, std::vector<int16_t>* out, const char* what);
   // Flat columns: starts the page's definition levels without materializing them, checking they

@@ -42,6 +42,158 @@ Status MapDecimal(const std::string& path, const SchemaElement& element, SchemaN
   return Status::OK();
 }
 
+// A converted type that constrains the physical type must fit it (INT_8 on INT32, UTF8 on
+// BYTE_ARRAY...).
+Status CheckConvertedFits(const std::string& path, const SchemaElement& element, Type physical) {
+  if (!element.converted) return Status::OK();
+  const ConvertedType converted = *element.converted;
+  bool fits = true;
+  switch (converted) {
+    case ConvertedType::kInt8:
+    case ConvertedType::kInt16:
+    case ConvertedType::kInt32:
+    case ConvertedType::kUint8:
+    case ConvertedType::kUint16:
+    case ConvertedType::kUint32:
+    case ConvertedType::kDate:
+    case ConvertedType::kTimeMillis:
+      fits = physical == Type::kInt32;
+      break;
+    case ConvertedType::kInt64:
+    case ConvertedType::kUint64:
+    case ConvertedType::kTimeMicros:
+    case ConvertedType::kTimestampMillis:
+    case ConvertedType::kTimestampMicros:
+      fits = physical == Type::kInt64;
+      break;
+    case ConvertedType::kUTF8:
+    case ConvertedType::kJSON:
+    case ConvertedType::kBSON:
+    case ConvertedType::kEnum:
+      fits = physical == Type::kByteArray || physical == Type::kFixedLenByteArray;
+      break;
+    case ConvertedType::kDecimal:
+      fits = physical == Type::kInt32 || physical == Type::kInt64 || physical == Type::kByteArray ||
+             physical == Type::kFixedLenByteArray;
+      break;
+    case ConvertedType::kInterval:
+      fits = physical == Type::kFixedLenByteArray;
+      break;
+    default:
+      break;
+  }
+  if (!fits) {
+    return Invalid(path, element,
+                   "converted type " + std::to_string(static_cast<int>(converted)) +
+                       " does not fit physical type " + std::to_string(static_cast<int>(physical)));
+  }
+  return Status::OK();
+}
+
+// INT32: decimal, DATE, TIME(MILLIS), or a signed or unsigned integer.
+Status MapInt32(const std::string& path, const SchemaElement& element, bool decimal,
+                SchemaNode* node) {
+  if (decimal) return MapDecimal(path, element, node, LeafConversion::kInt32Decimal);
+  if (IsLogical(element, Kind::kDate) || IsConverted(element, ConvertedType::kDate)) {
+    node->type = DataType::Date();
+    node->conversion = LeafConversion::kInt32;
+    return Status::OK();
+  }
+  if ((IsLogical(element, Kind::kTime) && element.logical->unit == TimeUnit::kMillis) ||
+      IsConverted(element, ConvertedType::kTimeMillis)) {
+    node->type = DataType::Time();
+    node->conversion = LeafConversion::kInt32Times1000;
+    return Status::OK();
+  }
+  bool is_unsigned32 = IsConverted(element, ConvertedType::kUint32);
+  if (IsLogical(element, Kind::kInteger)) {
+    if (element.logical->bit_width > 32) {
+      return Invalid(path, element, "INT(64) annotation on INT32");
+    }
+    is_unsigned32 = !element.logical->is_signed && element.logical->bit_width == 32;
+  }
+  node->type = is_unsigned32 ? DataType::Int64() : DataType::Int32();
+  node->conversion = is_unsigned32 ? LeafConversion::kUInt32 : LeafConversion::kInt32;
+  return Status::OK();
+}
+
+// INT64: decimal, TIMESTAMP or TIME in any unit, or a signed or unsigned integer.
+Status MapInt64(const std::string& path, const SchemaElement& element, bool decimal,
+                SchemaNode* node) {
+  if (decimal) return MapDecimal(path, element, node, LeafConversion::kInt64Decimal);
+  const bool timestamp = IsLogical(element, Kind::kTimestamp) ||
+                         IsConverted(element, ConvertedType::kTimestampMillis) ||
+                         IsConverted(element, ConvertedType::kTimestampMicros);
+  const bool time =
+      IsLogical(element, Kind::kTime) || IsConverted(element, ConvertedType::kTimeMicros);
+  if (timestamp || time) {
+    node->type = timestamp ? DataType::Timestamp() : DataType::Time();
+    TimeUnit unit = TimeUnit::kMicros;
+    if (element.logical &&
+        (element.logical->kind == Kind::kTimestamp || element.logical->kind == Kind::kTime)) {
+      unit = element.logical->unit;
+    } else if (IsConverted(element, ConvertedType::kTimestampMillis)) {
+      unit = TimeUnit::kMillis;
+    }
+    node->conversion = unit == TimeUnit::kMillis  ? LeafConversion::kInt64Times1000
+                       : unit == TimeUnit::kNanos ? LeafConversion::kInt64Div1000
+                                                  : LeafConversion::kInt64;
+    return Status::OK();
+  }
+  bool is_unsigned = IsConverted(element, ConvertedType::kUint64);
+  if (IsLogical(element, Kind::kInteger)) is_unsigned = !element.logical->is_signed;
+  if (is_unsigned) {
+    node->type = DataType::Decimal(20, 0);
+    node->conversion = LeafConversion::kUInt64;
+  } else {
+    node->type = DataType::Int64();
+    node->conversion = LeafConversion::kInt64;
+  }
+  return Status::OK();
+}
+
+// BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY: decimal, FLOAT16, UUID, JSON, string, or binary.
+Status MapByteArray(const std::string& path, const SchemaElement& element, bool decimal,
+                    SchemaNode* node) {
+  const Type physical = node->physical;
+  if (physical == Type::kFixedLenByteArray && (!element.type_length || *element.type_length <= 0)) {
+    return Invalid(path, element, "FIXED_LEN_BYTE_ARRAY without a positive type_length");
+  }
+  if (decimal) {
+    if (physical == Type::kFixedLenByteArray && node->type_length > 16) {
+      return Invalid(path, element, "decimal stored in more than 16 bytes");
+    }
+    return MapDecimal(path, element, node, LeafConversion::kBytesDecimal);
+  }
+  if (IsLogical(element, Kind::kFloat16)) {
+    if (physical != Type::kFixedLenByteArray || node->type_length != 2) {
+      return Invalid(path, element, "FLOAT16 must be a 2-byte FIXED_LEN_BYTE_ARRAY");
+    }
+    node->type = DataType::Float64();
+    node->conversion = LeafConversion::kFloat16;
+    return Status::OK();
+  }
+  if (IsLogical(element, Kind::kUUID)) {
+    if (physical != Type::kFixedLenByteArray || node->type_length != 16) {
+      return Invalid(path, element, "UUID must be a 16-byte FIXED_LEN_BYTE_ARRAY");
+    }
+    node->type = DataType::String();
+    node->conversion = LeafConversion::kUUID;
+    return Status::OK();
+  }
+  node->conversion = LeafConversion::kBytes;
+  if (IsLogical(element, Kind::kJSON) || IsConverted(element, ConvertedType::kJSON)) {
+    node->type = DataType::Json();
+  } else if (IsLogical(element, Kind::kString) || IsLogical(element, Kind::kEnum) ||
+             IsConverted(element, ConvertedType::kUTF8) ||
+             IsConverted(element, ConvertedType::kEnum)) {
+    node->type = DataType::String();
+  } else {
+    node->type = DataType::Binary();
+  }
+  return Status::OK();
+}
+
 // Maps a leaf's physical type and annotations to a sluice type and conversion.
 Status MapLeaf(const std::string& path, const SchemaElement& element, SchemaNode* node) {
   const Type physical = *element.type;
@@ -54,112 +206,16 @@ Status MapLeaf(const std::string& path, const SchemaElement& element, SchemaNode
     node->conversion = LeafConversion::kNull;
     return Status::OK();
   }
-  // Converted types that constrain the physical type.
-  if (element.converted) {
-    const ConvertedType converted = *element.converted;
-    bool fits = true;
-    switch (converted) {
-      case ConvertedType::kInt8:
-      case ConvertedType::kInt16:
-      case ConvertedType::kInt32:
-      case ConvertedType::kUint8:
-      case ConvertedType::kUint16:
-      case ConvertedType::kUint32:
-      case ConvertedType::kDate:
-      case ConvertedType::kTimeMillis:
-        fits = physical == Type::kInt32;
-        break;
-      case ConvertedType::kInt64:
-      case ConvertedType::kUint64:
-      case ConvertedType::kTimeMicros:
-      case ConvertedType::kTimestampMillis:
-      case ConvertedType::kTimestampMicros:
-        fits = physical == Type::kInt64;
-        break;
-      case ConvertedType::kUTF8:
-      case ConvertedType::kJSON:
-      case ConvertedType::kBSON:
-      case ConvertedType::kEnum:
-        fits = physical == Type::kByteArray || physical == Type::kFixedLenByteArray;
-        break;
-      case ConvertedType::kDecimal:
-        fits = physical == Type::kInt32 || physical == Type::kInt64 ||
-               physical == Type::kByteArray || physical == Type::kFixedLenByteArray;
-        break;
-      case ConvertedType::kInterval:
-        fits = physical == Type::kFixedLenByteArray;
-        break;
-      default:
-        break;
-    }
-    if (!fits) {
-      return Invalid(path, element,
-                     "converted type " + std::to_string(static_cast<int>(converted)) +
-                         " does not fit physical type " +
-                         std::to_string(static_cast<int>(physical)));
-    }
-  }
+  SLUICE_RETURN_NOT_OK(CheckConvertedFits(path, element, physical));
   switch (physical) {
     case Type::kBoolean:
       node->type = DataType::Bool();
       node->conversion = LeafConversion::kBool;
       return Status::OK();
-    case Type::kInt32: {
-      if (decimal) return MapDecimal(path, element, node, LeafConversion::kInt32Decimal);
-      if (IsLogical(element, Kind::kDate) || IsConverted(element, ConvertedType::kDate)) {
-        node->type = DataType::Date();
-        node->conversion = LeafConversion::kInt32;
-        return Status::OK();
-      }
-      if ((IsLogical(element, Kind::kTime) && element.logical->unit == TimeUnit::kMillis) ||
-          IsConverted(element, ConvertedType::kTimeMillis)) {
-        node->type = DataType::Time();
-        node->conversion = LeafConversion::kInt32Times1000;
-        return Status::OK();
-      }
-      bool is_unsigned32 = IsConverted(element, ConvertedType::kUint32);
-      if (IsLogical(element, Kind::kInteger)) {
-        if (element.logical->bit_width > 32) {
-          return Invalid(path, element, "INT(64) annotation on INT32");
-        }
-        is_unsigned32 = !element.logical->is_signed && element.logical->bit_width == 32;
-      }
-      node->type = is_unsigned32 ? DataType::Int64() : DataType::Int32();
-      node->conversion = is_unsigned32 ? LeafConversion::kUInt32 : LeafConversion::kInt32;
-      return Status::OK();
-    }
-    case Type::kInt64: {
-      if (decimal) return MapDecimal(path, element, node, LeafConversion::kInt64Decimal);
-      const bool timestamp = IsLogical(element, Kind::kTimestamp) ||
-                             IsConverted(element, ConvertedType::kTimestampMillis) ||
-                             IsConverted(element, ConvertedType::kTimestampMicros);
-      const bool time =
-          IsLogical(element, Kind::kTime) || IsConverted(element, ConvertedType::kTimeMicros);
-      if (timestamp || time) {
-        node->type = timestamp ? DataType::Timestamp() : DataType::Time();
-        TimeUnit unit = TimeUnit::kMicros;
-        if (element.logical &&
-            (element.logical->kind == Kind::kTimestamp || element.logical->kind == Kind::kTime)) {
-          unit = element.logical->unit;
-        } else if (IsConverted(element, ConvertedType::kTimestampMillis)) {
-          unit = TimeUnit::kMillis;
-        }
-        node->conversion = unit == TimeUnit::kMillis  ? LeafConversion::kInt64Times1000
-                           : unit == TimeUnit::kNanos ? LeafConversion::kInt64Div1000
-                                                      : LeafConversion::kInt64;
-        return Status::OK();
-      }
-      bool is_unsigned = IsConverted(element, ConvertedType::kUint64);
-      if (IsLogical(element, Kind::kInteger)) is_unsigned = !element.logical->is_signed;
-      if (is_unsigned) {
-        node->type = DataType::Decimal(20, 0);
-        node->conversion = LeafConversion::kUInt64;
-      } else {
-        node->type = DataType::Int64();
-        node->conversion = LeafConversion::kInt64;
-      }
-      return Status::OK();
-    }
+    case Type::kInt32:
+      return MapInt32(path, element, decimal, node);
+    case Type::kInt64:
+      return MapInt64(path, element, decimal, node);
     case Type::kInt96:
       node->type = DataType::Timestamp();
       node->conversion = LeafConversion::kInt96Timestamp;
@@ -173,45 +229,8 @@ Status MapLeaf(const std::string& path, const SchemaElement& element, SchemaNode
       node->conversion = LeafConversion::kDouble;
       return Status::OK();
     case Type::kByteArray:
-    case Type::kFixedLenByteArray: {
-      if (physical == Type::kFixedLenByteArray &&
-          (!element.type_length || *element.type_length <= 0)) {
-        return Invalid(path, element, "FIXED_LEN_BYTE_ARRAY without a positive type_length");
-      }
-      if (decimal) {
-        if (physical == Type::kFixedLenByteArray && node->type_length > 16) {
-          return Invalid(path, element, "decimal stored in more than 16 bytes");
-        }
-        return MapDecimal(path, element, node, LeafConversion::kBytesDecimal);
-      }
-      if (IsLogical(element, Kind::kFloat16)) {
-        if (physical != Type::kFixedLenByteArray || node->type_length != 2) {
-          return Invalid(path, element, "FLOAT16 must be a 2-byte FIXED_LEN_BYTE_ARRAY");
-        }
-        node->type = DataType::Float64();
-        node->conversion = LeafConversion::kFloat16;
-        return Status::OK();
-      }
-      if (IsLogical(element, Kind::kUUID)) {
-        if (physical != Type::kFixedLenByteArray || node->type_length != 16) {
-          return Invalid(path, element, "UUID must be a 16-byte FIXED_LEN_BYTE_ARRAY");
-        }
-        node->type = DataType::String();
-        node->conversion = LeafConversion::kUUID;
-        return Status::OK();
-      }
-      node->conversion = LeafConversion::kBytes;
-      if (IsLogical(element, Kind::kJSON) || IsConverted(element, ConvertedType::kJSON)) {
-        node->type = DataType::Json();
-      } else if (IsLogical(element, Kind::kString) || IsLogical(element, Kind::kEnum) ||
-                 IsConverted(element, ConvertedType::kUTF8) ||
-                 IsConverted(element, ConvertedType::kEnum)) {
-        node->type = DataType::String();
-      } else {
-        node->type = DataType::Binary();
-      }
-      return Status::OK();
-    }
+    case Type::kFixedLenByteArray:
+      return MapByteArray(path, element, decimal, node);
   }
   return Invalid(path, element, "unknown physical type");
 }
