@@ -60,6 +60,11 @@ struct DeletionVector {
   friend bool operator==(const DeletionVector&, const DeletionVector&) = default;
 };
 
+// The tag sluice puts on a file a DELETE or MERGE writes with rows copied unchanged out of files
+// the same commit removes ("true"): a reader of what a commit changed may skip it. Other writers'
+// files never carry it, so they are read whole.
+inline constexpr const char* kCopiedRowsTag = "sluice.copiedRows";
+
 struct AddFile {
   std::string path;  // relative to the table root, URL-encoded (RFC 2396 URI)
   StringMap partition_values;

@@ -156,13 +156,21 @@ Result<std::vector<columnar::BatchPtr>> ReadFile(const std::shared_ptr<const Del
 }
 
 // Closes the writer's files and adds them to `txn`; on failure deletes every file written.
-Result<std::vector<AddFile>> FinishInto(DataFileWriter* writer, Transaction* txn) {
+// `copies`: the files hold rows copied unchanged out of files the commit removes (kCopiedRowsTag).
+Result<std::vector<AddFile>> FinishInto(DataFileWriter* writer, Transaction* txn,
+                                        bool copies = false) {
   Result<std::vector<AddFile>> adds = writer->Finish();
   if (!adds.ok()) {
     writer->Abort();
     return adds.status();
   }
-  for (const AddFile& add : *adds) txn->Add(add);
+  for (AddFile& add : *adds) {
+    if (copies) {
+      if (!add.tags) add.tags.emplace();
+      (*add.tags)[kCopiedRowsTag] = "true";
+    }
+    txn->Add(add);
+  }
   return adds;
 }
 
@@ -322,8 +330,8 @@ struct RewriteWriters {
       : files(ForTable(options, snapshot)),
         data(log->shared_fs(), log->root(), snapshot.schema, snapshot.metadata.partition_columns,
              files),
-        source(log->shared_fs(), log->root(), snapshot.schema,
-               snapshot.metadata.partition_columns, files),
+        source(log->shared_fs(), log->root(), snapshot.schema, snapshot.metadata.partition_columns,
+               files),
         vectors(log->shared_fs(), log->root()),
         merge_on_read(WritesDeletionVectors(snapshot)) {
     if (WritesChangeData(snapshot)) {
@@ -543,7 +551,8 @@ Result<DeleteResult> DeltaTable::Delete(const std::string& predicate_text,
     result.rows_deleted += *deleted;
     result.files_removed += *deleted > 0 && !rewrite.merge_on_read ? 1 : 0;
   }
-  SLUICE_ASSIGN_OR_RETURN(std::vector<AddFile> adds, FinishInto(&rewrite.data, &txn));
+  SLUICE_ASSIGN_OR_RETURN(std::vector<AddFile> adds,
+                          FinishInto(&rewrite.data, &txn, /*copies=*/true));
   if (result.rows_deleted == 0) {
     rewrite.AbortChangeData();
     result.commit.version = -1;
@@ -783,7 +792,8 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
     if (!status.ok()) return fail(status);
   }
   result.rows_inserted = source_rows - static_cast<int64_t>(matched_keys.size());
-  SLUICE_ASSIGN_OR_RETURN(std::vector<AddFile> adds, FinishInto(&rewrite.data, &txn));
+  SLUICE_ASSIGN_OR_RETURN(std::vector<AddFile> adds,
+                          FinishInto(&rewrite.data, &txn, /*copies=*/true));
   Result<std::vector<AddFile>> source_adds = FinishInto(&rewrite.source, &txn);
   if (!source_adds.ok()) {
     rewrite.data.Abort();

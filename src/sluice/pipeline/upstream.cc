@@ -34,13 +34,22 @@ Result<UpstreamDelta> ReadDelta(const lake::DeltaLog& log, const lake::Snapshot&
         merge = info->operation == "MERGE";
       }
     }
+    std::set<std::string> removed;  // paths this commit removes
     for (const lake::Action& action : actions) {
       if (const auto* remove = std::get_if<lake::RemoveFile>(&action)) {
         if (remove->data_change && !delta.removed_version) delta.removed_version = v;
         if (remove->data_change && !merge && !delta.deleted_version) delta.deleted_version = v;
-      } else if (const auto* add = std::get_if<lake::AddFile>(&action)) {
-        if (add->data_change) added.push_back(add->path);
+        removed.insert(remove->path);
       }
+    }
+    for (const lake::Action& action : actions) {
+      const auto* add = std::get_if<lake::AddFile>(&action);
+      if (add == nullptr || !add->data_change) continue;
+      // Rows copied unchanged around a merge's or delete's changes, and a file added again with a
+      // new deletion vector, bring no new rows.
+      const bool copies = add->tags && add->tags->count(lake::kCopiedRowsTag) != 0;
+      if (copies || removed.count(add->path) != 0) continue;
+      added.push_back(add->path);
     }
   }
   // Added files that are still live (a later commit may have compacted them), each once (a file

@@ -27,7 +27,10 @@ Result<std::vector<columnar::BatchPtr>> ReadAll(std::shared_ptr<const lake::Delt
 
 // What the commits after version `consumed` (up to `snapshot`) did to a table.
 struct UpstreamDelta {
-  std::vector<std::string> files;          // data files they added that are still live (decoded)
+  // Data files they added with rows new to the table that are still live (decoded): not the
+  // files sluice's merges and deletes fill with rows copied out of the files they rewrite
+  // (lake::kCopiedRowsTag), nor a file added again with a new deletion vector.
+  std::vector<std::string> files;
   std::optional<int64_t> removed_version;  // the first of them that removed rows, if any
   // The first that removed rows other than by a MERGE's rewrite of files (sluice's merges never
   // delete a row: the rows of a file they remove are in the files they add).
