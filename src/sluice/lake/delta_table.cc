@@ -1,5 +1,7 @@
 #include "sluice/lake/delta_table.h"
 
+#include "sluice/lake/key_ranges.h"
+
 #include <algorithm>
 #include <cctype>
 #include <unordered_map>
@@ -14,6 +16,7 @@
 #include "sluice/lake/deletion_vector_writer.h"
 #include "sluice/lake/delta_schema.h"
 #include "sluice/lake/file_statistics.h"
+#include "sluice/lake/key_ranges.h"
 #include "sluice/lake/table_features.h"
 #include "sluice/lake/table_scan.h"
 
@@ -606,57 +609,6 @@ class KeyEncoder {
   std::vector<size_t> indices_;
 };
 
-// Sorted source values of each key column, to decide whether a file's [min, max] can hold a key.
-struct KeyRanges {
-  std::vector<std::string> columns;
-  std::vector<std::vector<StatValue>> sorted_values;  // per key column
-
-  bool MayContain(const AddFile& add, const Snapshot& snapshot) const {
-    std::optional<FileStats> stats;
-    bool parsed = false;
-    for (size_t k = 0; k < columns.size(); ++k) {
-      const std::vector<StatValue>& values = sorted_values[k];
-      if (values.empty()) continue;
-      const std::vector<std::string>& partitions = snapshot.metadata.partition_columns;
-      std::optional<StatValue> low;
-      std::optional<StatValue> high;
-      const std::string& key = snapshot.PhysicalName(columns[k]);
-      if (std::find(partitions.begin(), partitions.end(), columns[k]) != partitions.end()) {
-        auto it = add.partition_values.find(key);
-        if (it == add.partition_values.end() || !it->second.has_value()) return false;
-        const columnar::DataType type =
-            snapshot.schema->field(*snapshot.schema->FieldIndex(columns[k])).type;
-        Result<StatValue> value = PartitionStatValue(*it->second, type);
-        if (!value.ok()) continue;
-        low = *value;
-        high = *value;
-      } else {
-        if (!parsed) {
-          parsed = true;
-          if (add.stats.has_value()) {
-            Result<FileStats> result = ParseStats(*add.stats, snapshot.StatsSchema());
-            if (result.ok()) stats = std::move(result).ValueUnsafe();
-          }
-        }
-        if (!stats.has_value()) return true;
-        auto it = stats->columns.find(key);
-        if (it == stats->columns.end()) continue;
-        low = it->second.min;
-        high = it->second.max;
-      }
-      if (!low.has_value() || !high.has_value() || low->index() != values.front().index() ||
-          high->index() != values.front().index()) {
-        continue;
-      }
-      auto first = std::lower_bound(
-          values.begin(), values.end(), *low,
-          [](const StatValue& a, const StatValue& b) { return CompareStatValues(a, b) < 0; });
-      if (first == values.end() || CompareStatValues(*first, *high) > 0) return false;
-    }
-    return true;
-  }
-};
-
 // A MERGE's source rows aligned to the table schema, their keys (each once, none null) and the
 // sorted key values that decide which files may hold them.
 struct ChangeSet {
@@ -670,8 +622,7 @@ Result<ChangeSet> ReadChangeSet(const BatchSource& source, const columnar::Schem
                                 const KeyEncoder& encoder, const std::vector<size_t>& key_indices,
                                 const std::vector<std::string>& key_names) {
   ChangeSet set;
-  set.ranges.columns = key_names;
-  set.ranges.sorted_values.resize(key_names.size());
+  set.ranges = KeyRanges(key_names);
   std::string key;
   while (true) {
     SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr batch, source());
@@ -690,19 +641,12 @@ Result<ChangeSet> ReadChangeSet(const BatchSource& source, const columnar::Schem
                                  ") more than once; each target row may be updated by one "
                                  "source row only");
       }
-      for (size_t k = 0; k < key_indices.size(); ++k) {
-        set.ranges.sorted_values[k].push_back(StatValueAt(aligned->column(key_indices[k]), row));
-      }
+      set.ranges.AddRow(*aligned, key_indices, row);
     }
     set.rows += aligned->num_rows();
     set.batches.push_back(std::move(aligned));
   }
-  for (auto& values : set.ranges.sorted_values) {
-    std::erase_if(values,
-                  [](const StatValue& v) { return std::holds_alternative<std::monostate>(v); });
-    std::sort(values.begin(), values.end(),
-              [](const StatValue& a, const StatValue& b) { return CompareStatValues(a, b) < 0; });
-  }
+  set.ranges.Seal();
   return set;
 }
 

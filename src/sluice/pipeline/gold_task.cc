@@ -8,6 +8,7 @@
 #include "sluice/gold/dimension.h"
 #include "sluice/gold/star.h"
 #include "sluice/lake/delta_table.h"
+#include "sluice/pipeline/changed_groups.h"
 #include "sluice/pipeline/upstream.h"
 #include "sluice/silver/transformer.h"
 
@@ -420,22 +421,59 @@ Result<TaskOutcome> GoldTask::RunFact(TaskContext& context) {
 
 Result<TaskOutcome> GoldTask::RunAggregate(TaskContext& context) {
   const gold::AggregateSpec& spec = model_.aggregate;
-  TaskOutcome outcome;
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::DeltaTable> target,
                           lake::DeltaTable::Open(project_.TablePath(model_.name)));
   SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr snapshot, target->log()->Load());
-  SLUICE_ASSIGN_OR_RETURN(Input input, OpenInput(project_, spec.from, *snapshot, true));
+  // Without group_by there is one group: it is recomputed from the whole upstream.
+  SLUICE_ASSIGN_OR_RETURN(Input input,
+                          OpenInput(project_, spec.from, *snapshot, spec.group_by.empty()));
   if (UpToDate(input, *snapshot, full_refresh_)) return UpToDateOutcome(*snapshot);
+  const std::vector<std::pair<std::string, int64_t>> ledger = {
+      {GoldUpstreamAppId(spec.from), input.snapshot->version}};
+  if (!input.whole) {
+    SLUICE_ASSIGN_OR_RETURN(UpstreamDelta delta,
+                            ReadDelta(*input.log, *input.snapshot, input.consumed));
+    SLUICE_ASSIGN_OR_RETURN(ChangedGroups changed,
+                            RecomputeChangedGroups(model_, input.log, input.snapshot,
+                                                   input.consumed, delta, context.progress));
+    // A group that lost all its rows, or one keyed by a null, is not a merge: recompute all.
+    if (changed.groups_gone == 0 && !changed.null_group &&
+        *changed.groups->schema() == *snapshot->schema) {
+      TaskOutcome outcome;
+      int64_t version = snapshot->version;
+      if (changed.groups->num_rows() > 0) {
+        const std::vector<BatchPtr> rows = {changed.groups};
+        lake::TableWriteOptions options =
+            WriteOptions(lake::WriteMode::kAppend, snapshot, ledger, now_ms_, context.run_id);
+        SLUICE_ASSIGN_OR_RETURN(lake::MergeResult merged,
+                                target->Merge(changed.groups->schema(), Batches(rows),
+                                              MergeOptionsFrom(options, spec.group_by)));
+        version = merged.commit.version;
+      } else {
+        SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written,
+                                target->Write(changed.groups->schema(), Batches({}),
+                                              WriteOptions(lake::WriteMode::kAppend, snapshot,
+                                                           ledger, now_ms_, context.run_id)));
+        version = written.commit.version;
+      }
+      outcome.rows_in = changed.rows_changed + changed.rows_regrouped;
+      outcome.rows_out = changed.groups->num_rows();
+      outcome.details["version"] = version;
+      outcome.details["groups_recomputed"] = changed.groups_touched;
+      outcome.details["upstream_files_read"] = changed.files_read;
+      return outcome;
+    }
+    input.whole = true;
+  }
+  TaskOutcome outcome;
   SchemaPtr upstream_schema;
   SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> rows,
                           ReadInput(input, context.progress, &upstream_schema));
   SLUICE_ASSIGN_OR_RETURN(BatchPtr result, gold::Aggregate(model_, rows, upstream_schema));
-  SLUICE_ASSIGN_OR_RETURN(
-      lake::WriteResult written,
-      target->Write(result->schema(), OneBatch(result),
-                    WriteOptions(lake::WriteMode::kOverwrite, snapshot,
-                                 {{GoldUpstreamAppId(spec.from), input.snapshot->version}}, now_ms_,
-                                 context.run_id)));
+  SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written,
+                          target->Write(result->schema(), OneBatch(result),
+                                        WriteOptions(lake::WriteMode::kOverwrite, snapshot, ledger,
+                                                     now_ms_, context.run_id)));
   outcome.rows_in = Rows(rows);
   outcome.rows_out = result->num_rows();
   outcome.details["version"] = written.commit.version;

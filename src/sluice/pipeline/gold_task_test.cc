@@ -177,5 +177,45 @@ TEST_F(GoldTaskTest, AnAggregateIsRecomputedWhenItsUpstreamMoves) {
                                       "status=\"paid\"|orders=2|total=12"}));
 }
 
+TEST_F(GoldTaskTest, AnAggregateRecomputesOnlyTheGroupsChangedRowsFallIn) {
+  Append("silver.orders", Rows({"order_id", "customer_id", "amount"}, "status",
+                               {{{10, 1, 5}, "paid"}, {{11, 2, 7}, "paid"}, {{12, 2, 1}, "open"}}));
+  ASSERT_TRUE(Run(2).ok());
+  // Order 12 moves from open to paid (open is left empty) and 13 opens a new group: a merge.
+  auto orders = lake::DeltaTable::Open(project_.TablePath("silver.orders")).ValueOrDie();
+  const BatchPtr changes = Rows({"order_id", "customer_id", "amount"}, "status",
+                                {{{12, 2, 1}, "paid"}, {{13, 3, 4}, "new"}});
+  lake::MergeOptions merge;
+  merge.keys = {"order_id"};
+  ASSERT_TRUE(orders->Merge(changes->schema(), lake::scratch::SourceOf({changes}), merge).ok());
+  Result<TaskOutcome> moved = Run(2);
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  EXPECT_EQ(Read("gold.orders_by_status", {"status", "orders", "total"}),
+            (std::vector<std::string>{"status=\"new\"|orders=1|total=4",
+                                      "status=\"paid\"|orders=3|total=13"}));
+
+  // A new order of an existing group: only that group is read again and merged.
+  Append("silver.orders",
+         Rows({"order_id", "customer_id", "amount"}, "status", {{{14, 3, 6}, "new"}}));
+  Result<TaskOutcome> added = Run(2);
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_EQ(added->details["groups_recomputed"], 1);
+  EXPECT_EQ(added->rows_out, 1);
+  EXPECT_EQ(Read("gold.orders_by_status", {"status", "orders", "total"}),
+            (std::vector<std::string>{"status=\"new\"|orders=2|total=10",
+                                      "status=\"paid\"|orders=3|total=13"}));
+
+  // Order 11 moves from paid to new: the group it left is found through the file it was in.
+  const BatchPtr move =
+      Rows({"order_id", "customer_id", "amount"}, "status", {{{11, 2, 7}, "new"}});
+  ASSERT_TRUE(orders->Merge(move->schema(), lake::scratch::SourceOf({move}), merge).ok());
+  Result<TaskOutcome> regrouped = Run(2);
+  ASSERT_TRUE(regrouped.ok()) << regrouped.status().ToString();
+  EXPECT_EQ(regrouped->details["groups_recomputed"], 2);
+  EXPECT_EQ(Read("gold.orders_by_status", {"status", "orders", "total"}),
+            (std::vector<std::string>{"status=\"new\"|orders=3|total=17",
+                                      "status=\"paid\"|orders=2|total=6"}));
+}
+
 }  // namespace
 }  // namespace sluice::pipeline

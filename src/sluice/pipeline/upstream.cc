@@ -40,6 +40,9 @@ Result<UpstreamDelta> ReadDelta(const lake::DeltaLog& log, const lake::Snapshot&
         if (remove->data_change && !delta.removed_version) delta.removed_version = v;
         if (remove->data_change && !merge && !delta.deleted_version) delta.deleted_version = v;
         removed.insert(remove->path);
+        if (remove->data_change) {
+          delta.removed_files.push_back(lake::DecodeActionPath(remove->path));
+        }
       }
     }
     for (const lake::Action& action : actions) {

@@ -31,6 +31,9 @@ struct UpstreamDelta {
   // files sluice's merges and deletes fill with rows copied out of the files they rewrite
   // (lake::kCopiedRowsTag), nor a file added again with a new deletion vector.
   std::vector<std::string> files;
+  // Data files they removed (decoded), a file given a new deletion vector included: where the
+  // rows that changed or went were before.
+  std::vector<std::string> removed_files;
   std::optional<int64_t> removed_version;  // the first of them that removed rows, if any
   // The first that removed rows other than by a MERGE's rewrite of files (sluice's merges never
   // delete a row: the rows of a file they remove are in the files they add).
