@@ -26,6 +26,7 @@ Result<UpstreamDelta> ReadDelta(const lake::DeltaLog& log, const lake::Snapshot&
                                 int64_t consumed) {
   UpstreamDelta delta;
   std::vector<std::string> added;
+  std::vector<std::string> copied;
   for (int64_t v = consumed + 1; v <= snapshot.version; ++v) {
     SLUICE_ASSIGN_OR_RETURN(std::vector<lake::Action> actions, log.ReadCommit(v));
     bool merge = false;
@@ -51,12 +52,17 @@ Result<UpstreamDelta> ReadDelta(const lake::DeltaLog& log, const lake::Snapshot&
       // Rows copied unchanged around a merge's or delete's changes, and a file added again with a
       // new deletion vector, bring no new rows.
       const bool copies = add->tags && add->tags->count(lake::kCopiedRowsTag) != 0;
+      if (copies) copied.push_back(add->path);
       if (copies || removed.count(add->path) != 0) continue;
       added.push_back(add->path);
     }
   }
   // Added files that are still live (a later commit may have compacted them), each once (a file
   // given a new deletion vector is added again under the same path).
+  for (const std::string& path : copied) {
+    std::string decoded = lake::DecodeActionPath(path);
+    if (snapshot.FindFile(decoded) != nullptr) delta.copied_files.push_back(std::move(decoded));
+  }
   std::set<std::string> seen;
   for (const std::string& path : added) {
     std::string decoded = lake::DecodeActionPath(path);

@@ -34,6 +34,9 @@ struct UpstreamDelta {
   // Data files they removed (decoded), a file given a new deletion vector included: where the
   // rows that changed or went were before.
   std::vector<std::string> removed_files;
+  // The files of rows copied unchanged out of removed files (lake::kCopiedRowsTag) that are still
+  // live (decoded): removed rows found here did not change.
+  std::vector<std::string> copied_files;
   std::optional<int64_t> removed_version;  // the first of them that removed rows, if any
   // The first that removed rows other than by a MERGE's rewrite of files (sluice's merges never
   // delete a row: the rows of a file they remove are in the files they add).
