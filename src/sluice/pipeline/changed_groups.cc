@@ -1,6 +1,5 @@
 #include "sluice/pipeline/changed_groups.h"
 
-#include <unordered_map>
 #include <unordered_set>
 
 #include "sluice/columnar/take.h"
@@ -25,65 +24,6 @@ std::vector<std::string> GroupKeys(const columnar::Batch& groups, size_t n) {
   return keys;
 }
 
-// Every row of `batches` as text, counted (a multiset of rows).
-std::unordered_map<std::string, int64_t> RowCounts(const std::vector<BatchPtr>& batches) {
-  std::unordered_map<std::string, int64_t> counts;
-  for (const BatchPtr& batch : batches) {
-    std::vector<size_t> columns(batch->num_columns());
-    for (size_t c = 0; c < columns.size(); ++c) columns[c] = c;
-    for (int64_t row = 0; row < batch->num_rows(); ++row) {
-      ++counts[compute::EncodeKey(*batch, columns, row)];
-    }
-  }
-  return counts;
-}
-
-// `removed` without the rows that were copied unchanged into `copied` (same schema).
-std::vector<BatchPtr> WithoutCopies(const std::vector<BatchPtr>& removed,
-                                    const std::vector<BatchPtr>& copied) {
-  std::unordered_map<std::string, int64_t> unchanged = RowCounts(copied);
-  std::vector<BatchPtr> out;
-  for (const BatchPtr& batch : removed) {
-    std::vector<size_t> columns(batch->num_columns());
-    for (size_t c = 0; c < columns.size(); ++c) columns[c] = c;
-    std::vector<int64_t> keep;
-    for (int64_t row = 0; row < batch->num_rows(); ++row) {
-      auto it = unchanged.find(compute::EncodeKey(*batch, columns, row));
-      if (it != unchanged.end() && it->second > 0) {
-        --it->second;
-      } else {
-        keep.push_back(row);
-      }
-    }
-    if (!keep.empty()) out.push_back(columnar::TakeRows(*batch, keep));
-  }
-  return out;
-}
-
-// The rows the commits since `consumed` replaced or removed, as they were then (the rows they
-// only copied into new files left out).
-Result<std::vector<BatchPtr>> ReadReplaced(const std::shared_ptr<const lake::DeltaLog>& log,
-                                           const lake::SnapshotPtr& now, int64_t consumed,
-                                           const UpstreamDelta& delta, TaskProgress* progress) {
-  if (delta.removed_files.empty()) return std::vector<BatchPtr>{};
-  SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr then, log->Load(consumed));
-  lake::TableScanOptions options;
-  std::unordered_set<std::string> seen;
-  for (const std::string& file : delta.removed_files) {
-    // A file added after `consumed` and removed again held no row the aggregate has seen.
-    if (then->FindFile(file) != nullptr && seen.insert(file).second) {
-      options.files.push_back(file);
-    }
-  }
-  if (options.files.empty()) return std::vector<BatchPtr>{};
-  SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> removed, ReadAll(log, then, options, progress));
-  if (delta.copied_files.empty() || !(*then->schema == *now->schema)) return removed;
-  lake::TableScanOptions copies;
-  copies.files = delta.copied_files;
-  SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> copied, ReadAll(log, now, copies, progress));
-  return WithoutCopies(removed, copied);
-}
-
 }  // namespace
 
 Result<ChangedGroups> RecomputeChangedGroups(const gold::GoldModel& model,
@@ -99,9 +39,9 @@ Result<ChangedGroups> RecomputeChangedGroups(const gold::GoldModel& model,
     options.files = delta.files;
     SLUICE_ASSIGN_OR_RETURN(changed, ReadAll(log, snapshot, options, progress));
   }
-  SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> replaced,
-                          ReadReplaced(log, snapshot, consumed, delta, progress));
-  changed.insert(changed.end(), replaced.begin(), replaced.end());
+  SLUICE_ASSIGN_OR_RETURN(ReplacedRows replaced,
+                          ReadReplacedRows(log, snapshot, consumed, delta, progress));
+  changed.insert(changed.end(), replaced.rows.begin(), replaced.rows.end());
   for (const BatchPtr& batch : changed) out.rows_changed += batch->num_rows();
   SLUICE_ASSIGN_OR_RETURN(BatchPtr touched, gold::Aggregate(model, changed, snapshot->schema));
   out.groups_touched = touched->num_rows();

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "sluice/columnar/column_builder.h"
+#include "sluice/columnar/take.h"
 #include "sluice/compute/row_key.h"
 #include "sluice/lake/delta_table.h"
 #include "sluice/pipeline/upstream.h"
@@ -53,6 +54,43 @@ std::vector<std::string> LoadTask::writes() const {
           ")"};
 }
 
+namespace {
+
+// The keys of the rows the lake deleted since version `loaded` (the rows merges replaced too:
+// their keys come back with the merged rows), as a batch of the key columns; nullopt when they
+// cannot be told exactly — the schema changed since, or the version's files or log are gone.
+Result<std::optional<BatchPtr>> DeletedKeys(const std::shared_ptr<const lake::DeltaLog>& log,
+                                            const lake::SnapshotPtr& snapshot, int64_t loaded,
+                                            const UpstreamDelta& delta,
+                                            const std::vector<std::string>& key,
+                                            TaskProgress* progress) {
+  Result<ReplacedRows> replaced = ReadReplacedRows(log, snapshot, loaded, delta, progress);
+  if (!replaced.ok()) {
+    if (replaced.status().code() == StatusCode::kNotFound) return std::optional<BatchPtr>();
+    return replaced.status();
+  }
+  if (!replaced->exact) return std::optional<BatchPtr>();
+  std::vector<columnar::Field> fields;
+  std::vector<size_t> indices;
+  for (const std::string& name : key) {
+    std::optional<size_t> index = snapshot->schema->FieldIndex(name);
+    if (!index) return std::optional<BatchPtr>();
+    indices.push_back(*index);
+    fields.push_back(snapshot->schema->field(*index));
+  }
+  auto schema = std::make_shared<const columnar::Schema>(std::move(fields));
+  std::vector<BatchPtr> keys;
+  for (const BatchPtr& batch : replaced->rows) {
+    std::vector<columnar::ColumnPtr> columns;
+    for (size_t index : indices) columns.push_back(batch->columns()[index]);
+    keys.push_back(
+        std::make_shared<const columnar::Batch>(schema, std::move(columns), batch->num_rows()));
+  }
+  return std::optional<BatchPtr>(columnar::ConcatBatches(schema, keys));
+}
+
+}  // namespace
+
 Result<TaskOutcome> LoadTask::Run(TaskContext& context) {
   TaskOutcome outcome;
   nlohmann::ordered_json& details = outcome.details;
@@ -76,15 +114,31 @@ Result<TaskOutcome> LoadTask::Run(TaskContext& context) {
   warehouse::LoadMode mode = load_.mode;
   bool whole = mode == warehouse::LoadMode::kReplace || !loaded || full_refresh_;
   std::vector<std::string> files;
+  std::optional<BatchPtr> deleted;  // keys of rows the lake deleted since the version loaded
   if (!whole) {
     SLUICE_ASSIGN_OR_RETURN(UpstreamDelta delta, ReadDelta(*log, *snapshot, *loaded));
     const std::optional<int64_t> reloaded =
         mode == warehouse::LoadMode::kAppend ? delta.removed_version : delta.deleted_version;
-    if (reloaded) {
+    if (reloaded && mode == warehouse::LoadMode::kMerge) {
+      // Rows the lake deleted go by key; when they cannot be told exactly, the table is reloaded.
+      SLUICE_ASSIGN_OR_RETURN(
+          deleted, DeletedKeys(log, snapshot, *loaded, delta, load_.key, context.progress));
+      if (!deleted) {
+        outcome.notes.push_back(name_ + ": " + load_.table + " version " +
+                                std::to_string(*reloaded) +
+                                " deleted rows that cannot be told from the version loaded (its "
+                                "schema changed, or its files are gone), so the table was loaded "
+                                "whole (replace)");
+      }
+    }
+    if (reloaded && !deleted) {
       whole = true;
       mode = warehouse::LoadMode::kReplace;
-      outcome.notes.push_back(name_ + ": " + load_.table + " version " + std::to_string(*reloaded) +
-                              " removed rows, so the table was loaded whole (replace)");
+      if (load_.mode == warehouse::LoadMode::kAppend) {
+        outcome.notes.push_back(name_ + ": " + load_.table + " version " +
+                                std::to_string(*reloaded) +
+                                " removed rows, so the table was loaded whole (replace)");
+      }
     } else {
       files = std::move(delta.files);
     }
@@ -100,6 +154,7 @@ Result<TaskOutcome> LoadTask::Run(TaskContext& context) {
   design.indexes = load_.indexes;
   design.foreign_keys = load_.foreign_keys;
   SLUICE_RETURN_NOT_OK(loader->Prepare(design, mode));
+  if (deleted && *deleted) SLUICE_RETURN_NOT_OK(loader->DeleteKeys(**deleted));
 
   struct Refused {
     std::string message;
@@ -173,6 +228,7 @@ Result<TaskOutcome> LoadTask::Run(TaskContext& context) {
   outcome.rows_out = summary.rows;
   outcome.rows_quarantined = summary.rows_refused;
   details["created"] = summary.created;
+  if (summary.rows_deleted > 0) details["keys_deleted"] = summary.rows_deleted;
   if (!summary.columns_added.empty()) {
     details["columns_added"] = summary.columns_added;
     std::string columns;

@@ -2,9 +2,12 @@
 // version: the warehouse's ledger table says which version it holds, in the same transaction as
 // the rows.
 //
-// replace reads the whole table; append and merge read only the files added since the version
-// loaded (a commit that deleted rows — not a merge's rewrite — makes that load a replace). Rows
-// the warehouse refuses go to quarantine/load.<target> with the reason, ledgered like the load.
+// replace reads the whole table; append and merge read only the rows commits added since the
+// version loaded (not the rows a merge copied). Rows the lake deleted since are deleted by key in
+// a merge (their keys read from the removed files at the version loaded, less the rows kept);
+// in an append, or when that version's files are gone or the schema changed, the load becomes a
+// replace with a note saying why. Rows the warehouse refuses go to quarantine/load.<target> with
+// the reason, ledgered like the load.
 //
 // ModelsTask: after every load, rebuilds the SQL models and runs the model tests.
 #pragma once

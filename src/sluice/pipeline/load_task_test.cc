@@ -30,7 +30,8 @@ columnar::BatchPtr Orders(const std::vector<std::pair<int64_t, std::string>>& ro
       static_cast<int64_t>(rows.size()));
 }
 
-class LoadTaskTest : public ::testing::Test {
+// The lake table copy-on-write (false) or with deletion vectors (true).
+class LoadTaskTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     io::ClearMemoryFileSystem();
@@ -51,7 +52,9 @@ class LoadTaskTest : public ::testing::Test {
   }
 
   void Append(const columnar::BatchPtr& rows) {
-    ASSERT_TRUE(Lake().Write(rows->schema(), lake::scratch::SourceOf({rows}), {}).ok());
+    lake::TableWriteOptions options;
+    if (GetParam()) options.configuration["delta.enableDeletionVectors"] = "true";
+    ASSERT_TRUE(Lake().Write(rows->schema(), lake::scratch::SourceOf({rows}), options).ok());
   }
 
   Result<TaskOutcome> Load() {
@@ -76,7 +79,7 @@ class LoadTaskTest : public ::testing::Test {
   std::unique_ptr<lake::DeltaTable> table_;
 };
 
-TEST_F(LoadTaskTest, LoadsWhatIsNewOnceAndReplacesAfterADelete) {
+TEST_P(LoadTaskTest, LoadsWhatIsNewOnceAndDeletesByKeyWhatTheLakeDeleted) {
   Append(Orders({{1, "paid"}, {2, "open"}}));
   Result<TaskOutcome> first = Load();
   ASSERT_TRUE(first.ok()) << first.status().ToString();
@@ -99,14 +102,27 @@ TEST_F(LoadTaskTest, LoadsWhatIsNewOnceAndReplacesAfterADelete) {
   EXPECT_EQ(merged->details["mode"], "merge");
   EXPECT_EQ(Warehouse(), (std::vector<std::string>{"1:paid", "2:shipped", "3:open"}));
 
+  // A delete in the lake is a delete by key in the warehouse, not a reload of the table.
   ASSERT_TRUE(Lake().Delete("id = 1").ok());
+  Result<TaskOutcome> deleted = Load();
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  EXPECT_EQ(deleted->details["mode"], "merge");
+  EXPECT_EQ(deleted->details["keys_deleted"], 1);
+  EXPECT_EQ(deleted->rows_in, 0);  // the rows the delete kept are not read again
+  EXPECT_EQ(Warehouse(), (std::vector<std::string>{"2:shipped", "3:open"}));
+
+  // An append-mode load cannot delete: the table is loaded whole, and the report says why.
+  load_.mode = warehouse::LoadMode::kAppend;
+  ASSERT_TRUE(Lake().Delete("id = 3").ok());
   Result<TaskOutcome> replaced = Load();
   ASSERT_TRUE(replaced.ok()) << replaced.status().ToString();
   EXPECT_EQ(replaced->details["mode"], "replace");
   ASSERT_FALSE(replaced->notes.empty());
   EXPECT_NE(replaced->notes[0].find("removed rows"), std::string::npos) << replaced->notes[0];
-  EXPECT_EQ(Warehouse(), (std::vector<std::string>{"2:shipped", "3:open"}));
+  EXPECT_EQ(Warehouse(), (std::vector<std::string>{"2:shipped"}));
 }
+
+INSTANTIATE_TEST_SUITE_P(CopyOnWriteAndDeletionVectors, LoadTaskTest, ::testing::Bool());
 
 }  // namespace
 }  // namespace sluice::pipeline

@@ -1,6 +1,11 @@
 #include "sluice/pipeline/upstream.h"
 
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "sluice/columnar/take.h"
+#include "sluice/compute/row_key.h"
 
 namespace sluice::pipeline {
 
@@ -52,8 +57,12 @@ Result<UpstreamDelta> ReadDelta(const lake::DeltaLog& log, const lake::Snapshot&
       // Rows copied unchanged around a merge's or delete's changes, and a file added again with a
       // new deletion vector, bring no new rows.
       const bool copies = add->tags && add->tags->count(lake::kCopiedRowsTag) != 0;
-      if (copies) copied.push_back(add->path);
-      if (copies || removed.count(add->path) != 0) continue;
+      // A file given a new deletion vector keeps its other rows: they count as copies.
+      const bool readded = removed.count(add->path) != 0;
+      if (copies || readded) {
+        copied.push_back(add->path);
+        continue;
+      }
       added.push_back(add->path);
     }
   }
@@ -71,6 +80,79 @@ Result<UpstreamDelta> ReadDelta(const lake::DeltaLog& log, const lake::Snapshot&
     }
   }
   return delta;
+}
+
+namespace {
+
+// Every row of `batches` as text, counted (a multiset of rows).
+std::unordered_map<std::string, int64_t> RowCounts(const std::vector<columnar::BatchPtr>& batches) {
+  std::unordered_map<std::string, int64_t> counts;
+  for (const columnar::BatchPtr& batch : batches) {
+    std::vector<size_t> columns(batch->num_columns());
+    for (size_t c = 0; c < columns.size(); ++c) columns[c] = c;
+    for (int64_t row = 0; row < batch->num_rows(); ++row) {
+      ++counts[compute::EncodeKey(*batch, columns, row)];
+    }
+  }
+  return counts;
+}
+
+// `removed` without the rows that were copied unchanged into `copied` (same schema).
+std::vector<columnar::BatchPtr> WithoutCopies(const std::vector<columnar::BatchPtr>& removed,
+                                              const std::vector<columnar::BatchPtr>& copied) {
+  std::unordered_map<std::string, int64_t> unchanged = RowCounts(copied);
+  std::vector<columnar::BatchPtr> out;
+  for (const columnar::BatchPtr& batch : removed) {
+    std::vector<size_t> columns(batch->num_columns());
+    for (size_t c = 0; c < columns.size(); ++c) columns[c] = c;
+    std::vector<int64_t> keep;
+    for (int64_t row = 0; row < batch->num_rows(); ++row) {
+      auto it = unchanged.find(compute::EncodeKey(*batch, columns, row));
+      if (it != unchanged.end() && it->second > 0) {
+        --it->second;
+      } else {
+        keep.push_back(row);
+      }
+    }
+    if (!keep.empty()) out.push_back(columnar::TakeRows(*batch, keep));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<ReplacedRows> ReadReplacedRows(const std::shared_ptr<const lake::DeltaLog>& log,
+                                      const lake::SnapshotPtr& now, int64_t consumed,
+                                      const UpstreamDelta& delta, TaskProgress* progress) {
+  ReplacedRows out;
+  if (delta.removed_files.empty()) return out;
+  SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr then, log->Load(consumed));
+  lake::TableScanOptions options;
+  std::unordered_set<std::string> seen;
+  for (const std::string& file : delta.removed_files) {
+    // A file added after `consumed` and removed again held no row the aggregate has seen.
+    if (then->FindFile(file) != nullptr && seen.insert(file).second) {
+      options.files.push_back(file);
+    }
+  }
+  if (options.files.empty()) return out;
+  SLUICE_ASSIGN_OR_RETURN(std::vector<columnar::BatchPtr> removed,
+                          ReadAll(log, then, options, progress));
+  if (delta.copied_files.empty()) {
+    out.rows = std::move(removed);
+    return out;
+  }
+  if (!(*then->schema == *now->schema)) {
+    out.rows = std::move(removed);
+    out.exact = false;  // rows of two schemas do not compare
+    return out;
+  }
+  lake::TableScanOptions copies;
+  copies.files = delta.copied_files;
+  SLUICE_ASSIGN_OR_RETURN(std::vector<columnar::BatchPtr> copied,
+                          ReadAll(log, now, copies, progress));
+  out.rows = WithoutCopies(removed, copied);
+  return out;
 }
 
 columnar::SchemaPtr RowQuarantineSchema() {

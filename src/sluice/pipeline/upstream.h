@@ -34,8 +34,9 @@ struct UpstreamDelta {
   // Data files they removed (decoded), a file given a new deletion vector included: where the
   // rows that changed or went were before.
   std::vector<std::string> removed_files;
-  // The files of rows copied unchanged out of removed files (lake::kCopiedRowsTag) that are still
-  // live (decoded): removed rows found here did not change.
+  // The files of rows copied unchanged out of removed files (lake::kCopiedRowsTag), and files
+  // added again with a new deletion vector, that are still live (decoded): removed rows found
+  // here did not change.
   std::vector<std::string> copied_files;
   std::optional<int64_t> removed_version;  // the first of them that removed rows, if any
   // The first that removed rows other than by a MERGE's rewrite of files (sluice's merges never
@@ -44,6 +45,18 @@ struct UpstreamDelta {
 };
 Result<UpstreamDelta> ReadDelta(const lake::DeltaLog& log, const lake::Snapshot& snapshot,
                                 int64_t consumed);
+
+// The rows the commits of `delta` (after `consumed`, up to `now`) replaced or deleted, as they
+// were at `consumed`: the removed files' rows, less the rows copied unchanged into new files (or
+// kept in a file given a new deletion vector). `exact` is false when those could not be told
+// apart (the schema changed in between): then `rows` holds every row of the removed files.
+struct ReplacedRows {
+  std::vector<columnar::BatchPtr> rows;
+  bool exact = true;
+};
+Result<ReplacedRows> ReadReplacedRows(const std::shared_ptr<const lake::DeltaLog>& log,
+                                      const lake::SnapshotPtr& now, int64_t consumed,
+                                      const UpstreamDelta& delta, TaskProgress* progress);
 
 // The quarantine table of rows a silver or load task set aside: run_id, table, error_kind, field,
 // message, raw (the row as JSON), quarantined_at.

@@ -149,6 +149,33 @@ Status TableLoader::CreateIndexes() {
   return Status::OK();
 }
 
+Status TableLoader::DeleteKeys(const columnar::Batch& keys) {
+  if (mode_ != LoadMode::kMerge || summary_.created) {
+    return Status::Internal("DeleteKeys needs a merge into an existing table");
+  }
+  if (keys.num_rows() == 0) return Status::OK();
+  const std::string gone = design_.name + "__sluice_gone";
+  SLUICE_RETURN_NOT_OK(connection_->Execute("DROP TABLE IF EXISTS " + Connection::Quote(gone)));
+  std::string sql = connection_->TempTableSql(gone) + " (";
+  for (size_t i = 0; i < keys.num_columns(); ++i) {
+    sql += (i == 0 ? "" : ", ") + ColumnDefinition(keys.schema()->field(i), false);
+  }
+  SLUICE_RETURN_NOT_OK(connection_->Execute(sql + ")"));
+  std::vector<RowRefusal> refused;
+  SLUICE_RETURN_NOT_OK(connection_->Insert(gone, keys, &refused));
+  if (!refused.empty()) {
+    return Status::DataError("a key to delete from " + design_.name +
+                             " was refused: " + refused[0].message);
+  }
+  const std::string key_list = ColumnList(design_.primary_key);
+  const std::string target = design_.primary_key.size() == 1 ? key_list : "(" + key_list + ")";
+  SLUICE_RETURN_NOT_OK(connection_->Execute("DELETE FROM " + Connection::Quote(design_.name) +
+                                            " WHERE " + target + " IN (SELECT " + key_list +
+                                            " FROM " + Connection::Quote(gone) + ")"));
+  summary_.rows_deleted += keys.num_rows();
+  return connection_->Execute("DROP TABLE " + Connection::Quote(gone));
+}
+
 Status TableLoader::Add(const columnar::Batch& batch, std::vector<RowRefusal>* refused) {
   const size_t before = refused->size();
   SLUICE_RETURN_NOT_OK(connection_->Insert(insert_into_, batch, refused));

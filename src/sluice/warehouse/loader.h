@@ -42,7 +42,8 @@ struct TableDesign {
 inline constexpr const char* kLedgerTable = "_sluice_loads";
 
 struct LoadSummary {
-  int64_t rows = 0;  // rows loaded
+  int64_t rows = 0;          // rows loaded
+  int64_t rows_deleted = 0;  // keys deleted (a merge after the lake deleted rows)
   int64_t rows_refused = 0;
   bool created = false;  // the table did not exist
   std::vector<std::string> columns_added;
@@ -59,6 +60,9 @@ class TableLoader {
 
   // Creates or alters the table and the staging table for `mode`.
   Status Prepare(const TableDesign& design, LoadMode mode);
+  // Merge into an existing table: deletes the rows whose key is one of `keys` (a batch of the
+  // key columns, by name) before the staged rows are merged.
+  Status DeleteKeys(const columnar::Batch& keys);
   // Loads one batch (columns by name; the design's schema). Refused rows are reported.
   Status Add(const columnar::Batch& batch, std::vector<RowRefusal>* refused);
   // Moves staged rows into place, records the ledger row and commits.
