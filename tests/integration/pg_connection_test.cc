@@ -272,6 +272,52 @@ TEST_F(PostgresTest, RefusedRowsAreFoundAndTheRestLoads) {
             (std::vector<std::string>{"0,2,4"}));
 }
 
+TEST_F(PostgresTest, AMergeDeletesKeysBeforeItMergesTheStagedRows) {
+  auto schema = std::make_shared<const columnar::Schema>(
+      std::vector<columnar::Field>{{"region", DataType::String(), true},
+                                   {"id", DataType::Int64(), true},
+                                   {"amount", DataType::Int64(), true}});
+  auto rows = [&](const std::vector<std::tuple<const char*, int64_t, int64_t>>& values) {
+    columnar::StringBuilder region(DataType::String());
+    columnar::Int64Builder id(DataType::Int64()), amount(DataType::Int64());
+    for (const auto& [r, i, a] : values) {
+      region.Append(r);
+      id.Append(i);
+      amount.Append(a);
+    }
+    return columnar::Batch(schema, {region.Finish(), id.Finish(), amount.Finish()},
+                           static_cast<int64_t>(values.size()));
+  };
+  const TableDesign design{"sales", schema, {"region", "id"}, {}, {}};
+  std::vector<RowRefusal> refused;
+  {
+    auto loader = TableLoader::Begin(db_.get()).ValueOrDie();
+    ASSERT_TRUE(loader->Prepare(design, LoadMode::kMerge).ok());
+    ASSERT_TRUE(loader->Add(rows({{"eu", 1, 10}, {"eu", 2, 20}, {"us", 1, 30}}), &refused).ok());
+    ASSERT_TRUE(loader->Commit("gold.sales", 1).ok());
+  }
+  auto loader = TableLoader::Begin(db_.get()).ValueOrDie();
+  ASSERT_TRUE(loader->Prepare(design, LoadMode::kMerge).ok());
+  // (eu, 1) is gone; (us, 1) was replaced and comes back with the merged rows.
+  auto key_schema = std::make_shared<const columnar::Schema>(std::vector<columnar::Field>{
+      {"region", DataType::String(), true}, {"id", DataType::Int64(), true}});
+  columnar::StringBuilder region(DataType::String());
+  columnar::Int64Builder id(DataType::Int64());
+  for (const auto& [r, i] : std::vector<std::pair<const char*, int64_t>>{{"eu", 1}, {"us", 1}}) {
+    region.Append(r);
+    id.Append(i);
+  }
+  ASSERT_TRUE(
+      loader->DeleteKeys(columnar::Batch(key_schema, {region.Finish(), id.Finish()}, 2)).ok());
+  ASSERT_TRUE(loader->Add(rows({{"us", 1, 31}, {"us", 2, 40}}), &refused).ok());
+  Result<LoadSummary> summary = loader->Commit("gold.sales", 2);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_EQ(summary->rows_deleted, 2);
+  EXPECT_EQ(Select("SELECT string_agg(region || id || ':' || amount, ',' ORDER BY region, id) "
+                   "FROM sales"),
+            (std::vector<std::string>{"eu2:20,us1:31,us2:40"}));
+}
+
 TEST_F(PostgresTest, AWrongPasswordIsAClearErrorThatNeverShowsIt) {
   WarehouseSettings wrong = settings_;
   wrong.password = "canary-wrong-password-31337";
