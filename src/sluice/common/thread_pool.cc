@@ -1,10 +1,19 @@
 #include "sluice/common/thread_pool.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <limits>
 
 namespace sluice {
+namespace {
+
+// Global()'s pool, made on first use; reset to null in a fork()ed child (see AfterForkInChild).
+std::mutex global_mutex;
+ThreadPool* global_pool = nullptr;
+
+}  // namespace
 
 bool ThreadPool::Task::Claim() {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -66,11 +75,29 @@ ThreadPool::~ThreadPool() {
 }
 
 ThreadPool& ThreadPool::Global() {
-  // Never destroyed: a task may still run, or a static object's destructor use the pool, while
-  // the process exits.
-  static ThreadPool* const pool =
-      new ThreadPool(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
-  return *pool;
+  static const int registered = pthread_atfork(BeforeFork, AfterForkInParent, AfterForkInChild);
+  static_cast<void>(registered);
+  std::lock_guard<std::mutex> lock(global_mutex);
+  if (global_pool == nullptr) {
+    // Never destroyed: a task may still run, or a static object's destructor use the pool, while
+    // the process exits.
+    global_pool =
+        new ThreadPool(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  }
+  return *global_pool;
+}
+
+// The forking thread holds global_mutex across fork(), so the child's copy is not left locked by
+// a thread that does not exist there.
+void ThreadPool::BeforeFork() { global_mutex.lock(); }
+
+void ThreadPool::AfterForkInParent() { global_mutex.unlock(); }
+
+void ThreadPool::AfterForkInChild() {
+  // The parent's workers did not come along. Their pool is left as it is (its std::threads must
+  // not be joined or destroyed here); the child's next Global() starts a pool of its own.
+  global_pool = nullptr;
+  global_mutex.unlock();
 }
 
 void ThreadPool::WorkerLoop() {

@@ -19,6 +19,9 @@
 // fails are skipped.
 //
 // Thread-safety: all members may be called from any thread, including from the pool's own tasks.
+// fork(): a child process has none of the parent's workers, so the child's first Global() makes
+// it a pool of its own (the parent's is left behind, unused). Tasks the parent had in flight do
+// not exist in the child; a Future from before the fork is not to be waited on there.
 #pragma once
 
 #include <condition_variable>
@@ -73,7 +76,7 @@ class ThreadPool {
   ThreadPool& operator=(const ThreadPool&) = delete;
 
   // The process-wide pool: one worker per hardware thread, created on first use and never
-  // destroyed (tasks may still use it while the process exits).
+  // destroyed (tasks may still use it while the process exits); a fork()ed child gets its own.
   static ThreadPool& Global();
 
   int workers() const { return static_cast<int>(threads_.size()); }
@@ -94,6 +97,10 @@ class ThreadPool {
 
  private:
   void WorkerLoop();
+  // pthread_atfork handlers for Global().
+  static void BeforeFork();
+  static void AfterForkInParent();
+  static void AfterForkInChild();
 
   std::mutex mutex_;
   std::condition_variable wake_;

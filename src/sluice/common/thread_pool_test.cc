@@ -3,6 +3,8 @@
 #include "sluice/common/thread_pool.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -192,6 +194,37 @@ TEST(ThreadPoolTest, TheGlobalPoolIsOneInstanceWithAWorkerPerCore) {
   EXPECT_EQ(&pool, &ThreadPool::Global());
   EXPECT_GE(pool.workers(), 1);
   EXPECT_EQ(pool.workers(), static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+}
+
+// Two tasks that only finish when both run at once: true when `pool` runs two at a time.
+bool RunsTwoAtOnce(ThreadPool& pool) {
+  std::mutex mutex;
+  std::condition_variable changed;
+  int arrived = 0;
+  bool both = true;
+  const Status status = pool.ForEach(2, 2, [&](size_t) {
+    std::unique_lock<std::mutex> lock(mutex);
+    ++arrived;
+    changed.notify_all();
+    both = changed.wait_for(lock, seconds(30), [&] { return arrived == 2; }) && both;
+    return Status::OK();
+  });
+  return status.ok() && both;
+}
+
+TEST(ThreadPoolTest, AForkedChildGetsAPoolOfItsOwn) {
+  ASSERT_TRUE(RunsTwoAtOnce(ThreadPool::Global()));  // the parent's workers are running
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    // None of the parent's workers exist here: parallel work needs the child's own pool.
+    ::_exit(RunsTwoAtOnce(ThreadPool::Global()) ? 0 : 1);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_TRUE(RunsTwoAtOnce(ThreadPool::Global()));  // and the parent's pool still works
 }
 
 }  // namespace
