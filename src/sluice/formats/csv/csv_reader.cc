@@ -519,6 +519,8 @@ ChunkResult CSVReaderImpl::ParseShare(size_t start, size_t stop, bool last) cons
 
   std::vector<CSVField> fields;
   std::string scratch;
+  std::string message;  // why a value did not convert
+  size_t bad_column = 0;
   size_t pos = start;
   int64_t line_base = 0;  // line breaks in [start, line_pos)
   size_t line_pos = start;
@@ -578,8 +580,6 @@ ChunkResult CSVReaderImpl::ParseShare(size_t start, size_t stop, bool last) cons
              "invalid UTF-8 (is the file in another encoding?)");
       continue;
     }
-    size_t bad_column = 0;
-    std::string message;
     if (!AppendRow(data, fields, &out, &scratch, &bad_column, &message)) {
       reject(RejectKind::kCastError, row_start, next, fields[bad_column].begin,
              schema_->field(bad_column).name, std::move(message));
