@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -12,6 +13,7 @@
 #include "sluice/columnar/decimal.h"
 #include "sluice/columnar/take.h"
 #include "sluice/columnar/value_formatter.h"
+#include "sluice/common/ascii.h"
 #include "sluice/compute/expression_evaluator.h"
 #include "sluice/compute/row_key.h"
 #include "sluice/config/config_spec.h"
@@ -322,7 +324,34 @@ Result<ColumnPtr> MeasureColumn(const GoldModel& model, const Measure& measure,
   return Status::Internal("unknown aggregate function");
 }
 
+// The column names `expr` refers to.
+void ColumnsOf(const compute::Expr& expr, std::set<std::string>* names) {
+  if (expr.kind == compute::ExprKind::kColumn) names->insert(expr.name);
+  for (const compute::ExprPtr& arg : expr.args) ColumnsOf(*arg, names);
+}
+
 }  // namespace
+
+std::vector<std::string> AggregateInputColumns(const GoldModel& model,
+                                               const columnar::Schema& upstream) {
+  const AggregateSpec& spec = model.aggregate;
+  std::set<std::string> names(spec.group_by.begin(), spec.group_by.end());
+  for (const Measure& measure : spec.measures) {
+    if (!measure.column.empty()) names.insert(measure.column);
+  }
+  for (const auto& [name, written] : spec.derive) ColumnsOf(*written.parsed, &names);
+  std::vector<std::string> columns;
+  for (const Field& field : upstream.fields()) {
+    // Names are matched as the binder matches them: exactly, else ignoring ASCII case.
+    for (const std::string& name : names) {
+      if (field.name == name || EqualsIgnoringAsciiCase(field.name, name)) {
+        columns.push_back(field.name);
+        break;
+      }
+    }
+  }
+  return columns;
+}
 
 Result<BatchPtr> Aggregate(const GoldModel& model, const std::vector<BatchPtr>& input,
                            const SchemaPtr& input_schema) {

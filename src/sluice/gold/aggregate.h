@@ -18,4 +18,9 @@ Result<columnar::BatchPtr> Aggregate(const GoldModel& model,
                                      const std::vector<columnar::BatchPtr>& input,
                                      const columnar::SchemaPtr& input_schema);
 
+// The columns of `upstream` the aggregate reads (group_by, measures, and the columns its derived
+// columns use), in upstream order: a reader need not read the others.
+std::vector<std::string> AggregateInputColumns(const GoldModel& model,
+                                               const columnar::Schema& upstream);
+
 }  // namespace sluice::gold

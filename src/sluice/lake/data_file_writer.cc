@@ -254,11 +254,16 @@ Status DataFileWriter::Write(const columnar::Batch& batch) {
   return Status::OK();
 }
 
-Result<std::vector<AddFile>> DataFileWriter::Finish() {
+Status DataFileWriter::CloseOpenFiles() {
   while (!open_.empty()) {
     auto node = open_.extract(open_.begin());
     SLUICE_RETURN_NOT_OK(CloseFile(std::move(node.mapped())));
   }
+  return Status::OK();
+}
+
+Result<std::vector<AddFile>> DataFileWriter::Finish() {
+  SLUICE_RETURN_NOT_OK(CloseOpenFiles());
   return std::move(done_);
 }
 

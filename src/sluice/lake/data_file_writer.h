@@ -57,6 +57,9 @@ class DataFileWriter {
   // Appends rows whose columns match the table schema (same order and types). Errors:
   // InvalidArgument for a partition value that cannot be used; I/O errors.
   Status Write(const columnar::Batch& batch);
+  // Closes the files being written: later rows go to new files (a rewrite keeps the rows of each
+  // file it rewrites apart, so that their statistics stay as narrow as the original's).
+  Status CloseOpenFiles();
   // Closes every open file and returns the add actions of all files written.
   Result<std::vector<AddFile>> Finish();
   // Deletes every file written so far (after a failure, before anything is committed).

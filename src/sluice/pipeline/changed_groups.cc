@@ -13,6 +13,13 @@ namespace {
 using columnar::BatchPtr;
 using columnar::SchemaPtr;
 
+// `schema`'s fields named `columns`, in that order.
+SchemaPtr ProjectedSchema(const columnar::Schema& schema, const std::vector<std::string>& columns) {
+  std::vector<columnar::Field> fields;
+  for (const std::string& name : columns) fields.push_back(schema.field(*schema.FieldIndex(name)));
+  return std::make_shared<const columnar::Schema>(std::move(fields));
+}
+
 // The first `n` columns of each row of `groups`, encoded, in order.
 std::vector<std::string> GroupKeys(const columnar::Batch& groups, size_t n) {
   std::vector<size_t> columns(n);
@@ -33,17 +40,24 @@ Result<ChangedGroups> RecomputeChangedGroups(const gold::GoldModel& model,
   const std::vector<std::string>& group_by = model.aggregate.group_by;
   ChangedGroups out;
   // 1. The groups the changed rows fall in: the aggregate of those rows has one row per group.
+  const std::vector<std::string> inputs = gold::AggregateInputColumns(model, *snapshot->schema);
   std::vector<BatchPtr> changed;
   if (!delta.files.empty()) {
     lake::TableScanOptions options;
+    options.columns = inputs;
     options.files = delta.files;
     SLUICE_ASSIGN_OR_RETURN(changed, ReadAll(log, snapshot, options, progress));
   }
   SLUICE_ASSIGN_OR_RETURN(ReplacedRows replaced,
-                          ReadReplacedRows(log, snapshot, consumed, delta, progress));
+                          ReadReplacedRows(log, snapshot, consumed, delta, inputs, progress));
+  if (!replaced.exact) {
+    out.schema_changed = true;  // rows of another schema: the caller recomputes everything
+    return out;
+  }
   changed.insert(changed.end(), replaced.rows.begin(), replaced.rows.end());
   for (const BatchPtr& batch : changed) out.rows_changed += batch->num_rows();
-  SLUICE_ASSIGN_OR_RETURN(BatchPtr touched, gold::Aggregate(model, changed, snapshot->schema));
+  const SchemaPtr input_schema = ProjectedSchema(*snapshot->schema, inputs);
+  SLUICE_ASSIGN_OR_RETURN(BatchPtr touched, gold::Aggregate(model, changed, input_schema));
   out.groups_touched = touched->num_rows();
   const std::vector<std::string> touched_keys = GroupKeys(*touched, group_by.size());
   for (size_t c = 0; c < group_by.size(); ++c)
@@ -55,6 +69,7 @@ Result<ChangedGroups> RecomputeChangedGroups(const gold::GoldModel& model,
     if (snapshot->schema->FieldIndex(group_by[c])) physical.push_back(c);
   }
   lake::TableScanOptions options;
+  options.columns = inputs;
   if (physical.size() == group_by.size()) {
     lake::KeyRanges ranges(group_by);
     for (int64_t row = 0; row < touched->num_rows(); ++row) ranges.AddRow(*touched, physical, row);
@@ -72,7 +87,7 @@ Result<ChangedGroups> RecomputeChangedGroups(const gold::GoldModel& model,
     SLUICE_ASSIGN_OR_RETURN(rows, ReadAll(log, snapshot, options, progress));
   }
   for (const BatchPtr& batch : rows) out.rows_regrouped += batch->num_rows();
-  SLUICE_ASSIGN_OR_RETURN(BatchPtr all, gold::Aggregate(model, rows, snapshot->schema));
+  SLUICE_ASSIGN_OR_RETURN(BatchPtr all, gold::Aggregate(model, rows, input_schema));
   const std::unordered_set<std::string> wanted(touched_keys.begin(), touched_keys.end());
   std::vector<int64_t> keep;
   const std::vector<std::string> keys = GroupKeys(*all, group_by.size());

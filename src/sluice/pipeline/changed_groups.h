@@ -19,11 +19,12 @@ namespace sluice::pipeline {
 struct ChangedGroups {
   columnar::BatchPtr groups;  // the recomputed rows of the touched groups that still have rows
   int64_t groups_touched = 0;
-  int64_t groups_gone = 0;     // touched groups without rows now
-  bool null_group = false;     // a touched group has a null in a group_by column
-  int64_t rows_changed = 0;    // rows the commits added, replaced or removed (read)
-  int64_t rows_regrouped = 0;  // rows read to recompute the groups
-  int64_t files_read = 0;      // files of the upstream read to recompute them
+  int64_t groups_gone = 0;      // touched groups without rows now
+  bool null_group = false;      // a touched group has a null in a group_by column
+  bool schema_changed = false;  // the upstream's schema changed since: nothing else is set
+  int64_t rows_changed = 0;     // rows the commits added, replaced or removed (read)
+  int64_t rows_regrouped = 0;   // rows read to recompute the groups
+  int64_t files_read = 0;       // files of the upstream read to recompute them
 };
 
 // `model`: an aggregate with group_by; `snapshot`: the upstream now; `delta`: ReadDelta from

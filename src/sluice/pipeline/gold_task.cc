@@ -437,7 +437,7 @@ Result<TaskOutcome> GoldTask::RunAggregate(TaskContext& context) {
                             RecomputeChangedGroups(model_, input.log, input.snapshot,
                                                    input.consumed, delta, context.progress));
     // A group that lost all its rows, or one keyed by a null, is not a merge: recompute all.
-    if (changed.groups_gone == 0 && !changed.null_group &&
+    if (!changed.schema_changed && changed.groups_gone == 0 && !changed.null_group &&
         *changed.groups->schema() == *snapshot->schema) {
       TaskOutcome outcome;
       int64_t version = snapshot->version;

@@ -64,27 +64,23 @@ Result<std::optional<BatchPtr>> DeletedKeys(const std::shared_ptr<const lake::De
                                             const UpstreamDelta& delta,
                                             const std::vector<std::string>& key,
                                             TaskProgress* progress) {
-  Result<ReplacedRows> replaced = ReadReplacedRows(log, snapshot, loaded, delta, progress);
+  Result<ReplacedRows> replaced = ReadReplacedRows(log, snapshot, loaded, delta, key, progress);
   if (!replaced.ok()) {
     if (replaced.status().code() == StatusCode::kNotFound) return std::optional<BatchPtr>();
     return replaced.status();
   }
   if (!replaced->exact) return std::optional<BatchPtr>();
   std::vector<columnar::Field> fields;
-  std::vector<size_t> indices;
   for (const std::string& name : key) {
     std::optional<size_t> index = snapshot->schema->FieldIndex(name);
     if (!index) return std::optional<BatchPtr>();
-    indices.push_back(*index);
     fields.push_back(snapshot->schema->field(*index));
   }
   auto schema = std::make_shared<const columnar::Schema>(std::move(fields));
   std::vector<BatchPtr> keys;
-  for (const BatchPtr& batch : replaced->rows) {
-    std::vector<columnar::ColumnPtr> columns;
-    for (size_t index : indices) columns.push_back(batch->columns()[index]);
+  for (const BatchPtr& batch : replaced->rows) {  // read with the key columns only
     keys.push_back(
-        std::make_shared<const columnar::Batch>(schema, std::move(columns), batch->num_rows()));
+        std::make_shared<const columnar::Batch>(schema, batch->columns(), batch->num_rows()));
   }
   return std::optional<BatchPtr>(columnar::ConcatBatches(schema, keys));
 }

@@ -123,14 +123,21 @@ std::vector<columnar::BatchPtr> WithoutCopies(const std::vector<columnar::BatchP
 
 Result<ReplacedRows> ReadReplacedRows(const std::shared_ptr<const lake::DeltaLog>& log,
                                       const lake::SnapshotPtr& now, int64_t consumed,
-                                      const UpstreamDelta& delta, TaskProgress* progress) {
+                                      const UpstreamDelta& delta,
+                                      const std::vector<std::string>& columns,
+                                      TaskProgress* progress) {
   ReplacedRows out;
   if (delta.removed_files.empty()) return out;
   SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr then, log->Load(consumed));
+  if (!(*then->schema == *now->schema)) {
+    out.exact = false;  // rows of two schemas do not compare
+    return out;
+  }
   lake::TableScanOptions options;
+  options.columns = columns;
   std::unordered_set<std::string> seen;
   for (const std::string& file : delta.removed_files) {
-    // A file added after `consumed` and removed again held no row the aggregate has seen.
+    // A file added after `consumed` and removed again held no row the reader has seen.
     if (then->FindFile(file) != nullptr && seen.insert(file).second) {
       options.files.push_back(file);
     }
@@ -142,12 +149,8 @@ Result<ReplacedRows> ReadReplacedRows(const std::shared_ptr<const lake::DeltaLog
     out.rows = std::move(removed);
     return out;
   }
-  if (!(*then->schema == *now->schema)) {
-    out.rows = std::move(removed);
-    out.exact = false;  // rows of two schemas do not compare
-    return out;
-  }
   lake::TableScanOptions copies;
+  copies.columns = columns;
   copies.files = delta.copied_files;
   SLUICE_ASSIGN_OR_RETURN(std::vector<columnar::BatchPtr> copied,
                           ReadAll(log, now, copies, progress));

@@ -47,16 +47,19 @@ Result<UpstreamDelta> ReadDelta(const lake::DeltaLog& log, const lake::Snapshot&
                                 int64_t consumed);
 
 // The rows the commits of `delta` (after `consumed`, up to `now`) replaced or deleted, as they
-// were at `consumed`: the removed files' rows, less the rows copied unchanged into new files (or
-// kept in a file given a new deletion vector). `exact` is false when those could not be told
-// apart (the schema changed in between): then `rows` holds every row of the removed files.
+// were at `consumed`, with only `columns` (empty: all): the removed files' rows, less the rows
+// copied unchanged into new files (or kept in a file given a new deletion vector) — compared on
+// `columns`, so a row that changed elsewhere may be left out. `exact` is false, and `rows` empty,
+// when the schema changed in between (rows of two schemas are not compared).
 struct ReplacedRows {
   std::vector<columnar::BatchPtr> rows;
   bool exact = true;
 };
 Result<ReplacedRows> ReadReplacedRows(const std::shared_ptr<const lake::DeltaLog>& log,
                                       const lake::SnapshotPtr& now, int64_t consumed,
-                                      const UpstreamDelta& delta, TaskProgress* progress);
+                                      const UpstreamDelta& delta,
+                                      const std::vector<std::string>& columns,
+                                      TaskProgress* progress);
 
 // The quarantine table of rows a silver or load task set aside: run_id, table, error_kind, field,
 // message, raw (the row as JSON), quarantined_at.
