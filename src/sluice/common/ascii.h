@@ -38,4 +38,12 @@ inline std::string_view TrimAsciiSpace(std::string_view text) {
   return text;
 }
 
+// `text` without leading and trailing spaces (' ' only: SQL's trim(), and values padded in
+// fixed-width exports).
+inline std::string_view TrimSpaces(std::string_view text) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  return text;
+}
+
 }  // namespace sluice

@@ -33,8 +33,7 @@ double DecimalToDouble(Int128 unscaled, int scale) {
 }
 
 std::optional<Int128> ParseDecimalText(std::string_view text, int scale) {
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  text = TrimSpaces(text);
   Int128 out = 0;
   const columnar::DecimalParseError error =
       columnar::ParseDecimal(text, columnar::kMaxDecimalPrecision, scale, &out);
@@ -251,8 +250,7 @@ Result<ColumnPtr> Evaluator::Cast(const BoundExpr& expr, const Column& a, bool t
     if (valid) {
       if (from == TypeId::kString) {
         std::string_view text = static_cast<const StringColumn&>(a).Value(i);
-        while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-        while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+        text = TrimSpaces(text);
         valid = ParseText(text, to, &b, &d, &n);
         if (!valid) fail(i, "'" + std::string(static_cast<const StringColumn&>(a).Value(i)) + "'");
       } else if (from == TypeId::kBool) {

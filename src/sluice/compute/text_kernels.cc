@@ -5,6 +5,7 @@
 
 #include <re2/re2.h>
 
+#include "sluice/common/ascii.h"
 #include "sluice/compute/evaluator.h"
 #include "sluice/compute/text_case.h"
 
@@ -218,8 +219,7 @@ ColumnPtr Evaluator::StringFunction(Kernel f, const Column& a) {
     }
     std::string_view value = x.Value(i);
     if (f == Kernel::kTrim) {
-      while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-      while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+      value = TrimSpaces(value);
       builder.Append(value);
       continue;
     }

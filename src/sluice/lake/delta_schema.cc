@@ -36,8 +36,7 @@ std::string FieldLabel(size_t index, const std::string& name) {
 }
 
 bool ParseInt(std::string_view text, int* out) {
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  text = TrimSpaces(text);
   if (text.empty()) return false;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *out);
   return error == std::errc() && end == text.data() + text.size();

@@ -12,6 +12,7 @@
 #include "sluice/columnar/column_builder.h"
 #include "sluice/columnar/take.h"
 #include "sluice/columnar/value_formatter.h"
+#include "sluice/common/ascii.h"
 #include "sluice/common/redactor.h"
 
 namespace sluice::silver {
@@ -117,8 +118,7 @@ bool IsTemporal(const DataType& type) {
 }
 
 std::string_view Trimmed(std::string_view text) {
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  text = TrimSpaces(text);
   return text;
 }
 

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "sluice/columnar/value_formatter.h"
+#include "sluice/common/ascii.h"
 
 namespace sluice::silver {
 namespace {
@@ -164,8 +165,7 @@ bool IbanValid(std::string_view text) {
 }
 
 std::optional<PiiKind> DetectPii(std::string_view value) {
-  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  value = TrimSpaces(value);
   if (value.size() < 7 || value.size() > 64) return std::nullopt;
   if (value.find('@') != std::string_view::npos) {
     return LooksLikeEmail(value) ? std::optional(PiiKind::kEmail) : std::nullopt;
