@@ -60,8 +60,13 @@ Result<ChangedGroups> RecomputeChangedGroups(const gold::GoldModel& model,
   SLUICE_ASSIGN_OR_RETURN(BatchPtr touched, gold::Aggregate(model, changed, input_schema));
   out.groups_touched = touched->num_rows();
   const std::vector<std::string> touched_keys = GroupKeys(*touched, group_by.size());
-  for (size_t c = 0; c < group_by.size(); ++c)
+  for (size_t c = 0; c < group_by.size(); ++c) {
     out.null_group |= touched->column(c).null_count() > 0;
+  }
+  if (out.groups_touched == 0) {  // commits that changed no row: nothing to read again
+    out.groups = touched;
+    return out;
+  }
 
   // 2. The files that may hold rows of those groups (all, when a group column is derived).
   std::vector<size_t> physical;
