@@ -133,25 +133,27 @@ Result<int64_t> AddUnknownMemberFacts(const std::shared_ptr<const lake::DeltaLog
   for (const std::string& column : advanced) {
     if (snapshot->schema->FieldIndex(column)) options.columns.push_back(column);
   }
-  SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> held,
-                          ReadAll(target_log, snapshot, options, nullptr));
-  std::vector<size_t> grain_columns(spec.grain.size());
-  for (size_t g = 0; g < grain_columns.size(); ++g) grain_columns[g] = g;
   std::unordered_set<std::string> unknown;
-  for (const BatchPtr& batch : held) {
-    for (int64_t i = 0; i < batch->num_rows(); ++i) {
-      for (size_t c = spec.grain.size(); c < batch->num_columns(); ++c) {
-        const columnar::Column& column = batch->column(c);
-        const int64_t key = column.type().id() == columnar::TypeId::kInt32
-                                ? static_cast<const columnar::Int32Column&>(column).Value(i)
-                                : static_cast<const columnar::Int64Column&>(column).Value(i);
-        if (column.IsValid(i) && key == 0) {
-          unknown.insert(compute::EncodeKey(*batch, grain_columns, i));
-          break;
+  const size_t grain = spec.grain.size();
+  std::vector<size_t> grain_columns(grain);
+  for (size_t g = 0; g < grain; ++g) grain_columns[g] = g;
+  // Streamed: only the grains pointing to an unknown member are kept.
+  SLUICE_RETURN_NOT_OK(
+      ForEachBatch(target_log, snapshot, options, [&](const BatchPtr& batch) -> Status {
+        for (int64_t i = 0; i < batch->num_rows(); ++i) {
+          for (size_t c = grain; c < batch->num_columns(); ++c) {
+            const columnar::Column& column = batch->column(c);
+            const int64_t key = column.type().id() == columnar::TypeId::kInt32
+                                    ? static_cast<const columnar::Int32Column&>(column).Value(i)
+                                    : static_cast<const columnar::Int64Column&>(column).Value(i);
+            if (column.IsValid(i) && key == 0) {
+              unknown.insert(compute::EncodeKey(*batch, grain_columns, i));
+              break;
+            }
+          }
         }
-      }
-    }
-  }
+        return Status::OK();
+      }));
   if (unknown.empty()) return 0;
   std::vector<size_t> upstream_grain;
   for (const std::string& column : spec.grain) {
@@ -162,18 +164,19 @@ Result<int64_t> AddUnknownMemberFacts(const std::shared_ptr<const lake::DeltaLog
       unknown.erase(compute::EncodeKey(*batch, upstream_grain, i));
     }
   }
-  SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> all,
-                          ReadAll(input.log, input.snapshot, {}, nullptr));
+  // Streamed: only the upstream rows of those grains are kept.
   int64_t added = 0;
-  for (const BatchPtr& batch : all) {
-    std::vector<int64_t> take;
-    for (int64_t i = 0; i < batch->num_rows(); ++i) {
-      if (unknown.count(compute::EncodeKey(*batch, upstream_grain, i)) != 0) take.push_back(i);
-    }
-    if (take.empty()) continue;
-    added += static_cast<int64_t>(take.size());
-    incoming->push_back(columnar::TakeRows(*batch, take));
-  }
+  SLUICE_RETURN_NOT_OK(
+      ForEachBatch(input.log, input.snapshot, {}, [&](const BatchPtr& batch) -> Status {
+        std::vector<int64_t> take;
+        for (int64_t i = 0; i < batch->num_rows(); ++i) {
+          if (unknown.count(compute::EncodeKey(*batch, upstream_grain, i)) != 0) take.push_back(i);
+        }
+        if (take.empty()) return Status::OK();
+        added += static_cast<int64_t>(take.size());
+        incoming->push_back(columnar::TakeRows(*batch, take));
+        return Status::OK();
+      }));
   return added;
 }
 

@@ -1,5 +1,6 @@
 #include "sluice/pipeline/upstream.h"
 
+#include <functional>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -9,21 +10,34 @@
 
 namespace sluice::pipeline {
 
+Status ForEachBatch(std::shared_ptr<const lake::DeltaLog> log, const lake::SnapshotPtr& snapshot,
+                    lake::TableScanOptions options,
+                    const std::function<Status(const columnar::BatchPtr&)>& visit,
+                    columnar::SchemaPtr* schema) {
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::TableScan> scan,
+                          lake::TableScan::Open(log, snapshot, std::move(options)));
+  if (schema != nullptr) *schema = scan->schema();
+  while (true) {
+    SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr batch, scan->Next());
+    if (!batch) return Status::OK();
+    SLUICE_RETURN_NOT_OK(visit(batch));
+  }
+}
+
 Result<std::vector<columnar::BatchPtr>> ReadAll(std::shared_ptr<const lake::DeltaLog> log,
                                                 const lake::SnapshotPtr& snapshot,
                                                 lake::TableScanOptions options,
                                                 TaskProgress* progress,
                                                 columnar::SchemaPtr* schema) {
-  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::TableScan> scan,
-                          lake::TableScan::Open(log, snapshot, std::move(options)));
-  if (schema != nullptr) *schema = scan->schema();
   std::vector<columnar::BatchPtr> batches;
-  while (true) {
-    SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr batch, scan->Next());
-    if (!batch) break;
-    if (progress != nullptr) progress->rows += batch->num_rows();
-    batches.push_back(std::move(batch));
-  }
+  SLUICE_RETURN_NOT_OK(ForEachBatch(
+      std::move(log), snapshot, std::move(options),
+      [&](const columnar::BatchPtr& batch) {
+        if (progress != nullptr) progress->rows += batch->num_rows();
+        batches.push_back(batch);
+        return Status::OK();
+      },
+      schema));
   return batches;
 }
 

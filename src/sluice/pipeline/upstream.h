@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +17,13 @@
 #include "sluice/pipeline/task.h"
 
 namespace sluice::pipeline {
+
+// Hands each batch of a scan to `visit` as it is read (the scan is never held whole); stops at
+// the first error. `schema` (optional) receives the scan's schema.
+Status ForEachBatch(std::shared_ptr<const lake::DeltaLog> log, const lake::SnapshotPtr& snapshot,
+                    lake::TableScanOptions options,
+                    const std::function<Status(const columnar::BatchPtr&)>& visit,
+                    columnar::SchemaPtr* schema = nullptr);
 
 // Every batch of a scan; `schema` (optional) receives the scan's schema. `progress` (optional)
 // counts the rows.
