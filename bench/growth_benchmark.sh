@@ -8,10 +8,12 @@
 # near 1.
 #
 #   bench/growth_benchmark.sh [--orders N] [--days D] [--customers N] [--products N]
-#                             [--build-dir DIR] [--threads N] [--keep DIR]
+#                             [--build-dir DIR] [--threads N] [--keep DIR] [--stop-after DAY]
 #
 # Defaults: --orders 5000000 --days 10 --customers 200000 --products 2000 (the figures in
-# docs/benchmarks.md); --keep DIR leaves the project, its lake and warehouse in DIR.
+# docs/benchmarks.md); --keep DIR leaves the project, its lake and warehouse in DIR;
+# --stop-after DAY runs the first DAY days only (with --keep: a state to profile the next day on;
+# deliver it with `bench/growth_benchmark.sh --deliver DAY --keep DIR`).
 set -euo pipefail
 export LC_ALL=C
 bench_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -24,6 +26,8 @@ customers=200000
 products=2000
 threads=2
 keep=""
+stop_after=""
+deliver_only=""
 while (($#)); do
   case "$1" in
     --orders) orders="${2:?}"; shift 2 ;;
@@ -33,7 +37,9 @@ while (($#)); do
     --build-dir) build_dir="${2:?}"; shift 2 ;;
     --threads) threads="${2:?}"; shift 2 ;;
     --keep) keep="${2:?}"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --stop-after) stop_after="${2:?}"; shift 2 ;;
+    --deliver) deliver_only="${2:?}"; shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "growth_benchmark: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -62,7 +68,10 @@ fi
 mapfile -t order_files < <(cd "$drops/orders" && ls | grep -v _late)
 late_file="$(cd "$drops/orders" && ls | grep _late || true)"
 
-if [[ -n "$keep" ]]; then
+if [[ -n "$deliver_only" ]]; then
+  [[ -n "$keep" ]] || { log "--deliver needs --keep DIR"; exit 2; }
+  work_dir="$keep"
+elif [[ -n "$keep" ]]; then
   work_dir="$keep"
   rm -rf "$work_dir"
   mkdir -p "$work_dir"
@@ -71,9 +80,11 @@ else
   trap 'rm -rf "$work_dir"' EXIT
 fi
 project="$work_dir/project"
-mkdir -p "$project"/inbox/{orders,customers,products}
-cp "$repo_root/examples/retail/sluice.yml" "$project/"
-cp -r "$repo_root/examples/retail/models" "$project/"
+if [[ -z "$deliver_only" ]]; then
+  mkdir -p "$project"/inbox/{orders,customers,products}
+  cp "$repo_root/examples/retail/sluice.yml" "$project/"
+  cp -r "$repo_root/examples/retail/models" "$project/"
+fi
 export SLUICE_MASKING_KEY="${SLUICE_MASKING_KEY:-growth-benchmark-masking-key}"
 export SLUICE_TOKEN_KEY="${SLUICE_TOKEN_KEY:-$(printf '%064d' 7)}"
 
@@ -90,12 +101,19 @@ deliver() {  # deliver DAY: that day's files into the inbox
   return 0
 }
 
+if [[ -n "$deliver_only" ]]; then
+  deliver "$deliver_only"
+  log "day $deliver_only delivered into $project/inbox"
+  exit 0
+fi
+
 tasks=(silver.orders gold.fact_sales gold.daily_sales load.fact_sales)
 printf '| day | wall s | peak RSS MB | %s |\n' "$(IFS='|'; echo "${tasks[*]}" | sed 's/|/ s | /g') s"
 printf '|---|---|---|%s\n' "$(printf -- '---|%.0s' "${tasks[@]}")"
 declare -a wall
 peak_max=0
-for ((day = 1; day <= days && day <= ${#order_files[@]}; day++)); do
+last_day="${stop_after:-$days}"
+for ((day = 1; day <= last_day && day <= ${#order_files[@]}; day++)); do
   deliver "$day"
   run_timed "$sluice" --threads "$threads" run "$project" --quiet || {
     log "day $day failed"

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "sluice/columnar/column_builder.h"
 #include "sluice/columnar/take.h"
 #include "sluice/columnar/value_formatter.h"
 #include "sluice/columnar/widen.h"
+#include "sluice/lake/key_ranges.h"
 #include "sluice/lake/table_scan.h"
 #include "sluice/pipeline/upstream.h"
 
@@ -130,12 +132,13 @@ class KeyMap {
     return {&it->second, inserted};
   }
 
-  V* Find(const columnar::Batch& batch, int64_t row) {
+  V* Find(const columnar::Batch& batch, int64_t row, const std::vector<size_t>* columns = nullptr) {
+    const std::vector<size_t>& at = columns != nullptr ? *columns : columns_;
     if (!integer_) {
-      auto it = texts_.find(silver::EncodeKey(batch, columns_, row));
+      auto it = texts_.find(silver::EncodeKey(batch, at, row));
       return it == texts_.end() ? nullptr : &it->second;
     }
-    const columnar::Column& column = *batch.columns()[columns_[0]];
+    const columnar::Column& column = *batch.columns()[at[0]];
     if (column.IsNull(row)) return null_ ? &*null_ : nullptr;
     auto it = ints_.find(IntAt(column, row));
     return it == ints_.end() ? nullptr : &it->second;
@@ -368,6 +371,50 @@ Result<Transformed> ReadAndTransform(const silver::SilverTable& table,
   return out;
 }
 
+namespace {
+
+// Fills `held` with the latest_by value of the table's row for each
+// key of `incoming` that the table holds. Reads only the files whose partition values and key
+// statistics may hold one of the incoming keys (every file when a key is null), streaming.
+Status ReadHeldOrder(const silver::SilverTable& table, const std::vector<size_t>& keys,
+                     const std::vector<BatchPtr>& rows,
+                     std::shared_ptr<const lake::DeltaLog> target_log,
+                     const lake::SnapshotPtr& target, int threads, KeyMap<int64_t>* incoming,
+                     KeyMap<OrderValue>* held, int64_t* files_read) {
+  lake::KeyRanges ranges(table.dedupe_key);
+  bool null_key = false;
+  for (const BatchPtr& batch : rows) {
+    for (int64_t i = 0; i < batch->num_rows(); ++i) {
+      for (size_t key : keys) null_key |= batch->column(key).IsNull(i);
+      ranges.AddRow(*batch, keys, i);
+    }
+  }
+  ranges.Seal();
+  lake::TableScanOptions options;
+  options.columns = table.dedupe_key;
+  options.columns.push_back(table.latest_by);
+  options.threads = threads;
+  if (!null_key) {
+    for (const auto& [key, add] : target->files) {
+      if (ranges.MayContain(add, *target)) options.files.push_back(key.path);
+    }
+    if (options.files.empty()) return Status::OK();
+  }
+  *files_read = static_cast<int64_t>(null_key ? target->files.size() : options.files.size());
+  std::vector<size_t> held_keys(keys.size());
+  for (size_t k = 0; k < keys.size(); ++k) held_keys[k] = k;
+  return ForEachBatch(target_log, target, options, [&](const BatchPtr& batch) -> Status {
+    const columnar::Column& latest = *batch->columns()[keys.size()];
+    for (int64_t i = 0; i < batch->num_rows(); ++i) {
+      if (incoming->Find(*batch, i, &held_keys) == nullptr) continue;
+      *held->Emplace(*batch, i, OrderValue(), &held_keys).first = OrderAt(latest, i);
+    }
+    return Status::OK();
+  });
+}
+
+}  // namespace
+
 Result<DedupeCounts> Dedupe(const silver::SilverTable& table, const SchemaPtr& schema,
                             std::shared_ptr<const lake::DeltaLog> target_log,
                             lake::SnapshotPtr target, int threads, std::vector<BatchPtr>* rows) {
@@ -399,24 +446,13 @@ Result<DedupeCounts> Dedupe(const silver::SilverTable& table, const SchemaPtr& s
       if (!latest.Less(batch, i, held, *slot & 0xFFFFFFFF)) *slot = at(b, i);
     }
   }
-  // Against the rows the table holds: an older row never replaces a newer one.
+  // Against the rows the table holds: an older row never replaces a newer one. Only the files
+  // that may hold an incoming key are read, and only those keys' rows are kept.
   std::optional<KeyMap<OrderValue>> existing;
   if (order && target != nullptr && target->exists()) {
-    lake::TableScanOptions options;
-    options.columns = table.dedupe_key;
-    options.columns.push_back(table.latest_by);
-    options.threads = threads;
-    SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> held,
-                            ReadAll(target_log, target, options, nullptr));
-    std::vector<size_t> held_keys(keys.size());
-    for (size_t k = 0; k < keys.size(); ++k) held_keys[k] = k;
     existing.emplace(*schema, keys, 0);
-    for (const BatchPtr& batch : held) {
-      for (int64_t i = 0; i < batch->num_rows(); ++i) {
-        *existing->Emplace(*batch, i, OrderValue(), &held_keys).first =
-            OrderAt(*batch->columns()[keys.size()], i);
-      }
-    }
+    SLUICE_RETURN_NOT_OK(ReadHeldOrder(table, keys, output, target_log, target, threads, &winner,
+                                       &*existing, &counts.files_read));
   }
   int64_t kept_rows = 0;
   for (size_t b = 0; b < output.size(); ++b) {
@@ -445,6 +481,8 @@ Result<DedupeCounts> Dedupe(const silver::SilverTable& table, const SchemaPtr& s
 
 Result<silver::CheckContext> LoadCheckInputs(const Project& project,
                                              const silver::SilverTable& table,
+                                             const columnar::Schema& schema,
+                                             const std::vector<BatchPtr>& rows,
                                              std::shared_ptr<const lake::DeltaLog> target_log,
                                              lake::SnapshotPtr target, int64_t now_micros) {
   silver::CheckContext context;
@@ -452,18 +490,44 @@ Result<silver::CheckContext> LoadCheckInputs(const Project& project,
   for (const silver::CheckSpec& check : table.checks) {
     if (check.kind == silver::CheckKind::kUnique && target != nullptr && target->exists() &&
         table.dedupe_key.empty()) {
+      // Only the table's keys that the incoming rows also hold matter, so only the files that may
+      // hold one are read (all of them when a key is null or a column is new).
+      const std::vector<size_t> columns = Indices(schema, check.columns);
+      if (columns.size() != check.columns.size()) continue;  // the check reports the column
+      std::unordered_set<std::string> incoming;
+      lake::KeyRanges ranges(check.columns);
+      bool null_key = false;
+      for (const BatchPtr& batch : rows) {
+        for (int64_t i = 0; i < batch->num_rows(); ++i) {
+          for (size_t column : columns) null_key |= batch->column(column).IsNull(i);
+          ranges.AddRow(*batch, columns, i);
+          incoming.insert(silver::EncodeKey(*batch, columns, i));
+        }
+      }
+      ranges.Seal();
       lake::TableScanOptions options;
       options.columns = check.columns;
-      SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> held,
-                              ReadAll(target_log, target, options, nullptr));
+      bool read_all = null_key;
+      for (const std::string& column : check.columns) {
+        read_all |= !target->schema->FieldIndex(column).has_value();
+      }
+      if (!read_all) {
+        for (const auto& [key, add] : target->files) {
+          if (ranges.MayContain(add, *target)) options.files.push_back(key.path);
+        }
+        if (options.files.empty()) continue;
+      }
       std::vector<size_t> all_columns(check.columns.size());
       for (size_t k = 0; k < all_columns.size(); ++k) all_columns[k] = k;
       auto& keys = context.existing_keys[check.name];
-      for (const BatchPtr& batch : held) {
-        for (int64_t i = 0; i < batch->num_rows(); ++i) {
-          keys.insert(silver::EncodeKey(*batch, all_columns, i));
-        }
-      }
+      SLUICE_RETURN_NOT_OK(
+          ForEachBatch(target_log, target, options, [&](const BatchPtr& batch) -> Status {
+            for (int64_t i = 0; i < batch->num_rows(); ++i) {
+              std::string key = silver::EncodeKey(*batch, all_columns, i);
+              if (incoming.count(key) != 0) keys.insert(std::move(key));
+            }
+            return Status::OK();
+          }));
     }
     if (check.kind == silver::CheckKind::kRelationships) {
       SLUICE_ASSIGN_OR_RETURN(auto log, lake::DeltaLog::Open(project.TablePath(check.to_table)));

@@ -93,6 +93,7 @@ Result<Transformed> ReadAndTransform(const silver::SilverTable& table,
 struct DedupeCounts {
   int64_t duplicates = 0;  // rows left out (older duplicates and stale rows)
   int64_t stale = 0;       // rows older than the table's row for their key
+  int64_t files_read = 0;  // of the table, for the keys it may hold
 };
 
 // Keeps one row per dedupe key in `rows` (of `schema`): the latest by latest_by (the row read
@@ -104,10 +105,13 @@ Result<DedupeCounts> Dedupe(const silver::SilverTable& table, const columnar::Sc
                             lake::SnapshotPtr target, int threads,
                             std::vector<columnar::BatchPtr>* rows);
 
-// The keys unique checks compare against (the table's, when it is appended to without a dedupe
-// key: `target` non-null) and the keys relationships checks look up.
+// The keys unique checks compare against (those of `rows`, of `schema`, that the table already
+// holds, when it is appended to without a dedupe key: `target` non-null) and the keys
+// relationships checks look up.
 Result<silver::CheckContext> LoadCheckInputs(const Project& project,
                                              const silver::SilverTable& table,
+                                             const columnar::Schema& schema,
+                                             const std::vector<columnar::BatchPtr>& rows,
                                              std::shared_ptr<const lake::DeltaLog> target_log,
                                              lake::SnapshotPtr target, int64_t now_micros);
 

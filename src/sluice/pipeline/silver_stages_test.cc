@@ -106,12 +106,46 @@ TEST(SilverStagesTest, DedupeKeepsTheLatestRowPerKeyAndNeverAnOlderOneThanTheTab
   auto log = lake::DeltaLog::Open(dir.path()).ValueOrDie();
   counts = Dedupe(table, schema, log, log->Load().ValueOrDie(), 1, &rows).ValueOrDie();
   EXPECT_EQ(counts.stale, 1);
+  EXPECT_EQ(counts.files_read, 1);
   EXPECT_EQ(Texts(rows), (std::vector<std::string>{"1/30/a2@x", "2/10/b@x"}));
+
+  // Files whose key statistics hold none of the run's keys are not read; a file that holds one
+  // still counts (id 2 at updated 40 is newer, so the run's row 2 is stale).
+  ASSERT_TRUE(target->Write(schema, OneBatch(Rows({{100, 1, "x"}, {200, 1, "y"}})), {}).ok());
+  ASSERT_TRUE(target->Write(schema, OneBatch(Rows({{2, 40, "b40@x"}, {9, 1, "z"}})), {}).ok());
+  counts = Dedupe(table, schema, log, log->Load().ValueOrDie(), 1, &rows).ValueOrDie();
+  EXPECT_EQ(counts.stale, 1);
+  EXPECT_EQ(counts.files_read, 1);
+  EXPECT_EQ(Texts(rows), (std::vector<std::string>{"1/30/a2@x"}));
 
   silver::SilverTable wrong = table;
   wrong.latest_by = "modified";
   const Status refused = Dedupe(wrong, schema, nullptr, nullptr, 1, &rows).status();
   EXPECT_NE(refused.message().find("latest_by: no column 'modified'"), std::string::npos);
+}
+
+TEST(SilverStagesTest, UniqueChecksHoldOnlyTheTableKeysTheRunAlsoHas) {
+  silver::SilverTable table = Table();
+  table.dedupe_key.clear();  // appended to: a unique check compares with the table's keys
+  silver::CheckSpec check;
+  check.name = "id_unique";
+  check.kind = silver::CheckKind::kUnique;
+  check.columns = {"id"};
+  table.checks = {check};
+  lake::scratch::TempDir dir;
+  auto target = lake::DeltaTable::Open(dir.path()).ValueOrDie();
+  const BatchPtr held = Rows({{1, 1, "a"}, {5, 1, "b"}});
+  ASSERT_TRUE(target->Write(held->schema(), OneBatch(held), {}).ok());
+  ASSERT_TRUE(target->Write(held->schema(), OneBatch(Rows({{50, 1, "c"}})), {}).ok());
+  auto log = lake::DeltaLog::Open(dir.path()).ValueOrDie();
+  const std::vector<BatchPtr> rows = {Rows({{5, 2, "b2"}, {7, 2, "d"}})};
+  Project project;
+  const silver::CheckContext context =
+      LoadCheckInputs(project, table, *rows[0]->schema(), rows, log, log->Load().ValueOrDie(), 0)
+          .ValueOrDie();
+  const auto& keys = context.existing_keys.at("id_unique");
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(*keys.begin(), silver::EncodeKey(*rows[0], {0}, 0));  // 5, held and incoming
 }
 
 TEST(SilverStagesTest, RowsFailingAQuarantineCheckLeaveWithTheValueAtFault) {

@@ -216,7 +216,8 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
                             table_.latest_by + ") and were left out");
   }
   SLUICE_ASSIGN_OR_RETURN(const silver::CheckContext check_context,
-                          LoadCheckInputs(project_, table_, target->log(), held, stamp.now_micros));
+                          LoadCheckInputs(project_, table_, *data.schema, data.rows, target->log(),
+                                          held, stamp.now_micros));
   std::vector<std::vector<int>> quarantined_by_check;
   SLUICE_ASSIGN_OR_RETURN(
       const std::vector<silver::CheckResult> results,
@@ -232,6 +233,7 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
   details["rows_filtered"] = data.counts.filtered;
   details["rows_dropped_null"] = data.counts.null_dropped;
   details["rows_deduplicated"] = dedupe.duplicates;
+  if (dedupe.files_read > 0) details["dedupe_files_read"] = dedupe.files_read;
   outcome.rows_in = data.rows_in;
   outcome.rows_out = rows_out;
   outcome.rows_quarantined = rows_rejected;
