@@ -17,6 +17,7 @@
 #include "sluice/lake/delta_schema.h"
 #include "sluice/lake/file_statistics.h"
 #include "sluice/lake/key_ranges.h"
+#include "sluice/lake/merge_keys.h"
 #include "sluice/lake/table_features.h"
 #include "sluice/lake/table_scan.h"
 
@@ -592,55 +593,31 @@ Result<DeleteResult> DeltaTable::Delete(const std::string& predicate_text,
 
 namespace {
 
-// The identity of a row's key columns as bytes: equal keys give equal strings.
-class KeyEncoder {
- public:
-  explicit KeyEncoder(std::vector<size_t> indices) : indices_(std::move(indices)) {}
-  // False when a key column is null.
-  bool Encode(const columnar::Batch& batch, int64_t row, std::string* key) const {
-    key->clear();
-    for (const size_t index : indices_) {
-      const columnar::Column& column = batch.column(index);
-      if (column.IsNull(row)) return false;
-      columnar::AppendValue(column, row, columnar::ValueStyle::kJson, key);
-      key->push_back('\x1f');
-    }
-    return true;
-  }
-
- private:
-  std::vector<size_t> indices_;
-};
-
 // A MERGE's source rows aligned to the table schema, their keys (each once, none null) and the
 // sorted key values that decide which files may hold them.
 struct ChangeSet {
   std::vector<columnar::BatchPtr> batches;
-  std::unordered_set<std::string> keys;
+  MergeKeys keys;
   KeyRanges ranges;
   int64_t rows = 0;
 };
 
 Result<ChangeSet> ReadChangeSet(const BatchSource& source, const columnar::SchemaPtr& schema,
-                                const KeyEncoder& encoder, const std::vector<size_t>& key_indices,
+                                const std::vector<size_t>& key_indices,
                                 const std::vector<std::string>& key_names) {
-  ChangeSet set;
-  set.ranges = KeyRanges(key_names);
-  std::string key;
+  ChangeSet set{{}, MergeKeys(*schema, key_indices), KeyRanges(key_names), 0};
   while (true) {
     SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr batch, source());
     if (batch == nullptr) break;
     SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr aligned, AlignBatch(*batch, schema));
     for (int64_t row = 0; row < aligned->num_rows(); ++row) {
-      if (!encoder.Encode(*aligned, row, &key)) {
+      const MergeKeys::Added added = set.keys.Add(*aligned, row);
+      if (added == MergeKeys::Added::kNull) {
         return Status::DataError("merge source row " + std::to_string(set.rows + row + 1) +
                                  " has a null key");
       }
-      if (!set.keys.insert(key).second) {
-        std::string shown = key;
-        std::replace(shown.begin(), shown.end(), '\x1f', ',');
-        if (!shown.empty()) shown.pop_back();
-        return Status::DataError("merge source has the key (" + shown +
+      if (added == MergeKeys::Added::kDuplicate) {
+        return Status::DataError("merge source has the key (" + set.keys.Describe(*aligned, row) +
                                  ") more than once; each target row may be updated by one "
                                  "source row only");
       }
@@ -651,6 +628,26 @@ Result<ChangeSet> ReadChangeSet(const BatchSource& source, const columnar::Schem
   }
   set.ranges.Seal();
   return set;
+}
+
+// Whether the live rows of one file hold a key of `keys`, judged from its key columns alone: a
+// file whose statistics only may hold one is read this way before it is rewritten.
+Result<bool> HoldsAnyKey(const std::shared_ptr<const DeltaLog>& log, const SnapshotPtr& snapshot,
+                         const std::string& path, const std::vector<std::string>& key_names,
+                         const MergeKeys& keys) {
+  TableScanOptions options;
+  options.files = {path};
+  options.columns = key_names;
+  SLUICE_ASSIGN_OR_RETURN(auto scan, TableScan::Open(log, snapshot, options));
+  std::vector<size_t> at(key_names.size());
+  for (size_t k = 0; k < at.size(); ++k) at[k] = k;
+  while (true) {
+    SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr batch, scan->Next());
+    if (batch == nullptr) return false;
+    for (int64_t row = 0; row < batch->num_rows(); ++row) {
+      if (keys.Contains(*batch, row, &at)) return true;
+    }
+  }
 }
 
 }  // namespace
@@ -681,20 +678,18 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
     }
     key_indices.push_back(*index);
   }
-  const KeyEncoder encoder(key_indices);
-  SLUICE_ASSIGN_OR_RETURN(ChangeSet change_set, ReadChangeSet(source, snapshot->schema, encoder,
-                                                              key_indices, options.keys));
+  SLUICE_ASSIGN_OR_RETURN(ChangeSet change_set,
+                          ReadChangeSet(source, snapshot->schema, key_indices, options.keys));
   std::vector<columnar::BatchPtr>& changes = change_set.batches;
-  const std::unordered_set<std::string>& source_keys = change_set.keys;
+  const MergeKeys& source_keys = change_set.keys;
   const KeyRanges& ranges = change_set.ranges;
   const int64_t source_rows = change_set.rows;
-  std::string key;
   const int64_t now_ms = NowOr(options.commit.now_ms);
   result.files_total = static_cast<int64_t>(snapshot->files.size());
   RewriteWriters rewrite(log_, *snapshot, options.files);
   const ChangeRecorder replaced_rows{rewrite.changes(), "update_preimage"};
   Transaction txn(log_, snapshot);
-  std::unordered_set<std::string> matched_keys;
+  MergeKeys matched_keys(*snapshot->schema, key_indices);
   auto fail = [&](const Status& status) {
     rewrite.Abort();
     return status;
@@ -702,8 +697,8 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
   const RowDropper matched_rows = [&](const columnar::Batch& batch, std::vector<uint8_t>* marks) {
     marks->assign(static_cast<size_t>(batch.num_rows()), 0);
     for (int64_t row = 0; row < batch.num_rows(); ++row) {
-      if (encoder.Encode(batch, row, &key) && source_keys.count(key) != 0) {
-        matched_keys.insert(key);
+      if (source_keys.Contains(batch, row)) {
+        matched_keys.Add(batch, row);
         (*marks)[static_cast<size_t>(row)] = 1;
       }
     }
@@ -712,6 +707,12 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
   for (const auto& [file_key, add] : snapshot->files) {
     if (source_keys.empty() || !ranges.MayContain(add, *snapshot)) continue;
     ++result.files_read;
+    Result<bool> holds = HoldsAnyKey(log_, snapshot, file_key.path, options.keys, source_keys);
+    if (!holds.ok()) return fail(holds.status());
+    if (!*holds) {
+      txn.MarkFileRead(file_key);
+      continue;
+    }
     Result<int64_t> matched =
         rewrite.merge_on_read
             ? MarkWithout(log_, snapshot, file_key, add, matched_rows, replaced_rows, &txn,
@@ -729,8 +730,7 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
       std::vector<int64_t> updated;
       std::vector<int64_t> inserted;
       for (int64_t row = 0; row < batch->num_rows(); ++row) {
-        (encoder.Encode(*batch, row, &key) && matched_keys.count(key) != 0 ? updated : inserted)
-            .push_back(row);
+        (matched_keys.Contains(*batch, row) ? updated : inserted).push_back(row);
       }
       status = ChangeRecorder{rewrite.changes(), "update_postimage"}.Record(*batch, updated);
       if (status.ok())

@@ -267,6 +267,19 @@ TEST(DeltaTableTest, MergeUpsertsByKeyAndSkipsFilesOutsideTheKeyRange) {
   EXPECT_TRUE(std::find(rows.begin(), rows.end(), Row(12, "new", "9.99")) != rows.end());
   EXPECT_TRUE(std::find(rows.begin(), rows.end(), Row(100, "ins", "0.05")) != rows.end());
   EXPECT_TRUE(std::find(rows.begin(), rows.end(), Row(12, "old", "1.00")) == rows.end());
+  // A file whose range holds a source key but whose rows do not is read (its key column only)
+  // and left as it is.
+  std::vector<std::tuple<int64_t, std::string, int64_t>> even;
+  for (int64_t i = 0; i < 10; ++i) even.emplace_back(200 + 2 * i, "even", 1);
+  WriteOrders(table.get(), Orders(even), WriteMode::kAppend);
+  auto odd = Orders({{205, "odd", 7}});
+  auto probed = table->Merge(odd->schema(), SourceOf({odd}), options);
+  ASSERT_TRUE(probed.ok()) << probed.status().ToString();
+  EXPECT_EQ(probed->files_read, 1);
+  EXPECT_EQ(probed->files_removed, 0);
+  EXPECT_EQ(probed->rows_copied, 0);
+  EXPECT_EQ(probed->rows_inserted, 1);
+  EXPECT_EQ(ReadRows(dir.path()).size(), 52u);
   // A key twice in the source is refused, naming it.
   auto dup = Orders({{1, "a", 1}, {1, "b", 2}});
   auto refused = table->Merge(dup->schema(), SourceOf({dup}), options);
