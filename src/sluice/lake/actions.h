@@ -64,6 +64,11 @@ struct DeletionVector {
 // the same commit removes ("true"): a reader of what a commit changed may skip it. Other writers'
 // files never carry it, so they are read whole.
 inline constexpr const char* kCopiedRowsTag = "sluice.copiedRows";
+// On such a file: the path (decoded, relative to the root) of the file its rows were copied out
+// of. A reader of the commits after some version tells by it whether the rows are ones it has
+// seen (copied out of a file that was live at that version) or new to it (copied out of a file
+// added after it).
+inline constexpr const char* kCopiedFromTag = "sluice.copiedFrom";
 
 struct AddFile {
   std::string path;  // relative to the table root, URL-encoded (RFC 2396 URI)

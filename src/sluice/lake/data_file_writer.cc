@@ -40,6 +40,7 @@ std::string CodecSuffix(io::Codec codec) {
 struct DataFileWriter::OpenFile {
   std::string relative_path;
   StringMap partition_values;
+  std::map<std::string, std::string> tags;
   std::unique_ptr<parquet::ParquetWriter> writer;
   std::unique_ptr<StatsCollector> stats;
   int64_t memory_bytes = 0;
@@ -168,6 +169,7 @@ Result<DataFileWriter::OpenFile*> DataFileWriter::FileFor(const std::string& par
   if (!options_.directory.empty())
     file->relative_path = options_.directory + "/" + file->relative_path;
   file->partition_values = values;
+  file->tags = file_tags_;
   const std::string path = io::JoinPath(root_, file->relative_path);
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<io::OutputStream> out, fs_->OpenForWrite(path));
   written_paths_.push_back(path);
@@ -193,6 +195,7 @@ Status DataFileWriter::CloseFile(std::unique_ptr<OpenFile> file) {
   }
   add.data_change = options_.data_change;
   add.stats = file->stats->ToJson();
+  if (!file->tags.empty()) add.tags = file->tags;
   bytes_written_ += summary.file_bytes;
   done_.push_back(std::move(add));
   return Status::OK();

@@ -60,6 +60,8 @@ class DataFileWriter {
   // Closes the files being written: later rows go to new files (a rewrite keeps the rows of each
   // file it rewrites apart, so that their statistics stay as narrow as the original's).
   Status CloseOpenFiles();
+  // Tags for the add actions of the files opened from now on (until the next call).
+  void SetFileTags(std::map<std::string, std::string> tags) { file_tags_ = std::move(tags); }
   // Closes every open file and returns the add actions of all files written.
   Result<std::vector<AddFile>> Finish();
   // Deletes every file written so far (after a failure, before anything is committed).
@@ -83,6 +85,7 @@ class DataFileWriter {
   columnar::SchemaPtr data_schema_;
   DataFileOptions options_;
   std::map<std::string, std::unique_ptr<OpenFile>> open_;
+  std::map<std::string, std::string> file_tags_;
   std::vector<AddFile> done_;
   std::vector<std::string> written_paths_;
   int64_t file_counter_ = 0;

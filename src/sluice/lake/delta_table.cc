@@ -262,6 +262,7 @@ Result<int64_t> RewriteWithout(const std::shared_ptr<const DeltaLog>& log,
   }
   if (dropped == 0) return dropped;  // read, but untouched
   txn->Remove(RemoveOf(add, now_ms, /*data_change=*/true));
+  writer->SetFileTags({{kCopiedFromTag, key.path}});
   for (const columnar::BatchPtr& batch : kept) {
     *rows_copied += batch->num_rows();
     SLUICE_RETURN_NOT_OK(writer->Write(*batch));
@@ -269,6 +270,7 @@ Result<int64_t> RewriteWithout(const std::shared_ptr<const DeltaLog>& log,
   // One file's rows per new file: copies of files of different days (or key ranges) kept apart
   // keep their statistics narrow, so later reads and merges still prune them.
   SLUICE_RETURN_NOT_OK(writer->CloseOpenFiles());
+  writer->SetFileTags({});
   return dropped;
 }
 

@@ -122,6 +122,31 @@ TEST_P(LoadTaskTest, LoadsWhatIsNewOnceAndDeletesByKeyWhatTheLakeDeleted) {
   EXPECT_EQ(Warehouse(), (std::vector<std::string>{"2:shipped"}));
 }
 
+TEST_P(LoadTaskTest, RowsAMergeAddedAndALaterMergeCopiedReachTheWarehouse) {
+  // Two merges between loads (a load that failed a day, a task run alone twice): the second
+  // rewrites the file the first added, so the copies it makes hold rows the warehouse never saw.
+  Append(Orders({{1, "paid"}}));
+  ASSERT_TRUE(Load().ok());
+  lake::MergeOptions merge;
+  merge.keys = {"id"};
+  const columnar::BatchPtr first = Orders({{10, "open"}, {11, "open"}, {12, "open"}});
+  ASSERT_TRUE(Lake().Merge(first->schema(), lake::scratch::SourceOf({first}), merge).ok());
+  const columnar::BatchPtr second = Orders({{11, "shipped"}, {1, "refunded"}});
+  ASSERT_TRUE(Lake().Merge(second->schema(), lake::scratch::SourceOf({second}), merge).ok());
+  Result<TaskOutcome> loaded = Load();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(Warehouse(),
+            (std::vector<std::string>{"1:refunded", "10:open", "11:shipped", "12:open"}));
+  // And a delete of rows of a file added since the version loaded.
+  const columnar::BatchPtr third = Orders({{20, "open"}, {21, "open"}});
+  ASSERT_TRUE(Lake().Merge(third->schema(), lake::scratch::SourceOf({third}), merge).ok());
+  ASSERT_TRUE(Lake().Delete("id = 20").ok());
+  loaded = Load();
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(Warehouse(), (std::vector<std::string>{"1:refunded", "10:open", "11:shipped", "12:open",
+                                                   "21:open"}));
+}
+
 INSTANTIATE_TEST_SUITE_P(CopyOnWriteAndDeletionVectors, LoadTaskTest, ::testing::Bool());
 
 }  // namespace

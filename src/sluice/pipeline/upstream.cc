@@ -1,6 +1,7 @@
 #include "sluice/pipeline/upstream.h"
 
 #include <functional>
+#include <map>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -46,6 +47,9 @@ Result<UpstreamDelta> ReadDelta(const lake::DeltaLog& log, const lake::Snapshot&
   UpstreamDelta delta;
   std::vector<std::string> added;
   std::vector<std::string> copied;
+  // The files added after `consumed`, and whether their rows are new to the reader (false: rows
+  // copied out of a file that was live at `consumed`).
+  std::map<std::string, bool> added_since;
   for (int64_t v = consumed + 1; v <= snapshot.version; ++v) {
     SLUICE_ASSIGN_OR_RETURN(std::vector<lake::Action> actions, log.ReadCommit(v));
     bool merge = false;
@@ -55,42 +59,57 @@ Result<UpstreamDelta> ReadDelta(const lake::DeltaLog& log, const lake::Snapshot&
       }
     }
     std::set<std::string> removed;  // paths this commit removes
+    bool removes_new_rows = false;  // of a file added after `consumed`
     for (const lake::Action& action : actions) {
       if (const auto* remove = std::get_if<lake::RemoveFile>(&action)) {
         if (remove->data_change && !delta.removed_version) delta.removed_version = v;
         if (remove->data_change && !merge && !delta.deleted_version) delta.deleted_version = v;
         removed.insert(remove->path);
-        if (remove->data_change) {
-          delta.removed_files.push_back(lake::DecodeActionPath(remove->path));
-        }
+        const std::string path = lake::DecodeActionPath(remove->path);
+        auto since = added_since.find(path);
+        removes_new_rows |= since != added_since.end() && since->second;
+        if (remove->data_change) delta.removed_files.push_back(path);
       }
     }
     for (const lake::Action& action : actions) {
       const auto* add = std::get_if<lake::AddFile>(&action);
       if (add == nullptr || !add->data_change) continue;
+      const std::string path = lake::DecodeActionPath(add->path);
       // Rows copied unchanged around a merge's or delete's changes, and a file added again with a
-      // new deletion vector, bring no new rows.
+      // new deletion vector, bring no new rows — unless they were copied out of a file added
+      // after `consumed` (by the copies' kCopiedFromTag; a copy without it, from before sluice
+      // wrote it, counts as new when its commit removed such a file: read twice, not lost).
       const bool copies = add->tags && add->tags->count(lake::kCopiedRowsTag) != 0;
-      // A file given a new deletion vector keeps its other rows: they count as copies.
       const bool readded = removed.count(add->path) != 0;
-      if (copies || readded) {
-        copied.push_back(add->path);
+      if (readded) {
+        // Its other rows: seen by the reader, or (a file added after `consumed`) read below.
+        auto since = added_since.find(path);
+        if (since == added_since.end() || !since->second) copied.push_back(path);
         continue;
       }
-      added.push_back(add->path);
+      if (!copies) {
+        added_since[path] = true;
+        added.push_back(path);
+        continue;
+      }
+      bool fresh = removes_new_rows;
+      if (auto from = add->tags->find(lake::kCopiedFromTag); from != add->tags->end()) {
+        auto since = added_since.find(from->second);
+        fresh = since != added_since.end() && since->second;
+      }
+      added_since[path] = fresh;
+      (fresh ? added : copied).push_back(path);
     }
   }
   // Added files that are still live (a later commit may have compacted them), each once (a file
   // given a new deletion vector is added again under the same path).
   for (const std::string& path : copied) {
-    std::string decoded = lake::DecodeActionPath(path);
-    if (snapshot.FindFile(decoded) != nullptr) delta.copied_files.push_back(std::move(decoded));
+    if (snapshot.FindFile(path) != nullptr) delta.copied_files.push_back(path);
   }
   std::set<std::string> seen;
   for (const std::string& path : added) {
-    std::string decoded = lake::DecodeActionPath(path);
-    if (snapshot.FindFile(decoded) != nullptr && seen.insert(decoded).second) {
-      delta.files.push_back(std::move(decoded));
+    if (snapshot.FindFile(path) != nullptr && seen.insert(path).second) {
+      delta.files.push_back(path);
     }
   }
   return delta;
