@@ -50,6 +50,8 @@ Result<UpstreamDelta> ReadDelta(const lake::DeltaLog& log, const lake::Snapshot&
   // The files added after `consumed`, and whether their rows are new to the reader (false: rows
   // copied out of a file that was live at `consumed`).
   std::map<std::string, bool> added_since;
+  // Copied files → the file live at `consumed` their rows came from, where known.
+  std::map<std::string, std::string> origin;
   for (int64_t v = consumed + 1; v <= snapshot.version; ++v) {
     SLUICE_ASSIGN_OR_RETURN(std::vector<lake::Action> actions, log.ReadCommit(v));
     bool merge = false;
@@ -84,6 +86,7 @@ Result<UpstreamDelta> ReadDelta(const lake::DeltaLog& log, const lake::Snapshot&
       if (readded) {
         // Its other rows: seen by the reader, or (a file added after `consumed`) read below.
         auto since = added_since.find(path);
+        if (since == added_since.end()) origin[path] = path;
         if (since == added_since.end() || !since->second) copied.push_back(path);
         continue;
       }
@@ -96,6 +99,11 @@ Result<UpstreamDelta> ReadDelta(const lake::DeltaLog& log, const lake::Snapshot&
       if (auto from = add->tags->find(lake::kCopiedFromTag); from != add->tags->end()) {
         auto since = added_since.find(from->second);
         fresh = since != added_since.end() && since->second;
+        if (since == added_since.end()) {
+          origin[path] = from->second;
+        } else if (auto root = origin.find(from->second); !fresh && root != origin.end()) {
+          origin[path] = root->second;  // a copy of a copy: the file live at `consumed`
+        }
       }
       added_since[path] = fresh;
       (fresh ? added : copied).push_back(path);
@@ -103,8 +111,12 @@ Result<UpstreamDelta> ReadDelta(const lake::DeltaLog& log, const lake::Snapshot&
   }
   // Added files that are still live (a later commit may have compacted them), each once (a file
   // given a new deletion vector is added again under the same path).
+  std::set<std::string> listed;
   for (const std::string& path : copied) {
-    if (snapshot.FindFile(path) != nullptr) delta.copied_files.push_back(path);
+    if (snapshot.FindFile(path) == nullptr || !listed.insert(path).second) continue;
+    delta.copied_files.push_back(path);
+    if (auto root = origin.find(path); root != origin.end())
+      delta.copy_origins[path] = root->second;
   }
   std::set<std::string> seen;
   for (const std::string& path : added) {
@@ -176,18 +188,50 @@ Result<ReplacedRows> ReadReplacedRows(const std::shared_ptr<const lake::DeltaLog
     }
   }
   if (options.files.empty()) return out;
-  SLUICE_ASSIGN_OR_RETURN(std::vector<columnar::BatchPtr> removed,
-                          ReadAll(log, then, options, progress));
-  if (delta.copied_files.empty()) {
-    out.rows = std::move(removed);
-    return out;
+  // When every copy's origin is known, each removed file is compared with its own copies only,
+  // one at a time; else (copies written before kCopiedFromTag) all removed rows with all copies.
+  std::map<std::string, std::vector<std::string>> copies_of;
+  bool all_tagged = true;
+  for (const std::string& path : delta.copied_files) {
+    auto root = delta.copy_origins.find(path);
+    if (root == delta.copy_origins.end()) {
+      all_tagged = false;
+      break;
+    }
+    copies_of[root->second].push_back(path);
   }
   lake::TableScanOptions copies;
   copies.columns = columns;
-  copies.files = delta.copied_files;
-  SLUICE_ASSIGN_OR_RETURN(std::vector<columnar::BatchPtr> copied,
-                          ReadAll(log, now, copies, progress));
-  out.rows = WithoutCopies(removed, copied);
+  if (!all_tagged) {
+    SLUICE_ASSIGN_OR_RETURN(std::vector<columnar::BatchPtr> removed,
+                            ReadAll(log, then, options, progress));
+    copies.files = delta.copied_files;
+    if (copies.files.empty()) {
+      out.rows = std::move(removed);
+      return out;
+    }
+    SLUICE_ASSIGN_OR_RETURN(std::vector<columnar::BatchPtr> copied,
+                            ReadAll(log, now, copies, progress));
+    out.rows = WithoutCopies(removed, copied);
+    return out;
+  }
+  const std::vector<std::string> removed_files = std::move(options.files);
+  for (const std::string& file : removed_files) {
+    options.files = {file};
+    SLUICE_ASSIGN_OR_RETURN(std::vector<columnar::BatchPtr> removed,
+                            ReadAll(log, then, options, progress));
+    auto it = copies_of.find(file);
+    if (it == copies_of.end()) {
+      for (columnar::BatchPtr& batch : removed) out.rows.push_back(std::move(batch));
+      continue;
+    }
+    copies.files = it->second;
+    SLUICE_ASSIGN_OR_RETURN(std::vector<columnar::BatchPtr> copied,
+                            ReadAll(log, now, copies, progress));
+    for (columnar::BatchPtr& batch : WithoutCopies(removed, copied)) {
+      out.rows.push_back(std::move(batch));
+    }
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,6 +47,9 @@ struct UpstreamDelta {
   // added again with a new deletion vector, that are still live (decoded): removed rows found
   // here did not change.
   std::vector<std::string> copied_files;
+  // For each of them whose origin is known: the file live at `consumed` its rows came from (a
+  // file given a new deletion vector is its own origin).
+  std::map<std::string, std::string> copy_origins;
   std::optional<int64_t> removed_version;  // the first of them that removed rows, if any
   // The first that removed rows other than by a MERGE's rewrite of files (sluice's merges never
   // delete a row: the rows of a file they remove are in the files they add).

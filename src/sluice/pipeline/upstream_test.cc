@@ -69,6 +69,34 @@ TEST_P(ReadDeltaTest, AMergeBringsItsSourceRowsNotTheRowsItCopied) {
   EXPECT_EQ(RowsOf(log, snapshot, {}), (std::vector<std::string>{"1:a", "2:b", "3:c2", "4:d"}));
 }
 
+TEST_P(ReadDeltaTest, ReplacedRowsAreThoseGoneSinceTheConsumedVersionThroughCopiesOfCopies) {
+  io::ClearMemoryFileSystem();
+  auto table = lake::DeltaTable::Open("mem://lake/t").ValueOrDie();
+  lake::TableWriteOptions create;
+  if (GetParam()) create.configuration["delta.enableDeletionVectors"] = "true";
+  const columnar::BatchPtr rows = Rows({{1, "a"}, {2, "b"}, {3, "c"}, {4, "d"}});
+  ASSERT_TRUE(table->Write(rows->schema(), lake::scratch::SourceOf({rows}), create).ok());
+  // Two deletes: the second rewrites (or marks) the copies the first made.
+  ASSERT_TRUE(table->Delete("id = 1").ok());
+  ASSERT_TRUE(table->Delete("id = 2").ok());
+  auto log = lake::DeltaLog::Open("mem://lake/t").ValueOrDie();
+  auto snapshot = log->Load().ValueOrDie();
+  UpstreamDelta delta = ReadDelta(*log, *snapshot, /*consumed=*/0).ValueOrDie();
+  EXPECT_TRUE(delta.files.empty());
+  Result<ReplacedRows> replaced = ReadReplacedRows(log, snapshot, 0, delta, {}, nullptr);
+  ASSERT_TRUE(replaced.ok()) << replaced.status().ToString();
+  ASSERT_TRUE(replaced->exact);
+  std::vector<std::string> gone;
+  for (const columnar::BatchPtr& batch : replaced->rows) {
+    for (int64_t i = 0; i < batch->num_rows(); ++i) {
+      gone.push_back(
+          std::to_string(static_cast<const columnar::Int64Column&>(batch->column(0)).Value(i)));
+    }
+  }
+  std::sort(gone.begin(), gone.end());
+  EXPECT_EQ(gone, (std::vector<std::string>{"1", "2"}));
+}
+
 INSTANTIATE_TEST_SUITE_P(CopyOnWriteAndDeletionVectors, ReadDeltaTest, ::testing::Bool());
 
 }  // namespace
