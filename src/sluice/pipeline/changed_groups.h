@@ -29,9 +29,13 @@ struct ChangedGroups {
 
 // `model`: an aggregate with group_by; `snapshot`: the upstream now; `delta`: ReadDelta from
 // `consumed` (no deleting commit among them).
+// The touched groups are recomputed in chunks of consecutive groups whose files add up to about
+// `chunk_file_bytes` (one group at least), so that memory follows a chunk.
+inline constexpr int64_t kChunkFileBytes = 32 << 20;
 Result<ChangedGroups> RecomputeChangedGroups(const gold::GoldModel& model,
                                              const std::shared_ptr<const lake::DeltaLog>& log,
                                              const lake::SnapshotPtr& snapshot, int64_t consumed,
-                                             const UpstreamDelta& delta, TaskProgress* progress);
+                                             const UpstreamDelta& delta, TaskProgress* progress,
+                                             int64_t chunk_file_bytes = kChunkFileBytes);
 
 }  // namespace sluice::pipeline
