@@ -31,7 +31,7 @@ struct ChangedGroups {
 // `consumed` (no deleting commit among them).
 // The touched groups are recomputed in chunks of consecutive groups whose files add up to about
 // `chunk_file_bytes` (one group at least), so that memory follows a chunk.
-inline constexpr int64_t kChunkFileBytes = 32 << 20;
+inline constexpr int64_t kChunkFileBytes = 128 << 20;
 Result<ChangedGroups> RecomputeChangedGroups(const gold::GoldModel& model,
                                              const std::shared_ptr<const lake::DeltaLog>& log,
                                              const lake::SnapshotPtr& snapshot, int64_t consumed,
