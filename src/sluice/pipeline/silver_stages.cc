@@ -373,6 +373,33 @@ Result<Transformed> ReadAndTransform(const silver::SilverTable& table,
 
 namespace {
 
+// The files of `target` whose partition values and statistics may hold the key (columns `names`,
+// at `columns` of each batch) of one of `rows`; nullopt when every file must be read: a key is
+// null, or the table has no such column yet.
+std::optional<std::vector<std::string>> FilesWithKeysOf(const std::vector<BatchPtr>& rows,
+                                                        const std::vector<size_t>& columns,
+                                                        const std::vector<std::string>& names,
+                                                        const lake::Snapshot& target) {
+  for (const std::string& name : names) {
+    if (!target.schema->FieldIndex(name)) return std::nullopt;
+  }
+  lake::KeyRanges ranges(names);
+  for (const BatchPtr& batch : rows) {
+    for (int64_t i = 0; i < batch->num_rows(); ++i) {
+      for (size_t column : columns) {
+        if (batch->column(column).IsNull(i)) return std::nullopt;
+      }
+      ranges.AddRow(*batch, columns, i);
+    }
+  }
+  ranges.Seal();
+  std::vector<std::string> files;
+  for (const auto& [key, add] : target.files) {
+    if (ranges.MayContain(add, target)) files.push_back(key.path);
+  }
+  return files;
+}
+
 // Fills `held` with the latest_by value of the table's row for each
 // key of `incoming` that the table holds. Reads only the files whose partition values and key
 // statistics may hold one of the incoming keys (every file when a key is null), streaming.
@@ -381,26 +408,15 @@ Status ReadHeldOrder(const silver::SilverTable& table, const std::vector<size_t>
                      std::shared_ptr<const lake::DeltaLog> target_log,
                      const lake::SnapshotPtr& target, int threads, KeyMap<int64_t>* incoming,
                      KeyMap<OrderValue>* held, int64_t* files_read) {
-  lake::KeyRanges ranges(table.dedupe_key);
-  bool null_key = false;
-  for (const BatchPtr& batch : rows) {
-    for (int64_t i = 0; i < batch->num_rows(); ++i) {
-      for (size_t key : keys) null_key |= batch->column(key).IsNull(i);
-      ranges.AddRow(*batch, keys, i);
-    }
-  }
-  ranges.Seal();
+  const std::optional<std::vector<std::string>> files =
+      FilesWithKeysOf(rows, keys, table.dedupe_key, *target);
+  if (files && files->empty()) return Status::OK();
   lake::TableScanOptions options;
   options.columns = table.dedupe_key;
   options.columns.push_back(table.latest_by);
   options.threads = threads;
-  if (!null_key) {
-    for (const auto& [key, add] : target->files) {
-      if (ranges.MayContain(add, *target)) options.files.push_back(key.path);
-    }
-    if (options.files.empty()) return Status::OK();
-  }
-  *files_read = static_cast<int64_t>(null_key ? target->files.size() : options.files.size());
+  if (files) options.files = *files;
+  *files_read = static_cast<int64_t>(files ? files->size() : target->files.size());
   std::vector<size_t> held_keys(keys.size());
   for (size_t k = 0; k < keys.size(); ++k) held_keys[k] = k;
   return ForEachBatch(target_log, target, options, [&](const BatchPtr& batch) -> Status {
@@ -495,28 +511,17 @@ Result<silver::CheckContext> LoadCheckInputs(const Project& project,
       const std::vector<size_t> columns = Indices(schema, check.columns);
       if (columns.size() != check.columns.size()) continue;  // the check reports the column
       std::unordered_set<std::string> incoming;
-      lake::KeyRanges ranges(check.columns);
-      bool null_key = false;
       for (const BatchPtr& batch : rows) {
         for (int64_t i = 0; i < batch->num_rows(); ++i) {
-          for (size_t column : columns) null_key |= batch->column(column).IsNull(i);
-          ranges.AddRow(*batch, columns, i);
           incoming.insert(silver::EncodeKey(*batch, columns, i));
         }
       }
-      ranges.Seal();
+      const std::optional<std::vector<std::string>> files =
+          FilesWithKeysOf(rows, columns, check.columns, *target);
+      if (files && files->empty()) continue;
       lake::TableScanOptions options;
       options.columns = check.columns;
-      bool read_all = null_key;
-      for (const std::string& column : check.columns) {
-        read_all |= !target->schema->FieldIndex(column).has_value();
-      }
-      if (!read_all) {
-        for (const auto& [key, add] : target->files) {
-          if (ranges.MayContain(add, *target)) options.files.push_back(key.path);
-        }
-        if (options.files.empty()) continue;
-      }
+      if (files) options.files = *files;
       std::vector<size_t> all_columns(check.columns.size());
       for (size_t k = 0; k < all_columns.size(); ++k) all_columns[k] = k;
       auto& keys = context.existing_keys[check.name];
