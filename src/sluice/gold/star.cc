@@ -360,53 +360,65 @@ Result<BatchPtr> BuildFacts(const FactPlan& plan, const columnar::Batch& upstrea
 }
 
 Status CheckGrain(const FactPlan& plan, const std::vector<BatchPtr>& facts) {
-  int64_t rows = 0;
-  for (const BatchPtr& batch : facts) rows += batch->num_rows();
-  // A single integer grain (the usual order_id) is counted as integers; others as encoded text.
-  const bool integer =
-      plan.grain.size() == 1 && IsIntegerKey(plan.schema->field(plan.grain[0]).type);
-  std::unordered_map<int64_t, int32_t> seen_integers;
-  std::unordered_map<std::string, int32_t> seen_texts;
-  int32_t seen_nulls = 0;
-  (integer ? static_cast<void>(seen_integers.reserve(static_cast<size_t>(rows)))
-           : static_cast<void>(seen_texts.reserve(static_cast<size_t>(rows))));
-  std::vector<std::string> repeated;
-  int64_t repeated_count = 0;
-  for (const BatchPtr& batch : facts) {
-    for (int64_t i = 0; i < batch->num_rows(); ++i) {
-      int32_t times = 0;
-      if (!integer) {
-        times = ++seen_texts[compute::EncodeKey(*batch, plan.grain, i)];
-      } else if (batch->column(plan.grain[0]).IsNull(i)) {
-        times = ++seen_nulls;
-      } else {
-        times = ++seen_integers[IntegerAt(batch->column(plan.grain[0]), i)];
+  GrainCheck check(plan);
+  for (const BatchPtr& batch : facts) check.Add(*batch);
+  return check.Finish();
+}
+
+GrainCheck::GrainCheck(const FactPlan& plan) : plan_(plan) {
+  // A single integer grain (the usual order_id) is held as integers; others as their text.
+  integer_ = plan.grain.size() == 1 && IsIntegerKey(plan.schema->field(plan.grain[0]).type);
+}
+
+void GrainCheck::Add(const columnar::Batch& facts) {
+  for (int64_t i = 0; i < facts.num_rows(); ++i) {
+    if (!integer_) {
+      std::string text;
+      for (size_t g = 0; g < plan_.grain.size(); ++g) {
+        if (g > 0) text += ", ";
+        text += facts.schema()->field(plan_.grain[g]).name + "=";
+        columnar::AppendValue(*facts.columns()[plan_.grain[g]], i, columnar::ValueStyle::kJson,
+                              &text);
       }
-      if (times != 2) continue;
-      ++repeated_count;
-      if (repeated.size() < 10) {
-        std::string text;
-        for (size_t g = 0; g < plan.grain.size(); ++g) {
-          if (g > 0) text += ", ";
-          text += batch->schema()->field(plan.grain[g]).name + "=";
-          columnar::AppendValue(*batch->columns()[plan.grain[g]], i, columnar::ValueStyle::kJson,
-                                &text);
-        }
-        repeated.push_back(text);
-      }
+      texts_.push_back(std::move(text));
+    } else if (facts.column(plan_.grain[0]).IsNull(i)) {
+      ++nulls_;
+    } else {
+      integers_.push_back(IntegerAt(facts.column(plan_.grain[0]), i));
     }
+  }
+}
+
+Status GrainCheck::Finish() {
+  std::vector<std::string> repeated;  // up to 10, described
+  int64_t repeated_count = 0;
+  auto found = [&](const std::string& text) {
+    ++repeated_count;
+    if (repeated.size() < 10) repeated.push_back(text);
+  };
+  const std::string first = plan_.schema->field(plan_.grain[0]).name + "=";
+  if (nulls_ > 1) found(first + "null");
+  std::sort(integers_.begin(), integers_.end());
+  for (size_t i = 1; i < integers_.size(); ++i) {
+    if (integers_[i] == integers_[i - 1] && (i < 2 || integers_[i - 2] != integers_[i])) {
+      found(first + std::to_string(integers_[i]));
+    }
+  }
+  std::sort(texts_.begin(), texts_.end());
+  for (size_t i = 1; i < texts_.size(); ++i) {
+    if (texts_[i] == texts_[i - 1] && (i < 2 || texts_[i - 2] != texts_[i])) found(texts_[i]);
   }
   if (repeated_count == 0) return Status::OK();
   std::string list;
   for (const std::string& r : repeated) list += (list.empty() ? "" : "; ") + r;
   if (repeated_count > static_cast<int64_t>(repeated.size())) list += "; ...";
   std::string grain;
-  for (const std::string& g : plan.model->fact.grain) grain += (grain.empty() ? "" : ", ") + g;
+  for (const std::string& g : plan_.model->fact.grain) grain += (grain.empty() ? "" : ", ") + g;
   return Status::DataError(std::to_string(repeated_count) +
                            (repeated_count == 1 ? " grain value of " : " grain values of ") +
-                           plan.model->name + " (" + grain + ")" +
+                           plan_.model->name + " (" + grain + ")" +
                            (repeated_count == 1 ? " appears" : " appear") + " more than once in " +
-                           plan.model->fact.from + ": " + list + "; nothing committed");
+                           plan_.model->fact.from + ": " + list + "; nothing committed");
 }
 
 }  // namespace sluice::gold

@@ -81,4 +81,21 @@ Result<columnar::BatchPtr> BuildFacts(const FactPlan& plan, const columnar::Batc
 // The grain is unique across `facts`. Errors: DataError naming up to 10 repeated grains.
 Status CheckGrain(const FactPlan& plan, const std::vector<columnar::BatchPtr>& facts);
 
+// CheckGrain batch by batch, for facts written as they are built: holds the grain values only (a
+// single integer grain as integers), sorted once at the end.
+class GrainCheck {
+ public:
+  explicit GrainCheck(const FactPlan& plan);
+  void Add(const columnar::Batch& facts);
+  // DataError naming up to 10 of the values that repeat (the smallest), as CheckGrain.
+  Status Finish();
+
+ private:
+  const FactPlan& plan_;
+  bool integer_ = false;
+  std::vector<int64_t> integers_;
+  std::vector<std::string> texts_;
+  int64_t nulls_ = 0;
+};
+
 }  // namespace sluice::gold

@@ -81,6 +81,11 @@ class FileSystem {
     return std::vector<FileInfo>();
   }
 
+  // Removes the directories under `prefix` (and `prefix` itself) that hold no file, deepest
+  // first: what a write that failed before its commit leaves on a local disk. Default (an object
+  // store has no directories): nothing.
+  virtual Status DeleteEmptyDirectories(const std::string& prefix) { return Status::OK(); }
+
   // Deletes many objects (an object store does it in batches). Missing objects are not errors.
   virtual Status DeleteMany(const std::vector<std::string>& paths) {
     for (const std::string& path : paths) SLUICE_RETURN_NOT_OK(Delete(path));

@@ -178,6 +178,18 @@ TEST_F(FileSystemTest, CreateIfAbsentOverAFileWrittenElsewhereReturnsFalse) {
   EXPECT_EQ(ReadRaw(path), "someone else's");
 }
 
+TEST_F(FileSystemTest, DeleteEmptyDirectoriesKeepsEveryFolderThatHoldsAFile) {
+  std::filesystem::create_directories(PathOf("t/a/b/c"));
+  std::filesystem::create_directories(PathOf("t/d/e"));
+  WriteRaw("t/d/kept.txt", "k");
+  ASSERT_TRUE(fs_->DeleteEmptyDirectories(PathOf("t")).ok());
+  EXPECT_EQ(EntriesUnder(PathOf("t")), (std::vector<std::string>{"d", "d/kept.txt"}));
+  std::filesystem::create_directories(PathOf("u/v"));
+  ASSERT_TRUE(fs_->DeleteEmptyDirectories(PathOf("u")).ok());
+  EXPECT_FALSE(std::filesystem::exists(PathOf("u")));
+  EXPECT_TRUE(fs_->DeleteEmptyDirectories(PathOf("missing")).ok());
+}
+
 TEST_F(FileSystemTest, ListDirectoryPrefixIsRecursiveAndSorted) {
   WriteRaw("t/b.txt", "bb");
   WriteRaw("t/a.txt", "a");

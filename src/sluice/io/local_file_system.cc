@@ -404,6 +404,24 @@ Status Walk(const std::string& directory, const std::string& caller_base,
   return status;
 }
 
+// Removes `directory` when, after its empty subdirectories are removed, nothing is left in it;
+// returns whether it was removed (a directory that cannot be read is kept).
+bool RemoveIfEmpty(const std::string& directory) {
+  DIR* dir = ::opendir(directory.c_str());
+  if (dir == nullptr) return false;
+  bool empty = true;
+  while (const dirent* entry = ::readdir(dir)) {
+    const std::string name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    const std::string path = directory + "/" + name;
+    struct stat info;
+    const bool is_directory = ::lstat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+    if (!is_directory || !RemoveIfEmpty(path)) empty = false;
+  }
+  ::closedir(dir);
+  return empty && ::rmdir(directory.c_str()) == 0;
+}
+
 class LocalFileSystemImpl final : public FileSystem {
  public:
   std::string_view scheme() const override { return "file"; }
@@ -507,6 +525,12 @@ class LocalFileSystemImpl final : public FileSystem {
       stale.push_back(std::move(file));
     }
     return stale;
+  }
+
+  Status DeleteEmptyDirectories(const std::string& prefix) override {
+    SLUICE_ASSIGN_OR_RETURN(LocalPath parsed, ParseLocal(prefix));
+    RemoveIfEmpty(parsed.local);
+    return Status::OK();
   }
 
   Status Delete(const std::string& path) override {

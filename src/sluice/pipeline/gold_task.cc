@@ -180,6 +180,59 @@ Result<int64_t> AddUnknownMemberFacts(const std::shared_ptr<const lake::DeltaLog
   return added;
 }
 
+// The fact table rebuilt from all of `input` (or made from it): facts are built and written batch
+// by batch as the upstream is read, so memory follows a batch and the grain values, not the
+// table; a repeated grain fails the write at the end (its files are deleted, nothing committed).
+// Sets the outcome's rows_in and rows_out.
+Result<lake::WriteResult> WriteWholeFact(lake::DeltaTable* target, const Input& input,
+                                         const gold::GoldModel& model,
+                                         const std::vector<gold::DimensionKeys>& keys,
+                                         const lake::TableWriteOptions& options,
+                                         TaskProgress* progress, gold::FactCounts* counts,
+                                         TaskOutcome* outcome) {
+  std::unique_ptr<lake::TableScan> scan;
+  SchemaPtr upstream_schema = input.snapshot->schema;
+  if (input.whole || !input.files.empty()) {
+    lake::TableScanOptions scan_options;
+    if (!input.whole) scan_options.files = input.files;
+    SLUICE_ASSIGN_OR_RETURN(scan, lake::TableScan::Open(input.log, input.snapshot, scan_options));
+    upstream_schema = scan->schema();
+  }
+  SLUICE_ASSIGN_OR_RETURN(gold::FactPlan plan, gold::PlanFact(model, *upstream_schema, keys));
+  gold::GrainCheck grain(plan);
+  bool done = false;
+  lake::BatchSource facts = [&]() -> Result<BatchPtr> {
+    BatchPtr batch;
+    if (scan != nullptr && !done) {
+      SLUICE_ASSIGN_OR_RETURN(batch, scan->Next());
+    }
+    if (batch == nullptr) {
+      if (done) return BatchPtr();
+      done = true;
+      SLUICE_RETURN_NOT_OK(grain.Finish());
+      return BatchPtr();
+    }
+    if (progress != nullptr) progress->rows += batch->num_rows();
+    outcome->rows_in += batch->num_rows();
+    SLUICE_ASSIGN_OR_RETURN(BatchPtr built, gold::BuildFacts(plan, *batch, keys, counts));
+    grain.Add(*built);
+    outcome->rows_out += built->num_rows();
+    return built;
+  };
+  Result<lake::WriteResult> written = target->Write(plan.schema, facts, options);
+  if (!written.ok() && options.read_snapshot != nullptr && !options.read_snapshot->exists()) {
+    // A table this write was making: no folder of it (or of its layer, when it was the first)
+    // is left behind; its files are gone.
+    const std::string& root = target->log()->root();
+    (void)target->log()->fs()->DeleteEmptyDirectories(root);
+    const size_t slash = root.find_last_of('/');
+    if (slash != std::string::npos && slash > 0) {
+      (void)target->log()->fs()->DeleteEmptyDirectories(root.substr(0, slash));
+    }
+  }
+  return written;
+}
+
 }  // namespace
 
 std::string GoldUpstreamAppId(const std::string& upstream_table) {
@@ -357,60 +410,61 @@ Result<TaskOutcome> GoldTask::RunFact(TaskContext& context) {
   if (UpToDate(input, *snapshot, full_refresh_) && advanced.empty()) {
     return UpToDateOutcome(*snapshot);
   }
-  SchemaPtr upstream_schema;
-  SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> incoming,
-                          ReadInput(input, context.progress, &upstream_schema));
-  SLUICE_ASSIGN_OR_RETURN(gold::FactPlan plan, gold::PlanFact(model_, *upstream_schema, keys));
+  nlohmann::ordered_json& details = outcome.details;
+  gold::FactCounts counts;
+  const lake::TableWriteOptions options =
+      WriteOptions(lake::WriteMode::kOverwrite, snapshot, ledger, now_ms_, context.run_id);
+  int64_t retried = 0;
   if (!input.whole && snapshot->exists()) {
+    SchemaPtr upstream_schema;
+    SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> incoming,
+                            ReadInput(input, context.progress, &upstream_schema));
+    SLUICE_ASSIGN_OR_RETURN(gold::FactPlan plan, gold::PlanFact(model_, *upstream_schema, keys));
     // A merge cannot add columns: a new upstream column rebuilds the fact table from all of it.
     for (const columnar::Field& field : plan.schema->fields()) {
       if (snapshot->schema->FieldIndex(field.name)) continue;
       outcome.notes.push_back(model_.name + ": new column " + field.name +
                               ", so the fact table was rebuilt from all of " + spec.from);
       input.whole = true;
-      SLUICE_ASSIGN_OR_RETURN(incoming, ReadInput(input, context.progress, &upstream_schema));
-      SLUICE_ASSIGN_OR_RETURN(plan, gold::PlanFact(model_, *upstream_schema, keys));
       break;
     }
+    if (!input.whole) {
+      // Facts that point to an unknown member of a dimension that has changed since are looked
+      // up again (the member may have arrived after the fact: a late-arriving dimension row).
+      if (!advanced.empty()) {
+        SLUICE_ASSIGN_OR_RETURN(
+            retried, AddUnknownMemberFacts(target->log(), snapshot, input, spec, advanced,
+                                           *upstream_schema, &incoming));
+      }
+      std::vector<BatchPtr> facts;
+      for (const BatchPtr& batch : incoming) {
+        SLUICE_ASSIGN_OR_RETURN(BatchPtr built, gold::BuildFacts(plan, *batch, keys, &counts));
+        facts.push_back(std::move(built));
+      }
+      SLUICE_RETURN_NOT_OK(gold::CheckGrain(plan, facts));
+      SLUICE_ASSIGN_OR_RETURN(
+          lake::MergeResult merged,
+          target->Merge(plan.schema, Batches(facts), MergeOptionsFrom(options, spec.grain)));
+      details["version"] = merged.commit.version;
+      details["rows_inserted"] = merged.rows_inserted;
+      details["rows_updated"] = merged.rows_updated;
+      outcome.rows_in = Rows(incoming);
+      outcome.rows_out = Rows(facts);
+    }
   }
-  // Facts that point to an unknown member of a dimension that has changed since are looked up
-  // again (the member may have arrived after the fact: a late-arriving dimension row).
-  int64_t retried = 0;
-  if (!input.whole && snapshot->exists() && !advanced.empty()) {
-    SLUICE_ASSIGN_OR_RETURN(retried, AddUnknownMemberFacts(target->log(), snapshot, input, spec,
-                                                           advanced, *upstream_schema, &incoming));
-  }
-  outcome.details["unknown_retried"] = retried;
-  gold::FactCounts counts;
-  std::vector<BatchPtr> facts;
-  for (const BatchPtr& batch : incoming) {
-    SLUICE_ASSIGN_OR_RETURN(BatchPtr built, gold::BuildFacts(plan, *batch, keys, &counts));
-    facts.push_back(std::move(built));
-  }
-  SLUICE_RETURN_NOT_OK(gold::CheckGrain(plan, facts));
-  nlohmann::ordered_json& details = outcome.details;
-  const lake::TableWriteOptions options =
-      WriteOptions(lake::WriteMode::kOverwrite, snapshot, ledger, now_ms_, context.run_id);
   if (input.whole || !snapshot->exists()) {
     SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written,
-                            target->Write(plan.schema, Batches(facts), options));
+                            WriteWholeFact(target.get(), input, model_, keys, options,
+                                           context.progress, &counts, &outcome));
     details["version"] = written.commit.version;
     details["rebuilt"] = true;
-  } else {
-    SLUICE_ASSIGN_OR_RETURN(
-        lake::MergeResult merged,
-        target->Merge(plan.schema, Batches(facts), MergeOptionsFrom(options, spec.grain)));
-    details["version"] = merged.commit.version;
-    details["rows_inserted"] = merged.rows_inserted;
-    details["rows_updated"] = merged.rows_updated;
   }
+  details["unknown_retried"] = retried;
   if (input.deleted_version) {
     outcome.notes.push_back(model_.name + ": " + spec.from + " version " +
                             std::to_string(*input.deleted_version) +
                             " removed rows, so the fact table was rebuilt from all of it");
   }
-  outcome.rows_in = Rows(incoming);
-  outcome.rows_out = Rows(facts);
   nlohmann::ordered_json unknown = nlohmann::ordered_json::object();
   for (const auto& [name, count] : counts.unknown) {
     unknown[name] = count;
