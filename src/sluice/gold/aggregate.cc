@@ -1,5 +1,6 @@
-// Aggregate (aggregate.h) as stages: DeriveColumns → GroupRows → one column per measure
-// (CountMeasure, SumMeasure, ExtremeMeasure).
+// Aggregate (aggregate.h) as an Aggregator: the derived columns bound once, then batch by batch
+// each row's group and every measure's running state (Fold), then the groups in value order
+// (Finish).
 #include "sluice/gold/aggregate.h"
 
 #include <algorithm>
@@ -105,21 +106,60 @@ ColumnPtr TakeOrNull(const Column& column, const std::vector<int64_t>& rows) {
   return columnar::TakeRows(*with_null->columns()[0], at);
 }
 
-// The rows and their groups.
-struct Grouping {
-  BatchPtr rows;                  // every input row, derived columns included
-  std::vector<int64_t> group_of;  // per row: its group
-  std::vector<int64_t> first;     // per group: its first row (-1 for the one group of no rows)
-  std::vector<size_t> order;      // the groups in the order of their values
-  size_t groups() const { return first.size(); }
+// `a` then `b` (same type) as one column.
+ColumnPtr ConcatColumns(const ColumnPtr& a, const ColumnPtr& b) {
+  const SchemaPtr one =
+      std::make_shared<const columnar::Schema>(std::vector<Field>{Field{"value", a->type(), true}});
+  const BatchPtr both = columnar::ConcatBatches(
+      one, {std::make_shared<const columnar::Batch>(one, std::vector<ColumnPtr>{a}, a->length()),
+            std::make_shared<const columnar::Batch>(one, std::vector<ColumnPtr>{b}, b->length())});
+  return both->columns()[0];
+}
+
+// One measure's running state over the groups seen so far (indexed by group id).
+struct MeasureState {
+  const Measure* measure = nullptr;
+  std::optional<size_t> column;  // in the derived schema; none for count(*)
+  std::vector<int64_t> counts;   // rows (count), values (sum, avg)
+  std::vector<std::unordered_set<std::string>> distinct;
+  std::vector<double> doubles;             // float64 sums, avg
+  std::vector<columnar::Int128> decimals;  // decimal sums
+  std::vector<int64_t> integers;           // integer sums
+  ColumnPtr best;                          // min/max: per group, null while none
 };
 
-// Stage 1: the derived columns, each seeing the ones before.
-Result<std::vector<BatchPtr>> DeriveColumns(const GoldModel& model, std::vector<BatchPtr> batches,
-                                            SchemaPtr* schema) {
-  for (const auto& [name, written] : model.aggregate.derive) {
+}  // namespace
+
+// Stage 1 binds the derived columns once; Add evaluates them, gives each row its group (new groups
+// keep their first row's group values) and folds the rows into every measure's state.
+struct Aggregator::State {
+  const GoldModel* model = nullptr;
+  SchemaPtr input_schema;
+  std::vector<compute::BoundExprPtr> derive;  // in order, each seeing the ones before
+  SchemaPtr schema;                           // input + derived columns
+  std::vector<size_t> group;
+  SchemaPtr group_schema;
+  std::unordered_map<std::string, int64_t> ids;
+  std::vector<BatchPtr> group_rows;  // the group values of groups 0.. in id order
+  int64_t groups = 0;
+  std::vector<MeasureState> measures;
+  int64_t rows = 0;
+};
+
+Aggregator::Aggregator() : state_(std::make_unique<State>()) {}
+Aggregator::~Aggregator() = default;
+
+Result<std::unique_ptr<Aggregator>> Aggregator::Make(const GoldModel& model,
+                                                     const SchemaPtr& input_schema) {
+  std::unique_ptr<Aggregator> aggregator(new Aggregator());
+  State& state = *aggregator->state_;
+  state.model = &model;
+  state.input_schema = input_schema;
+  const AggregateSpec& spec = model.aggregate;
+  SchemaPtr schema = input_schema;
+  for (const auto& [name, written] : spec.derive) {
     compute::ExpressionError error;
-    Result<compute::BoundExprPtr> bound = compute::Bind(*written.parsed, **schema, &error);
+    Result<compute::BoundExprPtr> bound = compute::Bind(*written.parsed, *schema, &error);
     if (!bound.ok()) {
       config::SourceMark mark = written.mark;
       mark.column += error.offset;
@@ -127,202 +167,292 @@ Result<std::vector<BatchPtr>> DeriveColumns(const GoldModel& model, std::vector<
           mark, "table '" + model.name + "', derived column '" + name + "': " + error.message}
                                          .ToString());
     }
-    std::vector<Field> fields = (*schema)->fields();
+    std::vector<Field> fields = schema->fields();
     fields.push_back(Field{name, (*bound)->type, true});
-    SchemaPtr next = std::make_shared<const columnar::Schema>(std::move(fields));
-    for (BatchPtr& batch : batches) {
-      std::vector<compute::RowError> errors;
-      SLUICE_ASSIGN_OR_RETURN(ColumnPtr column, compute::Evaluate(**bound, *batch, &errors));
-      if (!errors.empty()) {
-        return Status::DataError("table '" + model.name + "', derived column '" + name +
-                                 "': " + errors[0].message + " (" + std::to_string(errors.size()) +
-                                 " rows)");
+    schema = std::make_shared<const columnar::Schema>(std::move(fields));
+    state.derive.push_back(*bound);
+  }
+  state.schema = schema;
+  std::vector<Field> group_fields;
+  for (const std::string& column : spec.group_by) {
+    auto index = schema->FieldIndex(column);
+    if (!index) return MissingColumnError(model, "group_by column", column, *schema, spec.from);
+    state.group.push_back(*index);
+    group_fields.push_back(schema->field(*index));
+  }
+  state.group_schema = std::make_shared<const columnar::Schema>(std::move(group_fields));
+  if (state.group.empty()) state.groups = 1;  // one row, also over no rows
+  for (const Measure& measure : spec.measures) {
+    MeasureState ms;
+    ms.measure = &measure;
+    if (!measure.column.empty()) {
+      auto index = schema->FieldIndex(measure.column);
+      if (!index) {
+        return MissingColumnError(model, "measure '" + measure.name + "': column", measure.column,
+                                  *schema, spec.from);
       }
-      std::vector<ColumnPtr> columns = batch->columns();
-      columns.push_back(std::move(column));
-      batch = std::make_shared<const columnar::Batch>(next, std::move(columns), batch->num_rows());
-    }
-    *schema = next;
-  }
-  return batches;
-}
-
-// Stage 2: each row's group by the values of the `group` columns, groups in value order.
-Grouping GroupRows(BatchPtr rows, const std::vector<size_t>& group) {
-  Grouping grouping;
-  grouping.rows = std::move(rows);
-  const columnar::Batch& all = *grouping.rows;
-  std::unordered_map<std::string, int64_t> ids;
-  grouping.group_of.resize(static_cast<size_t>(all.num_rows()));
-  for (int64_t i = 0; i < all.num_rows(); ++i) {
-    auto [it, inserted] =
-        ids.emplace(compute::EncodeKey(all, group, i), static_cast<int64_t>(grouping.first.size()));
-    if (inserted) grouping.first.push_back(i);
-    grouping.group_of[static_cast<size_t>(i)] = it->second;
-  }
-  if (group.empty() && grouping.first.empty()) grouping.first.push_back(-1);  // one row, no rows
-  grouping.order.resize(grouping.groups());
-  std::iota(grouping.order.begin(), grouping.order.end(), 0);
-  if (!group.empty()) {
-    std::sort(grouping.order.begin(), grouping.order.end(), [&](size_t a, size_t b) {
-      for (size_t c : group) {
-        const Column& column = *all.columns()[c];
-        const int r = CompareValues(column, grouping.first[a], column, grouping.first[b]);
-        if (r != 0) return r < 0;
+      ms.column = *index;
+      const DataType& type = schema->field(*index).type;
+      const bool summed = measure.function == AggregateFunction::kSum ||
+                          measure.function == AggregateFunction::kAvg;
+      if (summed && !IsNumeric(type.id())) {
+        return ModelError(model, "measure '" + measure.name +
+                                     "': " + std::string(AggregateFunctionName(measure.function)) +
+                                     " needs a number, but '" + measure.column + "' is " +
+                                     type.ToString());
       }
-      return false;
-    });
+      if (measure.function == AggregateFunction::kMin ||
+          measure.function == AggregateFunction::kMax) {
+        ms.best = columnar::MakeNullColumn(type, 0);
+      }
+    }
+    state.measures.push_back(std::move(ms));
   }
-  return grouping;
+  return aggregator;
 }
 
-// count (of rows, or of non-null values) and count_distinct.
-ColumnPtr CountMeasure(const Measure& measure, const Column* column, const Grouping& grouping) {
-  const bool distinct = measure.function == AggregateFunction::kCountDistinct;
-  std::vector<int64_t> count(grouping.groups(), 0);
-  std::vector<std::unordered_set<std::string>> values(distinct ? grouping.groups() : 0);
-  for (int64_t i = 0; i < grouping.rows->num_rows(); ++i) {
-    if (column != nullptr && column->IsNull(i)) continue;
-    const auto group = static_cast<size_t>(grouping.group_of[static_cast<size_t>(i)]);
-    if (!distinct) {
-      ++count[group];
-      continue;
-    }
-    std::string value;
-    columnar::AppendValue(*column, i, columnar::ValueStyle::kJson, &value);
-    values[group].insert(std::move(value));
-  }
-  columnar::Int64Builder out(DataType::Int64());
-  for (size_t g : grouping.order) {
-    out.Append(distinct ? static_cast<int64_t>(values[g].size()) : count[g]);
-  }
-  return out.Finish();
-}
+namespace {
 
-// Per group: the sum of `value(row)` over non-null rows, null for a group with none; `add`
-// accumulates and returns false on overflow.
-template <typename T, typename Builder, typename Value, typename Add>
-Result<ColumnPtr> Sums(const Column& column, const Grouping& grouping, Builder out, Value value,
-                       Add add, const Status& overflow) {
-  std::vector<T> sum(grouping.groups(), T{});
-  std::vector<int64_t> count(grouping.groups(), 0);
-  for (int64_t i = 0; i < grouping.rows->num_rows(); ++i) {
-    if (column.IsNull(i)) continue;
-    const auto group = static_cast<size_t>(grouping.group_of[static_cast<size_t>(i)]);
-    if (!add(sum[group], value(i))) return overflow;
-    ++count[group];
-  }
-  for (size_t g : grouping.order) {
-    count[g] == 0 ? out.AppendNull() : out.Append(sum[g]);
-  }
-  return out.Finish();
-}
-
-// sum and avg: exact for integers (int64) and decimals (decimal(38, s)), float64 otherwise; avg
-// is float64.
-Result<ColumnPtr> SumMeasure(const GoldModel& model, const Measure& measure, const Column& column,
-                             const Grouping& grouping) {
-  const TypeId id = column.type().id();
-  if (!IsNumeric(id)) {
-    return ModelError(model, "measure '" + measure.name +
-                                 "': " + std::string(AggregateFunctionName(measure.function)) +
-                                 " needs a number, but '" + measure.column + "' is " +
-                                 column.type().ToString());
-  }
-  if (measure.function == AggregateFunction::kAvg) {
-    std::vector<double> sum(grouping.groups(), 0);
-    std::vector<int64_t> count(grouping.groups(), 0);
-    for (int64_t i = 0; i < grouping.rows->num_rows(); ++i) {
-      if (column.IsNull(i)) continue;
-      const auto group = static_cast<size_t>(grouping.group_of[static_cast<size_t>(i)]);
-      sum[group] += NumberAt(column, i);
-      ++count[group];
-    }
-    columnar::Float64Builder out(DataType::Float64());
-    for (size_t g : grouping.order) {
-      count[g] == 0 ? out.AppendNull() : out.Append(sum[g] / static_cast<double>(count[g]));
-    }
-    return out.Finish();
-  }
-  const std::string where = "table '" + model.name + "': measure '" + measure.name + "'";
-  if (id == TypeId::kFloat64) {
-    return Sums<double>(
-        column, grouping, columnar::Float64Builder(DataType::Float64()),
-        [&](int64_t i) { return NumberAt(column, i); },
-        [](double& s, double v) { return s += v, true; }, Status::OK());
-  }
-  if (id == TypeId::kDecimal) {
-    const auto& values = static_cast<const columnar::DecimalColumn&>(column);
-    const columnar::Int128 limit = columnar::MaxUnscaled(38);
-    return Sums<columnar::Int128>(
-        column, grouping, columnar::DecimalBuilder(DataType::Decimal(38, column.type().scale())),
-        [&](int64_t i) { return values.Value(i); },
-        [&](columnar::Int128& s, columnar::Int128 v) {
-          s += v;
-          return s <= limit && s >= -limit;
-        },
-        Status::DataError(where + " overflows 38 digits"));
-  }
-  return Sums<int64_t>(
-      column, grouping, columnar::Int64Builder(DataType::Int64()),
-      [&](int64_t i) -> int64_t {
-        return id == TypeId::kInt32 ? static_cast<const columnar::Int32Column&>(column).Value(i)
-                                    : static_cast<const columnar::Int64Column&>(column).Value(i);
-      },
-      [](int64_t& s, int64_t v) { return !__builtin_add_overflow(s, v, &s); },
-      Status::DataError(where + " overflows a 64-bit integer"));
-}
-
-// min and max of any comparable type; null for a group without a value.
-ColumnPtr ExtremeMeasure(const Measure& measure, const Column& column, const Grouping& grouping) {
-  const bool min = measure.function == AggregateFunction::kMin;
-  std::vector<int64_t> best(grouping.groups(), -1);
-  for (int64_t i = 0; i < grouping.rows->num_rows(); ++i) {
-    if (column.IsNull(i)) continue;
-    int64_t& b = best[static_cast<size_t>(grouping.group_of[static_cast<size_t>(i)])];
-    if (b < 0) {
-      b = i;
-      continue;
-    }
-    const int r = CompareValues(column, i, column, b);
-    if (min ? r < 0 : r > 0) b = i;
-  }
-  std::vector<int64_t> rows;
-  for (size_t g : grouping.order) rows.push_back(best[g]);
-  return TakeOrNull(column, rows);
-}
-
-// Stage 3: one measure's column (and its field).
-Result<ColumnPtr> MeasureColumn(const GoldModel& model, const Measure& measure,
-                                const Grouping& grouping, const columnar::Schema& schema,
-                                Field* field) {
-  const Column* column = nullptr;
-  if (!measure.column.empty()) {
-    auto index = schema.FieldIndex(measure.column);
-    if (!index) {
-      return MissingColumnError(model, "measure '" + measure.name + "': column", measure.column,
-                                schema, model.aggregate.from);
-    }
-    column = grouping.rows->columns()[*index].get();
-  }
+// Folds one batch's rows (their groups in `group_of`) into a measure's state; `groups`: how many
+// groups there are now.
+Status Fold(const GoldModel& model, const columnar::Batch& batch,
+            const std::vector<int64_t>& group_of, int64_t groups, MeasureState* state) {
+  const Measure& measure = *state->measure;
+  const auto n = static_cast<size_t>(groups);
+  const Column* column = state->column ? batch.columns()[*state->column].get() : nullptr;
+  const int64_t rows = batch.num_rows();
+  auto group_at = [&](int64_t i) { return static_cast<size_t>(group_of[static_cast<size_t>(i)]); };
   switch (measure.function) {
     case AggregateFunction::kCount:
-    case AggregateFunction::kCountDistinct:
-      *field = Field{measure.name, DataType::Int64(), false};
-      return CountMeasure(measure, column, grouping);
+    case AggregateFunction::kCountDistinct: {
+      const bool distinct = measure.function == AggregateFunction::kCountDistinct;
+      state->counts.resize(n, 0);
+      if (distinct) state->distinct.resize(n);
+      for (int64_t i = 0; i < rows; ++i) {
+        if (column != nullptr && column->IsNull(i)) continue;
+        if (!distinct) {
+          ++state->counts[group_at(i)];
+          continue;
+        }
+        std::string value;
+        columnar::AppendValue(*column, i, columnar::ValueStyle::kJson, &value);
+        state->distinct[group_at(i)].insert(std::move(value));
+      }
+      return Status::OK();
+    }
     case AggregateFunction::kSum:
     case AggregateFunction::kAvg: {
-      SLUICE_ASSIGN_OR_RETURN(ColumnPtr out, SumMeasure(model, measure, *column, grouping));
-      *field = Field{measure.name, out->type(), true};
-      return out;
+      state->counts.resize(n, 0);
+      const TypeId id = column->type().id();
+      const std::string where = "table '" + model.name + "': measure '" + measure.name + "'";
+      if (measure.function == AggregateFunction::kAvg || id == TypeId::kFloat64) {
+        state->doubles.resize(n, 0);
+        for (int64_t i = 0; i < rows; ++i) {
+          if (column->IsNull(i)) continue;
+          state->doubles[group_at(i)] += NumberAt(*column, i);
+          ++state->counts[group_at(i)];
+        }
+      } else if (id == TypeId::kDecimal) {
+        state->decimals.resize(n, 0);
+        const auto& values = static_cast<const columnar::DecimalColumn&>(*column);
+        const columnar::Int128 limit = columnar::MaxUnscaled(38);
+        for (int64_t i = 0; i < rows; ++i) {
+          if (column->IsNull(i)) continue;
+          columnar::Int128& sum = state->decimals[group_at(i)];
+          sum += values.Value(i);
+          if (sum > limit || sum < -limit) return Status::DataError(where + " overflows 38 digits");
+          ++state->counts[group_at(i)];
+        }
+      } else {
+        state->integers.resize(n, 0);
+        for (int64_t i = 0; i < rows; ++i) {
+          if (column->IsNull(i)) continue;
+          const int64_t value = id == TypeId::kInt32
+                                    ? static_cast<const columnar::Int32Column&>(*column).Value(i)
+                                    : static_cast<const columnar::Int64Column&>(*column).Value(i);
+          int64_t& sum = state->integers[group_at(i)];
+          if (__builtin_add_overflow(sum, value, &sum)) {
+            return Status::DataError(where + " overflows a 64-bit integer");
+          }
+          ++state->counts[group_at(i)];
+        }
+      }
+      return Status::OK();
     }
     case AggregateFunction::kMin:
-    case AggregateFunction::kMax:
-      *field = Field{measure.name, column->type(), true};
-      return ExtremeMeasure(measure, *column, grouping);
+    case AggregateFunction::kMax: {
+      const bool min = measure.function == AggregateFunction::kMin;
+      // The best row of this batch per group, then whether it beats the group's best so far.
+      std::vector<int64_t> candidate(n, -1);
+      for (int64_t i = 0; i < rows; ++i) {
+        if (column->IsNull(i)) continue;
+        int64_t& c = candidate[group_at(i)];
+        const int r = c < 0 ? 0 : CompareValues(*column, i, *column, c);
+        if (c < 0 || (min ? r < 0 : r > 0)) c = i;
+      }
+      const ColumnPtr& best = state->best;
+      const int64_t held = best->length();
+      std::vector<int64_t> pick(n);
+      bool changed = held != groups;
+      for (size_t g = 0; g < n; ++g) {
+        const auto old = static_cast<int64_t>(g);
+        const bool has_old = old < held && best->IsValid(old);
+        pick[g] = old < held ? old : -1;
+        if (candidate[g] < 0) continue;
+        const int r = has_old ? CompareValues(*column, candidate[g], *best, old) : 0;
+        if (!has_old || (min ? r < 0 : r > 0)) {
+          pick[g] = held + candidate[g];
+          changed = true;
+        }
+      }
+      if (!changed) return Status::OK();
+      // Only the rows picked from this batch are kept with the old bests.
+      state->best = TakeOrNull(*ConcatColumns(best, batch.columns()[*state->column]), pick);
+      return Status::OK();
+    }
   }
   return Status::Internal("unknown aggregate function");
 }
+
+}  // namespace
+
+Status Aggregator::Add(const columnar::Batch& input) {
+  State& state = *state_;
+  const GoldModel& model = *state.model;
+  std::vector<ColumnPtr> columns = input.columns();
+  for (size_t d = 0; d < state.derive.size(); ++d) {
+    // Each derived column sees the input and the derived columns before it.
+    std::vector<Field> seen(state.schema->fields().begin(),
+                            state.schema->fields().begin() + static_cast<long>(columns.size()));
+    const columnar::Batch so_far(std::make_shared<const columnar::Schema>(std::move(seen)), columns,
+                                 input.num_rows());
+    std::vector<compute::RowError> errors;
+    SLUICE_ASSIGN_OR_RETURN(ColumnPtr column, compute::Evaluate(*state.derive[d], so_far, &errors));
+    if (!errors.empty()) {
+      const std::string& name =
+          std::next(model.aggregate.derive.begin(), static_cast<long>(d))->first;
+      return Status::DataError("table '" + model.name + "', derived column '" + name + "': " +
+                               errors[0].message + " (" + std::to_string(errors.size()) + " rows)");
+    }
+    columns.push_back(std::move(column));
+  }
+  const columnar::Batch batch(state.schema, std::move(columns), input.num_rows());
+  std::vector<int64_t> group_of(static_cast<size_t>(batch.num_rows()), 0);
+  if (!state.group.empty()) {
+    std::vector<int64_t> fresh;
+    for (int64_t i = 0; i < batch.num_rows(); ++i) {
+      auto [it, inserted] =
+          state.ids.emplace(compute::EncodeKey(batch, state.group, i), state.groups);
+      if (inserted) {
+        ++state.groups;
+        fresh.push_back(i);
+      }
+      group_of[static_cast<size_t>(i)] = it->second;
+    }
+    if (!fresh.empty()) {
+      std::vector<ColumnPtr> values;
+      for (size_t c : state.group) values.push_back(columnar::TakeRows(*batch.columns()[c], fresh));
+      state.group_rows.push_back(std::make_shared<const columnar::Batch>(
+          state.group_schema, std::move(values), static_cast<int64_t>(fresh.size())));
+    }
+  }
+  for (MeasureState& measure : state.measures) {
+    SLUICE_RETURN_NOT_OK(Fold(model, batch, group_of, state.groups, &measure));
+  }
+  state.rows += batch.num_rows();
+  return Status::OK();
+}
+
+Result<BatchPtr> Aggregator::Finish() {
+  State& state = *state_;
+  const auto n = static_cast<size_t>(state.groups);
+  const BatchPtr keys = columnar::ConcatBatches(state.group_schema, state.group_rows);
+  // The groups in the order of their values.
+  std::vector<int64_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+    for (const ColumnPtr& column : keys->columns()) {
+      const int r = CompareValues(*column, a, *column, b);
+      if (r != 0) return r < 0;
+    }
+    return false;
+  });
+  std::vector<Field> fields = state.group_schema->fields();
+  std::vector<ColumnPtr> columns;
+  for (const ColumnPtr& column : keys->columns()) {
+    columns.push_back(columnar::TakeRows(*column, order));
+  }
+  for (MeasureState& ms : state.measures) {
+    const Measure& measure = *ms.measure;
+    const DataType type = ms.column ? state.schema->field(*ms.column).type : DataType::Int64();
+    ms.counts.resize(n, 0);
+    switch (measure.function) {
+      case AggregateFunction::kCount:
+      case AggregateFunction::kCountDistinct: {
+        ms.distinct.resize(n);
+        const bool distinct = measure.function == AggregateFunction::kCountDistinct;
+        columnar::Int64Builder out(DataType::Int64());
+        for (int64_t g : order) {
+          const auto at = static_cast<size_t>(g);
+          out.Append(distinct ? static_cast<int64_t>(ms.distinct[at].size()) : ms.counts[at]);
+        }
+        fields.push_back(Field{measure.name, DataType::Int64(), false});
+        columns.push_back(out.Finish());
+        break;
+      }
+      case AggregateFunction::kSum:
+      case AggregateFunction::kAvg: {
+        const bool avg = measure.function == AggregateFunction::kAvg;
+        ColumnPtr out;
+        if (avg || type.id() == TypeId::kFloat64) {
+          ms.doubles.resize(n, 0);
+          columnar::Float64Builder values(DataType::Float64());
+          for (int64_t g : order) {
+            const auto at = static_cast<size_t>(g);
+            if (ms.counts[at] == 0) {
+              values.AppendNull();
+            } else {
+              values.Append(avg ? ms.doubles[at] / static_cast<double>(ms.counts[at])
+                                : ms.doubles[at]);
+            }
+          }
+          out = values.Finish();
+        } else if (type.id() == TypeId::kDecimal) {
+          ms.decimals.resize(n, 0);
+          columnar::DecimalBuilder values(DataType::Decimal(38, type.scale()));
+          for (int64_t g : order) {
+            const auto at = static_cast<size_t>(g);
+            ms.counts[at] == 0 ? values.AppendNull() : values.Append(ms.decimals[at]);
+          }
+          out = values.Finish();
+        } else {
+          ms.integers.resize(n, 0);
+          columnar::Int64Builder values(DataType::Int64());
+          for (int64_t g : order) {
+            const auto at = static_cast<size_t>(g);
+            ms.counts[at] == 0 ? values.AppendNull() : values.Append(ms.integers[at]);
+          }
+          out = values.Finish();
+        }
+        fields.push_back(Field{measure.name, out->type(), true});
+        columns.push_back(std::move(out));
+        break;
+      }
+      case AggregateFunction::kMin:
+      case AggregateFunction::kMax: {
+        std::vector<int64_t> rows;
+        for (int64_t g : order) rows.push_back(g < ms.best->length() ? g : -1);
+        fields.push_back(Field{measure.name, type, true});
+        columns.push_back(TakeOrNull(*ms.best, rows));
+        break;
+      }
+    }
+  }
+  return std::make_shared<const columnar::Batch>(std::make_shared<const columnar::Schema>(fields),
+                                                 std::move(columns), static_cast<int64_t>(n));
+}
+
+namespace {
 
 // The column names `expr` refers to.
 void ColumnsOf(const compute::Expr& expr, std::set<std::string>* names) {
@@ -355,34 +485,10 @@ std::vector<std::string> AggregateInputColumns(const GoldModel& model,
 
 Result<BatchPtr> Aggregate(const GoldModel& model, const std::vector<BatchPtr>& input,
                            const SchemaPtr& input_schema) {
-  const AggregateSpec& spec = model.aggregate;
-  SchemaPtr schema = input_schema;
-  SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> batches, DeriveColumns(model, input, &schema));
-  std::vector<size_t> group;
-  for (const std::string& column : spec.group_by) {
-    auto index = schema->FieldIndex(column);
-    if (!index) return MissingColumnError(model, "group_by column", column, *schema, spec.from);
-    group.push_back(*index);
-  }
-  const Grouping grouping = GroupRows(columnar::ConcatBatches(schema, batches), group);
-  std::vector<Field> fields;
-  std::vector<ColumnPtr> columns;
-  std::vector<int64_t> firsts;
-  for (size_t g : grouping.order) firsts.push_back(grouping.first[g]);
-  for (size_t c : group) {
-    fields.push_back(schema->field(c));
-    columns.push_back(columnar::TakeRows(*grouping.rows->columns()[c], firsts));
-  }
-  for (const Measure& measure : spec.measures) {
-    Field field;
-    SLUICE_ASSIGN_OR_RETURN(ColumnPtr column,
-                            MeasureColumn(model, measure, grouping, *schema, &field));
-    fields.push_back(std::move(field));
-    columns.push_back(std::move(column));
-  }
-  const auto rows = static_cast<int64_t>(grouping.order.size());
-  return std::make_shared<const columnar::Batch>(std::make_shared<const columnar::Schema>(fields),
-                                                 std::move(columns), rows);
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<Aggregator> aggregator,
+                          Aggregator::Make(model, input_schema));
+  for (const BatchPtr& batch : input) SLUICE_RETURN_NOT_OK(aggregator->Add(*batch));
+  return aggregator->Finish();
 }
 
 }  // namespace sluice::gold

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "sluice/columnar/column_builder.h"
+#include "sluice/columnar/take.h"
 #include "sluice/columnar/temporal.h"
 #include "sluice/columnar/value_formatter.h"
 #include "sluice/config/yaml_loader.h"
@@ -379,6 +380,22 @@ TEST(AggregateTest, GroupByWithEveryFunction) {
       Lines(*result, {"month", "revenue", "orders", "customers", "average", "smallest", "largest"}),
       (std::vector<std::string>{"202611|12.51|4|3|4.17|0.01|10.00",
                                 "202612|0.99|1|1|0.99|0.99|0.99"}));
+
+  // Fed one row per batch, in another order (each batch's min and max meet the ones before):
+  // the same groups.
+  std::vector<BatchPtr> singles;
+  for (int64_t row : {4, 2, 0, 3, 1}) {
+    singles.push_back(columnar::TakeRows(*batch, std::vector<int64_t>{row}));
+  }
+  Result<std::unique_ptr<Aggregator>> aggregator = Aggregator::Make(model, schema);
+  ASSERT_TRUE(aggregator.ok()) << aggregator.status().ToString();
+  for (const BatchPtr& single : singles) ASSERT_TRUE((*aggregator)->Add(*single).ok());
+  Result<BatchPtr> folded = (*aggregator)->Finish();
+  ASSERT_TRUE(folded.ok()) << folded.status().ToString();
+  EXPECT_EQ(
+      Lines(*folded, {"month", "revenue", "orders", "customers", "average", "smallest", "largest"}),
+      Lines(*result,
+            {"month", "revenue", "orders", "customers", "average", "smallest", "largest"}));
 }
 
 TEST(AggregateTest, EmptyGroupsNoRowsAndOverflow) {

@@ -1,6 +1,5 @@
 #include "sluice/pipeline/changed_groups.h"
 
-#include <set>
 #include <unordered_set>
 
 #include "sluice/columnar/take.h"
@@ -37,8 +36,7 @@ std::vector<std::string> GroupKeys(const columnar::Batch& groups, size_t n) {
 Result<ChangedGroups> RecomputeChangedGroups(const gold::GoldModel& model,
                                              const std::shared_ptr<const lake::DeltaLog>& log,
                                              const lake::SnapshotPtr& snapshot, int64_t consumed,
-                                             const UpstreamDelta& delta, TaskProgress* progress,
-                                             int64_t chunk_file_bytes) {
+                                             const UpstreamDelta& delta, TaskProgress* progress) {
   const std::vector<std::string>& group_by = model.aggregate.group_by;
   ChangedGroups out;
   // 1. The groups the changed rows fall in: the aggregate of those rows has one row per group.
@@ -72,74 +70,57 @@ Result<ChangedGroups> RecomputeChangedGroups(const gold::GoldModel& model,
     return out;
   }
 
-  // 2. Those groups recomputed from every row they hold now, in chunks of consecutive groups
-  // (they come sorted) whose files — those whose partition values and statistics may hold one of
-  // the chunk's groups — add up to about chunk_file_bytes, so that memory follows a chunk of the
-  // touched groups, not all of them. A derived group column cannot prune: every file, at once.
+  // 2. Those groups recomputed from every row they hold now, read from the files whose partition
+  // values and statistics may hold one of them (every file when a group column is derived) and
+  // folded batch by batch, the rows of other groups left out: memory follows the touched groups.
   std::vector<size_t> physical;
   for (size_t c = 0; c < group_by.size(); ++c) {
     if (snapshot->schema->FieldIndex(group_by[c])) physical.push_back(c);
   }
   const bool read_all = physical.size() != group_by.size();
-  std::vector<BatchPtr> parts;
-  int64_t kept = 0;
-  // Reads `files` (all: `every`), aggregates them and keeps the groups among touched rows
-  // [first, last).
-  auto recompute = [&](const std::vector<std::string>& files, bool every, int64_t first,
-                       int64_t last) -> Status {
-    lake::TableScanOptions options;
-    options.columns = inputs;
-    options.files = files;
-    std::vector<BatchPtr> rows;
-    if (every || !files.empty()) {
-      SLUICE_ASSIGN_OR_RETURN(rows, ReadAll(log, snapshot, options, progress));
-    }
-    out.files_read += static_cast<int64_t>(every ? snapshot->files.size() : files.size());
-    for (const BatchPtr& batch : rows) out.rows_regrouped += batch->num_rows();
-    SLUICE_ASSIGN_OR_RETURN(BatchPtr all, gold::Aggregate(model, rows, input_schema));
-    rows.clear();
-    const std::unordered_set<std::string> wanted(touched_keys.begin() + first,
-                                                 touched_keys.begin() + last);
-    std::vector<int64_t> keep;
-    const std::vector<std::string> keys = GroupKeys(*all, group_by.size());
-    for (size_t row = 0; row < keys.size(); ++row) {
-      if (wanted.count(keys[row]) != 0) keep.push_back(static_cast<int64_t>(row));
-    }
-    kept += static_cast<int64_t>(keep.size());
-    parts.push_back(columnar::TakeRows(*all, keep));
-    return Status::OK();
-  };
-  if (read_all) {
-    SLUICE_RETURN_NOT_OK(recompute({}, true, 0, out.groups_touched));
-  } else {
-    int64_t first = 0;
-    while (first < out.groups_touched) {
-      std::set<std::string> chunk;
-      int64_t chunk_bytes = 0;
-      int64_t last = first;
-      for (; last < out.groups_touched; ++last) {
-        lake::KeyRanges group(group_by);
-        group.AddRow(*touched, physical, last);
-        group.Seal();
-        std::vector<std::string> more;
-        int64_t more_bytes = 0;
-        for (const auto& [key, add] : snapshot->files) {
-          if (chunk.count(key.path) == 0 && group.MayContain(add, *snapshot)) {
-            more.push_back(key.path);
-            more_bytes += add.size;
-          }
-        }
-        if (last > first && chunk_bytes + more_bytes > chunk_file_bytes) break;
-        chunk.insert(more.begin(), more.end());
-        chunk_bytes += more_bytes;
-      }
-      SLUICE_RETURN_NOT_OK(
-          recompute(std::vector<std::string>(chunk.begin(), chunk.end()), false, first, last));
-      first = last;
+  lake::TableScanOptions options;
+  options.columns = inputs;
+  if (!read_all) {
+    lake::KeyRanges ranges(group_by);
+    for (int64_t row = 0; row < touched->num_rows(); ++row) ranges.AddRow(*touched, physical, row);
+    ranges.Seal();
+    for (const auto& [key, add] : snapshot->files) {
+      if (ranges.MayContain(add, *snapshot)) options.files.push_back(key.path);
     }
   }
-  out.groups = columnar::ConcatBatches(touched->schema(), parts);
-  out.groups_gone = out.groups_touched - kept;
+  out.files_read = static_cast<int64_t>(read_all ? snapshot->files.size() : options.files.size());
+  const std::unordered_set<std::string> wanted(touched_keys.begin(), touched_keys.end());
+  std::vector<size_t> group_columns;  // in the input batches
+  for (const std::string& column : group_by) {
+    if (auto index = input_schema->FieldIndex(column)) group_columns.push_back(*index);
+  }
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<gold::Aggregator> aggregator,
+                          gold::Aggregator::Make(model, input_schema));
+  if (read_all || !options.files.empty()) {
+    SLUICE_RETURN_NOT_OK(ForEachBatch(log, snapshot, options, [&](const BatchPtr& batch) -> Status {
+      if (progress != nullptr) progress->rows += batch->num_rows();
+      out.rows_regrouped += batch->num_rows();
+      if (read_all) return aggregator->Add(*batch);
+      std::vector<int64_t> keep;
+      for (int64_t row = 0; row < batch->num_rows(); ++row) {
+        if (wanted.count(compute::EncodeKey(*batch, group_columns, row)) != 0) {
+          keep.push_back(row);
+        }
+      }
+      if (keep.empty()) return Status::OK();
+      return aggregator->Add(static_cast<int64_t>(keep.size()) == batch->num_rows()
+                                 ? *batch
+                                 : *columnar::TakeRows(*batch, keep));
+    }));
+  }
+  SLUICE_ASSIGN_OR_RETURN(BatchPtr all, aggregator->Finish());
+  std::vector<int64_t> keep;
+  const std::vector<std::string> keys = GroupKeys(*all, group_by.size());
+  for (size_t row = 0; row < keys.size(); ++row) {
+    if (wanted.count(keys[row]) != 0) keep.push_back(static_cast<int64_t>(row));
+  }
+  out.groups = columnar::TakeRows(*all, keep);
+  out.groups_gone = out.groups_touched - static_cast<int64_t>(keep.size());
   return out;
 }
 

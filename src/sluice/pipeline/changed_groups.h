@@ -1,8 +1,8 @@
 // An aggregate's groups that an upstream's commits touched, recomputed: the groups of the rows
 // the commits added and of the rows they replaced or removed (read at the version consumed),
 // then every row of those groups — from the files whose partition values and statistics may hold
-// them — aggregated again. A day's run reads the day's rows and the files of the days it touched,
-// not the whole upstream.
+// them — aggregated again, batch by batch. A day's run reads the day's rows and the files of the
+// days it touched, not the whole upstream, and holds the touched groups, not their rows.
 #pragma once
 
 #include <cstdint>
@@ -29,13 +29,9 @@ struct ChangedGroups {
 
 // `model`: an aggregate with group_by; `snapshot`: the upstream now; `delta`: ReadDelta from
 // `consumed` (no deleting commit among them).
-// The touched groups are recomputed in chunks of consecutive groups whose files add up to about
-// `chunk_file_bytes` (one group at least), so that memory follows a chunk.
-inline constexpr int64_t kChunkFileBytes = 128 << 20;
 Result<ChangedGroups> RecomputeChangedGroups(const gold::GoldModel& model,
                                              const std::shared_ptr<const lake::DeltaLog>& log,
                                              const lake::SnapshotPtr& snapshot, int64_t consumed,
-                                             const UpstreamDelta& delta, TaskProgress* progress,
-                                             int64_t chunk_file_bytes = kChunkFileBytes);
+                                             const UpstreamDelta& delta, TaskProgress* progress);
 
 }  // namespace sluice::pipeline

@@ -233,6 +233,31 @@ Result<lake::WriteResult> WriteWholeFact(lake::DeltaTable* target, const Input& 
   return written;
 }
 
+// The aggregate of the rows of `input` (its files, or every live file when whole), read with the
+// aggregate's input columns only and folded batch by batch; `rows_in` counts them.
+Result<BatchPtr> AggregateInput(const Input& input, const gold::GoldModel& model,
+                                TaskProgress* progress, int64_t* rows_in) {
+  lake::TableScanOptions options;
+  options.columns = gold::AggregateInputColumns(model, *input.snapshot->schema);
+  SchemaPtr schema = input.snapshot->schema;
+  std::unique_ptr<lake::TableScan> scan;
+  if (input.whole || !input.files.empty()) {
+    if (!input.whole) options.files = input.files;
+    SLUICE_ASSIGN_OR_RETURN(scan, lake::TableScan::Open(input.log, input.snapshot, options));
+    schema = scan->schema();
+  }
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<gold::Aggregator> aggregator,
+                          gold::Aggregator::Make(model, schema));
+  while (scan != nullptr) {
+    SLUICE_ASSIGN_OR_RETURN(BatchPtr batch, scan->Next());
+    if (batch == nullptr) break;
+    if (progress != nullptr) progress->rows += batch->num_rows();
+    *rows_in += batch->num_rows();
+    SLUICE_RETURN_NOT_OK(aggregator->Add(*batch));
+  }
+  return aggregator->Finish();
+}
+
 }  // namespace
 
 std::string GoldUpstreamAppId(const std::string& upstream_table) {
@@ -522,16 +547,14 @@ Result<TaskOutcome> GoldTask::RunAggregate(TaskContext& context) {
     }
     input.whole = true;
   }
+  // Every upstream row, folded batch by batch (the input columns only).
   TaskOutcome outcome;
-  SchemaPtr upstream_schema;
-  SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> rows,
-                          ReadInput(input, context.progress, &upstream_schema));
-  SLUICE_ASSIGN_OR_RETURN(BatchPtr result, gold::Aggregate(model_, rows, upstream_schema));
+  SLUICE_ASSIGN_OR_RETURN(BatchPtr result,
+                          AggregateInput(input, model_, context.progress, &outcome.rows_in));
   SLUICE_ASSIGN_OR_RETURN(lake::WriteResult written,
                           target->Write(result->schema(), OneBatch(result),
                                         WriteOptions(lake::WriteMode::kOverwrite, snapshot, ledger,
                                                      now_ms_, context.run_id)));
-  outcome.rows_in = Rows(rows);
   outcome.rows_out = result->num_rows();
   outcome.details["version"] = written.commit.version;
   outcome.details["groups"] = result->num_rows();

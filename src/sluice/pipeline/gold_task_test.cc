@@ -9,7 +9,6 @@
 #include "sluice/io/memory_file_system.h"
 #include "sluice/lake/delta_table.h"
 #include "sluice/lake/scratch_table.h"
-#include "sluice/pipeline/changed_groups.h"
 
 namespace sluice::pipeline {
 namespace {
@@ -216,44 +215,6 @@ TEST_F(GoldTaskTest, AnAggregateRecomputesOnlyTheGroupsChangedRowsFallIn) {
   EXPECT_EQ(Read("gold.orders_by_status", {"status", "orders", "total"}),
             (std::vector<std::string>{"status=\"new\"|orders=3|total=17",
                                       "status=\"paid\"|orders=2|total=6"}));
-}
-
-TEST_F(GoldTaskTest, ChangedGroupsRecomputedInChunksEqualOneRecompute) {
-  const auto rows = [](const std::vector<std::pair<int64_t, std::string>>& orders) {
-    std::vector<std::pair<std::vector<int64_t>, std::string>> out;
-    for (const auto& [id, status] : orders) out.push_back({{id, 1, id}, status});
-    return Rows({"order_id", "customer_id", "amount"}, "status", out);
-  };
-  Append("silver.orders", rows({{1, "a"}, {2, "b"}}));
-  Append("silver.orders", rows({{3, "b"}, {4, "c"}}));
-  Append("silver.orders", rows({{5, "c"}, {6, "d"}, {7, "d"}}));
-  auto log = lake::DeltaLog::Open(project_.TablePath("silver.orders")).ValueOrDie();
-  auto snapshot = log->Load().ValueOrDie();
-  const UpstreamDelta delta = ReadDelta(*log, *snapshot, /*consumed=*/0).ValueOrDie();
-  const gold::GoldModel& model = project_.gold[2];
-  ChangedGroups whole =
-      RecomputeChangedGroups(model, log, snapshot, 0, delta, nullptr).ValueOrDie();
-  // One byte per chunk: each group alone, with the files that may hold it (b: 1 and 2, c: 2 and
-  // 3, d: 3).
-  ChangedGroups chunked =
-      RecomputeChangedGroups(model, log, snapshot, 0, delta, nullptr, 1).ValueOrDie();
-  EXPECT_EQ(whole.groups_touched, 3);
-  EXPECT_EQ(whole.files_read, 3);
-  EXPECT_EQ(chunked.files_read, 5);
-  EXPECT_EQ(chunked.groups_gone, 0);
-  ASSERT_EQ(chunked.groups->num_rows(), 3);
-  const auto text = [](const columnar::Batch& batch) {
-    std::vector<std::string> out;
-    for (int64_t row = 0; row < batch.num_rows(); ++row) {
-      out.push_back(
-          std::string(static_cast<const columnar::StringColumn&>(batch.column(0)).Value(row)) +
-          ":" +
-          std::to_string(static_cast<const columnar::Int64Column&>(batch.column(1)).Value(row)));
-    }
-    return out;
-  };
-  EXPECT_EQ(text(*whole.groups), (std::vector<std::string>{"b:2", "c:2", "d:2"}));
-  EXPECT_EQ(text(*chunked.groups), text(*whole.groups));
 }
 
 }  // namespace
