@@ -595,10 +595,12 @@ Result<DeleteResult> DeltaTable::Delete(const std::string& predicate_text,
 
 namespace {
 
-// A MERGE's source rows aligned to the table schema, their keys (each once, none null) and the
-// sorted key values that decide which files may hold them.
+// A MERGE's source: its keys (each once, none null), the sorted key values that decide which
+// files may hold them, and its rows aligned to the table schema — written straight to `writer`
+// as they come when one is given (memory: the keys), else held (the change data feed needs them
+// once the matches are known).
 struct ChangeSet {
-  std::vector<columnar::BatchPtr> batches;
+  std::vector<columnar::BatchPtr> batches;  // held rows (no writer)
   MergeKeys keys;
   KeyRanges ranges;
   int64_t rows = 0;
@@ -606,7 +608,7 @@ struct ChangeSet {
 
 Result<ChangeSet> ReadChangeSet(const BatchSource& source, const columnar::SchemaPtr& schema,
                                 const std::vector<size_t>& key_indices,
-                                const std::vector<std::string>& key_names) {
+                                const std::vector<std::string>& key_names, DataFileWriter* writer) {
   ChangeSet set{{}, MergeKeys(*schema, key_indices), KeyRanges(key_names), 0};
   while (true) {
     SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr batch, source());
@@ -626,7 +628,16 @@ Result<ChangeSet> ReadChangeSet(const BatchSource& source, const columnar::Schem
       set.ranges.AddRow(*aligned, key_indices, row);
     }
     set.rows += aligned->num_rows();
-    set.batches.push_back(std::move(aligned));
+    if (writer != nullptr) {
+      SLUICE_RETURN_NOT_OK(writer->Write(*aligned));
+    } else {
+      set.batches.push_back(std::move(aligned));
+    }
+  }
+  if (std::optional<std::string> twice = set.keys.Seal()) {
+    return Status::DataError("merge source has the key (" + *twice +
+                             ") more than once; each target row may be updated by one source "
+                             "row only");
   }
   set.ranges.Seal();
   return set;
@@ -680,15 +691,21 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
     }
     key_indices.push_back(*index);
   }
-  SLUICE_ASSIGN_OR_RETURN(ChangeSet change_set,
-                          ReadChangeSet(source, snapshot->schema, key_indices, options.keys));
+  const int64_t now_ms = NowOr(options.commit.now_ms);
+  result.files_total = static_cast<int64_t>(snapshot->files.size());
+  RewriteWriters rewrite(log_, *snapshot, options.files);
+  // Without a change data feed the source rows go to their files as they are read.
+  Result<ChangeSet> read = ReadChangeSet(source, snapshot->schema, key_indices, options.keys,
+                                         rewrite.changes() == nullptr ? &rewrite.source : nullptr);
+  if (!read.ok()) {
+    rewrite.Abort();
+    return read.status();
+  }
+  ChangeSet& change_set = *read;
   std::vector<columnar::BatchPtr>& changes = change_set.batches;
   const MergeKeys& source_keys = change_set.keys;
   const KeyRanges& ranges = change_set.ranges;
   const int64_t source_rows = change_set.rows;
-  const int64_t now_ms = NowOr(options.commit.now_ms);
-  result.files_total = static_cast<int64_t>(snapshot->files.size());
-  RewriteWriters rewrite(log_, *snapshot, options.files);
   const ChangeRecorder replaced_rows{rewrite.changes(), "update_preimage"};
   Transaction txn(log_, snapshot);
   MergeKeys matched_keys(*snapshot->schema, key_indices);
@@ -725,6 +742,7 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
     result.rows_updated += *matched;
     result.files_removed += *matched > 0 && !rewrite.merge_on_read ? 1 : 0;
   }
+  matched_keys.Seal();  // a key the table holds twice counts once
   for (const columnar::BatchPtr& batch : changes) {
     Status status = rewrite.source.Write(*batch);
     if (status.ok() && rewrite.changes() != nullptr) {

@@ -281,10 +281,20 @@ TEST(DeltaTableTest, MergeUpsertsByKeyAndSkipsFilesOutsideTheKeyRange) {
   EXPECT_EQ(probed->rows_inserted, 1);
   EXPECT_EQ(ReadRows(dir.path()).size(), 52u);
   // A key twice in the source is refused, naming it.
-  auto dup = Orders({{1, "a", 1}, {1, "b", 2}});
+  // The source rows are written as they are read, so the files of a refused merge are deleted.
+  const auto data_files = [&] {
+    int files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+      files += entry.path().extension() == ".parquet" ? 1 : 0;
+    }
+    return files;
+  };
+  const int files_before = data_files();
+  auto dup = Orders({{1, "a", 1}, {300, "x", 1}, {1, "b", 2}});
   auto refused = table->Merge(dup->schema(), SourceOf({dup}), options);
   EXPECT_EQ(refused.status().code(), StatusCode::kDataError);
   EXPECT_NE(refused.status().message().find("(1)"), std::string::npos);
+  EXPECT_EQ(data_files(), files_before);
 }
 
 TEST(DeltaTableTest, ConcurrentDeletesOfTheSameFileConflictButBlindAppendsDoNot) {

@@ -1,5 +1,7 @@
 #include "sluice/lake/merge_keys.h"
 
+#include <algorithm>
+
 #include "sluice/columnar/value_formatter.h"
 
 namespace sluice::lake {
@@ -39,10 +41,21 @@ MergeKeys::Added MergeKeys::Add(const columnar::Batch& batch, int64_t row) {
   if (integer_) {
     const columnar::Column& column = batch.column(indices_[0]);
     if (column.IsNull(row)) return Added::kNull;
-    return integers_.insert(IntegerAt(column, row)).second ? Added::kNew : Added::kDuplicate;
+    integers_.push_back(IntegerAt(column, row));
+    return Added::kNew;
   }
   if (!EncodeText(batch, row, indices_, &scratch_)) return Added::kNull;
   return texts_.insert(scratch_).second ? Added::kNew : Added::kDuplicate;
+}
+
+std::optional<std::string> MergeKeys::Seal() {
+  std::sort(integers_.begin(), integers_.end());
+  const auto repeated = std::adjacent_find(integers_.begin(), integers_.end());
+  std::optional<std::string> duplicate;
+  if (repeated != integers_.end()) duplicate = std::to_string(*repeated);
+  integers_.erase(std::unique(integers_.begin(), integers_.end()), integers_.end());
+  integers_.shrink_to_fit();
+  return duplicate;
 }
 
 bool MergeKeys::Contains(const columnar::Batch& batch, int64_t row,
@@ -50,7 +63,8 @@ bool MergeKeys::Contains(const columnar::Batch& batch, int64_t row,
   const std::vector<size_t>& at = indices != nullptr ? *indices : indices_;
   if (integer_) {
     const columnar::Column& column = batch.column(at[0]);
-    return !column.IsNull(row) && integers_.count(IntegerAt(column, row)) != 0;
+    return !column.IsNull(row) &&
+           std::binary_search(integers_.begin(), integers_.end(), IntegerAt(column, row));
   }
   return EncodeText(batch, row, at, &scratch_) && texts_.count(scratch_) != 0;
 }
