@@ -9,6 +9,7 @@
 #include "sluice/columnar/take.h"
 #include "sluice/columnar/value_formatter.h"
 #include "sluice/columnar/widen.h"
+#include "sluice/common/thread_pool.h"
 #include "sluice/lake/key_ranges.h"
 #include "sluice/lake/table_scan.h"
 #include "sluice/pipeline/upstream.h"
@@ -328,6 +329,26 @@ Result<silver::LookupData> LoadLookup(const Project& project, const silver::Look
   return data;
 }
 
+namespace {
+
+// `batch` with the columns of `schema`, by name: missing ones null, integers widened.
+Result<BatchPtr> ShapeTo(const columnar::Batch& batch, const SchemaPtr& schema) {
+  std::vector<ColumnPtr> columns;
+  for (const Field& field : schema->fields()) {
+    auto index = batch.schema()->FieldIndex(field.name);
+    if (!index) {
+      columns.push_back(columnar::MakeNullColumn(field.type, batch.num_rows()));
+      continue;
+    }
+    SLUICE_ASSIGN_OR_RETURN(ColumnPtr column,
+                            columnar::WidenColumn(batch.columns()[*index], field.type));
+    columns.push_back(std::move(column));
+  }
+  return std::make_shared<const columnar::Batch>(schema, std::move(columns), batch.num_rows());
+}
+
+}  // namespace
+
 Result<Transformed> ReadAndTransform(const silver::SilverTable& table,
                                      const std::vector<SilverUpstream>& upstreams, bool full,
                                      const SchemaPtr& union_schema,
@@ -345,26 +366,37 @@ Result<Transformed> ReadAndTransform(const silver::SilverTable& table,
     options.threads = context.threads;
     SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::TableScan> scan,
                             lake::TableScan::Open(upstream.log, upstream.snapshot, options));
-    while (true) {
-      SLUICE_ASSIGN_OR_RETURN(BatchPtr batch, scan->Next());
-      if (!batch) break;
-      out.rows_in += batch->num_rows();
-      if (context.progress != nullptr) context.progress->rows += batch->num_rows();
-      std::vector<ColumnPtr> columns;
-      for (const Field& field : union_schema->fields()) {
-        auto index = batch->schema()->FieldIndex(field.name);
-        if (!index) {
-          columns.push_back(columnar::MakeNullColumn(field.type, batch->num_rows()));
-          continue;
+    // A few batches at a time, transformed on all the task's threads, kept in read order.
+    const size_t group = static_cast<size_t>(std::max(1, context.threads)) * 2;
+    bool done = false;
+    while (!done) {
+      std::vector<BatchPtr> read;
+      while (read.size() < group) {
+        SLUICE_ASSIGN_OR_RETURN(BatchPtr batch, scan->Next());
+        if (!batch) {
+          done = true;
+          break;
         }
-        SLUICE_ASSIGN_OR_RETURN(ColumnPtr column,
-                                columnar::WidenColumn(batch->columns()[*index], field.type));
-        columns.push_back(std::move(column));
+        out.rows_in += batch->num_rows();
+        if (context.progress != nullptr) context.progress->rows += batch->num_rows();
+        read.push_back(std::move(batch));
       }
-      const columnar::Batch shaped(union_schema, std::move(columns), batch->num_rows());
-      SLUICE_ASSIGN_OR_RETURN(BatchPtr transformed,
-                              transformer->Apply(shaped, &out.rejects, &out.counts));
-      if (transformed->num_rows() > 0) out.rows.push_back(std::move(transformed));
+      std::vector<BatchPtr> transformed(read.size());
+      std::vector<std::vector<silver::RowReject>> rejects(read.size());
+      std::vector<silver::TransformCounts> counts(read.size());
+      SLUICE_RETURN_NOT_OK(ThreadPool::Global().ForEach(
+          read.size(), std::max(1, context.threads), [&](size_t i) -> Status {
+            SLUICE_ASSIGN_OR_RETURN(BatchPtr shaped, ShapeTo(*read[i], union_schema));
+            SLUICE_ASSIGN_OR_RETURN(transformed[i],
+                                    transformer->Apply(*shaped, &rejects[i], &counts[i]));
+            return Status::OK();
+          }));
+      for (size_t i = 0; i < read.size(); ++i) {
+        for (silver::RowReject& reject : rejects[i]) out.rejects.push_back(std::move(reject));
+        out.counts.filtered += counts[i].filtered;
+        out.counts.null_dropped += counts[i].null_dropped;
+        if (transformed[i]->num_rows() > 0) out.rows.push_back(std::move(transformed[i]));
+      }
     }
   }
   out.schema = transformer->output_schema();
