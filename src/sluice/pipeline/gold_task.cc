@@ -180,6 +180,22 @@ Result<int64_t> AddUnknownMemberFacts(const std::shared_ptr<const lake::DeltaLog
   return added;
 }
 
+// A scan of `input`'s rows (its files, or every live file when whole) with `columns` (empty:
+// all), and its schema; null when there is nothing to read (the schema is then the table's).
+Result<std::unique_ptr<lake::TableScan>> ScanInput(const Input& input,
+                                                   std::vector<std::string> columns,
+                                                   SchemaPtr* schema) {
+  *schema = input.snapshot->schema;
+  if (!input.whole && input.files.empty()) return std::unique_ptr<lake::TableScan>();
+  lake::TableScanOptions options;
+  options.columns = std::move(columns);
+  if (!input.whole) options.files = input.files;
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::TableScan> scan,
+                          lake::TableScan::Open(input.log, input.snapshot, options));
+  *schema = scan->schema();
+  return scan;
+}
+
 // The fact table rebuilt from all of `input` (or made from it): facts are built and written batch
 // by batch as the upstream is read, so memory follows a batch and the grain values, not the
 // table; a repeated grain fails the write at the end (its files are deleted, nothing committed).
@@ -190,14 +206,9 @@ Result<lake::WriteResult> WriteWholeFact(lake::DeltaTable* target, const Input& 
                                          const lake::TableWriteOptions& options,
                                          TaskProgress* progress, gold::FactCounts* counts,
                                          TaskOutcome* outcome) {
-  std::unique_ptr<lake::TableScan> scan;
-  SchemaPtr upstream_schema = input.snapshot->schema;
-  if (input.whole || !input.files.empty()) {
-    lake::TableScanOptions scan_options;
-    if (!input.whole) scan_options.files = input.files;
-    SLUICE_ASSIGN_OR_RETURN(scan, lake::TableScan::Open(input.log, input.snapshot, scan_options));
-    upstream_schema = scan->schema();
-  }
+  SchemaPtr upstream_schema;
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::TableScan> scan,
+                          ScanInput(input, {}, &upstream_schema));
   SLUICE_ASSIGN_OR_RETURN(gold::FactPlan plan, gold::PlanFact(model, *upstream_schema, keys));
   gold::GrainCheck grain(plan);
   bool done = false;
@@ -237,15 +248,10 @@ Result<lake::WriteResult> WriteWholeFact(lake::DeltaTable* target, const Input& 
 // aggregate's input columns only and folded batch by batch; `rows_in` counts them.
 Result<BatchPtr> AggregateInput(const Input& input, const gold::GoldModel& model,
                                 TaskProgress* progress, int64_t* rows_in) {
-  lake::TableScanOptions options;
-  options.columns = gold::AggregateInputColumns(model, *input.snapshot->schema);
-  SchemaPtr schema = input.snapshot->schema;
-  std::unique_ptr<lake::TableScan> scan;
-  if (input.whole || !input.files.empty()) {
-    if (!input.whole) options.files = input.files;
-    SLUICE_ASSIGN_OR_RETURN(scan, lake::TableScan::Open(input.log, input.snapshot, options));
-    schema = scan->schema();
-  }
+  SchemaPtr schema;
+  SLUICE_ASSIGN_OR_RETURN(
+      std::unique_ptr<lake::TableScan> scan,
+      ScanInput(input, gold::AggregateInputColumns(model, *input.snapshot->schema), &schema));
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<gold::Aggregator> aggregator,
                           gold::Aggregator::Make(model, schema));
   while (scan != nullptr) {
