@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "sluice/common/redactor.h"
+#include "sluice/config/config_spec.h"
 #include "sluice/io/file_system.h"
 #include "sluice/io/s3/s3_file_system.h"
 #include "sluice/lake/transaction.h"
@@ -25,6 +26,7 @@ struct ProjectFlags {
   bool no_progress = false;
   bool quiet = false;
   bool full_refresh = false;
+  std::string memory_limit;  // --memory-limit, as written
 };
 
 // Prints a project-loading error: each configuration error on its own line.
@@ -109,8 +111,19 @@ int RunPlan(const ProjectFlags& flags) {
 }
 
 int RunRun(const ProjectFlags& flags, const GlobalFlags& global) {
+  int64_t memory_limit = 0;
+  if (!flags.memory_limit.empty()) {
+    Result<int64_t> parsed = config::ParseByteSizeText(flags.memory_limit);
+    if (!parsed.ok() || *parsed < (int64_t{16} << 20)) {
+      std::cerr << "sluice: error: --memory-limit " << flags.memory_limit
+                << ": expected a size of at least 16MiB, e.g. 512MiB or 2GB\n";
+      return kExitUsage;
+    }
+    memory_limit = *parsed;
+  }
   LoadedProject loaded = Load(flags, /*needs_lake=*/true);
   if (loaded.exit_code != kExitOk) return loaded.exit_code;
+  if (memory_limit > 0) loaded.project.memory_limit = memory_limit;
   const pipeline::Project* project = &loaded.project;
   auto* tasks = &loaded.tasks;
 
@@ -131,9 +144,10 @@ int RunRun(const ProjectFlags& flags, const GlobalFlags& global) {
   options.parallelism = project->parallelism;
   options.retries = project->retries;
   options.run_id = report.run_id;
-  options.threads_per_task = std::max(
-      1, global.threads /
-             std::max(1, std::min<int>(project->parallelism, static_cast<int>(tasks->size()))));
+  const int at_once =
+      std::max(1, std::min<int>(project->parallelism, static_cast<int>(tasks->size())));
+  options.threads_per_task = std::max(1, global.threads / at_once);
+  options.memory_budget_per_task = project->memory_limit / at_once;
   options.listener = flags.quiet ? nullptr : &display;
   report.tasks = pipeline::RunTasks(*tasks, options);
   display.Stop();
@@ -181,6 +195,10 @@ void RegisterProjectCommands(CLI::App* app, const GlobalFlags* global, int* exit
   run->add_flag("--no-progress", flags->no_progress,
                 "Plain log lines even on a terminal (no live progress)");
   run->add_flag("--quiet,-q", flags->quiet, "Print nothing but errors (the report is written)");
+  run->add_option("--memory-limit", flags->memory_limit,
+                  "Memory the running tasks may hold for rows between their stages, e.g. 512MiB "
+                  "or 2GB; beyond it they spill to temporary files (default: memory_limit in the "
+                  "project file, else a quarter of RAM between 256 MiB and 1 GiB)");
   run->add_flag("--full-refresh", flags->full_refresh,
                 "Rebuild silver and gold tables from all of their upstream rows, and reload the "
                 "warehouse tables whole");

@@ -6,6 +6,9 @@
 # warehouse exactly once with its amount, every dimension member must have exactly one current
 # version and no overlapping ones, surrogate keys must be unique, and a last run must find
 # nothing to do.
+# With SLUICE_CRASH_MEMORY_LIMIT (e.g. 16MiB) every run gets --memory-limit, so silver spills its
+# rows to temporary files while the kills land; the spill folder must be empty afterwards, and a
+# last --full-refresh (which must spill) must give the same rows.
 #   tests/e2e/crash_pipeline.sh SLUICE_BINARY
 set -uo pipefail
 sluice=$1
@@ -15,6 +18,12 @@ trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
 mkdir -p drops/orders drops/customers
 RANDOM=${SLUICE_CRASH_SEED:-20261203}
+limit_flags=()
+if [ -n "${SLUICE_CRASH_MEMORY_LIMIT:-}" ]; then
+  limit_flags=(--memory-limit "$SLUICE_CRASH_MEMORY_LIMIT")
+  export SLUICE_SPILL_DIR=$work/spill
+  mkdir -p "$SLUICE_SPILL_DIR"
+fi
 
 files=16
 orders_per_file=20000
@@ -86,7 +95,7 @@ for i in $(seq 1 "$runs"); do
   if [ $((i % 2)) -eq 1 ] && [ $made -lt $files ]; then
     made=$((made + 1)); make_orders $made; make_customers $made
   fi
-  "$sluice" run . --quiet > /dev/null 2>&1 &
+  "$sluice" run . --quiet "${limit_flags[@]}" > /dev/null 2>&1 &
   pid=$!
   sleep "$(printf "0.%03d" $((RANDOM % 400)))"
   if kill -9 "$pid" 2>/dev/null; then
@@ -102,7 +111,7 @@ echo "crash_pipeline: $runs runs killed at random instants ($completed finished 
 
 failed=0
 fail() { echo "FAIL: $*"; failed=1; }
-"$sluice" run . --quiet || fail "the final run failed"
+"$sluice" run . --quiet "${limit_flags[@]}" || fail "the final run failed"
 q() { "$sluice" query . "$1" --csv | tail -n +2; }
 
 expected_orders=$((files * orders_per_file))
@@ -132,6 +141,19 @@ lake_keys=$("$sluice" cat lake/gold/dim_customer --columns customer_key --to csv
 "$sluice" run . --no-progress > last.out 2>&1 || fail "the last run failed"
 if grep -E '^(silver|gold|load)\.' last.out | grep -vEq ' ok +0 +0 +0 '; then
   fail "the last run still did work: $(cat last.out)"
+fi
+if [ ${#limit_flags[@]} -gt 0 ]; then
+  left=$(find "$SLUICE_SPILL_DIR" -mindepth 1 | wc -l)
+  [ "$left" = 0 ] || fail "$left files left in the spill folder"
+  # A full rebuild of 320,000 orders in 16 MiB spills, and gives the same rows.
+  "$sluice" run . --quiet --full-refresh "${limit_flags[@]}" || fail "the full refresh failed"
+  report=$(ls -t runs/*/report.json | head -1)
+  grep -q '"spilled_bytes"' "$report" || fail "the full refresh did not spill: $report"
+  lake_orders=$("$sluice" count lake/gold/fact_orders)
+  [ "$lake_orders" = "$expected_orders" ] || fail "after the spilled rebuild: $lake_orders orders"
+  [ "$(q "select printf('%.2f', sum(amount)) from fact_orders")" = "$expected_amount" ] ||
+    fail "after the spilled rebuild, warehouse amounts: $(q "select sum(amount) from fact_orders")"
+  echo "crash_pipeline: spilling under ${SLUICE_CRASH_MEMORY_LIMIT}; spill folder empty"
 fi
 [ $failed -eq 0 ] && echo "ok: $expected_orders orders once each in the lake and the warehouse; dimension history consistent; a last run did nothing"
 exit $failed

@@ -55,6 +55,7 @@ class BooleanColumn final : public Column {
         values_(std::move(values)) {}
 
   bool Value(int64_t i) const { return GetBit(values_.data(), i); }
+  const std::vector<uint8_t>& values() const { return values_; }
 
  private:
   std::vector<uint8_t> values_;

@@ -6,21 +6,41 @@
 namespace sluice::lake {
 
 KeyRanges::KeyRanges(std::vector<std::string> columns)
-    : columns_(std::move(columns)), sorted_values_(columns_.size()) {}
+    : columns_(std::move(columns)),
+      sorted_ints_(columns_.size()),
+      sorted_values_(columns_.size()) {}
 
 void KeyRanges::AddRow(const columnar::Batch& batch, const std::vector<size_t>& indices,
                        int64_t row) {
   for (size_t k = 0; k < indices.size(); ++k) {
-    sorted_values_[k].push_back(StatValueAt(batch.column(indices[k]), row));
+    StatValue value = StatValueAt(batch.column(indices[k]), row);
+    if (const int64_t* integer = std::get_if<int64_t>(&value)) {
+      sorted_ints_[k].push_back(*integer);
+    } else if (!std::holds_alternative<std::monostate>(value)) {
+      sorted_values_[k].push_back(std::move(value));
+    }
   }
 }
 
 void KeyRanges::Seal() {
-  for (auto& values : sorted_values_) {
-    std::erase_if(values,
-                  [](const StatValue& v) { return std::holds_alternative<std::monostate>(v); });
-    std::sort(values.begin(), values.end(),
-              [](const StatValue& a, const StatValue& b) { return CompareStatValues(a, b) < 0; });
+  for (size_t k = 0; k < columns_.size(); ++k) {
+    std::vector<int64_t>& ints = sorted_ints_[k];
+    std::vector<StatValue>& values = sorted_values_[k];
+    if (!values.empty() && !ints.empty()) {  // one column of two kinds: compare them all alike
+      for (int64_t value : ints) values.emplace_back(value);
+      ints.clear();
+    }
+    std::sort(ints.begin(), ints.end());
+    ints.erase(std::unique(ints.begin(), ints.end()), ints.end());
+    ints.shrink_to_fit();
+    auto less = [](const StatValue& a, const StatValue& b) { return CompareStatValues(a, b) < 0; };
+    std::sort(values.begin(), values.end(), less);
+    values.erase(std::unique(values.begin(), values.end(),
+                             [](const StatValue& a, const StatValue& b) {
+                               return CompareStatValues(a, b) == 0;
+                             }),
+                 values.end());
+    values.shrink_to_fit();
   }
 }
 
@@ -28,8 +48,9 @@ bool KeyRanges::MayContain(const AddFile& add, const Snapshot& snapshot) const {
   std::optional<FileStats> stats;
   bool parsed = false;
   for (size_t k = 0; k < columns_.size(); ++k) {
+    const std::vector<int64_t>& ints = sorted_ints_[k];
     const std::vector<StatValue>& values = sorted_values_[k];
-    if (values.empty()) continue;
+    if (values.empty() && ints.empty()) continue;
     const std::vector<std::string>& partitions = snapshot.metadata.partition_columns;
     std::optional<StatValue> low;
     std::optional<StatValue> high;
@@ -56,6 +77,14 @@ bool KeyRanges::MayContain(const AddFile& add, const Snapshot& snapshot) const {
       if (it == stats->columns.end()) continue;
       low = it->second.min;
       high = it->second.max;
+    }
+    if (!ints.empty()) {
+      const int64_t* min = low ? std::get_if<int64_t>(&*low) : nullptr;
+      const int64_t* max = high ? std::get_if<int64_t>(&*high) : nullptr;
+      if (min == nullptr || max == nullptr) continue;
+      auto first = std::lower_bound(ints.begin(), ints.end(), *min);
+      if (first == ints.end() || *first > *max) return false;
+      continue;
     }
     if (!low.has_value() || !high.has_value() || low->index() != values.front().index() ||
         high->index() != values.front().index()) {

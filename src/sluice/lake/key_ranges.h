@@ -34,7 +34,9 @@ class KeyRanges {
 
  private:
   std::vector<std::string> columns_;
-  std::vector<std::vector<StatValue>> sorted_values_;  // per column
+  // Per column: integer values (the common case: 8 bytes a key) and the others.
+  std::vector<std::vector<int64_t>> sorted_ints_;
+  std::vector<std::vector<StatValue>> sorted_values_;
 };
 
 }  // namespace sluice::lake

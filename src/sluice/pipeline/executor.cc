@@ -192,6 +192,7 @@ class Run {
       context.attempt = attempt;
       context.progress = progress;
       context.threads = options_.threads_per_task;
+      context.memory_budget = options_.memory_budget_per_task;
       if (options_.listener) options_.listener->OnTaskStarted(task, attempt, progress);
       report.attempts = attempt;
       Result<TaskOutcome> outcome = task.Run(context);

@@ -59,6 +59,7 @@ struct ExecutorOptions {
   RetryPolicy retries;
   std::string run_id;
   int threads_per_task = 2;
+  int64_t memory_budget_per_task = int64_t{512} << 20;  // TaskContext::memory_budget
   ExecutionListener* listener = nullptr;
   // Waits between attempts (tests inject a clock); default sleeps.
   std::function<void(int64_t ms)> sleep;

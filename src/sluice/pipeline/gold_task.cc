@@ -232,14 +232,8 @@ Result<lake::WriteResult> WriteWholeFact(lake::DeltaTable* target, const Input& 
   };
   Result<lake::WriteResult> written = target->Write(plan.schema, facts, options);
   if (!written.ok() && options.read_snapshot != nullptr && !options.read_snapshot->exists()) {
-    // A table this write was making: no folder of it (or of its layer, when it was the first)
-    // is left behind; its files are gone.
-    const std::string& root = target->log()->root();
-    (void)target->log()->fs()->DeleteEmptyDirectories(root);
-    const size_t slash = root.find_last_of('/');
-    if (slash != std::string::npos && slash > 0) {
-      (void)target->log()->fs()->DeleteEmptyDirectories(root.substr(0, slash));
-    }
+    // A table this write was making: no folder of it is left behind; its files are gone.
+    RemoveFoldersOfUnbornTable(*target->log());
   }
   return written;
 }

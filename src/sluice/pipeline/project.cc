@@ -8,6 +8,8 @@
 #include <set>
 #include <thread>
 
+#include <unistd.h>
+
 #include "sluice/common/redactor.h"
 #include "sluice/connectors/source_registry.h"
 #include "sluice/io/file_system.h"
@@ -194,6 +196,12 @@ const config::ConfigSpec& ProjectSpec() {
             "./runs"),
         config::MakeKey("parallelism", ValueType::kInt,
                         "Tasks run at once (default: the number of cores, at most 8)", ""),
+        config::MakeKey("memory_limit", ValueType::kByteSize,
+                        "Memory the running tasks may hold for rows between their stages; "
+                        "beyond it they spill to temporary files in $SLUICE_SPILL_DIR, else "
+                        "$TMPDIR, else /var/tmp (default: a quarter of RAM, 256 MiB to 1 GiB; "
+                        "--memory-limit overrides)",
+                        ""),
     };
     keys[0].required = true;
     keys[0].example = "retail";
@@ -245,6 +253,13 @@ const gold::GoldModel* Project::FindGold(const std::string& table) const {
     if (model.name == table) return &model;
   }
   return nullptr;
+}
+
+int64_t DefaultMemoryLimit() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page_size = ::sysconf(_SC_PAGESIZE);
+  const int64_t ram = pages > 0 && page_size > 0 ? int64_t{pages} * page_size : int64_t{4} << 30;
+  return std::clamp<int64_t>(ram / 4, int64_t{256} << 20, int64_t{1} << 30);
 }
 
 std::string Project::TablePath(const std::string& table) const {
@@ -339,7 +354,7 @@ config::ConfigNode CheckTopLevel(const config::ConfigNode& root, config::ConfigE
   return checked;
 }
 
-// name, description, lake, runs, parallelism and retries.
+// name, description, lake, runs, parallelism, memory_limit and retries.
 void ReadSettings(const config::ConfigValues& values, Project* project,
                   config::ConfigErrors* errors) {
   project->name = values.String("name");
@@ -359,6 +374,11 @@ void ReadSettings(const config::ConfigValues& values, Project* project,
   } else {
     project->parallelism = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, 8);
   }
+  project->memory_limit = values.Has("memory_limit") ? values.Bytes("memory_limit") : 0;
+  if (values.Has("memory_limit") && project->memory_limit < (int64_t{16} << 20)) {
+    errors->Add(values.Mark("memory_limit"), "'memory_limit' must be at least 16MiB");
+  }
+  if (project->memory_limit == 0) project->memory_limit = DefaultMemoryLimit();
   const config::ConfigNode* retries = values.Node("retries");
   const config::ConfigValues retry(retries != nullptr && retries->IsMap() ? retries : nullptr,
                                    &RetrySpec());

@@ -39,6 +39,9 @@ struct Project {
   std::string lake;  // the lake's root (path or URI)
   std::string runs_dir;
   int parallelism = 2;
+  // Bytes a run's tasks may hold together between their stages (shared among the tasks running
+  // at once); beyond them rows spill to temporary files. DefaultMemoryLimit() when not set.
+  int64_t memory_limit = 0;
   RetryPolicy retries;
   io::s3::S3Settings s3;  // for an s3:// lake (io::s3::ConfigureS3 before running)
   std::vector<SourceDeclaration> sources;
@@ -56,6 +59,9 @@ struct Project {
   // The check history of a table: <lake>/quality/<table> (e.g. quality/silver.orders).
   std::string QualityPath(const std::string& table) const;
 };
+
+// A quarter of the machine's memory, between 256 MiB and 1 GiB.
+int64_t DefaultMemoryLimit();
 
 // The names tried, in order, when PROJECT is a folder.
 const std::vector<std::string>& ProjectFileNames();

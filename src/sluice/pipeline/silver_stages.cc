@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -131,6 +132,14 @@ class KeyMap {
     }
     auto [it, inserted] = ints_.emplace(IntAt(column, row), std::move(value));
     return {&it->second, inserted};
+  }
+
+  // Calls `visit` with every value held.
+  template <typename F>
+  void ForEach(F visit) {
+    for (auto& [key, value] : ints_) visit(value);
+    if (null_) visit(*null_);
+    for (auto& [key, value] : texts_) visit(value);
   }
 
   V* Find(const columnar::Batch& batch, int64_t row, const std::vector<size_t>* columns = nullptr) {
@@ -356,6 +365,9 @@ Result<Transformed> ReadAndTransform(const silver::SilverTable& table,
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<silver::Transformer> transformer,
                           silver::Transformer::Create(table, union_schema, lookup));
   Transformed out;
+  out.schema = transformer->output_schema();
+  // The rows wait for de-duplication and the checks here: half the task's memory, then a file.
+  out.rows = std::make_unique<columnar::BatchSpool>(out.schema, context.memory_budget / 2);
   for (const SilverUpstream& upstream : upstreams) {
     out.read[upstream.name] = {{"from_version", full ? 0 : upstream.consumed + 1},
                                {"to_version", upstream.snapshot->version},
@@ -395,67 +407,185 @@ Result<Transformed> ReadAndTransform(const silver::SilverTable& table,
         for (silver::RowReject& reject : rejects[i]) out.rejects.push_back(std::move(reject));
         out.counts.filtered += counts[i].filtered;
         out.counts.null_dropped += counts[i].null_dropped;
-        if (transformed[i]->num_rows() > 0) out.rows.push_back(std::move(transformed[i]));
+        if (transformed[i]->num_rows() > 0) {
+          SLUICE_RETURN_NOT_OK(out.rows->Append(std::move(transformed[i])));
+        }
       }
     }
   }
-  out.schema = transformer->output_schema();
   return out;
 }
 
 namespace {
 
 // The files of `target` whose partition values and statistics may hold the key (columns `names`,
-// at `columns` of each batch) of one of `rows`; nullopt when every file must be read: a key is
-// null, or the table has no such column yet.
-std::optional<std::vector<std::string>> FilesWithKeysOf(const std::vector<BatchPtr>& rows,
-                                                        const std::vector<size_t>& columns,
-                                                        const std::vector<std::string>& names,
-                                                        const lake::Snapshot& target) {
+// at `columns` of the spool) of one of the kept rows of `rows`; nullopt when every file must be
+// read: a key is null, or the table has no such column yet.
+Result<std::optional<std::vector<std::string>>> FilesWithKeysOf(
+    const columnar::BatchSpool& rows, const RowSelection* keep, const std::vector<size_t>& columns,
+    const std::vector<std::string>& names, const lake::Snapshot& target) {
+  using Files = std::optional<std::vector<std::string>>;
   for (const std::string& name : names) {
-    if (!target.schema->FieldIndex(name)) return std::nullopt;
+    if (!target.schema->FieldIndex(name)) return Files();
   }
   lake::KeyRanges ranges(names);
-  for (const BatchPtr& batch : rows) {
-    for (int64_t i = 0; i < batch->num_rows(); ++i) {
-      for (size_t column : columns) {
-        if (batch->column(column).IsNull(i)) return std::nullopt;
-      }
-      ranges.AddRow(*batch, columns, i);
-    }
-  }
+  std::vector<size_t> at(columns.size());
+  for (size_t k = 0; k < at.size(); ++k) at[k] = k;
+  bool null = false;
+  SLUICE_RETURN_NOT_OK(
+      ForEachKeptRow(rows, keep, columns, [&](const columnar::Batch& batch, int64_t i, int64_t) {
+        for (size_t k : at) null |= batch.column(k).IsNull(i);
+        ranges.AddRow(batch, at, i);
+      }));
+  if (null) return Files();
   ranges.Seal();
   std::vector<std::string> files;
   for (const auto& [key, add] : target.files) {
     if (ranges.MayContain(add, target)) files.push_back(key.path);
   }
-  return files;
+  return Files(std::move(files));
 }
 
-// Fills `held` with the latest_by value of the table's row for each
-// key of `incoming` that the table holds. Reads only the files whose partition values and key
-// statistics may hold one of the incoming keys (every file when a key is null), streaming.
-Status ReadHeldOrder(const silver::SilverTable& table, const std::vector<size_t>& keys,
-                     const std::vector<BatchPtr>& rows,
+bool IntegerType(TypeId id) {
+  return id == TypeId::kInt32 || id == TypeId::kInt64 || id == TypeId::kDate ||
+         id == TypeId::kTime || id == TypeId::kTimestamp;
+}
+
+int64_t IntAt(const columnar::Column& column, int64_t row) {
+  const TypeId id = column.type().id();
+  return id == TypeId::kInt32 || id == TypeId::kDate
+             ? static_cast<const columnar::Int32Column&>(column).Value(row)
+             : static_cast<const columnar::Int64Column&>(column).Value(row);
+}
+
+// One row of the run for the integer de-duplication: its key, its latest_by value (null as the
+// oldest) and its place in the spool. 24 bytes a row.
+struct KeyedRow {
+  int64_t key;
+  int64_t order;
+  int64_t row;
+};
+
+// De-duplication of a single integer key ordered by an integer (or no) latest_by: the rows'
+// (key, order, place) sorted, the last of each key wins — the latest, the row read last on ties.
+// Null keys are one key of their own.
+Status DedupeIntegers(const silver::SilverTable& table, const columnar::BatchSpool& rows,
+                      const std::vector<size_t>& columns,
+                      std::shared_ptr<const lake::DeltaLog> target_log,
+                      const lake::SnapshotPtr& target, int threads, RowSelection* keep,
+                      DedupeCounts* counts) {
+  const bool ordered = columns.size() > 1;
+  std::vector<KeyedRow> keyed;
+  keyed.reserve(static_cast<size_t>(rows.num_rows()));
+  std::optional<KeyedRow> null_winner;
+  SLUICE_RETURN_NOT_OK(ForEachKeptRow(rows, nullptr, columns,
+                                      [&](const columnar::Batch& batch, int64_t i, int64_t row) {
+                                        int64_t order = std::numeric_limits<int64_t>::min();
+                                        if (ordered && batch.column(1).IsValid(i))
+                                          order = IntAt(batch.column(1), i);
+                                        if (batch.column(0).IsNull(i)) {
+                                          if (!null_winner || null_winner->order <= order)
+                                            null_winner = KeyedRow{0, order, row};
+                                          return;
+                                        }
+                                        keyed.push_back({IntAt(batch.column(0), i), order, row});
+                                      }));
+  std::sort(keyed.begin(), keyed.end(), [](const KeyedRow& a, const KeyedRow& b) {
+    if (a.key != b.key) return a.key < b.key;
+    if (a.order != b.order) return a.order < b.order;
+    return a.row < b.row;
+  });
+  // Keep the winners only, in key order.
+  size_t winners = 0;
+  for (size_t i = 0; i < keyed.size(); ++i) {
+    if (i + 1 < keyed.size() && keyed[i + 1].key == keyed[i].key) continue;
+    keyed[winners++] = keyed[i];
+  }
+  keyed.resize(winners);
+  keyed.shrink_to_fit();
+  keep->assign(static_cast<size_t>(rows.num_rows()), false);
+  for (const KeyedRow& winner : keyed) (*keep)[static_cast<size_t>(winner.row)] = true;
+  if (null_winner) (*keep)[static_cast<size_t>(null_winner->row)] = true;
+  if (!ordered || target == nullptr || !target->exists()) return Status::OK();
+
+  // Against the rows the table holds: an older row never replaces a newer one. Only the files
+  // that may hold an incoming key are read.
+  SLUICE_ASSIGN_OR_RETURN(const std::optional<std::vector<std::string>> files,
+                          FilesWithKeysOf(rows, keep, {columns[0]}, table.dedupe_key, *target));
+  if (files && files->empty()) return Status::OK();
+  lake::TableScanOptions options;
+  options.columns = {table.dedupe_key[0], table.latest_by};
+  options.threads = threads;
+  if (files) options.files = *files;
+  counts->files_read = static_cast<int64_t>(files ? files->size() : target->files.size());
+  return ForEachBatch(target_log, target, options, [&](const BatchPtr& batch) -> Status {
+    const columnar::Column& key = batch->column(0);
+    const columnar::Column& latest = batch->column(1);
+    for (int64_t i = 0; i < batch->num_rows(); ++i) {
+      if (latest.IsNull(i)) continue;  // null is the oldest: never newer than a run row
+      const int64_t held = IntAt(latest, i);
+      KeyedRow* winner = nullptr;
+      if (key.IsNull(i)) {
+        if (null_winner) winner = &*null_winner;
+      } else {
+        const int64_t value = IntAt(key, i);
+        auto it = std::lower_bound(keyed.begin(), keyed.end(), value,
+                                   [](const KeyedRow& a, int64_t v) { return a.key < v; });
+        if (it != keyed.end() && it->key == value) winner = &*it;
+      }
+      if (winner == nullptr || winner->order >= held) continue;
+      std::vector<bool>::reference kept = (*keep)[static_cast<size_t>(winner->row)];
+      if (kept) ++counts->stale;
+      kept = false;
+    }
+    return Status::OK();
+  });
+}
+
+// De-duplication of any other key: a map from the key to the winning row and its order.
+Status DedupeAnyKeys(const silver::SilverTable& table, const columnar::BatchSpool& rows,
+                     const std::vector<size_t>& columns,
                      std::shared_ptr<const lake::DeltaLog> target_log,
-                     const lake::SnapshotPtr& target, int threads, KeyMap<int64_t>* incoming,
-                     KeyMap<OrderValue>* held, int64_t* files_read) {
-  const std::optional<std::vector<std::string>> files =
-      FilesWithKeysOf(rows, keys, table.dedupe_key, *target);
+                     const lake::SnapshotPtr& target, int threads, RowSelection* keep,
+                     DedupeCounts* counts) {
+  const size_t key_count = table.dedupe_key.size();
+  const bool ordered = columns.size() > key_count;
+  std::vector<size_t> key_at(key_count);
+  for (size_t k = 0; k < key_count; ++k) key_at[k] = k;
+  struct Winner {
+    int64_t row = 0;
+    OrderValue order;
+  };
+  KeyMap<Winner> winners(*rows.schema(), {columns.begin(), columns.begin() + key_count},
+                         rows.num_rows());
+  SLUICE_RETURN_NOT_OK(ForEachKeptRow(
+      rows, nullptr, columns, [&](const columnar::Batch& batch, int64_t i, int64_t row) {
+        Winner candidate{row, ordered ? OrderAt(batch.column(key_count), i) : OrderValue()};
+        auto [slot, inserted] = winners.Emplace(batch, i, candidate, &key_at);
+        if (!inserted && !(candidate.order < slot->order)) *slot = std::move(candidate);
+      }));
+  keep->assign(static_cast<size_t>(rows.num_rows()), false);
+  winners.ForEach([&](Winner& winner) { (*keep)[static_cast<size_t>(winner.row)] = true; });
+  if (!ordered || target == nullptr || !target->exists()) return Status::OK();
+
+  std::vector<size_t> key_columns(columns.begin(), columns.begin() + key_count);
+  SLUICE_ASSIGN_OR_RETURN(const std::optional<std::vector<std::string>> files,
+                          FilesWithKeysOf(rows, keep, key_columns, table.dedupe_key, *target));
   if (files && files->empty()) return Status::OK();
   lake::TableScanOptions options;
   options.columns = table.dedupe_key;
   options.columns.push_back(table.latest_by);
   options.threads = threads;
   if (files) options.files = *files;
-  *files_read = static_cast<int64_t>(files ? files->size() : target->files.size());
-  std::vector<size_t> held_keys(keys.size());
-  for (size_t k = 0; k < keys.size(); ++k) held_keys[k] = k;
+  counts->files_read = static_cast<int64_t>(files ? files->size() : target->files.size());
   return ForEachBatch(target_log, target, options, [&](const BatchPtr& batch) -> Status {
-    const columnar::Column& latest = *batch->columns()[keys.size()];
+    const columnar::Column& latest = batch->column(key_count);
     for (int64_t i = 0; i < batch->num_rows(); ++i) {
-      if (incoming->Find(*batch, i, &held_keys) == nullptr) continue;
-      *held->Emplace(*batch, i, OrderValue(), &held_keys).first = OrderAt(latest, i);
+      Winner* winner = winners.Find(*batch, i, &key_at);
+      if (winner == nullptr || !(winner->order < OrderAt(latest, i))) continue;
+      std::vector<bool>::reference kept = (*keep)[static_cast<size_t>(winner->row)];
+      if (kept) ++counts->stale;
+      kept = false;
     }
     return Status::OK();
   });
@@ -463,14 +593,42 @@ Status ReadHeldOrder(const silver::SilverTable& table, const std::vector<size_t>
 
 }  // namespace
 
+Status ForEachKeptRow(const columnar::BatchSpool& rows, const RowSelection* keep,
+                      const std::vector<size_t>& columns,
+                      const std::function<void(const columnar::Batch&, int64_t, int64_t)>& visit) {
+  for (size_t b = 0; b < rows.num_batches(); ++b) {
+    SLUICE_ASSIGN_OR_RETURN(BatchPtr batch, rows.Get(b, &columns));
+    const int64_t first = rows.rows_before(b);
+    for (int64_t i = 0; i < batch->num_rows(); ++i) {
+      if (keep == nullptr || (*keep)[static_cast<size_t>(first + i)]) visit(*batch, i, first + i);
+    }
+  }
+  return Status::OK();
+}
+
+Result<BatchPtr> KeptRows(const columnar::BatchSpool& rows, const RowSelection* keep,
+                          size_t batch) {
+  SLUICE_ASSIGN_OR_RETURN(BatchPtr read, rows.Get(batch));
+  if (keep == nullptr) return read;
+  const int64_t first = rows.rows_before(batch);
+  std::vector<int64_t> kept;
+  kept.reserve(static_cast<size_t>(read->num_rows()));
+  for (int64_t i = 0; i < read->num_rows(); ++i) {
+    if ((*keep)[static_cast<size_t>(first + i)]) kept.push_back(i);
+  }
+  if (static_cast<int64_t>(kept.size()) == read->num_rows()) return read;
+  return columnar::TakeRows(*read, kept);
+}
+
 Result<DedupeCounts> Dedupe(const silver::SilverTable& table, const SchemaPtr& schema,
                             std::shared_ptr<const lake::DeltaLog> target_log,
-                            lake::SnapshotPtr target, int threads, std::vector<BatchPtr>* rows) {
+                            lake::SnapshotPtr target, int threads, const columnar::BatchSpool& rows,
+                            RowSelection* keep) {
   DedupeCounts counts;
-  std::vector<BatchPtr>& output = *rows;
-  if (table.dedupe_key.empty() || output.empty()) return counts;
-  const std::vector<size_t> keys = Indices(*schema, table.dedupe_key);
-  if (keys.size() != table.dedupe_key.size()) {
+  keep->clear();
+  if (table.dedupe_key.empty() || rows.num_rows() == 0) return counts;
+  std::vector<size_t> columns = Indices(*schema, table.dedupe_key);
+  if (columns.size() != table.dedupe_key.size()) {
     return ConfigProblem(table, "a dedupe key is not a column of the table");
   }
   std::optional<size_t> order;
@@ -478,63 +636,29 @@ Result<DedupeCounts> Dedupe(const silver::SilverTable& table, const SchemaPtr& s
     order = schema->FieldIndex(table.latest_by);
     if (!order)
       return ConfigProblem(table, "dedupe latest_by: no column '" + table.latest_by + "'");
+    columns.push_back(*order);
   }
-  // The batches stay as they are: a row is addressed as (batch << 32 | row).
-  auto at = [](size_t batch, int64_t row) { return static_cast<int64_t>(batch) << 32 | row; };
-  int64_t total = 0;
-  for (const BatchPtr& batch : output) total += batch->num_rows();
-  const OrderReader latest(order, *schema);
-  KeyMap<int64_t> winner(*schema, keys, total);
-  for (size_t b = 0; b < output.size(); ++b) {
-    const columnar::Batch& batch = *output[b];
-    for (int64_t i = 0; i < batch.num_rows(); ++i) {
-      auto [slot, inserted] = winner.Emplace(batch, i, at(b, i));
-      if (inserted) continue;
-      const columnar::Batch& held = *output[static_cast<size_t>(*slot >> 32)];
-      if (!latest.Less(batch, i, held, *slot & 0xFFFFFFFF)) *slot = at(b, i);
-    }
-  }
-  // Against the rows the table holds: an older row never replaces a newer one. Only the files
-  // that may hold an incoming key are read, and only those keys' rows are kept.
-  std::optional<KeyMap<OrderValue>> existing;
-  if (order && target != nullptr && target->exists()) {
-    existing.emplace(*schema, keys, 0);
-    SLUICE_RETURN_NOT_OK(ReadHeldOrder(table, keys, output, target_log, target, threads, &winner,
-                                       &*existing, &counts.files_read));
-  }
+  const bool integers = table.dedupe_key.size() == 1 &&
+                        IntegerType(schema->field(columns[0]).type.id()) &&
+                        (!order || IntegerType(schema->field(*order).type.id()));
+  SLUICE_RETURN_NOT_OK(
+      integers ? DedupeIntegers(table, rows, columns, target_log, target, threads, keep, &counts)
+               : DedupeAnyKeys(table, rows, columns, target_log, target, threads, keep, &counts));
   int64_t kept_rows = 0;
-  for (size_t b = 0; b < output.size(); ++b) {
-    const columnar::Batch& batch = *output[b];
-    std::vector<int64_t> kept;
-    kept.reserve(static_cast<size_t>(batch.num_rows()));
-    for (int64_t i = 0; i < batch.num_rows(); ++i) {
-      if (*winner.Find(batch, i) != at(b, i)) continue;
-      if (existing) {
-        const OrderValue* held = existing->Find(batch, i);
-        if (held != nullptr && OrderAt(*batch.columns()[*order], i) < *held) {
-          ++counts.stale;
-          continue;
-        }
-      }
-      kept.push_back(i);
-    }
-    kept_rows += static_cast<int64_t>(kept.size());
-    if (static_cast<int64_t>(kept.size()) != batch.num_rows()) {
-      output[b] = columnar::TakeRows(batch, kept);
-    }
-  }
-  counts.duplicates = total - kept_rows;
+  for (bool kept : *keep) kept_rows += kept ? 1 : 0;
+  counts.duplicates = rows.num_rows() - kept_rows;
   return counts;
 }
 
 Result<silver::CheckContext> LoadCheckInputs(const Project& project,
                                              const silver::SilverTable& table,
-                                             const columnar::Schema& schema,
-                                             const std::vector<BatchPtr>& rows,
+                                             const columnar::BatchSpool& rows,
+                                             const RowSelection* keep,
                                              std::shared_ptr<const lake::DeltaLog> target_log,
                                              lake::SnapshotPtr target, int64_t now_micros) {
   silver::CheckContext context;
   context.now_micros = now_micros;
+  const columnar::Schema& schema = *rows.schema();
   for (const silver::CheckSpec& check : table.checks) {
     if (check.kind == silver::CheckKind::kUnique && target != nullptr && target->exists() &&
         table.dedupe_key.empty()) {
@@ -542,20 +666,19 @@ Result<silver::CheckContext> LoadCheckInputs(const Project& project,
       // hold one are read (all of them when a key is null or a column is new).
       const std::vector<size_t> columns = Indices(schema, check.columns);
       if (columns.size() != check.columns.size()) continue;  // the check reports the column
+      std::vector<size_t> all_columns(check.columns.size());
+      for (size_t k = 0; k < all_columns.size(); ++k) all_columns[k] = k;
       std::unordered_set<std::string> incoming;
-      for (const BatchPtr& batch : rows) {
-        for (int64_t i = 0; i < batch->num_rows(); ++i) {
-          incoming.insert(silver::EncodeKey(*batch, columns, i));
-        }
-      }
-      const std::optional<std::vector<std::string>> files =
-          FilesWithKeysOf(rows, columns, check.columns, *target);
+      SLUICE_RETURN_NOT_OK(ForEachKeptRow(
+          rows, keep, columns, [&](const columnar::Batch& batch, int64_t i, int64_t) {
+            incoming.insert(silver::EncodeKey(batch, all_columns, i));
+          }));
+      SLUICE_ASSIGN_OR_RETURN(const std::optional<std::vector<std::string>> files,
+                              FilesWithKeysOf(rows, keep, columns, check.columns, *target));
       if (files && files->empty()) continue;
       lake::TableScanOptions options;
       options.columns = check.columns;
       if (files) options.files = *files;
-      std::vector<size_t> all_columns(check.columns.size());
-      for (size_t k = 0; k < all_columns.size(); ++k) all_columns[k] = k;
       auto& keys = context.existing_keys[check.name];
       SLUICE_RETURN_NOT_OK(
           ForEachBatch(target_log, target, options, [&](const BatchPtr& batch) -> Status {
@@ -573,62 +696,58 @@ Result<silver::CheckContext> LoadCheckInputs(const Project& project,
       if (snapshot->exists()) {
         lake::TableScanOptions options;
         options.columns = {check.to_column};
-        Result<std::vector<BatchPtr>> held = ReadAll(log, snapshot, options, nullptr);
-        if (!held.ok()) {
-          return Status::InvalidArgument("check '" + check.name + "': " + held.status().message());
-        }
-        for (const BatchPtr& batch : *held) {
-          for (int64_t i = 0; i < batch->num_rows(); ++i) {
-            if (batch->columns()[0]->IsValid(i)) keys.insert(silver::EncodeKey(*batch, {0}, i));
-          }
-        }
+        const Status read =
+            ForEachBatch(log, snapshot, options, [&](const BatchPtr& batch) -> Status {
+              for (int64_t i = 0; i < batch->num_rows(); ++i) {
+                if (batch->columns()[0]->IsValid(i)) keys.insert(silver::EncodeKey(*batch, {0}, i));
+              }
+              return Status::OK();
+            });
+        if (!read.ok())
+          return Status::InvalidArgument("check '" + check.name + "': " + read.message());
       }
     }
   }
   return context;
 }
 
-void QuarantineFailedRows(const silver::SilverTable& table,
-                          const std::vector<silver::CheckResult>& results,
-                          const std::vector<std::vector<int>>& quarantined_by_check,
-                          std::vector<BatchPtr>* rows, std::vector<silver::RowReject>* rejects) {
-  std::vector<BatchPtr>& output = *rows;
-  for (size_t b = 0; b < output.size(); ++b) {
-    std::vector<int64_t> keep;
-    for (int64_t i = 0; i < output[b]->num_rows(); ++i) {
-      const int check = quarantined_by_check[b][static_cast<size_t>(i)];
-      if (check < 0) {
-        keep.push_back(i);
-        continue;
-      }
-      const silver::CheckSpec& spec = table.checks[static_cast<size_t>(check)];
-      const silver::CheckResult& result = results[static_cast<size_t>(check)];
-      // The value at fault first (what a reader of the quarantine wants), then the check.
-      std::string message;
-      if (spec.columns.size() == 1) {
-        if (auto column = output[b]->schema()->FieldIndex(spec.columns[0])) {
-          message = spec.columns[0] + " = ";
-          columnar::AppendValue(*output[b]->columns()[*column], i, columnar::ValueStyle::kJson,
-                                &message);
-          message += ": ";
-        }
-      }
-      message += "failed check '" + spec.name + "' (" +
-                 std::string(silver::CheckKindName(spec.kind)) + ")";
-      rejects->push_back({i, result.columns, "check:" + spec.name, std::move(message),
-                          silver::RowAsJson(*output[b], i)});
+void QuarantineFailedRows(const silver::SilverTable& table, const std::vector<int>& marks,
+                          BatchPtr* rows, std::vector<silver::RowReject>* rejects) {
+  const columnar::Batch& batch = **rows;
+  std::vector<int64_t> keep;
+  keep.reserve(marks.size());
+  for (int64_t i = 0; i < batch.num_rows(); ++i) {
+    const int check = marks[static_cast<size_t>(i)];
+    if (check < 0) {
+      keep.push_back(i);
+      continue;
     }
-    if (static_cast<int64_t>(keep.size()) != output[b]->num_rows()) {
-      output[b] = columnar::TakeRows(*output[b], keep);
+    const silver::CheckSpec& spec = table.checks[static_cast<size_t>(check)];
+    // The value at fault first (what a reader of the quarantine wants), then the check.
+    std::string message;
+    std::string columns;
+    for (const std::string& column : spec.columns)
+      columns += (columns.empty() ? "" : ", ") + column;
+    if (spec.columns.size() == 1) {
+      if (auto column = batch.schema()->FieldIndex(spec.columns[0])) {
+        message = spec.columns[0] + " = ";
+        columnar::AppendValue(batch.column(*column), i, columnar::ValueStyle::kJson, &message);
+        message += ": ";
+      }
     }
+    message +=
+        "failed check '" + spec.name + "' (" + std::string(silver::CheckKindName(spec.kind)) + ")";
+    rejects->push_back(
+        {i, columns, "check:" + spec.name, std::move(message), silver::RowAsJson(batch, i)});
+  }
+  if (static_cast<int64_t>(keep.size()) != batch.num_rows()) {
+    *rows = columnar::TakeRows(batch, keep);
   }
 }
 
-Result<SchemaPtr> ApplyMasks(const silver::SilverTable& table, const SchemaPtr& schema,
-                             const silver::MaskingKeys& keys, std::vector<BatchPtr>* rows) {
+Result<SchemaPtr> MaskedSchema(const silver::SilverTable& table, const SchemaPtr& schema) {
   if (table.masks.empty()) return schema;
   std::vector<Field> fields = schema->fields();
-  std::vector<std::pair<size_t, const silver::MaskRule*>> plan;
   for (const auto& [column, rule] : table.masks) {
     auto index = schema->FieldIndex(column);
     if (!index) return ConfigProblem(table, "mask: no column '" + column + "'");
@@ -637,18 +756,20 @@ Result<SchemaPtr> ApplyMasks(const silver::SilverTable& table, const SchemaPtr& 
       return ConfigProblem(table, "mask of '" + column + "': " + type.status().message());
     }
     fields[*index].type = *type;
-    plan.emplace_back(*index, &rule);
   }
-  const SchemaPtr masked_schema = std::make_shared<const columnar::Schema>(fields);
-  for (BatchPtr& batch : *rows) {
-    std::vector<ColumnPtr> columns = batch->columns();
-    for (const auto& [index, rule] : plan) {
-      SLUICE_ASSIGN_OR_RETURN(columns[index], silver::ApplyMask(*rule, *columns[index], keys));
-    }
-    batch = std::make_shared<const columnar::Batch>(masked_schema, std::move(columns),
-                                                    batch->num_rows());
+  return std::make_shared<const columnar::Schema>(fields);
+}
+
+Result<BatchPtr> MaskBatch(const silver::SilverTable& table, const SchemaPtr& masked_schema,
+                           const silver::MaskingKeys& keys, const BatchPtr& batch) {
+  if (table.masks.empty()) return batch;
+  std::vector<ColumnPtr> columns = batch->columns();
+  for (const auto& [column, rule] : table.masks) {
+    const size_t index = *masked_schema->FieldIndex(column);
+    SLUICE_ASSIGN_OR_RETURN(columns[index], silver::ApplyMask(rule, *columns[index], keys));
   }
-  return masked_schema;
+  return std::make_shared<const columnar::Batch>(masked_schema, std::move(columns),
+                                                 batch->num_rows());
 }
 
 BatchPtr RejectRows(const std::string& run_id, const std::string& table,

@@ -6,11 +6,14 @@
 //                       the run must rebuild the table from everything (full refresh)
 //   UnionSchema         the upstream tables' columns by name; integers meet at int64
 //   LoadLookup          the lookup table, keyed by its join columns
-//   ReadAndTransform    the new upstream rows, shaped to the union schema and transformed
-//   Dedupe              one row per dedupe key, the latest, also against the table's rows
+//   ReadAndTransform    the new upstream rows, shaped to the union schema and transformed, kept in
+//                       a spool (in memory up to the task's budget, then in a temporary file)
+//   Dedupe              which rows stay: one per dedupe key, the latest, also against the
+//                       table's rows
 //   LoadCheckInputs     the keys unique and relationships checks compare against
-//   QuarantineFailedRows  rows a quarantine-severity check failed leave the output
-//   ApplyMasks          the declared masks, applied to every output batch
+//   then, batch by batch as the rows are written (SilverTask::Run): KeptRows, the checks
+//   (silver::CheckRun), QuarantineFailedRows (rows a quarantine-severity check failed leave the
+//   output), MaskBatch (the declared masks, MaskedSchema)
 //   RejectRows, QualityRows  the quarantine and quality-history rows to commit
 //
 // Adding a stage: a function here (and its test in silver_stages_test.cc), called from
@@ -18,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +30,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sluice/columnar/batch.h"
+#include "sluice/columnar/batch_spool.h"
 #include "sluice/lake/delta_log.h"
 #include "sluice/pipeline/project.h"
 #include "sluice/pipeline/task.h"
@@ -75,8 +80,8 @@ Result<silver::LookupData> LoadLookup(const Project& project, const silver::Look
                                       int threads);
 
 struct Transformed {
-  columnar::SchemaPtr schema;  // the transformer's output schema
-  std::vector<columnar::BatchPtr> rows;
+  columnar::SchemaPtr schema;                  // the transformer's output schema
+  std::unique_ptr<columnar::BatchSpool> rows;  // in read order
   std::vector<silver::RowReject> rejects;
   silver::TransformCounts counts;
   int64_t rows_in = 0;
@@ -90,46 +95,61 @@ Result<Transformed> ReadAndTransform(const silver::SilverTable& table,
                                      const columnar::SchemaPtr& union_schema,
                                      const silver::LookupData* lookup, TaskContext& context);
 
+// Which rows of a spool stay: one flag per row, in spool order.
+using RowSelection = std::vector<bool>;
+
+// Calls `visit(batch, row, spool_row)` for each row of `rows` that `keep` keeps (all of them
+// when it is null), reading only `columns` (the batch holds them in that order).
+Status ForEachKeptRow(const columnar::BatchSpool& rows, const RowSelection* keep,
+                      const std::vector<size_t>& columns,
+                      const std::function<void(const columnar::Batch&, int64_t, int64_t)>& visit);
+
+// Batch `batch` of `rows` with only the rows `keep` keeps (all of them when it is null).
+Result<columnar::BatchPtr> KeptRows(const columnar::BatchSpool& rows, const RowSelection* keep,
+                                    size_t batch);
+
 struct DedupeCounts {
   int64_t duplicates = 0;  // rows left out (older duplicates and stale rows)
   int64_t stale = 0;       // rows older than the table's row for their key
   int64_t files_read = 0;  // of the table, for the keys it may hold
 };
 
-// Keeps one row per dedupe key in `rows` (of `schema`): the latest by latest_by (the row read
-// last on ties or without it); with `target` (the table's snapshot, null for a full refresh), also
-// drops rows older than the table's row for their key. Errors: InvalidArgument naming the table's
+// Chooses one row per dedupe key of `rows` (of `schema`) into `keep`: the latest by latest_by
+// (the row read last on ties or without it); with `target` (the table's snapshot, null for a full
+// refresh), drops rows older than the table's row for their key. `keep` is left empty (every row
+// stays) without a dedupe key. A single integer key ordered by an integer, date or timestamp
+// holds 24 bytes a row; other keys a map entry. Errors: InvalidArgument naming the table's
 // configuration line for a dedupe key or latest_by that is not a column.
 Result<DedupeCounts> Dedupe(const silver::SilverTable& table, const columnar::SchemaPtr& schema,
                             std::shared_ptr<const lake::DeltaLog> target_log,
-                            lake::SnapshotPtr target, int threads,
-                            std::vector<columnar::BatchPtr>* rows);
+                            lake::SnapshotPtr target, int threads, const columnar::BatchSpool& rows,
+                            RowSelection* keep);
 
-// The keys unique checks compare against (those of `rows`, of `schema`, that the table already
-// holds, when it is appended to without a dedupe key: `target` non-null) and the keys
-// relationships checks look up.
+// The keys unique checks compare against (those of the kept `rows` that the table already holds,
+// when it is appended to without a dedupe key: `target` non-null) and the keys relationships
+// checks look up.
 Result<silver::CheckContext> LoadCheckInputs(const Project& project,
                                              const silver::SilverTable& table,
-                                             const columnar::Schema& schema,
-                                             const std::vector<columnar::BatchPtr>& rows,
+                                             const columnar::BatchSpool& rows,
+                                             const RowSelection* keep,
                                              std::shared_ptr<const lake::DeltaLog> target_log,
                                              lake::SnapshotPtr target, int64_t now_micros);
 
-// Removes from `rows` the rows a quarantine-severity check failed (`quarantined_by_check`, from
-// silver::RunChecks) and adds a reject for each: the value at fault, then the check.
-void QuarantineFailedRows(const silver::SilverTable& table,
-                          const std::vector<silver::CheckResult>& results,
-                          const std::vector<std::vector<int>>& quarantined_by_check,
-                          std::vector<columnar::BatchPtr>* rows,
-                          std::vector<silver::RowReject>* rejects);
+// Removes from `rows` the rows a quarantine-severity check failed (`marks`, per row, from
+// silver::CheckRun::Add) and adds a reject for each: the value at fault, then the check.
+void QuarantineFailedRows(const silver::SilverTable& table, const std::vector<int>& marks,
+                          columnar::BatchPtr* rows, std::vector<silver::RowReject>* rejects);
 
-// Applies the table's masks to every batch of `rows` (of `schema`); returns the masked schema.
-// Errors: InvalidArgument naming the configuration line for a mask of a missing column or of a
-// type the method cannot take.
-Result<columnar::SchemaPtr> ApplyMasks(const silver::SilverTable& table,
-                                       const columnar::SchemaPtr& schema,
-                                       const silver::MaskingKeys& keys,
-                                       std::vector<columnar::BatchPtr>* rows);
+// The schema of the table's rows after its masks. Errors: InvalidArgument naming the
+// configuration line for a mask of a missing column or of a type the method cannot take.
+Result<columnar::SchemaPtr> MaskedSchema(const silver::SilverTable& table,
+                                         const columnar::SchemaPtr& schema);
+
+// `batch` with the table's masks applied, in `masked_schema` (from MaskedSchema).
+Result<columnar::BatchPtr> MaskBatch(const silver::SilverTable& table,
+                                     const columnar::SchemaPtr& masked_schema,
+                                     const silver::MaskingKeys& keys,
+                                     const columnar::BatchPtr& batch);
 
 // The rows of quarantine/<table> for `rejects` (RowQuarantineSchema).
 columnar::BatchPtr RejectRows(const std::string& run_id, const std::string& table,

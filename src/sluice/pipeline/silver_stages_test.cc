@@ -63,6 +63,28 @@ std::vector<std::string> Texts(const std::vector<BatchPtr>& batches) {
   return texts;
 }
 
+// The rows in a spool: all in its file when `spilled`, else all in memory.
+std::unique_ptr<columnar::BatchSpool> Spool(const std::vector<BatchPtr>& rows, bool spilled) {
+  auto spool =
+      std::make_unique<columnar::BatchSpool>(rows[0]->schema(), spilled ? 0 : int64_t{1} << 30);
+  for (const BatchPtr& batch : rows) EXPECT_TRUE(spool->Append(batch).ok());
+  return spool;
+}
+
+// Texts() of the rows `keep` keeps.
+std::vector<std::string> KeptTexts(const columnar::BatchSpool& spool, const RowSelection& keep) {
+  std::vector<BatchPtr> kept;
+  for (size_t b = 0; b < spool.num_batches(); ++b) {
+    kept.push_back(KeptRows(spool, keep.empty() ? nullptr : &keep, b).ValueOrDie());
+  }
+  return Texts(kept);
+}
+
+std::vector<std::string> Sorted(std::vector<std::string> texts) {
+  std::sort(texts.begin(), texts.end());
+  return texts;
+}
+
 silver::SilverTable Table() {
   silver::SilverTable table;
   table.name = "silver.customers";
@@ -89,39 +111,65 @@ TEST(SilverStagesTest, UnionSchemaMeetsIntegersAtInt64AndNamesTypeClashes) {
   EXPECT_EQ(UnionSchema({missing}).ValueOrDie(), nullptr);
 }
 
+// Both ways of de-duplicating — a single integer key (sorted key/order/row triples) and any other
+// key (a map by the key's text, here the email) — with the run's rows in memory or in a file.
 TEST(SilverStagesTest, DedupeKeepsTheLatestRowPerKeyAndNeverAnOlderOneThanTheTable) {
-  const silver::SilverTable table = Table();
-  std::vector<BatchPtr> rows = {Rows({{1, 10, "a@x"}, {2, 10, "b@x"}, {1, 30, "a2@x"}}),
-                                Rows({{1, 20, "a1@x"}, {3, 5, "c@x"}})};
-  const auto schema = rows[0]->schema();
-  auto counts = Dedupe(table, schema, nullptr, nullptr, 1, &rows).ValueOrDie();
-  EXPECT_EQ(counts.duplicates, 2);
-  EXPECT_EQ(counts.stale, 0);
-  EXPECT_EQ(Texts(rows), (std::vector<std::string>{"1/30/a2@x", "2/10/b@x", "3/5/c@x"}));
+  for (bool by_email : {false, true}) {
+    for (bool spilled : {false, true}) {
+      SCOPED_TRACE(std::string(by_email ? "email key" : "integer key") +
+                   (spilled ? ", spilled" : ", in memory"));
+      silver::SilverTable table = Table();
+      // The same shape of data both ways: email "k<id>" is the key.
+      auto row = [&](int64_t id, int64_t at, const std::string& email) {
+        return std::tuple<int64_t, int64_t, std::string>{
+            by_email ? at * 1000 + id : id, at, by_email ? "k" + std::to_string(id) : email};
+      };
+      if (by_email) table.dedupe_key = {"email"};
+      const std::vector<BatchPtr> batches = {
+          Rows({row(1, 10, "a@x"), row(2, 10, "b@x"), row(1, 30, "a2@x")}),
+          Rows({row(1, 20, "a1@x"), row(3, 5, "c@x"), row(1, 30, "a3@x")})};
+      const auto schema = batches[0]->schema();
+      const auto spool = Spool(batches, spilled);
+      RowSelection keep;
+      auto counts = Dedupe(table, schema, nullptr, nullptr, 1, *spool, &keep).ValueOrDie();
+      EXPECT_EQ(counts.duplicates, 3);
+      EXPECT_EQ(counts.stale, 0);
+      // Row 1 at 30 twice: the one read last wins.
+      const std::string first_one = by_email ? "30001/30/k1" : "1/30/a3@x";
+      const std::string two = by_email ? "10002/10/k2" : "2/10/b@x";
+      const std::string three = by_email ? "5003/5/k3" : "3/5/c@x";
+      EXPECT_EQ(KeptTexts(*spool, keep), Sorted({first_one, two, three}));
 
-  // Against a table that holds id 3 at updated 9: the run's older row 3 is left out.
-  lake::scratch::TempDir dir;
-  auto target = lake::DeltaTable::Open(dir.path()).ValueOrDie();
-  ASSERT_TRUE(target->Write(schema, OneBatch(Rows({{3, 9, "c9@x"}})), {}).ok());
-  auto log = lake::DeltaLog::Open(dir.path()).ValueOrDie();
-  counts = Dedupe(table, schema, log, log->Load().ValueOrDie(), 1, &rows).ValueOrDie();
-  EXPECT_EQ(counts.stale, 1);
-  EXPECT_EQ(counts.files_read, 1);
-  EXPECT_EQ(Texts(rows), (std::vector<std::string>{"1/30/a2@x", "2/10/b@x"}));
+      // Against a table that holds key 3 at updated 9: the run's older row 3 is left out.
+      lake::scratch::TempDir dir;
+      auto target = lake::DeltaTable::Open(dir.path()).ValueOrDie();
+      ASSERT_TRUE(target->Write(schema, OneBatch(Rows({row(3, 9, "c9@x")})), {}).ok());
+      auto log = lake::DeltaLog::Open(dir.path()).ValueOrDie();
+      counts = Dedupe(table, schema, log, log->Load().ValueOrDie(), 1, *spool, &keep).ValueOrDie();
+      EXPECT_EQ(counts.stale, 1);
+      EXPECT_EQ(counts.files_read, 1);
+      EXPECT_EQ(counts.duplicates, 4);
+      EXPECT_EQ(KeptTexts(*spool, keep), Sorted({first_one, two}));
 
-  // Files whose key statistics hold none of the run's keys are not read; a file that holds one
-  // still counts (id 2 at updated 40 is newer, so the run's row 2 is stale).
-  ASSERT_TRUE(target->Write(schema, OneBatch(Rows({{100, 1, "x"}, {200, 1, "y"}})), {}).ok());
-  ASSERT_TRUE(target->Write(schema, OneBatch(Rows({{2, 40, "b40@x"}, {9, 1, "z"}})), {}).ok());
-  counts = Dedupe(table, schema, log, log->Load().ValueOrDie(), 1, &rows).ValueOrDie();
-  EXPECT_EQ(counts.stale, 1);
-  EXPECT_EQ(counts.files_read, 1);
-  EXPECT_EQ(Texts(rows), (std::vector<std::string>{"1/30/a2@x"}));
+      // Files whose key statistics hold none of the run's keys are not read; a file that holds
+      // one still counts (key 2 at updated 40 is newer, so the run's row 2 is stale).
+      ASSERT_TRUE(
+          target->Write(schema, OneBatch(Rows({row(100, 1, "x"), row(200, 1, "y")})), {}).ok());
+      ASSERT_TRUE(
+          target->Write(schema, OneBatch(Rows({row(2, 40, "b40@x"), row(9, 1, "z")})), {}).ok());
+      counts = Dedupe(table, schema, log, log->Load().ValueOrDie(), 1, *spool, &keep).ValueOrDie();
+      EXPECT_EQ(counts.stale, 2);
+      if (!by_email) {
+        EXPECT_EQ(counts.files_read, 2);  // "k100" sorts between "k1" and "k3"
+      }
+      EXPECT_EQ(KeptTexts(*spool, keep), (std::vector<std::string>{first_one}));
 
-  silver::SilverTable wrong = table;
-  wrong.latest_by = "modified";
-  const Status refused = Dedupe(wrong, schema, nullptr, nullptr, 1, &rows).status();
-  EXPECT_NE(refused.message().find("latest_by: no column 'modified'"), std::string::npos);
+      silver::SilverTable wrong = table;
+      wrong.latest_by = "modified";
+      const Status refused = Dedupe(wrong, schema, nullptr, nullptr, 1, *spool, &keep).status();
+      EXPECT_NE(refused.message().find("latest_by: no column 'modified'"), std::string::npos);
+    }
+  }
 }
 
 TEST(SilverStagesTest, UniqueChecksHoldOnlyTheTableKeysTheRunAlsoHas) {
@@ -138,11 +186,12 @@ TEST(SilverStagesTest, UniqueChecksHoldOnlyTheTableKeysTheRunAlsoHas) {
   ASSERT_TRUE(target->Write(held->schema(), OneBatch(held), {}).ok());
   ASSERT_TRUE(target->Write(held->schema(), OneBatch(Rows({{50, 1, "c"}})), {}).ok());
   auto log = lake::DeltaLog::Open(dir.path()).ValueOrDie();
-  const std::vector<BatchPtr> rows = {Rows({{5, 2, "b2"}, {7, 2, "d"}})};
+  const std::vector<BatchPtr> rows = {Rows({{5, 2, "b2"}, {7, 2, "d"}, {50, 2, "e"}})};
+  const auto spool = Spool(rows, /*spilled=*/true);
+  const RowSelection keep = {true, true, false};  // 50 was left out by an earlier stage
   Project project;
   const silver::CheckContext context =
-      LoadCheckInputs(project, table, *rows[0]->schema(), rows, log, log->Load().ValueOrDie(), 0)
-          .ValueOrDie();
+      LoadCheckInputs(project, table, *spool, &keep, log, log->Load().ValueOrDie(), 0).ValueOrDie();
   const auto& keys = context.existing_keys.at("id_unique");
   ASSERT_EQ(keys.size(), 1u);
   EXPECT_EQ(*keys.begin(), silver::EncodeKey(*rows[0], {0}, 0));  // 5, held and incoming
@@ -155,14 +204,12 @@ TEST(SilverStagesTest, RowsFailingAQuarantineCheckLeaveWithTheValueAtFault) {
   check.kind = silver::CheckKind::kRegex;
   check.columns = {"email"};
   table.checks = {check};
-  silver::CheckResult result;
-  result.name = check.name;
-  result.columns = "email";
-  std::vector<BatchPtr> rows = {Rows({{1, 1, "a@x"}, {2, 1, "broken"}})};
+  BatchPtr rows = Rows({{1, 1, "a@x"}, {2, 1, "broken"}});
   std::vector<silver::RowReject> rejects;
-  QuarantineFailedRows(table, {result}, {{-1, 0}}, &rows, &rejects);
-  EXPECT_EQ(Texts(rows), std::vector<std::string>{"1/1/a@x"});
+  QuarantineFailedRows(table, {-1, 0}, &rows, &rejects);
+  EXPECT_EQ(Texts({rows}), std::vector<std::string>{"1/1/a@x"});
   ASSERT_EQ(rejects.size(), 1u);
+  EXPECT_EQ(rejects[0].column, "email");
   EXPECT_EQ(rejects[0].kind, "check:email_has_at");
   EXPECT_EQ(rejects[0].message.rfind("email = \"broken\": failed check 'email_has_at'", 0), 0u)
       << rejects[0].message;
@@ -179,14 +226,18 @@ TEST(SilverStagesTest, MasksChangeEveryBatchAndNameAMissingColumn) {
   std::vector<BatchPtr> rows = {Rows({{1, 1, "ann@shop.example"}}),
                                 Rows({{2, 1, "bo@mail.example"}})};
   const auto schema = rows[0]->schema();
-  auto masked = ApplyMasks(table, schema, {}, &rows).ValueOrDie();
+  auto masked = MaskedSchema(table, schema).ValueOrDie();
   EXPECT_EQ(masked->num_fields(), 3u);
-  for (const std::string& text : Texts(rows)) {
+  for (BatchPtr& batch : rows) batch = MaskBatch(table, masked, {}, batch).ValueOrDie();
+  const std::vector<std::string> texts = Texts(rows);
+  ASSERT_EQ(texts.size(), 2u);
+  for (const std::string& text : texts) {
     EXPECT_EQ(text.find("ann"), std::string::npos) << text;
     EXPECT_EQ(text.find("bo@"), std::string::npos) << text;
+    EXPECT_NE(text.find(".example"), std::string::npos) << text;
   }
   table.masks = {{"phone", rule}};
-  EXPECT_NE(ApplyMasks(table, schema, {}, &rows).status().message().find("no column 'phone'"),
+  EXPECT_NE(MaskedSchema(table, schema).status().message().find("no column 'phone'"),
             std::string::npos);
 }
 

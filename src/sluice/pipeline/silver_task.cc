@@ -77,14 +77,9 @@ Status WriteQuarantine(const Project& project, const std::string& table,
 // into an existing table, else an append (an overwrite for a full refresh). Returns the version.
 Result<int64_t> WriteTable(lake::DeltaTable* target, const lake::SnapshotPtr& snapshot,
                            const silver::SilverTable& table, const SchemaPtr& schema,
-                           const std::vector<BatchPtr>& rows, bool full,
+                           const lake::BatchSource& source, bool full,
                            const std::vector<std::pair<std::string, int64_t>>& ledger,
                            const RunStamp& stamp, nlohmann::ordered_json* details) {
-  size_t next = 0;
-  lake::BatchSource source = [&]() -> Result<BatchPtr> {
-    if (next >= rows.size()) return BatchPtr();
-    return rows[next++];
-  };
   if (!table.dedupe_key.empty() && !full && snapshot->exists()) {
     lake::MergeOptions options;
     options.keys = table.dedupe_key;
@@ -206,50 +201,25 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
                           ReadAndTransform(table_, plan.upstreams, full, union_schema,
                                            lookup ? &*lookup : nullptr, context));
   details["read"] = data.read;
+  if (data.rows->bytes_spilled() > 0) details["spilled_bytes"] = data.rows->bytes_spilled();
   // The table's rows count for dedupe and unique checks only when the run adds to them.
   const lake::SnapshotPtr held = full ? nullptr : target_snapshot;
-  SLUICE_ASSIGN_OR_RETURN(const DedupeCounts dedupe, Dedupe(table_, data.schema, target->log(),
-                                                            held, context.threads, &data.rows));
+  RowSelection keep;
+  SLUICE_ASSIGN_OR_RETURN(
+      const DedupeCounts dedupe,
+      Dedupe(table_, data.schema, target->log(), held, context.threads, *data.rows, &keep));
+  const RowSelection* kept = keep.empty() ? nullptr : &keep;
   if (dedupe.stale > 0) {
     outcome.notes.push_back(table_.name + ": " + std::to_string(dedupe.stale) +
                             " rows were older than the table's row for their key (by " +
                             table_.latest_by + ") and were left out");
   }
-  SLUICE_ASSIGN_OR_RETURN(const silver::CheckContext check_context,
-                          LoadCheckInputs(project_, table_, *data.schema, data.rows, target->log(),
-                                          held, stamp.now_micros));
-  std::vector<std::vector<int>> quarantined_by_check;
   SLUICE_ASSIGN_OR_RETURN(
-      const std::vector<silver::CheckResult> results,
-      silver::RunChecks(table_, data.rows, check_context, &quarantined_by_check));
-  QuarantineFailedRows(table_, results, quarantined_by_check, &data.rows, &data.rejects);
-  const double score = silver::QualityScore(results);
-  const std::vector<std::string> failed_checks =
-      ReportChecks(table_.name, results, score, &outcome);
-
-  int64_t rows_out = 0;
-  for (const BatchPtr& batch : data.rows) rows_out += batch->num_rows();
-  const int64_t rows_rejected = static_cast<int64_t>(data.rejects.size());
-  details["rows_filtered"] = data.counts.filtered;
-  details["rows_dropped_null"] = data.counts.null_dropped;
-  details["rows_deduplicated"] = dedupe.duplicates;
-  if (dedupe.files_read > 0) details["dedupe_files_read"] = dedupe.files_read;
-  outcome.rows_in = data.rows_in;
-  outcome.rows_out = rows_out;
-  outcome.rows_quarantined = rows_rejected;
-  if (!failed_checks.empty()) {
-    SLUICE_RETURN_NOT_OK(
-        RecordQuality(project_, table_.name, results, score, target_snapshot->version, stamp));
-    std::string message;
-    for (size_t i = 0; i < failed_checks.size(); ++i) {
-      message += (i ? "; " : "") + failed_checks[i];
-    }
-    return Status::DataError(message + "; nothing committed to " + table_.name);
-  }
-  SLUICE_RETURN_NOT_OK(CheckRejectLimits(table_, rows_rejected, data.rows_in));
-
-  SLUICE_ASSIGN_OR_RETURN(const SchemaPtr write_schema,
-                          ApplyMasks(table_, data.schema, keys, &data.rows));
+      const silver::CheckContext check_context,
+      LoadCheckInputs(project_, table_, *data.rows, kept, target->log(), held, stamp.now_micros));
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<silver::CheckRun> checks,
+                          silver::CheckRun::Start(table_, *data.schema, check_context));
+  SLUICE_ASSIGN_OR_RETURN(const SchemaPtr write_schema, MaskedSchema(table_, data.schema));
   if (!table_.dedupe_key.empty() && !full && target_snapshot->exists()) {
     // A merge cannot add columns: a new upstream column rebuilds the table from all upstream rows
     // (nothing was written yet).
@@ -264,23 +234,71 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
       }
     }
   }
+  details["rows_filtered"] = data.counts.filtered;
+  details["rows_dropped_null"] = data.counts.null_dropped;
+  details["rows_deduplicated"] = dedupe.duplicates;
+  if (dedupe.files_read > 0) details["dedupe_files_read"] = dedupe.files_read;
+  outcome.rows_in = data.rows_in;
 
-  // Quarantine first (ledgered), then the table with the consumed versions.
   std::vector<std::pair<std::string, int64_t>> ledger;
   for (const SilverUpstream& upstream : plan.upstreams) {
     ledger.emplace_back(UpstreamAppId(upstream.name), upstream.snapshot->version);
   }
-  SLUICE_RETURN_NOT_OK(
-      WriteQuarantine(project_, table_.name, data.rejects, ledger, full, stamp, &details));
-  SLUICE_ASSIGN_OR_RETURN(const int64_t version,
-                          WriteTable(target.get(), target_snapshot, table_, write_schema, data.rows,
-                                     full, ledger, stamp, &details));
+  // The rows are checked, quarantined and masked batch by batch as the table's files are
+  // written. At the end of the rows, before the table commits: the checks' verdict (a failed
+  // check of severity fail stops the commit), the reject limits, then the quarantine's commit.
+  std::vector<silver::CheckResult> results;
+  double score = 100;
+  int64_t rows_out = 0;
+  int64_t rows_checked = 0;
+  size_t next = 0;
+  auto finish = [&]() -> Status {
+    results = checks->Finish();
+    if (rows_checked == 0) results.clear();  // nothing to judge
+    score = silver::QualityScore(results);
+    const std::vector<std::string> failed_checks =
+        ReportChecks(table_.name, results, score, &outcome);
+    const int64_t rows_rejected = static_cast<int64_t>(data.rejects.size());
+    outcome.rows_out = rows_out;
+    outcome.rows_quarantined = rows_rejected;
+    if (!failed_checks.empty()) {
+      SLUICE_RETURN_NOT_OK(
+          RecordQuality(project_, table_.name, results, score, target_snapshot->version, stamp));
+      std::string message;
+      for (size_t i = 0; i < failed_checks.size(); ++i) {
+        message += (i ? "; " : "") + failed_checks[i];
+      }
+      return Status::DataError(message + "; nothing committed to " + table_.name);
+    }
+    SLUICE_RETURN_NOT_OK(CheckRejectLimits(table_, rows_rejected, data.rows_in));
+    return WriteQuarantine(project_, table_.name, data.rejects, ledger, full, stamp, &details);
+  };
+  lake::BatchSource source = [&]() -> Result<BatchPtr> {
+    while (next < data.rows->num_batches()) {
+      SLUICE_ASSIGN_OR_RETURN(BatchPtr batch, KeptRows(*data.rows, kept, next++));
+      if (batch->num_rows() == 0) continue;
+      rows_checked += batch->num_rows();
+      std::vector<int> marks;
+      SLUICE_RETURN_NOT_OK(checks->Add(*batch, &marks));
+      QuarantineFailedRows(table_, marks, &batch, &data.rejects);
+      if (batch->num_rows() == 0) continue;
+      rows_out += batch->num_rows();
+      return MaskBatch(table_, write_schema, keys, batch);
+    }
+    SLUICE_RETURN_NOT_OK(finish());
+    return BatchPtr();
+  };
+  Result<int64_t> written = WriteTable(target.get(), target_snapshot, table_, write_schema, source,
+                                       full, ledger, stamp, &details);
+  if (!written.ok() && !target_snapshot->exists()) RemoveFoldersOfUnbornTable(*target->log());
+  SLUICE_ASSIGN_OR_RETURN(const int64_t version, std::move(written));
   details["version"] = version;
   SLUICE_RETURN_NOT_OK(RecordQuality(project_, table_.name, results, score, version, stamp));
   if (!results.empty()) {
     outcome.notes.push_back(table_.name + ": quality score " + ScoreText(score) + " (" +
                             std::to_string(results.size()) + " checks)");
   }
+  const int64_t rows_rejected = outcome.rows_quarantined;
   const int64_t dropped = data.counts.filtered + data.counts.null_dropped + dedupe.duplicates;
   if (dropped > 0) {
     outcome.notes.push_back(table_.name + ": " + std::to_string(data.rows_in) +

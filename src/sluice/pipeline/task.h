@@ -27,6 +27,9 @@ struct TaskContext {
   int attempt = 1;  // 1-based
   TaskProgress* progress = nullptr;
   int threads = 2;  // reader/writer threads the task may use
+  // Bytes of rows and state the task may hold between its stages; beyond them it spills to
+  // temporary files (columnar::BatchSpool). The executor's share of the run's memory_limit.
+  int64_t memory_budget = int64_t{512} << 20;
 };
 
 // What a finished task did. rows_in = rows_out + rows_quarantined for every ingesting task.

@@ -42,6 +42,15 @@ Result<std::vector<columnar::BatchPtr>> ReadAll(std::shared_ptr<const lake::Delt
   return batches;
 }
 
+void RemoveFoldersOfUnbornTable(const lake::DeltaLog& log) {
+  const std::string& root = log.root();
+  (void)log.fs()->DeleteEmptyDirectories(root);
+  const size_t slash = root.find_last_of('/');
+  if (slash != std::string::npos && slash > 0) {
+    (void)log.fs()->DeleteEmptyDirectories(root.substr(0, slash));
+  }
+}
+
 Result<UpstreamDelta> ReadDelta(const lake::DeltaLog& log, const lake::Snapshot& snapshot,
                                 int64_t consumed) {
   UpstreamDelta delta;

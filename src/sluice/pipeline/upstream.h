@@ -34,6 +34,10 @@ Result<std::vector<columnar::BatchPtr>> ReadAll(std::shared_ptr<const lake::Delt
                                                 TaskProgress* progress,
                                                 columnar::SchemaPtr* schema = nullptr);
 
+// After a failed first write of a table (`log` had no version): removes the table's folder and,
+// when it was the first of its layer, the layer's folder, if nothing is left in them.
+void RemoveFoldersOfUnbornTable(const lake::DeltaLog& log);
+
 // What the commits after version `consumed` (up to `snapshot`) did to a table.
 struct UpstreamDelta {
   // Data files they added with rows new to the table that are still live (decoded): not the

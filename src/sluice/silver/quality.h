@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -40,10 +41,35 @@ struct CheckContext {
   int64_t now_micros = 0;
 };
 
-// Runs every check of `table` over `batches` (all in one schema). `quarantine` receives, per
-// batch, per row, the index of the first check of severity quarantine the row fails, or -1.
-// Errors: InvalidArgument for a check that cannot be bound (an unknown column, named with the
-// project file's line).
+// The checks of one table over a run's batches, fed one at a time (the run's rows need not be
+// held): row-level checks judge each batch as it comes; unique keeps the run's keys so far;
+// row_count and freshness are judged at Finish.
+class CheckRun {
+ public:
+  // Binds every check to `schema` (the batches' schema). `table` and `context` must outlive the
+  // run. Errors: InvalidArgument for a check that cannot be bound (an unknown column, named with
+  // the project file's line).
+  static Result<std::unique_ptr<CheckRun>> Start(const SilverTable& table,
+                                                 const columnar::Schema& schema,
+                                                 const CheckContext& context);
+  ~CheckRun();
+
+  // Judges the rows of `batch`. `quarantine` receives, per row, the index of the first check of
+  // severity quarantine the row fails, or -1.
+  Status Add(const columnar::Batch& batch, std::vector<int>* quarantine);
+  // A result per check, in the table's order.
+  std::vector<CheckResult> Finish();
+
+ private:
+  CheckRun() = default;
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Runs every check of `table` over `batches` (all in one schema); no results without batches.
+// `quarantine` receives, per batch, per row, the index of the first check of severity quarantine
+// the row fails, or -1. Errors: InvalidArgument for a check that cannot be bound (an unknown
+// column, named with the project file's line).
 Result<std::vector<CheckResult>> RunChecks(const SilverTable& table,
                                            const std::vector<columnar::BatchPtr>& batches,
                                            const CheckContext& context,
