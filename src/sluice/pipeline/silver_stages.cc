@@ -366,8 +366,10 @@ Result<Transformed> ReadAndTransform(const silver::SilverTable& table,
                           silver::Transformer::Create(table, union_schema, lookup));
   Transformed out;
   out.schema = transformer->output_schema();
-  // The rows wait for de-duplication and the checks here: half the task's memory, then a file.
-  out.rows = std::make_unique<columnar::BatchSpool>(out.schema, context.memory_budget / 2);
+  // The rows wait for de-duplication and the checks here: an eighth of the task's memory (the
+  // de-duplication and the reading and writing of files take the rest), then a file, which the
+  // page cache mostly keeps: spilling costs little.
+  out.rows = std::make_unique<columnar::BatchSpool>(out.schema, context.memory_budget / 8);
   for (const SilverUpstream& upstream : upstreams) {
     out.read[upstream.name] = {{"from_version", full ? 0 : upstream.consumed + 1},
                                {"to_version", upstream.snapshot->version},

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <map>
+#include <mutex>
 
 #include "sluice/columnar/column.h"
 #include "sluice/columnar/decimal.h"
@@ -28,10 +31,34 @@ class Statement {
   sqlite3_stmt* statement_ = nullptr;
 };
 
+// One writer at a time per database file within this process: the tasks of a run that load the
+// same SQLite file wait for each other here, however long a load takes, instead of failing when
+// SQLite's busy timeout runs out. (Other processes still meet the busy timeout.)
+class WriterLocks {
+ public:
+  // The lock of the database at `path`; null for an in-memory database.
+  static std::mutex* For(const std::string& path) {
+    if (path.empty() || path == ":memory:") return nullptr;
+    std::error_code error;
+    std::filesystem::path canonical = std::filesystem::weakly_canonical(path, error);
+    const std::string key = error ? path : canonical.string();
+    static std::mutex guard;
+    static std::map<std::string, std::unique_ptr<std::mutex>> locks;
+    std::lock_guard<std::mutex> held(guard);
+    std::unique_ptr<std::mutex>& lock = locks[key];
+    if (lock == nullptr) lock = std::make_unique<std::mutex>();
+    return lock.get();
+  }
+};
+
 class SqliteConnection final : public Connection {
  public:
-  SqliteConnection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
-  ~SqliteConnection() override { sqlite3_close_v2(db_); }
+  SqliteConnection(sqlite3* db, std::string path)
+      : db_(db), path_(std::move(path)), writer_lock_(WriterLocks::For(path_)) {}
+  ~SqliteConnection() override {
+    sqlite3_close_v2(db_);
+    ReleaseWriter();
+  }
 
   std::string kind() const override { return "sqlite"; }
   std::string description() const override { return path_; }
@@ -39,6 +66,7 @@ class SqliteConnection final : public Connection {
   Status Execute(const std::string& sql) override {
     char* message = nullptr;
     const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message);
+    if (sqlite3_get_autocommit(db_) != 0) ReleaseWriter();  // the transaction ended
     if (rc == SQLITE_OK) return Status::OK();
     std::string text = message != nullptr ? message : sqlite3_errstr(rc);
     sqlite3_free(message);
@@ -208,6 +236,10 @@ class SqliteConnection final : public Connection {
   }
 
   Status BeginTransaction() override {
+    if (writer_lock_ != nullptr && !writing_) {
+      writer_lock_->lock();
+      writing_ = true;
+    }
     return Execute("BEGIN IMMEDIATE; PRAGMA defer_foreign_keys = ON");
   }
 
@@ -307,8 +339,16 @@ class SqliteConnection final : public Connection {
     return Status::InvalidArgument("SQLite " + path_ + ": " + message);
   }
 
+  void ReleaseWriter() {
+    if (!writing_) return;
+    writing_ = false;
+    writer_lock_->unlock();
+  }
+
   sqlite3* db_;
   std::string path_;
+  std::mutex* writer_lock_;  // WriterLocks::For(path_)
+  bool writing_ = false;     // this connection holds writer_lock_
 };
 
 }  // namespace
