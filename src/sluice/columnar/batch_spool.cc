@@ -34,8 +34,10 @@ int64_t ColumnBytes(const Column& column, std::set<const void*>* seen) {
     case TypeId::kInt64:
     case TypeId::kTime:
     case TypeId::kTimestamp:
-    case TypeId::kFloat64:
       count(static_cast<const Int64Column&>(column).data(), column.length() * 8);
+      break;
+    case TypeId::kFloat64:
+      count(static_cast<const Float64Column&>(column).data(), column.length() * 8);
       break;
     case TypeId::kDecimal:
       count(static_cast<const DecimalColumn&>(column).data(), column.length() * 16);
@@ -126,9 +128,11 @@ Status BatchSpool::WriteColumn(const Column& column, Block* block) {
     case TypeId::kInt64:
     case TypeId::kTime:
     case TypeId::kTimestamp:
-    case TypeId::kFloat64:
       block->values = column.length() * 8;
       return WriteBytes(static_cast<const Int64Column&>(column).data(), block->values);
+    case TypeId::kFloat64:
+      block->values = column.length() * 8;
+      return WriteBytes(static_cast<const Float64Column&>(column).data(), block->values);
     case TypeId::kDecimal:
       block->values = column.length() * 16;
       return WriteBytes(static_cast<const DecimalColumn&>(column).data(), block->values);
