@@ -70,37 +70,13 @@ OrderValue OrderAt(const columnar::Column& column, int64_t row) {
   return value;
 }
 
-// Compares rows by the latest_by column (at `column` in every batch): as integers when it holds
-// integers, dates or timestamps (null oldest), else through OrderAt.
-class OrderReader {
- public:
-  OrderReader(std::optional<size_t> column, const columnar::Schema& schema) : column_(column) {
-    if (!column) return;
-    const TypeId id = schema.field(*column).type.id();
-    narrow_ = id == TypeId::kInt32 || id == TypeId::kDate;
-    wide_ = id == TypeId::kInt64 || id == TypeId::kTimestamp || id == TypeId::kTime;
-  }
-  // Row a of batch x is older than row b of batch y (false without a column: the row read last
-  // wins).
-  bool Less(const columnar::Batch& x, int64_t a, const columnar::Batch& y, int64_t b) const {
-    if (!column_) return false;
-    const columnar::Column& ca = *x.columns()[*column_];
-    const columnar::Column& cb = *y.columns()[*column_];
-    if (!narrow_ && !wide_) return OrderAt(ca, a) < OrderAt(cb, b);
-    if (ca.IsNull(a) || cb.IsNull(b)) return ca.IsNull(a) && !cb.IsNull(b);
-    if (narrow_) {
-      return static_cast<const columnar::Int32Column&>(ca).Value(a) <
-             static_cast<const columnar::Int32Column&>(cb).Value(b);
-    }
-    return static_cast<const columnar::Int64Column&>(ca).Value(a) <
-           static_cast<const columnar::Int64Column&>(cb).Value(b);
-  }
-
- private:
-  std::optional<size_t> column_;
-  bool narrow_ = false;
-  bool wide_ = false;
-};
+// The value of an integer, date, time or timestamp column.
+int64_t IntAt(const columnar::Column& column, int64_t row) {
+  const TypeId id = column.type().id();
+  return id == TypeId::kInt32 || id == TypeId::kDate
+             ? static_cast<const columnar::Int32Column&>(column).Value(row)
+             : static_cast<const columnar::Int64Column&>(column).Value(row);
+}
 
 // A hash map from a row's key to a value. A single integer key column is hashed as the integer
 // itself; other keys as their encoded text (silver::EncodeKey).
@@ -155,12 +131,6 @@ class KeyMap {
   }
 
  private:
-  static int64_t IntAt(const columnar::Column& column, int64_t row) {
-    return column.type().id() == TypeId::kInt32
-               ? static_cast<const columnar::Int32Column&>(column).Value(row)
-               : static_cast<const columnar::Int64Column&>(column).Value(row);
-  }
-
   std::vector<size_t> columns_;
   bool integer_ = false;
   std::unordered_map<int64_t, V> ints_;
@@ -451,13 +421,6 @@ Result<std::optional<std::vector<std::string>>> FilesWithKeysOf(
 bool IntegerType(TypeId id) {
   return id == TypeId::kInt32 || id == TypeId::kInt64 || id == TypeId::kDate ||
          id == TypeId::kTime || id == TypeId::kTimestamp;
-}
-
-int64_t IntAt(const columnar::Column& column, int64_t row) {
-  const TypeId id = column.type().id();
-  return id == TypeId::kInt32 || id == TypeId::kDate
-             ? static_cast<const columnar::Int32Column&>(column).Value(row)
-             : static_cast<const columnar::Int64Column&>(column).Value(row);
 }
 
 // One row of the run for the integer de-duplication: its key, its latest_by value (null as the
