@@ -92,12 +92,8 @@ int RunValidate(const ProjectFlags& flags) {
             << ", " << tasks->size() << (tasks->size() == 1 ? " task" : " tasks") << '\n';
   // Not errors, but worth knowing before a run: globs that match nothing yet.
   for (const pipeline::SourceDeclaration& source : project->sources) {
-    auto file_source = connectors::FileSource::Make(source.file);
-    if (!file_source.ok()) continue;
-    auto files = (*file_source)->List();
-    if (files.ok() && files->empty()) {
-      std::cerr << "sluice: note: source '" << source.name << "': no file matches "
-                << source.file.display_pattern << " yet\n";
+    for (const std::string& note : source.source->Notes()) {
+      std::cerr << "sluice: note: " << note << '\n';
     }
   }
   return kExitOk;

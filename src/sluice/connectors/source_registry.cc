@@ -6,7 +6,7 @@ namespace sluice::connectors {
 
 const std::vector<SourceComponent>& SourceComponents() {
   static const std::vector<SourceComponent> components = {
-      {"file", &FileSourceSpec()},
+      {"file", &FileSourceSpec(), &MakeFileSource},
   };
   return components;
 }
@@ -16,6 +16,15 @@ const SourceComponent* FindSourceComponent(std::string_view name) {
     if (component.name == name) return &component;
   }
   return nullptr;
+}
+
+std::string SourceComponentNames() {
+  std::string names;
+  for (const SourceComponent& component : SourceComponents()) {
+    if (!names.empty()) names += ", ";
+    names += component.name;
+  }
+  return names;
 }
 
 }  // namespace sluice::connectors

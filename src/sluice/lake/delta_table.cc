@@ -497,6 +497,11 @@ Result<WriteResult> DeltaTable::Write(const columnar::SchemaPtr& input_schema,
   for (const auto& [app_id, version] : options.ledger) {
     txn.RecordApplicationTransaction(app_id, version);
   }
+  if (options.ledger_after_rows) {
+    for (const auto& [app_id, version] : options.ledger_after_rows()) {
+      txn.RecordApplicationTransaction(app_id, version);
+    }
+  }
   result.rows = writer.rows_written();
   result.files_added = static_cast<int64_t>(adds.size());
   result.bytes_added = writer.bytes_written();

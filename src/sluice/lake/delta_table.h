@@ -59,6 +59,9 @@ struct TableWriteOptions {
   // Ledger entries committed with the data as txn actions (Transaction::
   // RecordApplicationTransaction): e.g. the files a bronze batch ingested.
   std::vector<std::pair<std::string, int64_t>> ledger;
+  // More ledger entries, known only once every batch is read (a source's high-water mark):
+  // called after the last batch, before `before_commit`.
+  std::function<std::vector<std::pair<std::string, int64_t>>()> ledger_after_rows;
   // Called after the data files are written and before the commit, with the rows and files
   // written so far; an error aborts the write (the new files are deleted, nothing is committed).
   std::function<Status(const struct WriteResult&)> before_commit;

@@ -1,21 +1,18 @@
-// BronzeTask: ingests one file source into its bronze Delta table — each file exactly once.
+// BronzeTask: ingests one source (connectors/source.h) into its bronze Delta table — each input
+// exactly once.
 //
-// The ledger of ingested files lives in the bronze table's own commits: every file is recorded as
-// a txn action (appId "sluice.file:<path relative to the project>", version = a fingerprint of
-// its size and modification time) in the same commit as its rows, so data and ledger can never
-// disagree, and two runs racing on one file conflict instead of both ingesting it.
+// The source plans the run from the state committed in the bronze table's own commits (txn
+// actions, e.g. one per ingested file: appId "sluice.file:<path relative to the project>",
+// version a fingerprint of its size and modification time), then streams its rows; the task adds
+// the audit columns, writes the data files, commits the rejected records to quarantine/<source>
+// (ledgered the same way, so a crash between the two commits never duplicates them) and finally
+// the bronze commit with the source's ledger entries, so data and ledger can never disagree, and
+// two runs racing on one input conflict instead of both ingesting it. Exceeding the reject limit,
+// or a new column under schema_drift: freeze, fails the task and commits nothing.
 //
-// A run: list the files matching the source's glob; leave those younger than min_age for a later
-// run; skip those the ledger holds with the same fingerprint; report changed ones (re-ingest them
-// when on_change: reingest); read the rest in path order with the table's column types (a value
-// that does not fit goes to quarantine, never coerced); add the audit columns; write the data
-// files; then commit the rejected records to quarantine/<source> (ledgered the same way, so a
-// crash between the two commits never duplicates them) and finally the bronze commit. Exceeding
-// the reject limit, or a new column under schema_drift: freeze, fails the task and commits
-// nothing.
-//
-// Audit columns: _sluice_ingested_at (timestamp), _sluice_source, _sluice_file, _sluice_batch_id
-// (the run id), and _sluice_ingest_date (date, the partition column).
+// Audit columns: _sluice_ingested_at (timestamp), _sluice_source, _sluice_file (the input: a
+// file, a table), _sluice_batch_id (the run id), and _sluice_ingest_date (date, the partition
+// column).
 #pragma once
 
 #include <cstdint>
@@ -27,10 +24,6 @@
 #include "sluice/pipeline/task.h"
 
 namespace sluice::pipeline {
-
-// The ledger's appId prefix and fingerprint (exposed for tests and tools).
-std::string FileLedgerAppId(const std::string& relative_path);
-int64_t FileFingerprint(int64_t size, int64_t modification_time_ms);
 
 class BronzeTask final : public Task {
  public:
@@ -50,7 +43,7 @@ class BronzeTask final : public Task {
   std::string table_path_;
   std::string quarantine_path_;
   std::string lake_;
-  connectors::FileSourceOptions source_;
+  std::shared_ptr<const connectors::Source> source_;
   int64_t now_ms_;
 };
 

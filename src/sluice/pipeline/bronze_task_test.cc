@@ -7,6 +7,7 @@
 #include <map>
 
 #include "sluice/columnar/value_formatter.h"
+#include "sluice/connectors/file/file_source.h"
 #include "sluice/lake/delta_log.h"
 #include "sluice/lake/table_scan.h"
 #include "sluice/lake/transaction.h"
@@ -113,7 +114,7 @@ TEST_F(BronzeTaskTest, IngestsEachFileExactlyOnceWithAuditColumns) {
   // The ledger is in the table's own log: one txn per file.
   auto log = lake::DeltaLog::Open(table);
   auto snapshot = (*log)->Load();
-  EXPECT_EQ((*snapshot)->app_transactions.count(FileLedgerAppId("drops/a.csv")), 1u);
+  EXPECT_EQ((*snapshot)->app_transactions.count(connectors::FileLedgerAppId("drops/a.csv")), 1u);
   EXPECT_EQ((*snapshot)->metadata.partition_columns,
             (std::vector<std::string>{"_sluice_ingest_date"}));
 
@@ -136,7 +137,12 @@ TEST_F(BronzeTaskTest, IngestsEachFileExactlyOnceWithAuditColumns) {
 TEST_F(BronzeTaskTest, MinAgeLeavesYoungFilesForLater) {
   Drop("a.csv", "id\n1\n");
   Project project = Load("");
-  project.sources[0].file.min_age_ms = 60'000;
+  connectors::FileSourceOptions options =
+      static_cast<const connectors::FileSource&>(*project.sources[0].source).options();
+  options.min_age_ms = 60'000;
+  auto young_source = connectors::FileSource::Make(options);
+  ASSERT_TRUE(young_source.ok());
+  project.sources[0].source = std::move(*young_source);
   Result<TaskOutcome> young = RunOnce(project);
   ASSERT_TRUE(young.ok());
   EXPECT_EQ(young->rows_in, 0);

@@ -219,7 +219,7 @@ const config::ConfigSpec& ProjectSpec() {
         "sources", ValueType::kObjectMap,
         "The inputs, by name; each is ingested into its bronze table (see the source "
         "components)");
-    sources.object = &connectors::FileSourceSpec();
+    sources.example = "{orders: {path: drops/orders/*.csv}}";
     keys.push_back(sources);
     // Each entry is validated by its kind's spec (silver, dimension, date_dimension, fact,
     // aggregate): see LoadProject.
@@ -443,13 +443,31 @@ std::map<std::string, std::string> ReadSources(const config::ConfigValues& value
                                       "tables and folders)");
       continue;
     }
-    if (!entry.value.IsMap()) continue;  // reported by the spec
-    const config::ConfigValues source_values(&entry.value, &connectors::FileSourceSpec());
+    if (!entry.value.IsMap()) {
+      errors->Add(entry.value.mark(), "source '" + entry.key +
+                                          "' must be a map of options, e.g. {path: drops/" +
+                                          entry.key + "/*.csv}");
+      continue;
+    }
+    // Each entry is checked against the spec of its component (`type`, default file).
+    const config::ConfigNode* type_node = entry.value.Find("type");
+    const std::string type =
+        type_node != nullptr && type_node->IsScalar() ? type_node->text() : "file";
+    const connectors::SourceComponent* component = connectors::FindSourceComponent(type);
+    if (component == nullptr) {
+      errors->Add(type_node != nullptr ? type_node->mark() : entry.key_mark,
+                  "source '" + entry.key + "': unknown type '" + type + "'; expected one of " +
+                      connectors::SourceComponentNames());
+      continue;
+    }
+    const size_t errors_before = errors->errors().size();
+    component->spec->Validate(entry.value, "source '" + entry.key + "'", errors);
+    if (errors->errors().size() != errors_before) continue;
+    const config::ConfigValues source_values(&entry.value, component->spec);
     SourceDeclaration declaration;
     declaration.name = entry.key;
     declaration.mark = entry.key_mark;
-    declaration.type = source_values.String("type");
-    if (connectors::FindSourceComponent(declaration.type) == nullptr) continue;  // reported
+    declaration.type = type;
     declaration.table =
         source_values.Has("table") ? source_values.String("table") : "bronze." + entry.key;
     const size_t dot = declaration.table.find('.');
@@ -467,11 +485,11 @@ std::map<std::string, std::string> ReadSources(const config::ConfigValues& value
                                                    "; give each source its own table");
       continue;
     }
-    if (!source_values.Has("path")) continue;  // reported by the spec
-    if (connectors::FileSourceOptionsFromConfig(entry.key, entry.value, project->dir,
-                                                &declaration.file, errors)) {
-      project->sources.push_back(std::move(declaration));
-    }
+    std::unique_ptr<connectors::Source> source =
+        component->make(entry.key, entry.value, project->dir, errors);
+    if (source == nullptr) continue;
+    declaration.source = std::move(source);
+    project->sources.push_back(std::move(declaration));
   }
   return table_owner;
 }

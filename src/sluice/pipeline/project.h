@@ -7,6 +7,7 @@
 // environment are registered with the Redactor.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,7 @@
 #include "sluice/config/config_node.h"
 #include "sluice/config/config_spec.h"
 #include "sluice/config/yaml_loader.h"
-#include "sluice/connectors/file/file_source.h"
+#include "sluice/connectors/source.h"
 #include "sluice/gold/gold_model.h"
 #include "sluice/io/s3/s3_config.h"
 #include "sluice/pipeline/executor.h"
@@ -25,10 +26,10 @@ namespace sluice::pipeline {
 
 struct SourceDeclaration {
   std::string name;
-  std::string type;   // "file"
+  std::string type;   // the component: "file", "postgres"
   std::string table;  // "bronze.orders"
   config::SourceMark mark;
-  connectors::FileSourceOptions file;
+  std::shared_ptr<const connectors::Source> source;
 };
 
 struct Project {

@@ -6,9 +6,15 @@
 #include <fstream>
 
 #include "sluice/common/redactor.h"
+#include "sluice/connectors/file/file_source.h"
 
 namespace sluice::pipeline {
 namespace {
+
+// The glob of a file source.
+std::string FilePattern(const SourceDeclaration& source) {
+  return static_cast<const connectors::FileSource&>(*source.source).options().pattern;
+}
 
 class ProjectTest : public ::testing::Test {
  protected:
@@ -58,7 +64,7 @@ TEST_F(ProjectTest, LoadsAProject) {
   EXPECT_EQ(project->TablePath("bronze.people"), (dir_ / "data/lake/bronze/people").string());
   EXPECT_EQ(project->QuarantinePath("customers"),
             (dir_ / "data/lake/quarantine/customers").string());
-  EXPECT_EQ(project->sources[0].file.pattern, (dir_ / "drops/orders/*.csv").string());
+  EXPECT_EQ(FilePattern(project->sources[0]), (dir_ / "drops/orders/*.csv").string());
 }
 
 TEST_F(ProjectTest, EveryErrorNamesItsLineAndSuggests) {
@@ -116,7 +122,7 @@ TEST_F(ProjectTest, EnvironmentInterpolationAndSecrets) {
            {{"PROJECT_NAME", "from_env"}, {"API_TOKEN", "s3cr3t-value"}});
   ASSERT_TRUE(project.ok()) << project.status().ToString();
   EXPECT_EQ(project->name, "from_env");
-  EXPECT_EQ(project->sources[0].file.pattern, (dir_ / "in/*.csv").string());
+  EXPECT_EQ(FilePattern(project->sources[0]), (dir_ / "in/*.csv").string());
   const std::string unset = Errors("name: ${NOT_SET_ANYWHERE}\nsources:\n  a: {path: a}\n");
   EXPECT_NE(unset.find("sluice.yml:1:7: environment variable NOT_SET_ANYWHERE is not set"),
             std::string::npos)

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "sluice/connectors/file/file_run.h"
 #include "sluice/connectors/file/glob.h"
 
 namespace sluice::connectors {
@@ -168,6 +169,55 @@ bool FileSourceOptionsFromConfig(const std::string& name, const config::ConfigNo
   }
   if (ok) *out = std::move(options);
   return ok;
+}
+
+std::unique_ptr<Source> MakeFileSource(const std::string& name, const config::ConfigNode& node,
+                                       const std::string& project_dir,
+                                       config::ConfigErrors* errors) {
+  FileSourceOptions options;
+  if (!FileSourceOptionsFromConfig(name, node, project_dir, &options, errors)) return nullptr;
+  // The file system is opened when a run is planned (an s3:// lake is configured after loading).
+  return std::unique_ptr<Source>(new FileSource(std::move(options), nullptr));
+}
+
+std::string FileLedgerAppId(const std::string& relative_path) {
+  return "sluice.file:" + relative_path;
+}
+
+int64_t FileFingerprint(int64_t size, int64_t modification_time_ms) {
+  // FNV-1a over the decimal text, so the value is the same on every platform and run.
+  const std::string text = std::to_string(size) + ":" + std::to_string(modification_time_ms);
+  uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  return static_cast<int64_t>(hash & 0x3FFFFFFFFFFFFFFFull);
+}
+
+std::vector<std::string> FileSource::Describe() const {
+  const std::string format = options_.read.format
+                                 ? std::string(formats::FileFormatName(*options_.read.format))
+                                 : std::string("format by extension");
+  return {options_.pattern + " (" + format + ", files older than " +
+          std::to_string(options_.min_age_ms / 1000) + "s)"};
+}
+
+std::vector<std::string> FileSource::Notes() const {
+  Result<std::unique_ptr<FileSource>> ready = Make(options_);
+  if (!ready.ok()) return {};
+  Result<std::vector<DropFile>> files = (*ready)->List();
+  if (files.ok() && files->empty()) {
+    return {"source '" + name() + "': no file matches " + options_.display_pattern + " yet"};
+  }
+  return {};
+}
+
+Result<std::unique_ptr<SourceRun>> FileSource::Plan(const SourceState& state) const {
+  FileSourceOptions options = options_;
+  options.read.csv.common.threads = std::max(1, state.threads);
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<FileSource> ready, Make(std::move(options)));
+  return PlanFileRun(std::move(ready), state);
 }
 
 Result<std::unique_ptr<FileSource>> FileSource::Make(FileSourceOptions options) {

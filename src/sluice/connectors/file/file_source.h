@@ -1,8 +1,9 @@
 // FileSource: file drops — every file matching a glob in a folder (local now; s3:// behind the
 // same FileSystem interface later) — read with the reader options of the `file` source component.
 //
-// The source lists and opens files; which files are new, changed or already ingested is decided
-// by the bronze task from the table's ledger (pipeline/bronze_task.h), not here.
+// The source lists and opens files. A run (file/file_run.h) takes the files the table's ledger
+// does not hold yet: each file is a `txn` action, appId "sluice.file:<path relative to the
+// project>", version a fingerprint of its size and modification time.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include "sluice/columnar/data_type.h"
 #include "sluice/common/result.h"
 #include "sluice/config/config_spec.h"
+#include "sluice/connectors/source.h"
 #include "sluice/formats/file_reader.h"
 #include "sluice/formats/reject.h"
 #include "sluice/io/file_system.h"
@@ -21,7 +23,6 @@
 namespace sluice::connectors {
 
 enum class OnChange { kReport, kReingest };
-enum class SchemaDrift { kEvolve, kFreeze };
 
 struct FileSourceOptions {
   std::string name;             // the source's name in the project file
@@ -43,11 +44,23 @@ struct DropFile {
   int64_t modification_time_ms = 0;
 };
 
-class FileSource {
+// The ledger's appId for a file and the fingerprint recorded as its version.
+std::string FileLedgerAppId(const std::string& relative_path);
+int64_t FileFingerprint(int64_t size, int64_t modification_time_ms);
+
+class FileSource final : public Source {
  public:
+  // Errors: the pattern's file system cannot be opened (an unknown scheme).
   static Result<std::unique_ptr<FileSource>> Make(FileSourceOptions options);
 
   const FileSourceOptions& options() const { return options_; }
+
+  std::string type() const override { return "file"; }
+  std::vector<std::string> Describe() const override;
+  std::vector<std::string> Notes() const override;
+  const formats::RejectPolicy& rejects() const override { return options_.rejects; }
+  SchemaDrift schema_drift() const override { return options_.schema_drift; }
+  Result<std::unique_ptr<SourceRun>> Plan(const SourceState& state) const override;
 
   // Every file matching the pattern, sorted by relative path. Errors: I/O errors of the listing.
   Result<std::vector<DropFile>> List() const;
@@ -65,8 +78,11 @@ class FileSource {
       const std::vector<std::pair<std::string, columnar::DataType>>& types) const;
 
  private:
+  friend std::unique_ptr<Source> MakeFileSource(const std::string&, const config::ConfigNode&,
+                                                const std::string&, config::ConfigErrors*);
+  // `fs` null: opened by Plan and Notes (the project's S3 settings are applied after loading).
   FileSource(FileSourceOptions options, std::shared_ptr<io::FileSystem> fs)
-      : options_(std::move(options)), fs_(std::move(fs)) {}
+      : Source(options.name), options_(std::move(options)), fs_(std::move(fs)) {}
 
   FileSourceOptions options_;
   std::shared_ptr<io::FileSystem> fs_;
@@ -79,5 +95,9 @@ const config::ConfigSpec& FileSourceSpec();
 bool FileSourceOptionsFromConfig(const std::string& name, const config::ConfigNode& node,
                                  const std::string& project_dir, FileSourceOptions* options,
                                  config::ConfigErrors* errors);
+// The registry's constructor: a FileSource from a validated entry, or nullptr with `errors`.
+std::unique_ptr<Source> MakeFileSource(const std::string& name, const config::ConfigNode& node,
+                                       const std::string& project_dir,
+                                       config::ConfigErrors* errors);
 
 }  // namespace sluice::connectors
