@@ -39,6 +39,12 @@ struct SourceState {
   std::string table;
   // The bronze table's columns without the audit columns; null before its first commit.
   columnar::SchemaPtr table_schema;
+  // Reads back committed rows, for a source that reads a window again (a cursor's lookback): the
+  // `columns` of the rows whose `column` may be at least `min` (an integer, days for a date, µs
+  // for a timestamp; files pruned by their statistics, rows not filtered), batch by batch.
+  std::function<Status(const std::vector<std::string>& columns, const std::string& column,
+                       int64_t min, const std::function<Status(const columnar::Batch&)>& visit)>
+      committed_rows;
   int64_t now_ms = 0;
   int threads = 1;
 };

@@ -1,12 +1,14 @@
 #include "sluice/connectors/source_registry.h"
 
 #include "sluice/connectors/file/file_source.h"
+#include "sluice/connectors/postgres/postgres_source.h"
 
 namespace sluice::connectors {
 
 const std::vector<SourceComponent>& SourceComponents() {
   static const std::vector<SourceComponent> components = {
-      {"file", &FileSourceSpec(), &MakeFileSource},
+      {"file", &FileSourceSpec(), &MakeFileSource, "table"},
+      {"postgres", &PostgresSourceSpec(), &MakePostgresSource, "into"},
   };
   return components;
 }

@@ -26,6 +26,9 @@ struct SourceComponent {
   std::string name;
   const config::ConfigSpec* spec;
   MakeSourceFunction make;
+  // The key naming the bronze table written ("table" for files; "into" where `table` names the
+  // table read).
+  std::string bronze_table_key;
 };
 
 const std::vector<SourceComponent>& SourceComponents();

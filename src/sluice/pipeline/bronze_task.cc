@@ -10,6 +10,8 @@
 #include "sluice/common/ascii.h"
 #include "sluice/lake/delta_schema.h"
 #include "sluice/lake/delta_table.h"
+#include "sluice/lake/file_statistics.h"
+#include "sluice/lake/table_scan.h"
 #include "sluice/lake/transaction.h"
 
 namespace sluice::pipeline {
@@ -260,6 +262,40 @@ columnar::SchemaPtr TableColumns(const lake::Snapshot& snapshot) {
   return std::make_shared<const columnar::Schema>(std::move(fields));
 }
 
+// The `columns` of the table's rows in files whose statistics allow `column` ≥ `min` (see
+// connectors::SourceState::committed_rows).
+Status ReadCommittedRows(const lake::DeltaTable& table, const lake::SnapshotPtr& snapshot,
+                         const std::vector<std::string>& columns, const std::string& column,
+                         int64_t min, int threads,
+                         const std::function<Status(const columnar::Batch&)>& visit) {
+  if (!snapshot->exists()) return Status::OK();
+  lake::TableScanOptions options;
+  options.columns = columns;
+  options.threads = threads;
+  for (const auto& [key, add] : snapshot->files) {
+    if (add.stats) {
+      Result<lake::FileStats> stats = lake::ParseStats(*add.stats, *snapshot->schema);
+      if (stats.ok()) {
+        const auto found = stats->columns.find(column);
+        if (found != stats->columns.end() && found->second.max &&
+            std::holds_alternative<int64_t>(*found->second.max) &&
+            std::get<int64_t>(*found->second.max) < min) {
+          continue;  // every value of the file is before the window
+        }
+      }
+    }
+    options.files.push_back(key.path);
+  }
+  if (options.files.empty()) return Status::OK();
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<lake::TableScan> scan,
+                          lake::TableScan::Open(table.log(), snapshot, options));
+  while (true) {
+    SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr batch, scan->Next());
+    if (batch == nullptr) return Status::OK();
+    SLUICE_RETURN_NOT_OK(visit(*batch));
+  }
+}
+
 }  // namespace
 
 BronzeTask::BronzeTask(const Project& project, const SourceDeclaration& source, int64_t now_ms)
@@ -299,6 +335,12 @@ Result<TaskOutcome> BronzeTask::Run(TaskContext& context) {
   };
   state.table = name_;
   state.table_schema = TableColumns(*snapshot);
+  state.committed_rows = [&](const std::vector<std::string>& columns, const std::string& column,
+                             int64_t min,
+                             const std::function<Status(const columnar::Batch&)>& visit) {
+    return ReadCommittedRows(*table, snapshot, columns, column, min, std::max(1, context.threads),
+                             visit);
+  };
   state.now_ms = now_ms;
   state.threads = std::max(1, context.threads);
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<connectors::SourceRun> run, source_->Plan(state));
@@ -376,7 +418,16 @@ Result<TaskOutcome> BronzeTask::Run(TaskContext& context) {
   // The ledger is complete once the rows are read; it is taken just before the commit. The
   // rejects go to quarantine before the bronze commit (see CommitQuarantine).
   QuarantineCommit quarantine_commit;
-  options.before_commit = [&](const lake::WriteResult&) -> Status {
+  bool nothing_new = false;
+  options.before_commit = [&](const lake::WriteResult& result) -> Status {
+    // A source that read a window again and found only rows committed before: no commit.
+    if (!run->replaces() && result.rows == 0 && quarantined.empty()) {
+      nothing_new = true;
+      for (const connectors::LedgerEntry& entry : run->Ledger()) {
+        nothing_new &= snapshot->TransactionVersion(entry.app_id) == entry.version;
+      }
+      if (nothing_new) return Status(StatusCode::kCancelled, "nothing new");
+    }
     SLUICE_ASSIGN_OR_RETURN(
         quarantine_commit,
         CommitQuarantine(quarantine.get(), quarantine_snapshot, run->Ledger(), quarantined,
@@ -392,6 +443,13 @@ Result<TaskOutcome> BronzeTask::Run(TaskContext& context) {
   };
   Result<lake::WriteResult> written = table->Write(input_schema, batches, options);
   run->Close();
+  if (!written.ok() && nothing_new) {
+    outcome.notes.push_back(name_ + ": nothing new in " + run->origin());
+    details["version"] = snapshot->exists() ? nlohmann::ordered_json(snapshot->version)
+                                            : nlohmann::ordered_json(nullptr);
+    details["committed"] = false;
+    return outcome;
+  }
   if (!written.ok()) {
     Status status = written.status();
     if (status.code() == StatusCode::kDataError) {

@@ -468,21 +468,23 @@ std::map<std::string, std::string> ReadSources(const config::ConfigValues& value
     declaration.name = entry.key;
     declaration.mark = entry.key_mark;
     declaration.type = type;
+    const std::string& table_key = component->bronze_table_key;
     declaration.table =
-        source_values.Has("table") ? source_values.String("table") : "bronze." + entry.key;
+        source_values.Has(table_key) ? source_values.String(table_key) : "bronze." + entry.key;
     const size_t dot = declaration.table.find('.');
     if (dot == std::string::npos || declaration.table.substr(0, dot) != "bronze" ||
         !IsIdentifier(declaration.table.substr(dot + 1))) {
-      errors->Add(source_values.Mark("table"), "'table' of source '" + entry.key +
-                                                   "' must name a bronze table, e.g. bronze." +
-                                                   entry.key + ", not '" + declaration.table + "'");
+      errors->Add(source_values.Mark(table_key), "'" + table_key + "' of source '" + entry.key +
+                                                     "' must name a bronze table, e.g. bronze." +
+                                                     entry.key + ", not '" + declaration.table +
+                                                     "'");
       continue;
     }
     auto [owner, inserted] = table_owner.emplace(declaration.table, entry.key);
     if (!inserted) {
-      errors->Add(source_values.Mark("table"), "sources '" + owner->second + "' and '" + entry.key +
-                                                   "' both write " + declaration.table +
-                                                   "; give each source its own table");
+      errors->Add(source_values.Mark(table_key),
+                  "sources '" + owner->second + "' and '" + entry.key + "' both write " +
+                      declaration.table + "; give each source its own table");
       continue;
     }
     std::unique_ptr<connectors::Source> source =
