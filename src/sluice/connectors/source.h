@@ -101,6 +101,8 @@ class SourceRun {
   // Releases readers and connections (after the end, or when the task fails).
   virtual void Close() = 0;
 
+  // Facts recorded in the commit's commitInfo (`sluice table history`): e.g. the files read.
+  virtual std::map<std::string, std::string> CommitParameters() const { return {}; }
   // The ledger to commit with the rows (complete once Next returned the end).
   virtual std::vector<LedgerEntry> Ledger() const = 0;
   // After the commit: per-origin facts for the report (`details`), notes, and bytes read.

@@ -415,6 +415,7 @@ Result<TaskOutcome> BronzeTask::Run(TaskContext& context) {
   options.commit.now_ms = now_ms_;
   options.parameters["sluice.source"] = source_->name();
   options.parameters["sluice.run_id"] = context.run_id;
+  for (auto& [key, value] : run->CommitParameters()) options.parameters[key] = std::move(value);
   // The ledger is complete once the rows are read; it is taken just before the commit. The
   // rejects go to quarantine before the bronze commit (see CommitQuarantine).
   QuarantineCommit quarantine_commit;

@@ -180,6 +180,16 @@ class FileRun final : public SourceRun {
     return ledger;
   }
 
+  std::map<std::string, std::string> CommitParameters() const override {
+    nlohmann::ordered_json files = nlohmann::ordered_json::array();
+    for (const FileWork& item : work_) {
+      files.push_back({{"file", item.file.relative},
+                       {"size", item.file.size},
+                       {"modification_time", item.file.modification_time_ms}});
+    }
+    return {{"sluice.files", files.dump()}};
+  }
+
   void ReportDone(const std::map<std::string, OriginCount>& counts, nlohmann::ordered_json* details,
                   std::vector<std::string>* notes, int64_t* bytes_in) const override {
     (void)notes;

@@ -182,6 +182,14 @@ class PostgresRun final : public SourceRun {
     if (session_) session_->Close();
   }
 
+  std::map<std::string, std::string> CommitParameters() const override {
+    nlohmann::ordered_json read = {{"server", session_ ? session_->where() : ""},
+                                   {"read", origin_},
+                                   {"mode", options_.cursor.empty() ? "full" : "incremental"}};
+    if (mark_) read["from"] = CursorText(low_);
+    return {{"sluice.postgres", read.dump()}};
+  }
+
   std::vector<LedgerEntry> Ledger() const override {
     if (options_.cursor.empty()) return {};
     std::optional<int64_t> mark = mark_;
