@@ -9,10 +9,10 @@ packages=(g++ cmake ninja-build ccache pkg-config
           zlib1g-dev libzstd-dev libsimdjson-dev libcli11-dev
           libsnappy-dev liblz4-dev libbrotli-dev nlohmann-json3-dev libyaml-dev
           libssl-dev libcurl4-openssl-dev libinih-dev libxml2-dev
-          libre2-dev libsqlite3-dev libpq-dev libroaring-dev)
+          libre2-dev libsqlite3-dev libpq-dev libmariadb-dev libroaring-dev)
 if [ "$what" = test ]; then
   packages+=(libgtest-dev libgmock-dev clang-14 libclang-rt-14-dev radosgw ceph-mon ceph-osd
-             postgresql-15)
+             postgresql-15 mariadb-server mariadb-client)
   # Node runs the independent readers of the interop tests (a newer Node already on the machine
   # is used as is).
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

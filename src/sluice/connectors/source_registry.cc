@@ -1,6 +1,7 @@
 #include "sluice/connectors/source_registry.h"
 
 #include "sluice/connectors/file/file_source.h"
+#include "sluice/connectors/mysql/mysql_source.h"
 #include "sluice/connectors/postgres/postgres_source.h"
 
 namespace sluice::connectors {
@@ -9,6 +10,7 @@ const std::vector<SourceComponent>& SourceComponents() {
   static const std::vector<SourceComponent> components = {
       {"file", &FileSourceSpec(), &MakeFileSource, "table"},
       {"postgres", &PostgresSourceSpec(), &MakePostgresSource, "into"},
+      {"mysql", &MysqlSourceSpec(), &MakeMysqlSource, "into"},
   };
   return components;
 }

@@ -279,41 +279,6 @@ bool AppendPgValue(const PgColumnPlan& plan, std::string_view bytes,
   return false;
 }
 
-bool IsPgCursorType(const PgColumnPlan& plan) {
-  return plan.decode == PgDecode::kInt16 || plan.decode == PgDecode::kInt32 ||
-         plan.decode == PgDecode::kInt64 || plan.decode == PgDecode::kDate ||
-         plan.decode == PgDecode::kTimestamp;
-}
-
-bool PgCursorValue(const PgColumnPlan& plan, std::string_view bytes, int64_t* value) {
-  switch (plan.decode) {
-    case PgDecode::kInt16:
-      if (bytes.size() != 2) return false;
-      *value = static_cast<int16_t>(Be16(bytes.data()));
-      return true;
-    case PgDecode::kInt32:
-    case PgDecode::kDate:
-      if (bytes.size() != 4) return false;
-      *value = static_cast<int32_t>(Be32(bytes.data())) +
-               (plan.decode == PgDecode::kDate ? int64_t{kEpochDays} : 0);
-      return true;
-    case PgDecode::kInt64:
-    case PgDecode::kTimestamp:
-      if (bytes.size() != 8) return false;
-      *value = static_cast<int64_t>(Be64(bytes.data()));
-      if (plan.decode == PgDecode::kTimestamp) {
-        if (*value == std::numeric_limits<int64_t>::max() ||
-            *value == std::numeric_limits<int64_t>::min()) {
-          return false;
-        }
-        *value += kEpochMicros;
-      }
-      return true;
-    default:
-      return false;
-  }
-}
-
 std::string PgCursorLiteral(const PgColumnPlan& plan, int64_t value) {
   std::string text;
   switch (plan.decode) {

@@ -64,11 +64,6 @@ PgColumnPlan PlanPgColumn(const std::string& name, const std::string& quoted,
 bool AppendPgValue(const PgColumnPlan& plan, std::string_view bytes,
                    columnar::ColumnBuilder* builder, std::string* error);
 
-// The int64 a cursor value orders by: the integer, days (date) or microseconds since the epoch
-// (timestamp); false for other types.
-bool PgCursorValue(const PgColumnPlan& plan, std::string_view bytes, int64_t* value);
-// Whether a column of this plan can be an incremental cursor.
-bool IsPgCursorType(const PgColumnPlan& plan);
 // A SQL literal for a cursor value of this plan ("42", "'2026-01-01 10:00:00'::timestamp").
 std::string PgCursorLiteral(const PgColumnPlan& plan, int64_t value);
 

@@ -1,31 +1,10 @@
 #include "sluice/connectors/postgres/postgres_source.h"
 
-#include "sluice/connectors/postgres/postgres_run.h"
+#include "sluice/connectors/postgres/postgres_driver.h"
 
 namespace sluice::connectors {
 
 namespace {
-
-const config::ConfigSpec& IncrementalSpec() {
-  using config::ValueType;
-  static const config::ConfigSpec spec(
-      "incremental",
-      "Incremental extraction: only rows whose cursor is at or past the committed high-water "
-      "mark (minus the lookback)",
-      {[] {
-         config::KeySpec key = config::MakeKey(
-             "cursor", ValueType::kString,
-             "The column that grows with every insert or update: an integer, date or timestamp", "",
-             {}, "updated_at");
-         key.required = true;
-         return key;
-       }(),
-       config::MakeKey("lookback", ValueType::kDuration,
-                       "Read again the rows this far behind the mark (a timestamp or date cursor; "
-                       "rows committed late by long transactions), never taking a row twice",
-                       "0s", {}, "10m")});
-  return spec;
-}
 
 std::vector<config::KeySpec> PostgresSourceKeys() {
   using config::ValueType;
@@ -47,37 +26,13 @@ std::vector<config::KeySpec> PostgresSourceKeys() {
       "The environment variable holding the password (default: libpq's PGPASSWORD or "
       "~/.pgpass)",
       "", {}, "SHOP_DB_PASSWORD");
-  add("table", ValueType::kString, "The table or view read (schema-qualified or not)", "", {},
-      "public.orders");
-  add("query", ValueType::kString,
-      "A query read instead of a table (e.g. \"select * from orders where region = 'eu'\")");
-  add("into", ValueType::kString, "The bronze table written (default: bronze.<source name>)", "",
-      {}, "bronze.orders");
-  add("primary_key", ValueType::kStringList,
-      "The columns identifying a row (default: the table's primary key)", "", {}, "[order_id]");
-  config::KeySpec incremental =
-      config::MakeKey("incremental", ValueType::kObject,
-                      "Read only what is new since the last run (absent: a full snapshot each run "
-                      "replaces the bronze table)");
-  incremental.object = &IncrementalSpec();
-  incremental.example = "{cursor: updated_at, lookback: 10m}";
-  keys.push_back(incremental);
   add("sslmode", ValueType::kEnum,
       "TLS (libpq's sslmode; default: the connection's, else require, or prefer for a server on "
       "this machine)",
       "", {"disable", "allow", "prefer", "require", "verify-ca", "verify-full"});
   add("sslrootcert", ValueType::kString, "The CA certificate file for verify-ca and verify-full");
   add("connect_timeout", ValueType::kDuration, "How long connecting may take", "10s");
-  add("batch_rows", ValueType::kInt, "Rows per batch read and written", "100000");
-  add("schema_drift", ValueType::kEnum,
-      "A column the bronze table does not have yet: add it (evolve) or fail the task (freeze)",
-      "evolve", {"evolve", "freeze"});
-  add("on_error", ValueType::kEnum,
-      "A value that does not fit its column: quarantine the row, skip it, or fail the run",
-      "quarantine", {"quarantine", "skip", "fail"});
-  add("max_rejects", ValueType::kString,
-      "Fail the run (committing nothing) past this many rejected rows, or this share (\"1%\")", "",
-      {}, "100");
+  AddDatabaseSourceKeys(&keys);
   return keys;
 }
 
@@ -103,7 +58,6 @@ std::unique_ptr<Source> MakePostgresSource(const std::string& name, const config
     ok = false;
   };
   PostgresSourceOptions options;
-  options.name = name;
   options.connect.conninfo = values.String("connection");
   if (config::HasLiteralPassword(options.connect.conninfo)) {
     error_at("connection",
@@ -123,31 +77,7 @@ std::unique_ptr<Source> MakePostgresSource(const std::string& name, const config
   options.connect.sslmode = values.String("sslmode");
   options.connect.sslrootcert = values.String("sslrootcert");
   options.connect.connect_timeout_ms = values.DurationMs("connect_timeout");
-  options.table = values.String("table");
-  options.query = values.String("query");
-  if (options.table.empty() == options.query.empty()) {
-    error_at(options.table.empty() ? "type" : "query",
-             "give either 'table' or 'query' (one of them)");
-  }
-  options.primary_key = values.StringList("primary_key");
-  if (const config::ConfigNode* incremental = values.Node("incremental")) {
-    const config::ConfigValues cursor(incremental, &IncrementalSpec());
-    options.cursor = cursor.String("cursor");
-    options.lookback_ms = cursor.DurationMs("lookback");
-  }
-  options.batch_rows = values.Int("batch_rows");
-  if (options.batch_rows < 1 || options.batch_rows > 10'000'000) {
-    error_at("batch_rows", "batch_rows must be between 1 and 10000000");
-  }
-  options.schema_drift =
-      values.String("schema_drift") == "freeze" ? SchemaDrift::kFreeze : SchemaDrift::kEvolve;
-  auto policy =
-      formats::RejectPolicy::Parse(values.String("on_error"), values.String("max_rejects"));
-  if (policy.ok()) {
-    options.rejects = *policy;
-  } else {
-    error_at(values.Has("max_rejects") ? "max_rejects" : "on_error", policy.status().message());
-  }
+  if (!DatabaseOptionsFromConfig(name, values, &options.read, errors)) ok = false;
   if (!ok) return nullptr;
   return std::make_unique<PostgresSource>(std::move(options));
 }
@@ -160,28 +90,20 @@ std::vector<std::string> PostgresSource::Describe() const {
             (parts->host.empty() ? "localhost" : parts->host) +
             (parts->port.empty() ? "" : ":" + parts->port) + "/" + parts->database;
   }
-  const std::string what = !options_.table.empty() ? "table " + options_.table : "a query";
-  const std::string mode =
-      options_.cursor.empty()
-          ? "full snapshot, replaces the table"
-          : "incremental on " + options_.cursor +
-                (options_.lookback_ms > 0
-                     ? ", lookback " + std::to_string(options_.lookback_ms / 1000) + "s"
-                     : "");
-  return {where + ": " + what + " (" + mode + ")"};
+  return {where + ": " + DescribeDatabaseRead(options_.read)};
 }
 
 Result<std::unique_ptr<SourceRun>> PostgresSource::Plan(const SourceState& state) const {
-  PostgresSourceOptions options = options_;
-  if (!options.password_env.empty()) {
-    const char* password = std::getenv(options.password_env.c_str());
+  PgConnectOptions connect = options_.connect;
+  if (!options_.password_env.empty()) {
+    const char* password = std::getenv(options_.password_env.c_str());
     if (password == nullptr || *password == '\0') {
       return Status::InvalidArgument("source '" + name() + "': environment variable " +
-                                     options.password_env + " (password_env) is not set or empty");
+                                     options_.password_env + " (password_env) is not set or empty");
     }
-    options.connect.password = password;
+    connect.password = password;
   }
-  return PlanPostgresRun(std::move(options), state);
+  return PlanDatabaseRun(MakePostgresDriver(std::move(connect)), options_.read, state, "postgres");
 }
 
 }  // namespace sluice::connectors

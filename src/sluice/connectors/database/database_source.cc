@@ -1,0 +1,114 @@
+#include "sluice/connectors/database/database_source.h"
+
+namespace sluice::connectors {
+
+namespace {
+
+const config::ConfigSpec& IncrementalSpec() {
+  using config::ValueType;
+  static const config::ConfigSpec spec(
+      "incremental",
+      "Incremental extraction: only rows whose cursor is at or past the committed high-water "
+      "mark (minus the lookback)",
+      {[] {
+         config::KeySpec key = config::MakeKey(
+             "cursor", ValueType::kString,
+             "The column that grows with every insert or update: an integer, date or timestamp", "",
+             {}, "updated_at");
+         key.required = true;
+         return key;
+       }(),
+       config::MakeKey("lookback", ValueType::kDuration,
+                       "Read again the rows this far behind the mark (a timestamp or date cursor; "
+                       "rows committed late by long transactions), never taking a row twice",
+                       "0s", {}, "10m")});
+  return spec;
+}
+
+}  // namespace
+
+void AddDatabaseSourceKeys(std::vector<config::KeySpec>* keys) {
+  using config::ValueType;
+  auto add = [&](std::string name, ValueType type, std::string description,
+                 std::string default_value = "", std::vector<std::string> choices = {},
+                 std::string example = "") {
+    keys->push_back(config::MakeKey(std::move(name), type, std::move(description),
+                                    std::move(default_value), std::move(choices),
+                                    std::move(example)));
+  };
+  add("table", ValueType::kString, "The table or view read (schema-qualified or not)", "", {},
+      "public.orders");
+  add("query", ValueType::kString,
+      "A query read instead of a table (e.g. \"select * from orders where region = 'eu'\")");
+  add("into", ValueType::kString, "The bronze table written (default: bronze.<source name>)", "",
+      {}, "bronze.orders");
+  add("primary_key", ValueType::kStringList,
+      "The columns identifying a row (default: the table's primary key)", "", {}, "[order_id]");
+  config::KeySpec incremental =
+      config::MakeKey("incremental", ValueType::kObject,
+                      "Read only what is new since the last run (absent: a full snapshot each run "
+                      "replaces the bronze table)");
+  incremental.object = &IncrementalSpec();
+  incremental.example = "{cursor: updated_at, lookback: 10m}";
+  keys->push_back(incremental);
+  add("batch_rows", ValueType::kInt, "Rows per batch read and written", "100000");
+  add("schema_drift", ValueType::kEnum,
+      "A column the bronze table does not have yet: add it (evolve) or fail the task (freeze)",
+      "evolve", {"evolve", "freeze"});
+  add("on_error", ValueType::kEnum,
+      "A value that does not fit its column: quarantine the row, skip it, or fail the run",
+      "quarantine", {"quarantine", "skip", "fail"});
+  add("max_rejects", ValueType::kString,
+      "Fail the run (committing nothing) past this many rejected rows, or this share (\"1%\")", "",
+      {}, "100");
+}
+
+bool DatabaseOptionsFromConfig(const std::string& name, const config::ConfigValues& values,
+                               DatabaseSourceOptions* options, config::ConfigErrors* errors) {
+  bool ok = true;
+  auto error_at = [&](std::string_view key, const std::string& message) {
+    errors->Add(values.Mark(key), "source '" + name + "': " + message);
+    ok = false;
+  };
+  options->name = name;
+  options->table = values.String("table");
+  options->query = values.String("query");
+  if (options->table.empty() == options->query.empty()) {
+    error_at(options->table.empty() ? "type" : "query",
+             "give either 'table' or 'query' (one of them)");
+  }
+  options->primary_key = values.StringList("primary_key");
+  if (const config::ConfigNode* incremental = values.Node("incremental")) {
+    const config::ConfigValues cursor(incremental, &IncrementalSpec());
+    options->cursor = cursor.String("cursor");
+    options->lookback_ms = cursor.DurationMs("lookback");
+  }
+  options->batch_rows = values.Int("batch_rows");
+  if (options->batch_rows < 1 || options->batch_rows > 10'000'000) {
+    error_at("batch_rows", "batch_rows must be between 1 and 10000000");
+  }
+  options->schema_drift =
+      values.String("schema_drift") == "freeze" ? SchemaDrift::kFreeze : SchemaDrift::kEvolve;
+  auto policy =
+      formats::RejectPolicy::Parse(values.String("on_error"), values.String("max_rejects"));
+  if (policy.ok()) {
+    options->rejects = *policy;
+  } else {
+    error_at(values.Has("max_rejects") ? "max_rejects" : "on_error", policy.status().message());
+  }
+  return ok;
+}
+
+std::string DescribeDatabaseRead(const DatabaseSourceOptions& options) {
+  const std::string what = !options.table.empty() ? "table " + options.table : "a query";
+  const std::string mode =
+      options.cursor.empty()
+          ? "full snapshot, replaces the table"
+          : "incremental on " + options.cursor +
+                (options.lookback_ms > 0
+                     ? ", lookback " + std::to_string(options.lookback_ms / 1000) + "s"
+                     : "");
+  return what + " (" + mode + ")";
+}
+
+}  // namespace sluice::connectors
