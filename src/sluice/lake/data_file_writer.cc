@@ -89,6 +89,38 @@ std::optional<std::string> PartitionValueText(const columnar::Column& column, in
   return text;
 }
 
+// Whether rows `row` and `row - 1` of `column` hold the same value (two nulls are the same); false
+// when unsure (booleans, floats), which only costs formatting the value again.
+bool SameAsPrevious(const columnar::Column& column, int64_t row) {
+  const bool null = column.IsNull(row);
+  if (null || column.IsNull(row - 1)) return null == column.IsNull(row - 1);
+  switch (column.type().id()) {
+    case columnar::TypeId::kInt32:
+    case columnar::TypeId::kDate: {
+      const auto& values = static_cast<const columnar::Int32Column&>(column);
+      return values.Value(row) == values.Value(row - 1);
+    }
+    case columnar::TypeId::kInt64:
+    case columnar::TypeId::kTime:
+    case columnar::TypeId::kTimestamp: {
+      const auto& values = static_cast<const columnar::Int64Column&>(column);
+      return values.Value(row) == values.Value(row - 1);
+    }
+    case columnar::TypeId::kDecimal: {
+      const auto& values = static_cast<const columnar::DecimalColumn&>(column);
+      return values.Value(row) == values.Value(row - 1);
+    }
+    case columnar::TypeId::kString:
+    case columnar::TypeId::kBinary:
+    case columnar::TypeId::kJson: {
+      const auto& values = static_cast<const columnar::StringColumn&>(column);
+      return values.Value(row) == values.Value(row - 1);
+    }
+    default:
+      return false;
+  }
+}
+
 std::string HivePartitionSegment(const std::string& column,
                                  const std::optional<std::string>& value) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -213,7 +245,19 @@ Status DataFileWriter::Write(const columnar::Batch& batch) {
     }
   } else {
     std::string key;
+    std::vector<int64_t>* previous = nullptr;
     for (int64_t row = 0; row < batch.num_rows(); ++row) {
+      // Rows of one partition usually come together: the key is formatted once per run of them.
+      if (previous != nullptr) {
+        bool same = true;
+        for (size_t p = 0; p < partition_columns_.size() && same; ++p) {
+          same = SameAsPrevious(batch.column(partition_indices_[p]), row);
+        }
+        if (same) {
+          previous->push_back(row);
+          continue;
+        }
+      }
       key.clear();
       StringMap values;
       for (size_t p = 0; p < partition_columns_.size(); ++p) {
@@ -227,6 +271,7 @@ Status DataFileWriter::Write(const columnar::Batch& batch) {
       auto& group = groups[key];
       if (group.second.empty()) group.first = std::move(values);
       group.second.push_back(row);
+      previous = &group.second;
     }
   }
   const bool whole_batch = groups.size() == 1;
