@@ -99,9 +99,15 @@ class StringColumn final : public Column {
   const std::vector<int64_t>& offsets() const { return offsets_; }
   const RawBytes& bytes() const { return bytes_; }
 
+  // Every row holds the same non-null value (made by RepeatString): encoders and statistics look
+  // at one value instead of each row's.
+  bool repeats_one_value() const { return repeats_one_value_; }
+  void set_repeats_one_value() { repeats_one_value_ = true; }
+
  private:
   std::vector<int64_t> offsets_;
   RawBytes bytes_;
+  bool repeats_one_value_ = false;
 };
 
 using ColumnPtr = std::shared_ptr<const Column>;

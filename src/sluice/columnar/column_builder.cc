@@ -91,6 +91,29 @@ ColumnPtr StringBuilder::Finish() {
   return column;
 }
 
+ColumnPtr RepeatString(DataType type, std::string_view value, int64_t rows) {
+  const size_t size = value.size();
+  std::vector<int64_t> offsets(static_cast<size_t>(rows) + 1);
+  for (int64_t i = 0; i <= rows; ++i)
+    offsets[static_cast<size_t>(i)] = i * static_cast<int64_t>(size);
+  RawBytes bytes;
+  bytes.resize(size * static_cast<size_t>(rows));
+  if (size > 0 && rows > 0) {
+    // Doubling copies: log2(rows) memcpy calls.
+    std::memcpy(bytes.data(), value.data(), size);
+    size_t filled = size;
+    while (filled < bytes.size()) {
+      const size_t chunk = std::min(filled, bytes.size() - filled);
+      std::memcpy(bytes.data() + filled, bytes.data(), chunk);
+      filled += chunk;
+    }
+  }
+  auto column = std::make_shared<StringColumn>(type, rows, 0, std::vector<uint8_t>{},
+                                               std::move(offsets), std::move(bytes));
+  if (rows > 0) column->set_repeats_one_value();
+  return column;
+}
+
 std::unique_ptr<ColumnBuilder> MakeBuilder(DataType type) {
   switch (type.id()) {
     case TypeId::kBool:

@@ -149,6 +149,9 @@ class StringBuilder final : public ColumnBuilder {
   RawBytes bytes_;
 };
 
+// A column of `rows` copies of `value` (string, binary or json), marked repeats_one_value().
+ColumnPtr RepeatString(DataType type, std::string_view value, int64_t rows);
+
 // Returns the builder for `type` (BooleanBuilder, PrimitiveBuilder<T> or StringBuilder).
 std::unique_ptr<ColumnBuilder> MakeBuilder(DataType type);
 

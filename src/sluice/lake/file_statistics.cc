@@ -495,7 +495,8 @@ void StatsCollector::UpdateColumn(const Column& column, const DataType& type, Co
       std::string_view min;
       std::string_view max;
       bool found = false;
-      const int64_t length = strings.length();
+      // A column of one repeated value: its first row says it all.
+      const int64_t length = strings.repeats_one_value() ? 1 : strings.length();
       for (int64_t i = 0; i < length; ++i) {
         if (strings.IsNull(i)) continue;
         const std::string_view value = strings.Value(i);

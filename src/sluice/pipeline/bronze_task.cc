@@ -8,6 +8,7 @@
 #include "sluice/columnar/column_builder.h"
 #include "sluice/columnar/temporal.h"
 #include "sluice/common/ascii.h"
+#include "sluice/common/thread_pool.h"
 #include "sluice/lake/delta_schema.h"
 #include "sluice/lake/delta_table.h"
 #include "sluice/lake/file_statistics.h"
@@ -36,9 +37,7 @@ std::vector<Field> AuditFields() {
 bool IsAuditColumn(std::string_view name) { return name.starts_with("_sluice_"); }
 
 columnar::ColumnPtr ConstantString(std::string_view value, int64_t rows) {
-  auto builder = std::make_unique<columnar::StringBuilder>(DataType::String());
-  for (int64_t i = 0; i < rows; ++i) builder->Append(value);
-  return builder->Finish();
+  return columnar::RepeatString(DataType::String(), value, rows);
 }
 
 template <typename Builder, typename T>
@@ -116,6 +115,66 @@ columnar::BatchPtr QuarantineBatch(const std::vector<const QuarantineRecord*>& r
       Constant<columnar::Int64Builder>(DataType::Timestamp(), now_micros, rows)};
   return std::make_shared<const columnar::Batch>(QuarantineSchema(), std::move(columns), rows);
 }
+
+// A run's rows with the audit columns, counting rows and rejects per origin and keeping the
+// rejects for quarantine. Not thread-safe: one Next() at a time.
+class AuditedRows {
+ public:
+  AuditedRows(connectors::SourceRun* run, std::string source, const formats::RejectPolicy& policy,
+              TaskContext* context, int64_t now_micros)
+      : run_(run),
+        source_(std::move(source)),
+        context_(context),
+        now_micros_(now_micros),
+        ingest_date_(static_cast<int32_t>(columnar::FloorDiv(now_micros, columnar::kMicrosPerDay))),
+        tracker_(policy, [this](const formats::Reject& reject) {
+          QuarantineRecord record;
+          record.file = !run_->origin().empty() ? run_->origin() : reject.file;
+          record.line = reject.line;
+          record.byte_offset = reject.byte_offset;
+          record.column = reject.column;
+          record.field = reject.field;
+          record.kind = std::string(formats::RejectKindName(reject.kind));
+          record.message = reject.message;
+          record.raw = reject.raw;
+          ++counts[record.file].rejects;
+          quarantined.push_back(std::move(record));
+          return Status::OK();
+        }) {}
+
+  Result<columnar::BatchPtr> Next() {
+    SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr batch, run_->Next(&tracker_));
+    if (context_->progress) {
+      context_->progress->files_done = run_->inputs_done();
+      context_->progress->bytes = run_->bytes_done();
+    }
+    if (batch == nullptr) return batch;
+    const int64_t rows = batch->num_rows();
+    counts[run_->origin()].rows += rows;
+    if (context_->progress) context_->progress->rows += rows;
+    std::vector<columnar::ColumnPtr> columns = batch->columns();
+    columns.push_back(Constant<columnar::Int64Builder>(DataType::Timestamp(), now_micros_, rows));
+    columns.push_back(ConstantString(source_, rows));
+    columns.push_back(ConstantString(run_->origin(), rows));
+    columns.push_back(ConstantString(context_->run_id, rows));
+    columns.push_back(Constant<columnar::Int32Builder>(DataType::Date(), ingest_date_, rows));
+    std::vector<Field> fields = batch->schema()->fields();
+    for (const Field& field : AuditFields()) fields.push_back(field);
+    return std::make_shared<const columnar::Batch>(
+        std::make_shared<const columnar::Schema>(std::move(fields)), std::move(columns), rows);
+  }
+
+  std::map<std::string, connectors::OriginCount> counts;
+  std::vector<QuarantineRecord> quarantined;
+
+ private:
+  connectors::SourceRun* run_;
+  std::string source_;
+  TaskContext* context_;
+  int64_t now_micros_;
+  int32_t ingest_date_;
+  formats::RejectTracker tracker_;
+};
 
 // What a commit of quarantine/<source> wrote.
 struct QuarantineCommit {
@@ -361,48 +420,21 @@ Result<TaskOutcome> BronzeTask::Run(TaskContext& context) {
   for (const Field& field : AuditFields()) fields.push_back(field);
   const auto input_schema = std::make_shared<const columnar::Schema>(std::move(fields));
 
-  // Rows and rejects per origin; the rejects are kept for quarantine.
-  std::map<std::string, connectors::OriginCount> counts;
-  std::vector<QuarantineRecord> quarantined;
-  const formats::RejectPolicy& policy = source_->rejects();
-  formats::RejectTracker tracker(policy, [&](const formats::Reject& reject) {
-    QuarantineRecord record;
-    record.file = !run->origin().empty() ? run->origin() : reject.file;
-    record.line = reject.line;
-    record.byte_offset = reject.byte_offset;
-    record.column = reject.column;
-    record.field = reject.field;
-    record.kind = std::string(formats::RejectKindName(reject.kind));
-    record.message = reject.message;
-    record.raw = reject.raw;
-    ++counts[record.file].rejects;
-    quarantined.push_back(std::move(record));
-    return Status::OK();
-  });
-  SLUICE_RETURN_NOT_OK(QuarantineUnreadable(policy, name_, unreadable, &counts, &quarantined));
-  const int32_t ingest_date =
-      static_cast<int32_t>(columnar::FloorDiv(now_micros, columnar::kMicrosPerDay));
+  AuditedRows audited(run.get(), source_->name(), source_->rejects(), &context, now_micros);
+  std::map<std::string, connectors::OriginCount>& counts = audited.counts;
+  std::vector<QuarantineRecord>& quarantined = audited.quarantined;
+  SLUICE_RETURN_NOT_OK(
+      QuarantineUnreadable(source_->rejects(), name_, unreadable, &counts, &quarantined));
+  std::function<Result<columnar::BatchPtr>()> read = [&]() { return audited.Next(); };
+  // Read-ahead: the next batch is read (rejects, counts and audit columns included) on a worker
+  // while the writer encodes this one. One read at a time, so the source, the tracker and the
+  // counts are never touched by two threads at once; the writer sees them only after the end.
+  ThreadPool& pool = ThreadPool::Global();
+  ThreadPool::Future<columnar::BatchPtr> ahead = pool.Async(read);
   lake::BatchSource batches = [&]() -> Result<columnar::BatchPtr> {
-    SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr batch, run->Next(&tracker));
-    if (context.progress) {
-      context.progress->files_done = run->inputs_done();
-      context.progress->bytes = run->bytes_done();
-    }
-    if (batch == nullptr) return batch;
-    const int64_t rows = batch->num_rows();
-    counts[run->origin()].rows += rows;
-    if (context.progress) context.progress->rows += rows;
-    std::vector<columnar::ColumnPtr> columns = batch->columns();
-    columns.push_back(Constant<columnar::Int64Builder>(DataType::Timestamp(), now_micros, rows));
-    columns.push_back(ConstantString(source_->name(), rows));
-    columns.push_back(ConstantString(run->origin(), rows));
-    columns.push_back(ConstantString(context.run_id, rows));
-    columns.push_back(Constant<columnar::Int32Builder>(DataType::Date(), ingest_date, rows));
-    std::vector<Field> batch_fields = batch->schema()->fields();
-    for (const Field& field : AuditFields()) batch_fields.push_back(field);
-    return std::make_shared<const columnar::Batch>(
-        std::make_shared<const columnar::Schema>(std::move(batch_fields)), std::move(columns),
-        rows);
+    Result<columnar::BatchPtr> batch = ahead.Get();
+    if (batch.ok() && *batch != nullptr) ahead = pool.Async(read);
+    return batch;
   };
 
   lake::TableWriteOptions options;
@@ -443,6 +475,7 @@ Result<TaskOutcome> BronzeTask::Run(TaskContext& context) {
     return ledger;
   };
   Result<lake::WriteResult> written = table->Write(input_schema, batches, options);
+  ahead.Abandon();  // a failed write: the read in flight finishes (or never starts) first
   run->Close();
   if (!written.ok() && nothing_new) {
     outcome.notes.push_back(name_ + ": nothing new in " + run->origin());

@@ -389,6 +389,22 @@ class BytesEncoder final : public DictionaryEncoder {
   // The non-null values of rows [begin, end).
   // Inlined into Append: the flat path's per-value loop stays as tight as a hand-written one.
   [[gnu::always_inline]] void EncodeValues(const Column& column, int64_t begin, int64_t end) {
+    if (use_dictionary_ && fixed_width_ == 0 && begin < end &&
+        static_cast<const columnar::StringColumn&>(column).repeats_one_value()) {
+      // One value repeated (an audit column): one lookup for the whole run.
+      const uint32_t index =
+          Lookup(static_cast<const columnar::StringColumn&>(column).Value(begin));
+      indices_.insert(indices_.end(), static_cast<size_t>(end - begin), index);
+      return;
+    }
+    if (use_dictionary_ && fixed_width_ == 0 && begin < end &&
+        static_cast<const columnar::StringColumn&>(column).repeats_one_value()) {
+      // One value repeated (an audit column): one lookup for the whole run.
+      const uint32_t index =
+          Lookup(static_cast<const columnar::StringColumn&>(column).Value(begin));
+      indices_.insert(indices_.end(), static_cast<size_t>(end - begin), index);
+      return;
+    }
     const bool has_nulls = column.null_count() != 0;
     for (int64_t row = begin; row < end; ++row) {
       if (has_nulls && column.IsNull(row)) continue;
