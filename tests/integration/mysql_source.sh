@@ -116,6 +116,9 @@ for want in "d,column 'd' (date): zero date '0000-00-00' is not a date" \
   "flag,column 'flag' (tinyint): '2' is not 0 or 1" "tm,column 'tm' (time): '30:00:00' is not a time of day"; do
   grep -qF "$want" <<< "$reasons" || fail "legacy quarantine lacks <$want>: $reasons"
 done
+# The rejected row itself, as the server sent it.
+"$sluice" cat lake/quarantine/legacy --to csv --columns raw | grep -qF '{""id"":""4"",""d"":""2024-01-04"",""dt"":""2024-01-04 10:00:00"",""flag"":""2"",""tm"":""10:00:00""}' ||
+  fail "legacy quarantine raw: $("$sluice" cat lake/quarantine/legacy --to csv --columns raw)"
 
 # events: a row sharing the last cursor value, and an update; every_type: a row deleted.
 sql "INSERT INTO events VALUES (4, 'd', '2026-12-01 11:00:00'); UPDATE events SET v = 'a2', updated_at = '2026-12-01 12:00:00' WHERE id = 1; DELETE FROM every_type WHERE id = 2"

@@ -118,6 +118,9 @@ done
   fail "products: $("$sluice" cat lake/bronze/products --to csv)"
 "$sluice" cat lake/quarantine/products --to csv --columns field,error_kind,message | grep -q "valid_until,cast_error,.*infinity does not fit a date" ||
   fail "products quarantine: $("$sluice" cat lake/quarantine/products --to csv)"
+# The rejected row itself, as JSON: the values that fit decoded, the one that does not in hex.
+"$sluice" cat lake/quarantine/products --to ndjson --columns raw | grep -qF '{\"sku\":\"p3\",\"price\":3.00,\"valid_until\":\"\\\\x7fffffff\"}' ||
+  fail "products quarantine raw: $("$sluice" cat lake/quarantine/products --to ndjson --columns raw)"
 
 # events: run 2 after a row sharing the last cursor value, and an update.
 sql "INSERT INTO events VALUES (4, 'd', '2026-12-01 11:00:00+00'); UPDATE events SET v = 'a2', updated_at = '2026-12-01 12:00:00+00' WHERE id = 1"

@@ -146,9 +146,8 @@ class DatabaseRun final : public SourceRun {
     }
     int64_t rows = 0;
     while (rows < options_.batch_rows) {
-      size_t column = 0;
-      std::string error;
-      SLUICE_ASSIGN_OR_RETURN(const DbRow status, driver_->NextRow(&builders_, &column, &error));
+      DbReject rejected;
+      SLUICE_ASSIGN_OR_RETURN(const DbRow status, driver_->NextRow(&builders_, &rejected));
       if (status == DbRow::kEnd) {
         done_ = true;
         break;
@@ -162,10 +161,11 @@ class DatabaseRun final : public SourceRun {
       formats::Reject reject;
       reject.file = origin_;
       reject.line = rows_read_;
-      reject.field = columns_[column].name;
+      const DbColumn& column = columns_[rejected.column];
+      reject.field = column.name;
       reject.kind = formats::RejectKind::kCastError;
-      reject.message =
-          "column '" + columns_[column].name + "' (" + columns_[column].db_type + "): " + error;
+      reject.message = "column '" + column.name + "' (" + column.db_type + "): " + rejected.message;
+      reject.raw = std::move(rejected.raw);
       SLUICE_RETURN_NOT_OK(rejects->Add(std::move(reject)));
     }
     if (rows == 0 && done_) {

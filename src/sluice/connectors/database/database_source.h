@@ -46,6 +46,13 @@ struct DbColumn {
 
 enum class DbRow { kRow, kRejected, kEnd };
 
+// Why a row was rejected.
+struct DbReject {
+  size_t column = 0;
+  std::string message;
+  std::string raw;  // {"id": 4, "d": "0000-00-00", ...}
+};
+
 class DbDriver {
  public:
   virtual ~DbDriver() = default;
@@ -67,9 +74,10 @@ class DbDriver {
   virtual Status StartRead(const std::vector<DbColumn>& columns, const std::string& from,
                            const std::string& where) = 0;
   // Decodes the next row into `builders` (one per column, made by columnar::MakeBuilder). A value
-  // that does not fit: kRejected with the column index and the reason, nothing appended.
+  // that does not fit: kRejected, nothing appended, and `reject` says which column, why, and the
+  // row as a JSON object of its values (for the quarantine's `raw`).
   virtual Result<DbRow> NextRow(std::vector<std::unique_ptr<columnar::ColumnBuilder>>* builders,
-                                size_t* column, std::string* error) = 0;
+                                DbReject* reject) = 0;
   // Ends the snapshot after the last row.
   virtual Status Finish() = 0;
   // Drops the connection (after Finish, or when the run fails).

@@ -7,6 +7,7 @@
 
 #include "sluice/columnar/decimal.h"
 #include "sluice/columnar/temporal.h"
+#include "sluice/columnar/value_formatter.h"
 #include "sluice/common/redactor.h"
 
 namespace sluice::connectors {
@@ -285,6 +286,9 @@ class MysqlDriver final : public DbDriver {
         static_cast<unsigned>(std::max<int64_t>(1, options_.connect_timeout_ms / 1000));
     mysql_optionsv(mysql_, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
     mysql_optionsv(mysql_, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    // Bigger network reads: fewer system calls while a large result streams in.
+    const unsigned long net_buffer = 1 << 20;
+    mysql_optionsv(mysql_, MYSQL_OPT_NET_BUFFER_LENGTH, &net_buffer);
     std::string sslmode = options_.sslmode;
     if (sslmode.empty()) sslmode = IsLocalHost(options_.host) ? "prefer" : "require";
     if (sslmode != "disable" && sslmode != "prefer") {
@@ -345,6 +349,7 @@ class MysqlDriver final : public DbDriver {
       const Plan plan = PlanField(fields[c]);
       plans_.push_back(plan);
       const std::string name(fields[c].name, fields[c].name_length);
+      names_.push_back(name);
       columns.push_back(DbColumn{name, QuoteIdentifier(name), plan.type, TypeName(fields[c])});
     }
     mysql_free_result(result);
@@ -393,7 +398,7 @@ class MysqlDriver final : public DbDriver {
   }
 
   Result<DbRow> NextRow(std::vector<std::unique_ptr<columnar::ColumnBuilder>>* builders,
-                        size_t* column, std::string* error) override {
+                        DbReject* reject) override {
     MYSQL_ROW row = mysql_fetch_row(result_);
     if (row == nullptr) {
       if (mysql_errno(mysql_) != 0) return Error("reading rows");
@@ -408,11 +413,24 @@ class MysqlDriver final : public DbDriver {
       }
       bytes_read_ += static_cast<int64_t>(lengths[c]);
       if (AppendText(plans_[c], std::string_view(row[c], lengths[c]), (*builders)[c].get(),
-                     error)) {
+                     &reject->message)) {
         continue;
       }
       for (size_t undo = 0; undo < c; ++undo) (*builders)[undo]->Truncate(row_start);
-      *column = c;
+      reject->column = c;
+      // The row as the server sent it: every value's text.
+      reject->raw = "{";
+      for (size_t r = 0; r < plans_.size(); ++r) {
+        if (r > 0) reject->raw += ",";
+        columnar::AppendJsonString(names_[r], &reject->raw);
+        reject->raw += ":";
+        if (row[r] == nullptr) {
+          reject->raw += "null";
+        } else {
+          columnar::AppendJsonString(std::string_view(row[r], lengths[r]), &reject->raw);
+        }
+      }
+      reject->raw += "}";
       return DbRow::kRejected;
     }
     return DbRow::kRow;
@@ -496,6 +514,7 @@ class MysqlDriver final : public DbDriver {
   MYSQL* mysql_ = nullptr;
   MYSQL_RES* result_ = nullptr;
   std::vector<Plan> plans_;
+  std::vector<std::string> names_;
   std::string table_schema_, table_name_;
   int64_t bytes_read_ = 0;
 };

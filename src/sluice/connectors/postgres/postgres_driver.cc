@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "sluice/columnar/value_formatter.h"
 #include "sluice/connectors/postgres/pg_types.h"
 
 namespace sluice::connectors {
@@ -136,7 +137,7 @@ class PostgresDriver final : public DbDriver {
   }
 
   Result<DbRow> NextRow(std::vector<std::unique_ptr<columnar::ColumnBuilder>>* builders,
-                        size_t* column, std::string* error) override {
+                        DbReject* reject) override {
     if (!header_read_) {
       SLUICE_ASSIGN_OR_RETURN(bool have, Want(kSignature.size() + 8));
       if (!have || std::string_view(buffer_.data() + pos_, kSignature.size()) != kSignature) {
@@ -174,7 +175,8 @@ class PostgresDriver final : public DbDriver {
     }
     SLUICE_ASSIGN_OR_RETURN(have, Want(size));
     if (!have) return Corrupt("a truncated row");
-    const char* p = buffer_.data() + pos_ + 2;
+    const char* tuple = buffer_.data() + pos_ + 2;
+    const char* p = tuple;
     pos_ += size;
     const int64_t row_start = (*builders)[0]->length();
     for (size_t c = 0; c < plans_.size(); ++c) {
@@ -186,9 +188,10 @@ class PostgresDriver final : public DbDriver {
       }
       const std::string_view bytes(p, static_cast<size_t>(length));
       p += length;
-      if (AppendPgValue(plans_[c], bytes, (*builders)[c].get(), error)) continue;
+      if (AppendPgValue(plans_[c], bytes, (*builders)[c].get(), &reject->message)) continue;
       for (size_t undo = 0; undo < c; ++undo) (*builders)[undo]->Truncate(row_start);
-      *column = c;
+      reject->column = c;
+      reject->raw = RawRow(tuple);
       return DbRow::kRejected;
     }
     return DbRow::kRow;
@@ -218,6 +221,39 @@ class PostgresDriver final : public DbDriver {
       bytes_read_ += static_cast<int64_t>(chunk->size());
     }
     return true;
+  }
+
+  // A rejected row as a JSON object: each value decoded on its own, a value that does not fit as
+  // its bytes in hex ("\\x...").
+  std::string RawRow(const char* p) const {
+    std::string raw = "{";
+    for (size_t c = 0; c < plans_.size(); ++c) {
+      if (c > 0) raw += ",";
+      columnar::AppendJsonString(plans_[c].name, &raw);
+      raw += ":";
+      const int32_t length = ReadBe32(p);
+      p += 4;
+      if (length < 0) {
+        raw += "null";
+        continue;
+      }
+      const std::string_view bytes(p, static_cast<size_t>(length));
+      p += length;
+      auto builder = columnar::MakeBuilder(plans_[c].type);
+      std::string ignored;
+      if (AppendPgValue(plans_[c], bytes, builder.get(), &ignored)) {
+        columnar::AppendValue(*builder->Finish(), 0, columnar::ValueStyle::kJson, &raw);
+      } else {
+        static constexpr char kHex[] = "0123456789abcdef";
+        std::string hex = "\\x";
+        for (char byte : bytes) {
+          hex += kHex[static_cast<uint8_t>(byte) >> 4];
+          hex += kHex[static_cast<uint8_t>(byte) & 15];
+        }
+        columnar::AppendJsonString(hex, &raw);
+      }
+    }
+    return raw + "}";
   }
 
   Status Corrupt(const std::string& what) const {

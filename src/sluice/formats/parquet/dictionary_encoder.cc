@@ -397,14 +397,6 @@ class BytesEncoder final : public DictionaryEncoder {
       indices_.insert(indices_.end(), static_cast<size_t>(end - begin), index);
       return;
     }
-    if (use_dictionary_ && fixed_width_ == 0 && begin < end &&
-        static_cast<const columnar::StringColumn&>(column).repeats_one_value()) {
-      // One value repeated (an audit column): one lookup for the whole run.
-      const uint32_t index =
-          Lookup(static_cast<const columnar::StringColumn&>(column).Value(begin));
-      indices_.insert(indices_.end(), static_cast<size_t>(end - begin), index);
-      return;
-    }
     const bool has_nulls = column.null_count() != 0;
     for (int64_t row = begin; row < end; ++row) {
       if (has_nulls && column.IsNull(row)) continue;
@@ -451,23 +443,9 @@ class BytesEncoder final : public DictionaryEncoder {
     return std::string_view(dictionary_plain_.data() + begin + prefix, end - begin - prefix);
   }
 
-  void OnDictionaryDropped() override {
-    starts_.clear();
-    last_index_ = -1;
-  }
+  void OnDictionaryDropped() override { starts_.clear(); }
 
   uint32_t Lookup(std::string_view value) {
-    // Runs of one value (constant columns, sorted data) skip the hash and the probe.
-    if (last_index_ >= 0 && value.size() == last_value_.size() &&
-        std::memcmp(value.data(), last_value_.data(), value.size()) == 0) {
-      return static_cast<uint32_t>(last_index_);
-    }
-    last_index_ = static_cast<int64_t>(LookupInTable(value));
-    last_value_.assign(value);
-    return static_cast<uint32_t>(last_index_);
-  }
-
-  uint32_t LookupInTable(std::string_view value) {
     const uint64_t hash = HashBytes(value.data(), value.size());
     size_t slot = 0;
     const int64_t found = table_.Find(
@@ -510,9 +488,6 @@ class BytesEncoder final : public DictionaryEncoder {
   const int fixed_width_;
   std::vector<size_t> starts_;  // of each dictionary entry in dictionary_plain_
   std::string entry_;
-  // The last value looked up and its index (-1: none since the dictionary was last dropped).
-  std::string last_value_;
-  int64_t last_index_ = -1;
   bool has_statistics_ = false;
   bool statistics_usable_ = true;
   std::string min_;
