@@ -28,6 +28,7 @@ struct Input {
   bool whole = false;                      // read every live file
   std::vector<std::string> files;          // else these
   std::optional<int64_t> deleted_version;  // an upstream commit after `consumed` deleted rows
+  bool absent = false;  // the upstream table has no commit yet: nothing has arrived
 };
 
 Result<Input> OpenInput(const Project& project, const std::string& table,
@@ -36,7 +37,9 @@ Result<Input> OpenInput(const Project& project, const std::string& table,
   SLUICE_ASSIGN_OR_RETURN(input.log, lake::DeltaLog::Open(project.TablePath(table)));
   SLUICE_ASSIGN_OR_RETURN(input.snapshot, input.log->Load());
   if (!input.snapshot->exists()) {
-    return Status::NotFound(table + " does not exist yet; run its task first");
+    // Its task ran (the executor skips what follows a failed task) and found nothing yet.
+    input.absent = true;
+    return input;
   }
   if (auto consumed = target.TransactionVersion(GoldUpstreamAppId(table))) {
     input.consumed = *consumed;
@@ -82,6 +85,17 @@ int64_t Rows(const std::vector<BatchPtr>& batches) {
 }
 
 // The outcome of a run with nothing to do.
+// A gold table whose upstream has no rows yet: nothing to do, and a note saying so.
+TaskOutcome NothingArrivedOutcome(const std::string& model, const std::string& upstream,
+                                  const lake::Snapshot& target) {
+  TaskOutcome outcome;
+  outcome.details["up_to_date"] = true;
+  outcome.details["version"] =
+      target.exists() ? nlohmann::ordered_json(target.version) : nlohmann::ordered_json(nullptr);
+  outcome.notes.push_back(model + ": " + upstream + " has no rows yet (nothing has arrived)");
+  return outcome;
+}
+
 TaskOutcome UpToDateOutcome(const lake::Snapshot& target) {
   TaskOutcome outcome;
   outcome.details["up_to_date"] = true;
@@ -305,6 +319,7 @@ Result<TaskOutcome> GoldTask::RunDimension(TaskContext& context) {
   SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr snapshot, target->log()->Load());
   SLUICE_ASSIGN_OR_RETURN(
       Input input, OpenInput(project_, spec.from, *snapshot, full_refresh_ || spec.close_missing));
+  if (input.absent) return NothingArrivedOutcome(model_.name, spec.from, *snapshot);
   if (UpToDate(input, *snapshot, full_refresh_)) return UpToDateOutcome(*snapshot);
   SchemaPtr upstream_schema;
   SLUICE_ASSIGN_OR_RETURN(std::vector<BatchPtr> incoming,
@@ -392,6 +407,7 @@ Result<TaskOutcome> GoldTask::RunFact(TaskContext& context) {
                           lake::DeltaTable::Open(project_.TablePath(model_.name)));
   SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr snapshot, target->log()->Load());
   SLUICE_ASSIGN_OR_RETURN(Input input, OpenInput(project_, spec.from, *snapshot, full_refresh_));
+  if (input.absent) return NothingArrivedOutcome(model_.name, spec.from, *snapshot);
   // The dimensions' keys (and versions: a fact run records the dimension versions it looked up).
   std::vector<gold::DimensionKeys> keys;
   std::vector<std::pair<std::string, int64_t>> ledger = {
@@ -411,7 +427,14 @@ Result<TaskOutcome> GoldTask::RunFact(TaskContext& context) {
     SLUICE_ASSIGN_OR_RETURN(auto log, lake::DeltaLog::Open(project_.TablePath(use.table)));
     SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr dimension_snapshot, log->Load());
     if (!dimension_snapshot->exists()) {
-      return Status::NotFound(use.table + " does not exist yet; run its task first");
+      // No member has arrived yet: every lookup finds the unknown member, and is made again once
+      // the dimension has rows (no ledger entry for it yet).
+      SLUICE_ASSIGN_OR_RETURN(gold::DimensionKeys none,
+                              gold::LoadDimensionKeys(*dimension, use, {}));
+      outcome.notes.push_back(model_.name + ": " + use.table +
+                              " has no rows yet; its keys point to the unknown member");
+      keys.push_back(std::move(none));
+      continue;
     }
     lake::TableScanOptions options;
     options.columns = {dimension->dimension.surrogate_key};
@@ -509,6 +532,7 @@ Result<TaskOutcome> GoldTask::RunAggregate(TaskContext& context) {
   // Without group_by there is one group: it is recomputed from the whole upstream.
   SLUICE_ASSIGN_OR_RETURN(Input input,
                           OpenInput(project_, spec.from, *snapshot, spec.group_by.empty()));
+  if (input.absent) return NothingArrivedOutcome(model_.name, spec.from, *snapshot);
   if (UpToDate(input, *snapshot, full_refresh_)) return UpToDateOutcome(*snapshot);
   const std::vector<std::pair<std::string, int64_t>> ledger = {
       {GoldUpstreamAppId(spec.from), input.snapshot->version}};

@@ -1,6 +1,7 @@
 #include "sluice/pipeline/load_task.h"
 
 #include <algorithm>
+#include <set>
 
 #include "sluice/columnar/column_builder.h"
 #include "sluice/columnar/take.h"
@@ -98,7 +99,12 @@ Result<TaskOutcome> LoadTask::Run(TaskContext& context) {
   SLUICE_ASSIGN_OR_RETURN(auto log, lake::DeltaLog::Open(project_.TablePath(load_.table)));
   SLUICE_ASSIGN_OR_RETURN(lake::SnapshotPtr snapshot, log->Load());
   if (!snapshot->exists()) {
-    return Status::NotFound(load_.table + " does not exist yet; run its task first");
+    // Its task ran (the executor skips what follows a failed task) and found nothing yet.
+    loader->Rollback();
+    details["up_to_date"] = true;
+    outcome.notes.push_back("load." + load_.target + ": " + load_.table +
+                            " has no rows yet (nothing has arrived)");
+    return outcome;
   }
   details["target"] = load_.target;
   details["lake_version"] = snapshot->version;
@@ -260,10 +266,35 @@ Result<TaskOutcome> ModelsTask::Run(TaskContext& /*context*/) {
   const WarehouseDeclaration& declaration = *project_.warehouse;
   SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<warehouse::Connection> connection,
                           warehouse::Connect(declaration.settings));
+  // Loaded tables not in the warehouse yet (nothing has arrived for them): the models built on
+  // them, and the tests of those, wait.
+  std::set<std::string> waiting;
+  for (const LoadDeclaration& load : declaration.loads) {
+    SLUICE_ASSIGN_OR_RETURN(std::vector<warehouse::ColumnInfo> columns,
+                            connection->TableColumns(load.target));
+    if (columns.empty()) waiting.insert(load.target);
+  }
+  std::vector<warehouse::SqlModel> ready;
+  for (const warehouse::SqlModel& model : declaration.models) {  // in dependency order
+    const auto on = std::find_if(model.refs.begin(), model.refs.end(),
+                                 [&](const auto& ref) { return waiting.contains(ref.name); });
+    if (on == model.refs.end()) {
+      ready.push_back(model);
+      continue;
+    }
+    waiting.insert(model.name);
+    outcome.notes.push_back(name_ + ": model " + model.name + " waits for " + on->name +
+                            " (no rows yet)");
+  }
+  std::vector<warehouse::ModelTest> tests_ready;
+  for (const warehouse::ModelTest& test : declaration.tests) {
+    if (waiting.contains(test.model) || waiting.contains(test.to_model)) continue;
+    tests_ready.push_back(test);
+  }
   SLUICE_ASSIGN_OR_RETURN(warehouse::ModelBuild build,
-                          warehouse::BuildModels(connection.get(), declaration.models));
+                          warehouse::BuildModels(connection.get(), ready));
   nlohmann::ordered_json models = nlohmann::ordered_json::array();
-  for (const warehouse::SqlModel& model : declaration.models) {
+  for (const warehouse::SqlModel& model : ready) {
     const bool refreshed = std::find(build.refreshed.begin(), build.refreshed.end(), model.name) !=
                            build.refreshed.end();
     models.push_back(
@@ -273,7 +304,7 @@ Result<TaskOutcome> ModelsTask::Run(TaskContext& /*context*/) {
   }
   outcome.details["models"] = models;
   SLUICE_ASSIGN_OR_RETURN(std::vector<warehouse::ModelTestResult> results,
-                          warehouse::RunModelTests(connection.get(), declaration.tests));
+                          warehouse::RunModelTests(connection.get(), tests_ready));
   nlohmann::ordered_json tests = nlohmann::ordered_json::array();
   std::vector<std::string> failed;
   for (const warehouse::ModelTestResult& result : results) {

@@ -75,6 +75,9 @@ class FileRun final : public SourceRun {
                            {"changed_not_reingested", Names(changed_reported_)},
                            {"changed_reingested", Names(changed_taken_)},
                            {"unreadable", nlohmann::ordered_json::array()}};
+    if (matched_ == 0) {
+      notes->push_back("no file matches " + options.display_pattern + " yet (nothing has arrived)");
+    }
     if (!too_young_.empty()) {
       notes->push_back(Plural(static_cast<int64_t>(too_young_.size()), "file") +
                        " younger than min_age (" + std::to_string(options.min_age_ms / 1000) +
