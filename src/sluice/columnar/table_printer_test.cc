@@ -245,12 +245,14 @@ TEST(ValueFormatterTest, FloatsShortestRoundTripAndNonFiniteInJson) {
     EXPECT_EQ(Value(column, 1, style), "1e+300");
     EXPECT_EQ(Value(column, 5, style), "-2.5");
   }
-  EXPECT_EQ(Value(column, 2, ValueStyle::kJson), "null");
-  EXPECT_EQ(Value(column, 3, ValueStyle::kJson), "null");
-  EXPECT_EQ(Value(column, 4, ValueStyle::kJson), "null");
+  // Never null: the words Spark and pandas read back (strings in JSON, which has no literal).
+  EXPECT_EQ(Value(column, 2, ValueStyle::kJson), "\"NaN\"");
+  EXPECT_EQ(Value(column, 3, ValueStyle::kJson), "\"Infinity\"");
+  EXPECT_EQ(Value(column, 4, ValueStyle::kJson), "\"-Infinity\"");
+  EXPECT_EQ(Value(column, 2, ValueStyle::kCsv), "NaN");
+  EXPECT_EQ(Value(column, 4, ValueStyle::kCsv), "-Infinity");
   EXPECT_EQ(Value(column, 2, ValueStyle::kDisplay), "nan");
   EXPECT_EQ(Value(column, 3, ValueStyle::kDisplay), "inf");
-  EXPECT_EQ(Value(column, 4, ValueStyle::kCsv), "-inf");
 }
 
 TEST(ValueFormatterTest, AppendDoubleIsShortestRoundTrip) {

@@ -111,8 +111,13 @@ void AppendValue(const Column& column, int64_t row, ValueStyle style, std::strin
       return;
     case TypeId::kFloat64: {
       const double value = static_cast<const Float64Column&>(column).Value(row);
-      if (json && !std::isfinite(value)) {
-        out->append("null");  // JSON has no NaN/Infinity
+      if (style != ValueStyle::kDisplay && !std::isfinite(value)) {
+        // The words Spark and pandas write and read back; JSON has no literal for them, so there
+        // they are strings.
+        const char* word = std::isnan(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
+        if (json) out->push_back('"');
+        out->append(word);
+        if (json) out->push_back('"');
       } else {
         AppendDouble(value, out);
       }

@@ -12,8 +12,10 @@ enum class ValueStyle {
   kDisplay,  // for people: timestamps "2024-03-01 13:45:07", binary as hex "\x01\x02", NULL shown
              // by the caller
   kJson,     // a JSON token: strings quoted/escaped, timestamps ISO 8601 with Z, binary base64,
-             // decimals as numbers with their exact scale, floats shortest round-trip, json as-is
-  kCsv,      // raw text (the caller quotes): timestamps ISO 8601 with Z, binary base64
+             // decimals as numbers with their exact scale, floats shortest round-trip (NaN and the
+             // infinities as the strings "NaN", "Infinity", "-Infinity"), json as-is
+  kCsv,      // raw text (the caller quotes): timestamps ISO 8601 with Z, binary base64, floats as
+             // in JSON but unquoted (NaN, Infinity, -Infinity)
 };
 
 // Appends the value at `row` of `column` to `out`. For kJson a null becomes `null`; for the other

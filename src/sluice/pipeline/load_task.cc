@@ -88,6 +88,19 @@ Result<std::optional<BatchPtr>> DeletedKeys(const std::shared_ptr<const lake::De
 
 }  // namespace
 
+namespace {
+
+// A load whose lake table has no commit yet: nothing to do, and a note saying so.
+TaskOutcome NothingArrived(const LoadDeclaration& load) {
+  TaskOutcome outcome;
+  outcome.details["up_to_date"] = true;
+  outcome.notes.push_back("load." + load.target + ": " + load.table +
+                          " has no rows yet (nothing has arrived)");
+  return outcome;
+}
+
+}  // namespace
+
 Result<TaskOutcome> LoadTask::Run(TaskContext& context) {
   TaskOutcome outcome;
   nlohmann::ordered_json& details = outcome.details;
@@ -101,10 +114,7 @@ Result<TaskOutcome> LoadTask::Run(TaskContext& context) {
   if (!snapshot->exists()) {
     // Its task ran (the executor skips what follows a failed task) and found nothing yet.
     loader->Rollback();
-    details["up_to_date"] = true;
-    outcome.notes.push_back("load." + load_.target + ": " + load_.table +
-                            " has no rows yet (nothing has arrived)");
-    return outcome;
+    return NothingArrived(load_);
   }
   details["target"] = load_.target;
   details["lake_version"] = snapshot->version;

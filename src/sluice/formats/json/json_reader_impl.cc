@@ -1,6 +1,7 @@
 #include "sluice/formats/json/json_reader_impl.h"
 
 #include <cmath>
+#include <limits>
 
 #include "sluice/columnar/value_formatter.h"
 #include "sluice/formats/json/json_text.h"
@@ -24,7 +25,14 @@ enum KindBit : uint32_t {
   kSeenFloat = 1u << 3,  // any other number
   kSeenString = 1u << 4,
   kSeenArray = 1u << 5,
+  kSeenNonFinite = 1u << 6,  // the strings "NaN", "Infinity", "-Infinity" (how floats say them)
 };
+
+// JSON has no literal for NaN and the infinities; sluice writes them as these strings, as Spark
+// and pandas do, and reads them back into float columns.
+bool IsNonFiniteWord(std::string_view text) {
+  return text == "NaN" || text == "Infinity" || text == "-Infinity";
+}
 
 }  // namespace
 
@@ -176,6 +184,9 @@ void JSONReaderImpl::Observe(ColumnState* column, dom::element value) {
       const std::string_view text = value.get_string().value_unsafe();
       if (IsNullToken(text)) {
         column->kinds |= kSeenNull;
+      } else if (IsNonFiniteWord(text)) {
+        column->kinds |= kSeenNonFinite;
+        if (options_.common.infer_types) column->strings.Observe(text);
       } else {
         column->kinds |= kSeenString;
         if (options_.common.infer_types) column->strings.Observe(text);
@@ -214,9 +225,9 @@ TextColumnType JSONReaderImpl::InferredType(const ColumnState& column) const {
     result.type = DataType::Bool();
   } else if (kinds == kSeenInt) {
     result.type = DataType::Int64();
-  } else if ((kinds & ~(kSeenInt | kSeenFloat)) == 0) {
+  } else if ((kinds & ~(kSeenInt | kSeenFloat | kSeenNonFinite)) == 0) {
     result.type = DataType::Float64();
-  } else if (kinds == kSeenString) {
+  } else if ((kinds & ~kSeenNonFinite) == kSeenString) {
     // Strings that are all dates, timestamps or times get that type; numbers, booleans and
     // everything else written as JSON strings stay strings.
     const TextColumnType text = column.strings.Result();
@@ -408,6 +419,13 @@ bool JSONReaderImpl::AppendCell(ColumnState& column, dom::element value) {
       }
       // Text converts into types JSON has no literal for (dates, times, decimals) and into any
       // type named explicitly; a string in an inferred bool or number column is a cast error.
+      if (id == TypeId::kFloat64 && IsNonFiniteWord(text)) {
+        static_cast<columnar::Float64Builder*>(builder)->Append(
+            text == "NaN" ? std::numeric_limits<double>::quiet_NaN()
+                          : (text == "Infinity" ? std::numeric_limits<double>::infinity()
+                                                : -std::numeric_limits<double>::infinity()));
+        return true;
+      }
       const bool converts = column.explicit_type || id == TypeId::kDate || id == TypeId::kTime ||
                             id == TypeId::kTimestamp || id == TypeId::kDecimal;
       const ConvertError error =
