@@ -98,6 +98,38 @@ Int128 DecodeBigEndianDecimal(const uint8_t* data, size_t size) {
   return static_cast<Int128>(value);
 }
 
+void AppendWideDecimalText(const uint8_t* data, size_t size, int scale, std::string* out) {
+  // The magnitude, big-endian, two's complement undone for a negative value.
+  std::vector<uint8_t> magnitude(data, data + size);
+  const bool negative = size > 0 && (data[0] & 0x80) != 0;
+  if (negative) {
+    for (uint8_t& byte : magnitude) byte = static_cast<uint8_t>(~byte);
+    for (size_t k = magnitude.size(); k-- > 0;) {
+      if (++magnitude[k] != 0) break;
+    }
+  }
+  // Decimal digits by repeated division by 10, least significant first.
+  std::string digits;
+  bool zero = false;
+  while (!zero) {
+    uint32_t remainder = 0;
+    zero = true;
+    for (uint8_t& byte : magnitude) {
+      const uint32_t current = (remainder << 8) | byte;
+      byte = static_cast<uint8_t>(current / 10);
+      remainder = current % 10;
+      zero &= byte == 0;
+    }
+    digits.push_back(static_cast<char>('0' + remainder));
+  }
+  while (digits.size() <= static_cast<size_t>(scale)) digits.push_back('0');
+  if (negative) out->push_back('-');
+  for (size_t k = digits.size(); k-- > 0;) {
+    out->push_back(digits[k]);
+    if (k == static_cast<size_t>(scale) && scale > 0) out->push_back('.');
+  }
+}
+
 // ---- ColumnChunkReader ----------------------------------------------------------------------
 
 ColumnChunkReader::ColumnChunkReader(ColumnChunkContext context)
@@ -634,6 +666,15 @@ Status ColumnChunkReader::AppendFixed(const uint8_t* data, int64_t count, ValueA
                                                        static_cast<size_t>(fixed_width_)));
       }
       break;
+    case LeafConversion::kWideDecimal:
+      for (size_t i = 0; i < n; ++i) {
+        std::string text;
+        AppendWideDecimalText(data + i * static_cast<size_t>(fixed_width_),
+                              static_cast<size_t>(fixed_width_), leaf.scale, &text);
+        out->bytes.insert(out->bytes.end(), text.begin(), text.end());
+        out->offsets.push_back(static_cast<int64_t>(out->bytes.size()));
+      }
+      break;
     case LeafConversion::kUUID:
       for (size_t i = 0; i < n; ++i) {
         AppendUUID(data + i * 16, &out->bytes);
@@ -687,6 +728,15 @@ Status ColumnChunkReader::AppendViews(const std::string_view* views, int64_t cou
       break;
     case LeafConversion::kNull:
       for (int64_t i = 0; i < count; ++i) {
+        out->offsets.push_back(static_cast<int64_t>(out->bytes.size()));
+      }
+      break;
+    case LeafConversion::kWideDecimal:
+      for (int64_t i = 0; i < count; ++i) {
+        std::string text;
+        AppendWideDecimalText(reinterpret_cast<const uint8_t*>(views[i].data()), views[i].size(),
+                              leaf.scale, &text);
+        out->bytes.insert(out->bytes.end(), text.begin(), text.end());
         out->offsets.push_back(static_cast<int64_t>(out->bytes.size()));
       }
       break;

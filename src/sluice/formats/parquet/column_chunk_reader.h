@@ -25,6 +25,9 @@ namespace sluice::parquet {
 
 // A big-endian two's complement integer of 1..16 bytes (DECIMAL on BYTE_ARRAY / FLBA).
 columnar::Int128 DecodeBigEndianDecimal(const uint8_t* data, size_t size);
+// Appends the decimal text of a big-endian two's-complement unscaled value of any width at
+// `scale` ("-12.345"), exactly.
+void AppendWideDecimalText(const uint8_t* data, size_t size, int scale, std::string* out);
 
 struct ColumnChunkContext {
   const io::RandomAccessFile* file = nullptr;

@@ -69,9 +69,17 @@ Status ReadInt(Reader& reader, const ThriftFieldHeader& field, const char* label
   return ReadIntValue(reader, field.type, out);
 }
 
+// An optional field an old writer wrote with another wire type than the spec's today (e.g.
+// ColumnMetaData.bloom_filter_length as a list): skipped, as parquet-mr and DuckDB do, the value
+// left absent. Required fields of a wrong type stay errors.
+bool SkipsMistypedOptional(const ThriftFieldHeader& field) {
+  return field.type != ThriftType::kByte && !IsVarintType(field.type);
+}
+
 template <typename T>
 Status ReadInt(Reader& reader, const ThriftFieldHeader& field, const char* label,
                std::optional<T>* out) {
+  if (SkipsMistypedOptional(field)) return reader.SkipField(field);
   T value{};
   SLUICE_RETURN_NOT_OK(ReadInt(reader, field, label, &value));
   *out = value;
@@ -111,6 +119,7 @@ Status ReadEnum(Reader& reader, const ThriftFieldHeader& field, const char* labe
 template <typename E>
 Status ReadEnum(Reader& reader, const ThriftFieldHeader& field, const char* label,
                 int32_t min_value, int32_t max_value, std::optional<E>* out) {
+  if (SkipsMistypedOptional(field)) return reader.SkipField(field);
   E value{};
   SLUICE_RETURN_NOT_OK(ReadEnum(reader, field, label, min_value, max_value, &value));
   *out = value;

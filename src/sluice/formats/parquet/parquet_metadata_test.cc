@@ -818,6 +818,56 @@ TEST(ParquetMetadataTest, WrongFieldTypesAreErrors) {
                   "FileMetaData.version: thrift type binary, expected an integer");
 }
 
+TEST(ParquetMetadataTest, AnOptionalFieldOfAnotherWireTypeIsSkipped) {
+  // A file from an old writer: ColumnMetaData.bloom_filter_length (optional i32) as a list, and
+  // index_page_offset (optional i64) as a string. Both skipped; the rest reads.
+  std::string bytes;
+  ThriftCompactWriter writer(&bytes);
+  writer.WriteStructBegin();
+  writer.WriteI32Field(1, 1);
+  writer.WriteFieldBegin(ThriftType::kList, 2);
+  writer.WriteListBegin(ThriftType::kStruct, 0);
+  writer.WriteI64Field(3, 7);
+  writer.WriteFieldBegin(ThriftType::kList, 4);
+  writer.WriteListBegin(ThriftType::kStruct, 1);
+  writer.WriteStructBegin();  // RowGroup
+  writer.WriteFieldBegin(ThriftType::kList, 1);
+  writer.WriteListBegin(ThriftType::kStruct, 1);
+  writer.WriteStructBegin();  // ColumnChunk
+  writer.WriteI64Field(2, 4);
+  writer.WriteStructFieldBegin(3);  // ColumnMetaData
+  writer.WriteI32Field(1, 2);       // INT64
+  writer.WriteFieldBegin(ThriftType::kList, 2);
+  writer.WriteListBegin(ThriftType::kI32, 1);
+  writer.WriteI32(0);
+  writer.WriteFieldBegin(ThriftType::kList, 3);
+  writer.WriteListBegin(ThriftType::kBinary, 1);
+  writer.WriteBinary("a");
+  writer.WriteI32Field(4, 0);
+  writer.WriteI64Field(5, 7);
+  writer.WriteI64Field(6, 100);
+  writer.WriteI64Field(7, 100);
+  writer.WriteI64Field(9, 4);
+  writer.WriteBinaryField(10, "not an offset");
+  writer.WriteFieldBegin(ThriftType::kList, 15);
+  writer.WriteListBegin(ThriftType::kI32, 2);
+  writer.WriteI32(1);
+  writer.WriteI32(2);
+  writer.WriteStructEnd();  // ColumnMetaData
+  writer.WriteStructEnd();  // ColumnChunk
+  writer.WriteI64Field(2, 100);
+  writer.WriteI64Field(3, 7);
+  writer.WriteStructEnd();  // RowGroup
+  writer.WriteStructEnd();
+  auto decoded = Decode(bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  const ColumnMetaData& meta = *decoded->row_groups[0].columns[0].meta_data;
+  EXPECT_EQ(meta.num_values, 7);
+  EXPECT_EQ(meta.data_page_offset, 4);
+  EXPECT_FALSE(meta.bloom_filter_length.has_value());
+  EXPECT_FALSE(meta.index_page_offset.has_value());
+}
+
 // ---- robustness -----------------------------------------------------------------------------
 
 // Every strict prefix of `bytes` fails cleanly (the outer struct never reaches its stop byte).

@@ -29,12 +29,22 @@ Status MapDecimal(const std::string& path, const SchemaElement& element, SchemaN
     precision = element.logical->precision;
     scale = element.logical->scale;
   }
+  if (precision > columnar::kMaxDecimalPrecision && scale >= 0 && scale <= precision &&
+      conversion == LeafConversion::kBytesDecimal) {
+    // Wider than the lake's decimals (DuckDB's and Spark's up to 76 digits): read as the exact
+    // decimal text, never rounded.
+    node->type = DataType::String();
+    node->scale = scale;
+    node->conversion = LeafConversion::kWideDecimal;
+    return Status::OK();
+  }
   if (precision < 1 || precision > columnar::kMaxDecimalPrecision || scale < 0 ||
       scale > precision) {
-    return Invalid(path, element,
-                   "decimal(" + std::to_string(precision) + "," + std::to_string(scale) +
-                       ") is outside what sluice reads (precision 1..38, 0 <= scale <= "
-                       "precision)");
+    return Invalid(
+        path, element,
+        "decimal(" + std::to_string(precision) + "," + std::to_string(scale) +
+            ") is outside what sluice reads (precision 1..38 on INT32/INT64, any on bytes; "
+            "0 <= scale <= precision)");
   }
   node->type = DataType::Decimal(precision, scale);
   node->scale = scale;
@@ -160,7 +170,10 @@ Status MapByteArray(const std::string& path, const SchemaElement& element, bool 
     return Invalid(path, element, "FIXED_LEN_BYTE_ARRAY without a positive type_length");
   }
   if (decimal) {
-    if (physical == Type::kFixedLenByteArray && node->type_length > 16) {
+    const int precision = IsLogical(element, Kind::kDecimal) ? element.logical->precision
+                                                             : element.precision.value_or(0);
+    if (physical == Type::kFixedLenByteArray && node->type_length > 16 &&
+        precision <= columnar::kMaxDecimalPrecision) {
       return Invalid(path, element, "decimal stored in more than 16 bytes");
     }
     return MapDecimal(path, element, node, LeafConversion::kBytesDecimal);

@@ -32,6 +32,7 @@ enum class LeafConversion {
   kInt32Decimal,    // DECIMAL on INT32
   kInt64Decimal,    // DECIMAL on INT64
   kBytesDecimal,    // DECIMAL on BYTE_ARRAY / FIXED_LEN_BYTE_ARRAY (big-endian)
+  kWideDecimal,     // DECIMAL wider than 38 digits (bytes) → string: the exact decimal text
   kFloat,           // FLOAT → float64
   kDouble,          // DOUBLE → float64
   kFloat16,         // FLBA(2) FLOAT16 → float64
