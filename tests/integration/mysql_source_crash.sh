@@ -6,6 +6,7 @@
 # once: the incremental table (cursor updated_at, set at insert) and the full snapshot.
 #   mysql_source_crash.sh SLUICE_BINARY WORK_DIR  (SLUICE_MARIADB_ENV names the server's env file)
 set -uo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 sluice=$1
 work=$2
 runs=${SLUICE_MYSQL_CRASH_RUNS:-30}
@@ -47,48 +48,12 @@ sources:
     table: pages
 EOF
 
-# The writer: 200 rows every 20 ms, each statement one transaction.
-(
-  while [ ! -e "$work/stop" ]; do
-    sql "INSERT INTO clicks (page) SELECT CONCAT('w', seq) FROM seq_1_to_200" > /dev/null
-    sleep 0.02
-  done
-) &
-writer=$!
-
-RANDOM=20261205
-completed=0
-for _ in $(seq 1 "$runs"); do
-  "$sluice" run . --quiet > /dev/null 2>&1 &
-  pid=$!
-  sleep "$(printf "0.%03d" $((RANDOM % 150)))"
-  if kill -9 "$pid" 2>/dev/null; then
-    wait "$pid" 2>/dev/null
-  else
-    wait "$pid" 2>/dev/null && completed=$((completed + 1))
-  fi
-done
-touch "$work/stop"
-wait "$writer"
-echo "mysql_source_crash: $runs runs killed at random instants ($completed finished before the kill)"
-
+# The writer's statement: 200 rows, one transaction.
+insert_rows() { sql "INSERT INTO clicks (page) SELECT CONCAT('w', seq) FROM seq_1_to_200"; }
+# shellcheck source=tests/integration/source_crash_lib.sh
+. "$here/source_crash_lib.sh"
 failed=0
-if ! "$sluice" run . --no-progress > "$work/final.out" 2>&1; then
-  echo "FAILED: the final run failed:"; cat "$work/final.out"; failed=1
-fi
-check() {  # name, server ids, bronze ids
-  local expected got duplicated
-  expected=$(echo "$2" | grep -c .)
-  got=$(echo "$3" | grep -c .)
-  duplicated=$(echo "$3" | uniq -d | grep -c .)
-  if [ "$2" != "$(echo "$3" | uniq)" ] || [ "$duplicated" != 0 ]; then
-    echo "FAILED: $1: bronze has $got rows ($duplicated duplicated), the server $expected"
-    diff <(echo "$2") <(echo "$3" | uniq) | head -5
-    failed=1
-  else
-    echo "ok: $1: $got rows, each exactly once"
-  fi
-}
+crash_runs mysql_source_crash 150
 check bronze.clicks "$(sql "SELECT id FROM clicks" | sort)" \
   "$("$sluice" cat lake/bronze/clicks --columns id --to csv | tail -n +2 | sort)"
 check bronze.pages "$(sql "SELECT CONCAT(page, ',', weight) FROM pages" | sort)" \
