@@ -216,9 +216,11 @@ class Run {
     }
     report.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-#if defined(__GLIBC__)
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
     // The task's memory goes back to the system, not only to the allocator: the next tasks (and
     // the peak RSS the run is judged by) see what is in use, not what a finished task held.
+    // (Not under AddressSanitizer, whose allocator replaces glibc's: malloc_trim would walk
+    // glibc arenas that were never set up.)
     malloc_trim(0);
 #endif
     return report;
