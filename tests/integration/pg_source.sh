@@ -80,6 +80,12 @@ EOF
 run() {
   "$sluice" run . --no-progress > "$work/run.out" 2> "$work/run.err"
 }
+# The plan says what each source reads, without the password.
+"$sluice" plan . > "$work/plan.out" || fail "plan: $(cat "$work/plan.out")"
+grep -q "reads  postgres $PGUSER@$PGHOST:$PGPORT/$PGDATABASE: table $schema.every_type (full snapshot, replaces the table)" "$work/plan.out" ||
+  fail "plan of every_type: $(cat "$work/plan.out")"
+grep -q "table $schema.events (incremental on updated_at, lookback 3600s)" "$work/plan.out" ||
+  fail "plan of events: $(cat "$work/plan.out")"
 run || fail "run 1: $(cat "$work/run.out" "$work/run.err")"
 grep -q "$PGPASSWORD" "$work/run.out" "$work/run.err" runs/*/report.json && fail "the password was shown"
 
