@@ -105,6 +105,10 @@ class SourceRun {
   virtual std::map<std::string, std::string> CommitParameters() const { return {}; }
   // The ledger to commit with the rows (complete once Next returned the end).
   virtual std::vector<LedgerEntry> Ledger() const = 0;
+  // Right after the commit holding the ledger (or after a run that found nothing new): tells the
+  // source what is now durable (a replication slot's confirmed position). A failure here loses
+  // nothing — the next run starts from the ledger — so it is a note, not an error.
+  virtual void AfterCommit(std::vector<std::string>* notes) { (void)notes; }
   // After the commit: per-origin facts for the report (`details`), notes, and bytes read.
   virtual void ReportDone(const std::map<std::string, OriginCount>& counts,
                           nlohmann::ordered_json* details, std::vector<std::string>* notes,

@@ -609,12 +609,16 @@ struct ChangeSet {
   MergeKeys keys;
   KeyRanges ranges;
   int64_t rows = 0;
+  MergeKeys deletes;  // the keys of rows that delete (MergeOptions::is_delete)
+  int64_t delete_rows = 0;
 };
 
 Result<ChangeSet> ReadChangeSet(const BatchSource& source, const columnar::SchemaPtr& schema,
                                 const std::vector<size_t>& key_indices,
-                                const std::vector<std::string>& key_names, DataFileWriter* writer) {
-  ChangeSet set{{}, MergeKeys(*schema, key_indices), KeyRanges(key_names), 0};
+                                const std::vector<std::string>& key_names, DataFileWriter* writer,
+                                const MergeOptions& options) {
+  ChangeSet set{{}, MergeKeys(*schema, key_indices), KeyRanges(key_names),
+                0,  MergeKeys(*schema, key_indices), 0};
   while (true) {
     SLUICE_ASSIGN_OR_RETURN(columnar::BatchPtr batch, source());
     if (batch == nullptr) break;
@@ -633,6 +637,20 @@ Result<ChangeSet> ReadChangeSet(const BatchSource& source, const columnar::Schem
       set.ranges.AddRow(*aligned, key_indices, row);
     }
     set.rows += aligned->num_rows();
+    if (options.is_delete) {
+      std::vector<int64_t> upserts;
+      for (int64_t row = 0; row < aligned->num_rows(); ++row) {
+        if (options.is_delete(*aligned, row)) {
+          set.deletes.Add(*aligned, row);
+          ++set.delete_rows;
+        } else {
+          upserts.push_back(row);
+        }
+      }
+      if (static_cast<int64_t>(upserts.size()) != aligned->num_rows()) {
+        aligned = columnar::TakeRows(*aligned, upserts);
+      }
+    }
     if (writer != nullptr) {
       SLUICE_RETURN_NOT_OK(writer->Write(*aligned));
     } else {
@@ -645,6 +663,7 @@ Result<ChangeSet> ReadChangeSet(const BatchSource& source, const columnar::Schem
                              "row only");
   }
   set.ranges.Seal();
+  set.deletes.Seal();
   return set;
 }
 
@@ -666,6 +685,18 @@ Result<bool> HoldsAnyKey(const std::shared_ptr<const DeltaLog>& log, const Snaps
       if (keys.Contains(*batch, row, &at)) return true;
     }
   }
+}
+
+// The commitInfo's operationMetrics of a MERGE, as Delta's writers name them.
+std::map<std::string, std::string> MergeMetrics(const MergeResult& result, int64_t source_rows) {
+  return {{"numSourceRows", std::to_string(source_rows)},
+          {"numTargetRowsUpdated", std::to_string(result.rows_updated)},
+          {"numTargetRowsInserted", std::to_string(result.rows_inserted)},
+          {"numTargetRowsDeleted", std::to_string(result.rows_deleted)},
+          {"numTargetRowsCopied", std::to_string(result.rows_copied)},
+          {"numTargetFilesRemoved", std::to_string(result.files_removed)},
+          {"numTargetFilesAdded", std::to_string(result.files_added)},
+          {"numTargetFilesRead", std::to_string(result.files_read)}};
 }
 
 }  // namespace
@@ -700,8 +731,15 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
   result.files_total = static_cast<int64_t>(snapshot->files.size());
   RewriteWriters rewrite(log_, *snapshot, options.files);
   // Without a change data feed the source rows go to their files as they are read.
-  Result<ChangeSet> read = ReadChangeSet(source, snapshot->schema, key_indices, options.keys,
-                                         rewrite.changes() == nullptr ? &rewrite.source : nullptr);
+  if (options.is_delete && rewrite.changes() != nullptr) {
+    rewrite.Abort();
+    return Status::InvalidArgument(log_->root() +
+                                   ": a merge that deletes rows cannot record the change data "
+                                   "feed yet (delta.enableChangeDataFeed)");
+  }
+  Result<ChangeSet> read =
+      ReadChangeSet(source, snapshot->schema, key_indices, options.keys,
+                    rewrite.changes() == nullptr ? &rewrite.source : nullptr, options);
   if (!read.ok()) {
     rewrite.Abort();
     return read.status();
@@ -724,6 +762,9 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
       if (source_keys.Contains(batch, row)) {
         matched_keys.Add(batch, row);
         (*marks)[static_cast<size_t>(row)] = 1;
+        if (change_set.delete_rows > 0 && change_set.deletes.Contains(batch, row)) {
+          ++result.rows_deleted;
+        }
       }
     }
     return Status::OK();
@@ -763,7 +804,9 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
     }
     if (!status.ok()) return fail(status);
   }
-  result.rows_inserted = source_rows - static_cast<int64_t>(matched_keys.size());
+  result.rows_updated -= result.rows_deleted;
+  result.rows_inserted = source_rows - change_set.delete_rows -
+                         (static_cast<int64_t>(matched_keys.size()) - result.rows_deleted);
   SLUICE_ASSIGN_OR_RETURN(std::vector<AddFile> adds,
                           FinishInto(&rewrite.data, &txn, /*copies=*/true));
   Result<std::vector<AddFile>> source_adds = FinishInto(&rewrite.source, &txn);
@@ -795,14 +838,7 @@ Result<MergeResult> DeltaTable::Merge(const columnar::SchemaPtr& source_schema,
       {"matchedPredicates", "[{\"actionType\":\"update\"}]"},
       {"notMatchedPredicates", "[{\"actionType\":\"insert\"}]"}};
   parameters.insert(options.parameters.begin(), options.parameters.end());
-  std::map<std::string, std::string> metrics = {
-      {"numSourceRows", std::to_string(source_rows)},
-      {"numTargetRowsUpdated", std::to_string(result.rows_updated)},
-      {"numTargetRowsInserted", std::to_string(result.rows_inserted)},
-      {"numTargetRowsCopied", std::to_string(result.rows_copied)},
-      {"numTargetFilesRemoved", std::to_string(result.files_removed)},
-      {"numTargetFilesAdded", std::to_string(result.files_added)},
-      {"numTargetFilesRead", std::to_string(result.files_read)}};
+  std::map<std::string, std::string> metrics = MergeMetrics(result, source_rows);
   AddDeletionVectorMetrics(counts, &metrics);
   SLUICE_ASSIGN_OR_RETURN(result.commit,
                           CommitOrCleanUp(&txn, log_, adds, "MERGE", std::move(parameters),

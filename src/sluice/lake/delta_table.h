@@ -97,12 +97,16 @@ struct MergeOptions {
   std::vector<std::pair<std::string, int64_t>> ledger;
   // Extra commitInfo operation parameters.
   std::map<std::string, std::string> parameters;
+  // Source rows that delete their key instead of upserting it (WHEN MATCHED THEN DELETE; an
+  // unmatched one does nothing). Not with the change data feed.
+  std::function<bool(const columnar::Batch& batch, int64_t row)> is_delete;
 };
 
 struct MergeResult {
   CommitResult commit;
   int64_t rows_updated = 0;
   int64_t rows_inserted = 0;
+  int64_t rows_deleted = 0;
   int64_t rows_copied = 0;
   int64_t files_total = 0;
   int64_t files_read = 0;

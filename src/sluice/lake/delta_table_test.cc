@@ -297,6 +297,30 @@ TEST(DeltaTableTest, MergeUpsertsByKeyAndSkipsFilesOutsideTheKeyRange) {
   EXPECT_EQ(data_files(), files_before);
 }
 
+TEST(DeltaTableTest, MergeRowsMarkedAsDeletesRemoveTheirKeys) {
+  TempDir dir;
+  auto table = DeltaTable::Open(dir.path()).ValueOrDie();
+  WriteOrders(table.get(), Orders({{1, "a", 1}, {2, "b", 2}, {3, "c", 3}}), WriteMode::kAppend);
+  MergeOptions options;
+  options.keys = {"id"};
+  // A row whose customer is "DELETE" deletes its key: a matched one removes the row, an
+  // unmatched one (9) does nothing; the others upsert.
+  options.is_delete = [](const columnar::Batch& batch, int64_t row) {
+    const auto& customer = static_cast<const columnar::StringColumn&>(batch.column(1));
+    return customer.Value(row) == "DELETE";
+  };
+  auto changes = Orders({{2, "DELETE", 0}, {3, "c2", 30}, {4, "d", 4}, {9, "DELETE", 0}});
+  auto result = table->Merge(changes->schema(), SourceOf({changes}), options);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->rows_deleted, 1);
+  EXPECT_EQ(result->rows_updated, 1);
+  EXPECT_EQ(result->rows_inserted, 1);
+  std::vector<std::string> rows = ReadRows(dir.path());
+  std::sort(rows.begin(), rows.end());
+  EXPECT_EQ(rows, (std::vector<std::string>{Row(1, "a", "0.01"), Row(3, "c2", "0.30"),
+                                            Row(4, "d", "0.04")}));
+}
+
 TEST(DeltaTableTest, ConcurrentDeletesOfTheSameFileConflictButBlindAppendsDoNot) {
   TempDir dir;
   auto table = DeltaTable::Open(dir.path()).ValueOrDie();

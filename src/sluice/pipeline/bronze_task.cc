@@ -476,6 +476,11 @@ Result<TaskOutcome> BronzeTask::Run(TaskContext& context) {
   };
   Result<lake::WriteResult> written = table->Write(input_schema, batches, options);
   ahead.Abandon();  // a failed write: the read in flight finishes (or never starts) first
+  if (written.ok() || nothing_new) {
+    std::vector<std::string> after;
+    run->AfterCommit(&after);
+    for (const std::string& note : after) outcome.notes.push_back(name_ + ": " + note);
+  }
   run->Close();
   if (!written.ok() && nothing_new) {
     outcome.notes.push_back(name_ + ": nothing new in " + run->origin());

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "sluice/columnar/take.h"
 #include "sluice/lake/delta_table.h"
 #include "sluice/pipeline/upstream.h"
 #include "sluice/silver/quality.h"
@@ -73,6 +74,64 @@ Status WriteQuarantine(const Project& project, const std::string& table,
   return Status::OK();
 }
 
+// apply_deletes: whether row `row` of `batch` is a change row deleting its key (_op "delete").
+bool IsDeleteRow(const columnar::Batch& batch, int64_t row) {
+  const std::optional<size_t> op = batch.schema()->FieldIndex("_op");
+  if (!op || batch.column(*op).IsNull(row) ||
+      batch.column(*op).type().id() != columnar::TypeId::kString) {
+    return false;
+  }
+  return static_cast<const columnar::StringColumn&>(batch.column(*op)).Value(row) == "delete";
+}
+
+// apply_deletes: takes the delete rows out of `batch` into `deletes` (null when none). A
+// truncate row fails the run: sluice does not apply a source's TRUNCATE yet.
+Result<BatchPtr> TakeOutDeletes(const silver::SilverTable& table, BatchPtr batch,
+                                BatchPtr* deletes) {
+  deletes->reset();
+  const std::optional<size_t> op = batch->schema()->FieldIndex("_op");
+  if (!op || batch->column(*op).type().id() != columnar::TypeId::kString) {
+    return Status::InvalidArgument(table.name +
+                                   ": dedupe apply_deletes needs the change rows' _op column (a "
+                                   "postgres source with incremental: {mode: cdc}); keep it");
+  }
+  const auto& ops = static_cast<const columnar::StringColumn&>(batch->column(*op));
+  std::vector<int64_t> kept, deleted;
+  for (int64_t row = 0; row < batch->num_rows(); ++row) {
+    const std::string_view value = ops.IsNull(row) ? std::string_view() : ops.Value(row);
+    if (value == "truncate") {
+      return Status::DataError(table.name +
+                               ": the source table was truncated (a change row with _op "
+                               "truncate); sluice does not apply truncates yet — rebuild "
+                               "the source's bronze table from a new snapshot");
+    }
+    (value == "delete" ? deleted : kept).push_back(row);
+  }
+  if (deleted.empty()) return batch;
+  *deletes = columnar::TakeRows(*batch, deleted);
+  return columnar::TakeRows(*batch, kept);
+}
+
+// apply_deletes: delete rows skip the checks; a merge removes their keys (they are passed on
+// after the batch they came in, masked alike), a first write or a rebuild leaves them out.
+struct DeleteRows {
+  bool merging = false;
+  BatchPtr pending;  // for the merge
+  int64_t count = 0;
+
+  Status TakeOut(const silver::SilverTable& table, const SchemaPtr& write_schema,
+                 const silver::MaskingKeys& keys, BatchPtr* batch) {
+    if (!table.apply_deletes || (*batch)->num_rows() == 0) return Status::OK();
+    BatchPtr deletes;
+    SLUICE_ASSIGN_OR_RETURN(*batch, TakeOutDeletes(table, *batch, &deletes));
+    if (deletes == nullptr) return Status::OK();
+    count += deletes->num_rows();
+    if (!merging) return Status::OK();
+    SLUICE_ASSIGN_OR_RETURN(pending, MaskBatch(table, write_schema, keys, deletes));
+    return Status::OK();
+  }
+};
+
 // Commits the rows to the table with the consumed upstream versions: a merge by the dedupe key
 // into an existing table, else an append (an overwrite for a full refresh). Returns the version.
 Result<int64_t> WriteTable(lake::DeltaTable* target, const lake::SnapshotPtr& snapshot,
@@ -86,9 +145,11 @@ Result<int64_t> WriteTable(lake::DeltaTable* target, const lake::SnapshotPtr& sn
     options.ledger = ledger;
     options.commit.now_ms = stamp.commit_now_ms;
     options.parameters["sluice.run_id"] = stamp.run_id;
+    if (table.apply_deletes) options.is_delete = IsDeleteRow;
     SLUICE_ASSIGN_OR_RETURN(lake::MergeResult merged, target->Merge(schema, source, options));
     (*details)["rows_updated"] = merged.rows_updated;
     (*details)["rows_inserted"] = merged.rows_inserted;
+    if (table.apply_deletes) (*details)["rows_deleted"] = merged.rows_deleted;
     return merged.commit.version;
   }
   lake::TableWriteOptions options;
@@ -141,6 +202,20 @@ Status CheckRejectLimits(const silver::SilverTable& table, int64_t rejected, int
                              "committed");
   }
   return Status::OK();
+}
+
+// The note accounting for every row read, when some were not written.
+void AccountForRows(const silver::SilverTable& table, int64_t rows_in, int64_t rows_out,
+                    const silver::TransformCounts& counts, int64_t duplicates, int64_t deletes,
+                    TaskOutcome* outcome) {
+  const int64_t dropped = counts.filtered + counts.null_dropped + duplicates + deletes;
+  if (dropped == 0) return;
+  outcome->notes.push_back(
+      table.name + ": " + std::to_string(rows_in) + " rows read = " + std::to_string(rows_out) +
+      " written + " + std::to_string(outcome->rows_quarantined) + " quarantined + " +
+      std::to_string(counts.filtered) + " filtered + " + std::to_string(counts.null_dropped) +
+      " dropped for nulls + " + std::to_string(duplicates) + " duplicates" +
+      (table.apply_deletes ? " + " + std::to_string(deletes) + " deletes" : ""));
 }
 
 }  // namespace
@@ -273,9 +348,16 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
     SLUICE_RETURN_NOT_OK(CheckRejectLimits(table_, rows_rejected, data.rows_in));
     return WriteQuarantine(project_, table_.name, data.rejects, ledger, full, stamp, &details);
   };
+  DeleteRows deletes;
+  deletes.merging = !table_.dedupe_key.empty() && !full && target_snapshot->exists();
   lake::BatchSource source = [&]() -> Result<BatchPtr> {
+    if (deletes.pending != nullptr) return std::exchange(deletes.pending, nullptr);
     while (next < data.rows->num_batches()) {
       SLUICE_ASSIGN_OR_RETURN(BatchPtr batch, KeptRows(*data.rows, kept, next++));
+      SLUICE_RETURN_NOT_OK(deletes.TakeOut(table_, write_schema, keys, &batch));
+      if (batch->num_rows() == 0 && deletes.pending != nullptr) {
+        return std::exchange(deletes.pending, nullptr);
+      }
       if (batch->num_rows() == 0) continue;
       rows_checked += batch->num_rows();
       std::vector<int> marks;
@@ -298,16 +380,8 @@ Result<TaskOutcome> SilverTask::Run(TaskContext& context) {
     outcome.notes.push_back(table_.name + ": quality score " + ScoreText(score) + " (" +
                             std::to_string(results.size()) + " checks)");
   }
-  const int64_t rows_rejected = outcome.rows_quarantined;
-  const int64_t dropped = data.counts.filtered + data.counts.null_dropped + dedupe.duplicates;
-  if (dropped > 0) {
-    outcome.notes.push_back(table_.name + ": " + std::to_string(data.rows_in) +
-                            " rows read = " + std::to_string(rows_out) + " written + " +
-                            std::to_string(rows_rejected) + " quarantined + " +
-                            std::to_string(data.counts.filtered) + " filtered + " +
-                            std::to_string(data.counts.null_dropped) + " dropped for nulls + " +
-                            std::to_string(dedupe.duplicates) + " duplicates");
-  }
+  AccountForRows(table_, data.rows_in, rows_out, data.counts, dedupe.duplicates, deletes.count,
+                 &outcome);
   return outcome;
 }
 

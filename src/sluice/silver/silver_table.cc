@@ -34,7 +34,11 @@ const config::ConfigSpec& DedupeSpec() {
        MakeKey("latest_by", ValueType::kString,
                "The row with the highest value wins (ties: the one read last); default: the one "
                "read last",
-               "", {}, "updated_at")});
+               "", {}, "updated_at"),
+       MakeKey("apply_deletes", ValueType::kBool,
+               "Change rows (a cdc source's _op column): a key whose latest row is a delete is "
+               "removed from the table instead of kept",
+               "false", {}, "true")});
   return spec;
 }
 
@@ -380,6 +384,7 @@ void ParseTableSteps(const config::ConfigValues& values, const std::string& wher
     const config::ConfigValues dedupe_values(dedupe, &DedupeSpec());
     table->dedupe_key = dedupe_values.StringList("key");
     table->latest_by = dedupe_values.String("latest_by");
+    table->apply_deletes = dedupe_values.Bool("apply_deletes");
     if (table->dedupe_key.empty()) {
       errors->Add(dedupe_values.Mark("key"), where + ": dedupe needs at least one key column");
     }

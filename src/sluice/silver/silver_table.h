@@ -101,6 +101,7 @@ struct SilverTable {
   std::optional<LookupSpec> lookup;
   std::vector<std::string> dedupe_key;
   std::string latest_by;
+  bool apply_deletes = false;  // rows whose _op is "delete" remove their key
   std::vector<CheckSpec> checks;
   std::vector<std::pair<std::string, MaskRule>> masks;
   formats::RejectPolicy rejects;  // max_rejects: the quarantine limit of one run

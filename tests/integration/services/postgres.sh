@@ -9,7 +9,8 @@
 #   postgres.sh stop DIR    stops it (safe to call twice)
 #
 # Env (optional): PG_PORT, PG_PASSWORD (default: a random one), PG_DB (default: sluice).
-# Test-only speed settings: fsync, synchronous_commit and full_page_writes are off.
+# Test-only speed settings: fsync, synchronous_commit and full_page_writes are off. wal_level is
+# logical, for the CDC tests' replication slots.
 set -euo pipefail
 
 command=${1:?usage: postgres.sh start|stop DIR}
@@ -39,7 +40,7 @@ case $command in
       --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 --no-sync \
       > "$dir/pg/initdb.log" 2>&1 || { cat "$dir/pg/initdb.log" >&2; exit 1; }
     as_postgres "$bin/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/server.log" -w -t 60 start \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir/pg -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=4GB" \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir/pg -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_wal_size=4GB -c wal_level=logical -c max_replication_slots=32 -c max_wal_senders=32" \
       > /dev/null || { cat "$dir/pg/server.log" >&2; exit 1; }
     PGPASSWORD=$password psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAtc \
       "CREATE DATABASE $database" > /dev/null

@@ -9,19 +9,29 @@ const config::ConfigSpec& IncrementalSpec() {
   static const config::ConfigSpec spec(
       "incremental",
       "Incremental extraction: only rows whose cursor is at or past the committed high-water "
-      "mark (minus the lookback)",
-      {[] {
-         config::KeySpec key = config::MakeKey(
-             "cursor", ValueType::kString,
-             "The column that grows with every insert or update: an integer, date or timestamp", "",
-             {}, "updated_at");
-         key.required = true;
-         return key;
-       }(),
+      "mark (minus the lookback); or, for postgres, the changes of a logical replication slot "
+      "(mode: cdc)",
+      {config::MakeKey("mode", ValueType::kEnum,
+                       "cursor: rows by a growing column; cdc: inserts, updates and deletes from "
+                       "PostgreSQL's logical replication (pgoutput)",
+                       "cursor", {"cursor", "cdc"}),
+       config::MakeKey(
+           "cursor", ValueType::kString,
+           "The column that grows with every insert or update: an integer, date or timestamp "
+           "(mode: cursor; required there)",
+           "", {}, "updated_at"),
        config::MakeKey("lookback", ValueType::kDuration,
                        "Read again the rows this far behind the mark (a timestamp or date cursor; "
                        "rows committed late by long transactions), never taking a row twice",
-                       "0s", {}, "10m")});
+                       "0s", {}, "10m"),
+       config::MakeKey("slot", ValueType::kString,
+                       "mode: cdc — the logical replication slot sluice creates and reads "
+                       "(default: sluice_<source name>)",
+                       "", {}, "sluice_orders"),
+       config::MakeKey("publication", ValueType::kString,
+                       "mode: cdc — the publication holding the table (CREATE PUBLICATION sluice "
+                       "FOR TABLE public.orders)",
+                       "sluice", {}, "sluice")});
   return spec;
 }
 
@@ -80,8 +90,35 @@ bool DatabaseOptionsFromConfig(const std::string& name, const config::ConfigValu
   options->primary_key = values.StringList("primary_key");
   if (const config::ConfigNode* incremental = values.Node("incremental")) {
     const config::ConfigValues cursor(incremental, &IncrementalSpec());
+    options->cdc = cursor.String("mode") == "cdc";
     options->cursor = cursor.String("cursor");
     options->lookback_ms = cursor.DurationMs("lookback");
+    options->slot = cursor.String("slot");
+    options->publication = cursor.String("publication");
+    auto error_in = [&](std::string_view key, const std::string& message) {
+      errors->Add(cursor.Mark(key), "source '" + name + "': " + message);
+      ok = false;
+    };
+    if (options->cdc) {
+      if (!options->cursor.empty()) error_in("cursor", "mode: cdc reads changes, not a cursor");
+      if (options->table.empty()) error_in("mode", "mode: cdc reads a table, not a query");
+      if (options->slot.empty()) options->slot = "sluice_" + name;
+      bool valid = options->slot.size() <= 63;
+      for (char c : options->slot) {
+        valid &= (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+      }
+      if (!valid) {
+        error_in(cursor.Has("slot") ? "slot" : "mode",
+                 "slot name '" + options->slot +
+                     "' must be lower-case letters, digits and _ (at most 63)");
+      }
+    } else {
+      if (options->cursor.empty()) error_in("mode", "incremental needs a cursor column");
+      if (cursor.Has("slot") || cursor.Has("publication")) {
+        error_in(cursor.Has("slot") ? "slot" : "publication",
+                 "slot and publication need mode: cdc");
+      }
+    }
   }
   options->batch_rows = values.Int("batch_rows");
   if (options->batch_rows < 1 || options->batch_rows > 10'000'000) {
@@ -101,6 +138,10 @@ bool DatabaseOptionsFromConfig(const std::string& name, const config::ConfigValu
 
 std::string DescribeDatabaseRead(const DatabaseSourceOptions& options) {
   const std::string what = !options.table.empty() ? "table " + options.table : "a query";
+  if (options.cdc) {
+    return what + " (cdc: slot " + options.slot + ", publication " + options.publication +
+           "; the first run takes a snapshot)";
+  }
   const std::string mode =
       options.cursor.empty()
           ? "full snapshot, replaces the table"

@@ -31,6 +31,9 @@ struct DatabaseSourceOptions {
   std::vector<std::string> primary_key;
   std::string cursor;  // empty: full snapshots
   int64_t lookback_ms = 0;
+  bool cdc = false;  // incremental: {mode: cdc} (postgres only)
+  std::string slot;
+  std::string publication;
   int64_t batch_rows = 100'000;
   SchemaDrift schema_drift = SchemaDrift::kEvolve;
   formats::RejectPolicy rejects;

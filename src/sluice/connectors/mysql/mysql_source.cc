@@ -67,6 +67,13 @@ std::unique_ptr<Source> MakeMysqlSource(const std::string& name, const config::C
   options.connect.connect_timeout_ms = values.DurationMs("connect_timeout");
   options.password_env = values.String("password_env");
   if (!DatabaseOptionsFromConfig(name, values, &options.read, errors)) ok = false;
+  if (options.read.cdc) {
+    errors->Add(values.Mark("incremental"),
+                "source '" + name +
+                    "': mode: cdc is available for postgres sources; a mysql source reads in "
+                    "full or by a cursor column");
+    ok = false;
+  }
   if (!ok) return nullptr;
   return std::make_unique<MysqlSource>(std::move(options));
 }

@@ -2,7 +2,10 @@
 
 #include <libpq-fe.h>
 
+#include <poll.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include "sluice/common/redactor.h"
@@ -85,6 +88,7 @@ Result<std::unique_ptr<PgSession>> PgSession::Connect(const PgConnectOptions& op
   if (sslmode.empty()) sslmode = IsLocalHost(host) ? "prefer" : "require";
   params.emplace_back("sslmode", sslmode);
   if (!options.sslrootcert.empty()) params.emplace_back("sslrootcert", options.sslrootcert);
+  if (options.replication) params.emplace_back("replication", "database");
   if (!options.password.empty()) {
     Redactor::Global().Register(options.password);
     params.emplace_back("password", options.password);
@@ -231,6 +235,55 @@ Result<std::optional<std::string_view>> PgSession::NextCopyChunk() {
   }
   SLUICE_RETURN_NOT_OK(CheckResult(conn_, result.get(), where_, "COPY"));
   return std::optional<std::string_view>();
+}
+
+Status PgSession::StartCopyBoth(const std::string& command) {
+  if (conn_ == nullptr) return ServerError("replication");
+  PgResult result(PQexec(conn_, command.c_str()));
+  if (PQresultStatus(result.get()) == PGRES_COPY_BOTH) return Status::OK();
+  SLUICE_RETURN_NOT_OK(CheckResult(conn_, result.get(), where_, command));
+  return Status::InvalidArgument("PostgreSQL " + where_ + ": no replication stream: " + command);
+}
+
+Result<PgCopyRead> PgSession::NextCopyMessage(int timeout_ms, std::string_view* message) {
+  if (chunk_ != nullptr) {
+    PQfreemem(chunk_);
+    chunk_ = nullptr;
+  }
+  if (conn_ == nullptr) return ServerError("replication");
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    const int length = PQgetCopyData(conn_, &chunk_, /*async=*/1);
+    if (length > 0) {
+      *message = std::string_view(chunk_, static_cast<size_t>(length));
+      return PgCopyRead::kMessage;
+    }
+    if (length == -2) return ServerError("replication");
+    if (length == -1) {
+      PgResult result(PQgetResult(conn_));
+      while (PgResult more{PQgetResult(conn_)}) {
+      }
+      SLUICE_RETURN_NOT_OK(CheckResult(conn_, result.get(), where_, "replication"));
+      return PgCopyRead::kEnd;
+    }
+    if (attempt == 1) break;
+    // Nothing buffered: wait for the socket, then let libpq read what came.
+    pollfd wait{PQsocket(conn_), POLLIN, 0};
+    const int ready = poll(&wait, 1, timeout_ms);
+    if (ready < 0 && errno != EINTR)
+      return Status::IOError("PostgreSQL " + where_ + ": poll failed");
+    if (ready <= 0) return PgCopyRead::kIdle;
+    if (PQconsumeInput(conn_) == 0) return ServerError("replication");
+  }
+  return PgCopyRead::kIdle;
+}
+
+Status PgSession::SendCopyMessage(std::string_view message) {
+  if (conn_ == nullptr) return ServerError("replication");
+  if (PQputCopyData(conn_, message.data(), static_cast<int>(message.size())) != 1 ||
+      PQflush(conn_) != 0) {
+    return ServerError("replication");
+  }
+  return Status::OK();
 }
 
 std::string PgSession::Literal(std::string_view text) {

@@ -25,7 +25,13 @@ struct PgConnectOptions {
   std::string sslmode;   // empty: require, or prefer for a server on this machine
   std::string sslrootcert;
   int64_t connect_timeout_ms = 10'000;
+  // A logical replication connection (replication=database): replication commands as well as
+  // SQL (CREATE_REPLICATION_SLOT, START_REPLICATION; postgres/pg_cdc.h).
+  bool replication = false;
 };
+
+// What NextCopyMessage found.
+enum class PgCopyRead { kMessage, kIdle, kEnd };
 
 // A result column: its name, type oid and type modifier.
 struct PgColumn {
@@ -67,6 +73,14 @@ class PgSession {
   // The next chunk of COPY data; nullopt at the end (the COPY succeeded). The view stays valid
   // until the next call.
   Result<std::optional<std::string_view>> NextCopyChunk();
+  // Starts a COPY BOTH stream (START_REPLICATION).
+  Status StartCopyBoth(const std::string& command);
+  // The next message of a COPY BOTH stream into `message`: kIdle when none came within
+  // `timeout_ms`, kEnd when the server ended the stream. The view stays valid until the next call.
+  Result<PgCopyRead> NextCopyMessage(int timeout_ms, std::string_view* message);
+  // Sends one message into a COPY BOTH stream (a standby status update).
+  Status SendCopyMessage(std::string_view message);
+
   // Abandons a COPY in progress (the connection is closed: a COPY cannot be cancelled cleanly).
   void Close();
 

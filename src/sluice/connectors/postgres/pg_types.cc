@@ -5,6 +5,7 @@
 
 #include "sluice/columnar/decimal.h"
 #include "sluice/columnar/temporal.h"
+#include "sluice/formats/text_type_inference.h"
 
 namespace sluice::connectors {
 
@@ -106,7 +107,7 @@ Builder* As(columnar::ColumnBuilder* builder) {
 }  // namespace
 
 PgColumnPlan PlanPgColumn(const std::string& name, const std::string& quoted,
-                          const PgTypeInfo& info) {
+                          const PgTypeInfo& info, bool composites_as_text) {
   PgColumnPlan plan;
   plan.name = name;
   plan.select = quoted;
@@ -118,6 +119,10 @@ PgColumnPlan PlanPgColumn(const std::string& name, const std::string& quoted,
   };
   if (info.category == 'A' || info.type_kind == 'c' || info.type_kind == 'r' ||
       info.type_kind == 'm') {
+    if (composites_as_text) {
+      plan.select = quoted + "::text";
+      return as(DataType::String(), PgDecode::kText);
+    }
     plan.select = "to_json(" + quoted + ")::text";
     return as(DataType::Json(), PgDecode::kText);
   }
@@ -277,6 +282,74 @@ bool AppendPgValue(const PgColumnPlan& plan, std::string_view bytes,
   }
   *error = "an unknown decoding";
   return false;
+}
+
+bool AppendPgText(const PgColumnPlan& plan, std::string_view text, columnar::ColumnBuilder* builder,
+                  std::string* error) {
+  auto fail = [&](const std::string& why) {
+    *error = why;
+    return false;
+  };
+  switch (plan.decode) {
+    case PgDecode::kBool:
+      if (text != "t" && text != "f") return fail("'" + std::string(text) + "' is not a boolean");
+      As<columnar::BooleanBuilder>(builder)->Append(text == "t");
+      return true;
+    case PgDecode::kFloat32: {
+      double value = 0;
+      if (!formats::ParseFloat64(text, &value)) {
+        return fail("'" + std::string(text) + "' is not a real");
+      }
+      As<columnar::Float64Builder>(builder)->Append(static_cast<double>(static_cast<float>(value)));
+      return true;
+    }
+    case PgDecode::kBytes: {
+      if (!text.starts_with("\\x") || text.size() % 2 != 0) {
+        return fail("a bytea value not in hex output (bytea_output = hex)");
+      }
+      std::string bytes;
+      bytes.reserve(text.size() / 2 - 1);
+      auto nibble = [](char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+      };
+      for (size_t i = 2; i < text.size(); i += 2) {
+        const int high = nibble(text[i]), low = nibble(text[i + 1]);
+        if (high < 0 || low < 0) return fail("a malformed bytea value");
+        bytes += static_cast<char>((high << 4) | low);
+      }
+      As<columnar::StringBuilder>(builder)->Append(bytes);
+      return true;
+    }
+    case PgDecode::kText:
+    case PgDecode::kJsonb:
+    case PgDecode::kUuid:
+      As<columnar::StringBuilder>(builder)->Append(text);
+      return true;
+    case PgDecode::kDate:
+    case PgDecode::kTimestamp:
+      if (text == "infinity" || text == "-infinity") {
+        return fail(std::string(text) + " does not fit a " +
+                    (plan.decode == PgDecode::kDate ? "date" : "timestamp"));
+      }
+      break;
+    case PgDecode::kNumeric:
+      if (text == "NaN" || text == "Infinity" || text == "-Infinity") {
+        return fail(std::string(text) + " does not fit decimal(" +
+                    std::to_string(plan.type.precision()) + "," +
+                    std::to_string(plan.type.scale()) + ")");
+      }
+      break;
+    default:
+      break;
+  }
+  formats::TextColumnType type;
+  type.type = plan.type;
+  const formats::ConvertError converted = formats::AppendText(text, type, builder);
+  if (converted == formats::ConvertError::kOk) return true;
+  return fail(formats::ConvertErrorMessage(converted, text, plan.type));
 }
 
 std::string PgCursorLiteral(const PgColumnPlan& plan, int64_t value) {

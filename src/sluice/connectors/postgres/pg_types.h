@@ -56,13 +56,20 @@ struct PgColumnPlan {
 };
 
 // How a column of `info`'s type is selected and decoded. `quoted` is its quoted identifier.
+// `composites_as_text`: arrays, composites and ranges as the server's text ('{1,2}') rather than
+// JSON — what a change stream carries (postgres/pg_cdc.h), so snapshot and changes agree.
 PgColumnPlan PlanPgColumn(const std::string& name, const std::string& quoted,
-                          const PgTypeInfo& info);
+                          const PgTypeInfo& info, bool composites_as_text = false);
 
 // Appends one binary COPY value to `builder` (made by columnar::MakeBuilder(plan.type)). False,
 // with `error` saying why, when the value does not fit the column; nothing is appended then.
 bool AppendPgValue(const PgColumnPlan& plan, std::string_view bytes,
                    columnar::ColumnBuilder* builder, std::string* error);
+
+// Appends one value in the server's text output (a logical replication stream's tuple), the
+// session in UTC, ISO dates and hex bytea: the same values AppendPgValue gives for binary COPY.
+bool AppendPgText(const PgColumnPlan& plan, std::string_view text, columnar::ColumnBuilder* builder,
+                  std::string* error);
 
 // A SQL literal for a cursor value of this plan ("42", "'2026-01-01 10:00:00'::timestamp").
 std::string PgCursorLiteral(const PgColumnPlan& plan, int64_t value);

@@ -22,13 +22,16 @@ int16_t ReadBe16(const char* p) {
 
 class PostgresDriver final : public DbDriver {
  public:
-  explicit PostgresDriver(PgConnectOptions options) : options_(std::move(options)) {}
+  PostgresDriver(PgConnectOptions options, PgReadOptions read)
+      : options_(std::move(options)), read_(std::move(read)) {}
 
   std::string where() const override { return session_ ? session_->where() : "postgres"; }
 
   Status Open() override {
     SLUICE_ASSIGN_OR_RETURN(session_, PgSession::Connect(options_));
-    return session_->Execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    SLUICE_RETURN_NOT_OK(session_->Execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+    if (read_.snapshot.empty()) return Status::OK();
+    return session_->Execute("SET TRANSACTION SNAPSHOT " + PgSession::Literal(read_.snapshot));
   }
 
   Result<std::string> ResolveTable(const std::string& table) override {
@@ -46,57 +49,10 @@ class PostgresDriver final : public DbDriver {
     return *found[0][1];
   }
 
-  // Each column's type, resolving domains to their base types.
   Result<std::vector<DbColumn>> Columns(const std::string& from) override {
-    SLUICE_ASSIGN_OR_RETURN(std::vector<PgColumn> described,
-                            session_->Describe("SELECT * FROM " + from));
-    std::map<uint32_t, PgTypeInfo> types;
-    std::map<uint32_t, std::pair<uint32_t, int32_t>> domains;  // domain → base, base modifier
-    std::vector<uint32_t> wanted;
-    for (const PgColumn& column : described) wanted.push_back(column.type_oid);
-    for (int depth = 0; depth < 8 && !wanted.empty(); ++depth) {
-      std::string list;
-      for (uint32_t oid : wanted) list += (list.empty() ? "" : ",") + std::to_string(oid);
-      SLUICE_ASSIGN_OR_RETURN(
-          PgRows rows, session_->Query("SELECT oid, format_type(oid, NULL), typtype, typcategory, "
-                                       "typbasetype, typtypmod FROM pg_type WHERE oid IN (" +
-                                       list + ")"));
-      wanted.clear();
-      for (const auto& row : rows) {
-        PgTypeInfo info;
-        info.oid = static_cast<uint32_t>(std::stoul(row[0].value_or("0")));
-        info.name = row[1].value_or("?");
-        info.type_kind = row[2].value_or("b")[0];
-        info.category = row[3].value_or("U")[0];
-        types[info.oid] = info;
-        if (info.type_kind == 'd') {
-          const auto base = static_cast<uint32_t>(std::stoul(row[4].value_or("0")));
-          domains[info.oid] = {base, static_cast<int32_t>(std::stol(row[5].value_or("-1")))};
-          if (!types.contains(base)) wanted.push_back(base);
-        }
-      }
-    }
+    SLUICE_ASSIGN_OR_RETURN(plans_, PlanPgColumns(session_.get(), from, read_.composites_as_text));
     std::vector<DbColumn> columns;
-    for (const PgColumn& column : described) {
-      uint32_t oid = column.type_oid;
-      int32_t modifier = column.type_modifier;
-      std::string quoted = PgSession::QuoteIdentifier(column.name);
-      for (int depth = 0; depth < 8 && domains.contains(oid); ++depth) {
-        const auto [base, base_modifier] = domains[oid];
-        oid = base;
-        modifier = base_modifier;
-      }
-      PgTypeInfo info = types.contains(oid) ? types[oid] : PgTypeInfo{};
-      info.oid = oid;
-      info.modifier = modifier;
-      if (oid != column.type_oid) {
-        SLUICE_ASSIGN_OR_RETURN(PgRows base_name,
-                                session_->Query("SELECT format_type(" + std::to_string(oid) + ", " +
-                                                std::to_string(modifier) + ")"));
-        quoted = "(" + quoted + ")::" + base_name[0][0].value_or("text");
-      }
-      plans_.push_back(PlanPgColumn(column.name, quoted, info));
-      const PgColumnPlan& plan = plans_.back();
+    for (const PgColumnPlan& plan : plans_) {
       columns.push_back(DbColumn{plan.name, plan.select, plan.type, plan.pg_type});
     }
     return columns;
@@ -262,6 +218,7 @@ class PostgresDriver final : public DbDriver {
   }
 
   PgConnectOptions options_;
+  PgReadOptions read_;
   std::unique_ptr<PgSession> session_;
   std::string table_oid_;
   std::vector<PgColumnPlan> plans_;
@@ -273,8 +230,62 @@ class PostgresDriver final : public DbDriver {
 
 }  // namespace
 
-std::unique_ptr<DbDriver> MakePostgresDriver(PgConnectOptions options) {
-  return std::make_unique<PostgresDriver>(std::move(options));
+Result<std::vector<PgColumnPlan>> PlanPgColumns(PgSession* session, const std::string& from,
+                                                bool composites_as_text) {
+  SLUICE_ASSIGN_OR_RETURN(std::vector<PgColumn> described,
+                          session->Describe("SELECT * FROM " + from));
+  std::map<uint32_t, PgTypeInfo> types;
+  std::map<uint32_t, std::pair<uint32_t, int32_t>> domains;  // domain → base, base modifier
+  std::vector<uint32_t> wanted;
+  for (const PgColumn& column : described) wanted.push_back(column.type_oid);
+  for (int depth = 0; depth < 8 && !wanted.empty(); ++depth) {
+    std::string list;
+    for (uint32_t oid : wanted) list += (list.empty() ? "" : ",") + std::to_string(oid);
+    SLUICE_ASSIGN_OR_RETURN(
+        PgRows rows, session->Query("SELECT oid, format_type(oid, NULL), typtype, typcategory, "
+                                    "typbasetype, typtypmod FROM pg_type WHERE oid IN (" +
+                                    list + ")"));
+    wanted.clear();
+    for (const auto& row : rows) {
+      PgTypeInfo info;
+      info.oid = static_cast<uint32_t>(std::stoul(row[0].value_or("0")));
+      info.name = row[1].value_or("?");
+      info.type_kind = row[2].value_or("b")[0];
+      info.category = row[3].value_or("U")[0];
+      types[info.oid] = info;
+      if (info.type_kind == 'd') {
+        const auto base = static_cast<uint32_t>(std::stoul(row[4].value_or("0")));
+        domains[info.oid] = {base, static_cast<int32_t>(std::stol(row[5].value_or("-1")))};
+        if (!types.contains(base)) wanted.push_back(base);
+      }
+    }
+  }
+  std::vector<PgColumnPlan> plans;
+  for (const PgColumn& column : described) {
+    uint32_t oid = column.type_oid;
+    int32_t modifier = column.type_modifier;
+    std::string quoted = PgSession::QuoteIdentifier(column.name);
+    for (int depth = 0; depth < 8 && domains.contains(oid); ++depth) {
+      const auto [base, base_modifier] = domains[oid];
+      oid = base;
+      modifier = base_modifier;
+    }
+    PgTypeInfo info = types.contains(oid) ? types[oid] : PgTypeInfo{};
+    info.oid = oid;
+    info.modifier = modifier;
+    if (oid != column.type_oid) {
+      SLUICE_ASSIGN_OR_RETURN(PgRows base_name,
+                              session->Query("SELECT format_type(" + std::to_string(oid) + ", " +
+                                             std::to_string(modifier) + ")"));
+      quoted = "(" + quoted + ")::" + base_name[0][0].value_or("text");
+    }
+    plans.push_back(PlanPgColumn(column.name, quoted, info, composites_as_text));
+  }
+  return plans;
+}
+
+std::unique_ptr<DbDriver> MakePostgresDriver(PgConnectOptions options, PgReadOptions read) {
+  return std::make_unique<PostgresDriver>(std::move(options), std::move(read));
 }
 
 }  // namespace sluice::connectors

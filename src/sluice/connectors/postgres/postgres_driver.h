@@ -7,9 +7,23 @@
 
 #include "sluice/connectors/database/database_source.h"
 #include "sluice/connectors/postgres/pg_session.h"
+#include "sluice/connectors/postgres/pg_types.h"
 
 namespace sluice::connectors {
 
-std::unique_ptr<DbDriver> MakePostgresDriver(PgConnectOptions options);
+// How the driver reads.
+struct PgReadOptions {
+  // An exported snapshot (pg_export_snapshot, CREATE_REPLICATION_SLOT) the read takes: rows as
+  // of that instant. Empty: the transaction's own snapshot.
+  std::string snapshot;
+  bool composites_as_text = false;  // PlanPgColumn's
+};
+
+std::unique_ptr<DbDriver> MakePostgresDriver(PgConnectOptions options, PgReadOptions read = {});
+
+// How each column `SELECT * FROM from` returns is selected and decoded; domains resolved to their
+// base types.
+Result<std::vector<PgColumnPlan>> PlanPgColumns(PgSession* session, const std::string& from,
+                                                bool composites_as_text);
 
 }  // namespace sluice::connectors

@@ -1,5 +1,6 @@
 #include "sluice/connectors/postgres/postgres_source.h"
 
+#include "sluice/connectors/postgres/pg_cdc.h"
 #include "sluice/connectors/postgres/postgres_driver.h"
 
 namespace sluice::connectors {
@@ -103,6 +104,7 @@ Result<std::unique_ptr<SourceRun>> PostgresSource::Plan(const SourceState& state
     }
     connect.password = password;
   }
+  if (options_.read.cdc) return PlanPgCdcRun(connect, options_.read, state);
   return PlanDatabaseRun(MakePostgresDriver(std::move(connect)), options_.read, state, "postgres");
 }
 
