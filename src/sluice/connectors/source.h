@@ -115,6 +115,15 @@ class SourceRun {
                           int64_t* bytes_in) const = 0;
 };
 
+class Source;
+
+// One table of a source of many (`tables: [...]`): its bronze table and its own source.
+struct SourcePart {
+  std::string table;  // "bronze.orders"
+  std::string read;   // what it reads ("public.orders")
+  std::shared_ptr<const Source> source;
+};
+
 class Source {
  public:
   virtual ~Source() = default;
@@ -131,6 +140,17 @@ class Source {
 
   // Plans one run from the committed state. Errors: the source cannot be reached or listed.
   virtual Result<std::unique_ptr<SourceRun>> Plan(const SourceState& state) const = 0;
+
+  // A source of many tables writes one bronze table per table it finds when a run starts:
+  // `Covers` says whether `bronze_table` may be one of them (the project's checks and the DAG),
+  // `Expand` lists them now, each with a source of its own (whose Plan is used; this one's is
+  // not). Errors: the server cannot be reached; two tables landing in one bronze table.
+  virtual bool many() const { return false; }
+  virtual bool Covers(const std::string& bronze_table) const {
+    (void)bronze_table;
+    return false;
+  }
+  virtual Result<std::vector<SourcePart>> Expand() const { return std::vector<SourcePart>{}; }
 
  protected:
   explicit Source(std::string name) : name_(std::move(name)) {}

@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include "sluice/pipeline/bronze_tables_task.h"
 #include "sluice/pipeline/bronze_task.h"
 #include "sluice/pipeline/executor.h"
 #include "sluice/pipeline/gold_task.h"
@@ -25,15 +26,32 @@ std::vector<std::unique_ptr<Task>> MakeTasks(const Project& project,
   std::set<std::string> producers;
   for (const SourceDeclaration& source : project.sources) {
     producers.insert(source.table);
-    if (made(source.table)) tasks.push_back(std::make_unique<BronzeTask>(project, source, now_ms));
+    if (!made(source.table)) continue;
+    if (source.source->many()) {
+      tasks.push_back(std::make_unique<BronzeTablesTask>(project, source, now_ms));
+    } else {
+      tasks.push_back(std::make_unique<BronzeTask>(project, source, now_ms));
+    }
   }
   for (const silver::SilverTable& table : project.tables) producers.insert(table.name);
   for (const gold::GoldModel& model : project.gold) producers.insert(model.name);
+  // The task writing a table: the table's own, or a source of many tables covering it.
+  auto producer_of = [&](const std::string& table) -> std::string {
+    if (producers.count(table) != 0) return table;
+    for (const SourceDeclaration& source : project.sources) {
+      if (source.source->many() && source.source->Covers(table)) return source.table;
+    }
+    return "";
+  };
   for (const silver::SilverTable& table : project.tables) {
     if (!made(table.name)) continue;
     std::vector<std::string> upstream;
     for (const std::string& read : table.Reads()) {
-      if (producers.count(read) != 0 && made(read)) upstream.push_back(read);
+      const std::string producer = producer_of(read);
+      if (!producer.empty() && made(producer) &&
+          std::find(upstream.begin(), upstream.end(), producer) == upstream.end()) {
+        upstream.push_back(producer);
+      }
     }
     tasks.push_back(
         std::make_unique<SilverTask>(project, table, std::move(upstream), full_refresh, now_ms));
@@ -42,9 +60,10 @@ std::vector<std::unique_ptr<Task>> MakeTasks(const Project& project,
     if (!made(model.name)) continue;
     std::vector<std::string> upstream;
     for (const std::string& read : model.Reads()) {
-      if (producers.count(read) != 0 && made(read) &&
-          std::find(upstream.begin(), upstream.end(), read) == upstream.end()) {
-        upstream.push_back(read);
+      const std::string producer = producer_of(read);
+      if (!producer.empty() && made(producer) &&
+          std::find(upstream.begin(), upstream.end(), producer) == upstream.end()) {
+        upstream.push_back(producer);
       }
     }
     tasks.push_back(
@@ -62,7 +81,8 @@ std::vector<std::unique_ptr<Task>> MakeTasks(const Project& project,
     if (!made(name)) continue;
     loads.push_back(name);
     std::vector<std::string> upstream;
-    if (producers.count(load.table) != 0 && made(load.table)) upstream.push_back(load.table);
+    const std::string producer = producer_of(load.table);
+    if (!producer.empty() && made(producer)) upstream.push_back(producer);
     for (const std::string& dimension : load.after) {
       auto it = load_of.find(dimension);
       if (it != load_of.end() && made(it->second)) upstream.push_back(it->second);

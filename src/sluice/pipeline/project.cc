@@ -468,6 +468,16 @@ std::map<std::string, std::string> ReadSources(const config::ConfigValues& value
     declaration.name = entry.key;
     declaration.mark = entry.key_mark;
     declaration.type = type;
+    if (source_values.Has("tables")) {
+      // Many tables: their bronze tables are known when a run lists them (Source::Covers).
+      std::unique_ptr<connectors::Source> many =
+          component->make(entry.key, entry.value, project->dir, errors);
+      if (many == nullptr) continue;
+      declaration.table = ManyTablesTaskName(entry.key);
+      declaration.source = std::move(many);
+      project->sources.push_back(std::move(declaration));
+      continue;
+    }
     const std::string& table_key = component->bronze_table_key;
     declaration.table =
         source_values.Has(table_key) ? source_values.String(table_key) : "bronze." + entry.key;
@@ -500,7 +510,8 @@ std::map<std::string, std::string> ReadSources(const config::ConfigValues& value
 class ReadsCheck {
  public:
   ReadsCheck(const std::map<std::string, std::string>& table_owner,
-             const config::ConfigNode& tables) {
+             const config::ConfigNode& tables, const std::vector<SourceDeclaration>& sources)
+      : sources_(sources) {
     for (const auto& [table, owner] : table_owner) known_.push_back(table);
     for (const config::ConfigNode::Entry& entry : tables.entries()) known_.push_back(entry.key);
   }
@@ -509,6 +520,11 @@ class ReadsCheck {
              const config::SourceMark& mark, config::ConfigErrors* errors) const {
     for (const std::string& read : reads) {
       if (std::find(known_.begin(), known_.end(), read) != known_.end()) continue;
+      if (std::any_of(sources_.begin(), sources_.end(), [&](const SourceDeclaration& source) {
+            return source.source->many() && source.source->Covers(read);
+          })) {
+        continue;
+      }
       std::string message = "table '" + table + "' reads " + read +
                             ", which no source or table of the project writes";
       if (const std::string* near = config::ClosestName(read, known_)) {
@@ -520,6 +536,7 @@ class ReadsCheck {
 
  private:
   std::vector<std::string> known_;
+  const std::vector<SourceDeclaration>& sources_;
 };
 
 // The silver and gold tables.
@@ -528,7 +545,7 @@ void ReadTables(const config::ConfigValues& values,
                 config::ConfigErrors* errors) {
   const config::ConfigNode* tables = values.Node("tables");
   if (tables == nullptr || !tables->IsMap()) return;
-  const ReadsCheck reads(table_owner, *tables);
+  const ReadsCheck reads(table_owner, *tables, project->sources);
   for (const config::ConfigNode::Entry& entry : tables->entries()) {
     const size_t dot = entry.key.find('.');
     const std::string layer = dot == std::string::npos ? "" : entry.key.substr(0, dot);

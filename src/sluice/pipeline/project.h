@@ -24,10 +24,15 @@
 
 namespace sluice::pipeline {
 
+// The bronze task of a source of many tables (`tables: [...]`): "bronze.<source>.*".
+inline std::string ManyTablesTaskName(const std::string& source) {
+  return "bronze." + source + ".*";
+}
+
 struct SourceDeclaration {
   std::string name;
   std::string type;   // the component: "file", "postgres"
-  std::string table;  // "bronze.orders"
+  std::string table;  // "bronze.orders"; ManyTablesTaskName for a source of many tables
   config::SourceMark mark;
   std::shared_ptr<const connectors::Source> source;
 };

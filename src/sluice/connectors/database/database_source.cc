@@ -50,6 +50,10 @@ void AddDatabaseSourceKeys(std::vector<config::KeySpec>* keys) {
       "public.orders");
   add("query", ValueType::kString,
       "A query read instead of a table (e.g. \"select * from orders where region = 'eu'\")");
+  add("tables", ValueType::kStringList,
+      "Or: every table matching these patterns (schema.name, * and ? wildcards), each into "
+      "bronze.<table name> (postgres)",
+      "", {}, "[\"public.*\"]");
   add("into", ValueType::kString, "The bronze table written (default: bronze.<source name>)", "",
       {}, "bronze.orders");
   add("primary_key", ValueType::kStringList,
@@ -83,11 +87,30 @@ bool DatabaseOptionsFromConfig(const std::string& name, const config::ConfigValu
   options->name = name;
   options->table = values.String("table");
   options->query = values.String("query");
-  if (options->table.empty() == options->query.empty()) {
-    error_at(options->table.empty() ? "type" : "query",
-             "give either 'table' or 'query' (one of them)");
+  options->tables = values.StringList("tables");
+  const int reads = (options->table.empty() ? 0 : 1) + (options->query.empty() ? 0 : 1) +
+                    (values.Has("tables") ? 1 : 0);
+  if (reads != 1) {
+    error_at(reads == 0             ? "type"
+             : values.Has("tables") ? "tables"
+                                    : "query",
+             "give one of 'table', 'query' or 'tables'");
+  }
+  for (const std::string& pattern : options->tables) {
+    const size_t dot = pattern.find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == pattern.size()) {
+      error_at("tables", "'" + pattern +
+                             "' must be schema.table, with * and ? as wildcards "
+                             "(e.g. public.*)");
+    }
+  }
+  if (!options->tables.empty() && values.Has("into")) {
+    error_at("into", "with 'tables', each table lands in bronze.<table name>; 'into' names one");
   }
   options->primary_key = values.StringList("primary_key");
+  if (!options->tables.empty() && !options->primary_key.empty()) {
+    error_at("primary_key", "with 'tables', each table's key comes from the catalog");
+  }
   if (const config::ConfigNode* incremental = values.Node("incremental")) {
     const config::ConfigValues cursor(incremental, &IncrementalSpec());
     options->cdc = cursor.String("mode") == "cdc";
@@ -101,7 +124,9 @@ bool DatabaseOptionsFromConfig(const std::string& name, const config::ConfigValu
     };
     if (options->cdc) {
       if (!options->cursor.empty()) error_in("cursor", "mode: cdc reads changes, not a cursor");
-      if (options->table.empty()) error_in("mode", "mode: cdc reads a table, not a query");
+      if (options->table.empty()) {
+        error_in("mode", "mode: cdc reads one table (table: ...), not a query or tables");
+      }
       if (options->slot.empty()) options->slot = "sluice_" + name;
       bool valid = options->slot.size() <= 63;
       for (char c : options->slot) {
@@ -137,7 +162,11 @@ bool DatabaseOptionsFromConfig(const std::string& name, const config::ConfigValu
 }
 
 std::string DescribeDatabaseRead(const DatabaseSourceOptions& options) {
-  const std::string what = !options.table.empty() ? "table " + options.table : "a query";
+  std::string what = !options.table.empty() ? "table " + options.table : "a query";
+  if (!options.tables.empty()) {
+    what = "tables";
+    for (const std::string& pattern : options.tables) what += " " + pattern;
+  }
   if (options.cdc) {
     return what + " (cdc: slot " + options.slot + ", publication " + options.publication +
            "; the first run takes a snapshot)";

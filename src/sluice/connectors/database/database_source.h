@@ -28,6 +28,7 @@ struct DatabaseSourceOptions {
   std::string name;
   std::string table;  // as written ("public.orders"); or
   std::string query;
+  std::vector<std::string> tables;  // or: every table matching these ("public.*"), one bronze each
   std::vector<std::string> primary_key;
   std::string cursor;  // empty: full snapshots
   int64_t lookback_ms = 0;

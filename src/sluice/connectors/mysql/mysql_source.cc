@@ -67,6 +67,12 @@ std::unique_ptr<Source> MakeMysqlSource(const std::string& name, const config::C
   options.connect.connect_timeout_ms = values.DurationMs("connect_timeout");
   options.password_env = values.String("password_env");
   if (!DatabaseOptionsFromConfig(name, values, &options.read, errors)) ok = false;
+  if (!options.read.tables.empty()) {
+    errors->Add(values.Mark("tables"), "source '" + name +
+                                           "': 'tables' is available for postgres sources; "
+                                           "declare one mysql source per table");
+    ok = false;
+  }
   if (options.read.cdc) {
     errors->Add(values.Mark("incremental"),
                 "source '" + name +

@@ -1,5 +1,10 @@
 #include "sluice/connectors/postgres/postgres_source.h"
 
+#include <algorithm>
+#include <map>
+
+#include "sluice/connectors/file/glob.h"
+
 #include "sluice/connectors/postgres/pg_cdc.h"
 #include "sluice/connectors/postgres/postgres_driver.h"
 
@@ -94,7 +99,84 @@ std::vector<std::string> PostgresSource::Describe() const {
   return {where + ": " + DescribeDatabaseRead(options_.read)};
 }
 
-Result<std::unique_ptr<SourceRun>> PostgresSource::Plan(const SourceState& state) const {
+namespace {
+
+// A table name as a bronze table's: lower-case letters, digits and _.
+std::string BronzeName(std::string_view name) {
+  std::string out;
+  for (char c : name) {
+    const char lower = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    out += (lower >= 'a' && lower <= 'z') || (lower >= '0' && lower <= '9') ? lower : '_';
+  }
+  if (out.empty() || (out[0] >= '0' && out[0] <= '9')) out = "t_" + out;
+  return out;
+}
+
+bool IsPlainName(const std::string& name) {
+  if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool PostgresSource::Covers(const std::string& bronze_table) const {
+  if (!bronze_table.starts_with("bronze.")) return false;
+  const std::string name = bronze_table.substr(7);
+  for (const std::string& pattern : options_.read.tables) {
+    // The table part as BronzeName makes names, its wildcards kept.
+    std::string glob;
+    for (char c : pattern.substr(pattern.find('.') + 1)) {
+      glob += c == '*' || c == '?' ? c : BronzeName(std::string_view(&c, 1)).back();
+    }
+    if (GlobMatch(glob, name) || GlobMatch("t_" + glob, name)) return true;
+  }
+  return false;
+}
+
+Result<std::vector<SourcePart>> PostgresSource::Expand() const {
+  SLUICE_ASSIGN_OR_RETURN(PgConnectOptions connect, ConnectOptions());
+  SLUICE_ASSIGN_OR_RETURN(std::unique_ptr<PgSession> session, PgSession::Connect(connect));
+  SLUICE_ASSIGN_OR_RETURN(
+      PgRows tables,
+      session->Query("SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                     "c.relnamespace WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND "
+                     "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT "
+                     "LIKE 'pg\\_%' ORDER BY 1, 2"));
+  std::vector<SourcePart> parts;
+  std::map<std::string, std::string> read_by;  // bronze table → the table read
+  for (const auto& row : tables) {
+    const std::string schema = row[0].value_or(""), table = row[1].value_or("");
+    const bool wanted = std::any_of(options_.read.tables.begin(), options_.read.tables.end(),
+                                    [&](const std::string& pattern) {
+                                      std::string glob = pattern;
+                                      glob[glob.find('.')] = '/';
+                                      return GlobMatch(glob, schema + "/" + table);
+                                    });
+    if (!wanted) continue;
+    SourcePart part;
+    part.table = "bronze." + BronzeName(table);
+    part.read = (IsPlainName(schema) ? schema : PgSession::QuoteIdentifier(schema)) + "." +
+                (IsPlainName(table) ? table : PgSession::QuoteIdentifier(table));
+    auto [other, inserted] = read_by.emplace(part.table, part.read);
+    if (!inserted) {
+      return Status::InvalidArgument(
+          "source '" + name() + "': " + other->second + " and " + part.read +
+          " would both land in " + part.table +
+          "; narrow 'tables', or read one of them with a source of its own (into:)");
+    }
+    PostgresSourceOptions options = options_;
+    options.read.tables.clear();
+    options.read.table = part.read;
+    part.source = std::make_shared<PostgresSource>(std::move(options));
+    parts.push_back(std::move(part));
+  }
+  return parts;
+}
+
+Result<PgConnectOptions> PostgresSource::ConnectOptions() const {
   PgConnectOptions connect = options_.connect;
   if (!options_.password_env.empty()) {
     const char* password = std::getenv(options_.password_env.c_str());
@@ -104,6 +186,14 @@ Result<std::unique_ptr<SourceRun>> PostgresSource::Plan(const SourceState& state
     }
     connect.password = password;
   }
+  return connect;
+}
+
+Result<std::unique_ptr<SourceRun>> PostgresSource::Plan(const SourceState& state) const {
+  if (many()) {
+    return Status::InvalidArgument("source '" + name() + "' reads many tables; plan each part");
+  }
+  SLUICE_ASSIGN_OR_RETURN(PgConnectOptions connect, ConnectOptions());
   if (options_.read.cdc) return PlanPgCdcRun(connect, options_.read, state);
   return PlanDatabaseRun(MakePostgresDriver(std::move(connect)), options_.read, state, "postgres");
 }

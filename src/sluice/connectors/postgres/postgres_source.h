@@ -5,7 +5,7 @@
 //       type: postgres
 //       connection: postgresql://etl@db.internal:5432/shop?sslmode=verify-full
 //       password_env: SHOP_DB_PASSWORD     # default: libpq's PGPASSWORD or ~/.pgpass
-//       table: public.orders               # or query: "select ..."
+//       table: public.orders               # or query: "select ...", or tables: ["public.*"]
 //       primary_key: [order_id]            # default: the table's primary key
 //       incremental: {cursor: updated_at, lookback: 10m}   # absent: a full snapshot each run
 //
@@ -44,7 +44,16 @@ class PostgresSource final : public Source {
   SchemaDrift schema_drift() const override { return options_.read.schema_drift; }
   Result<std::unique_ptr<SourceRun>> Plan(const SourceState& state) const override;
 
+  // `tables: ["public.*"]`: every base table matching, into bronze.<table name> (lower-case,
+  // other characters as _).
+  bool many() const override { return !options_.read.tables.empty(); }
+  bool Covers(const std::string& bronze_table) const override;
+  Result<std::vector<SourcePart>> Expand() const override;
+
  private:
+  // The connection options with the password from password_env. Errors: it is not set.
+  Result<PgConnectOptions> ConnectOptions() const;
+
   PostgresSourceOptions options_;
 };
 
