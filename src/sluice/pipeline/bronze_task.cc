@@ -14,6 +14,7 @@
 #include "sluice/lake/file_statistics.h"
 #include "sluice/lake/table_scan.h"
 #include "sluice/lake/transaction.h"
+#include "sluice/pipeline/read_ahead.h"
 
 namespace sluice::pipeline {
 
@@ -22,6 +23,8 @@ namespace {
 using columnar::DataType;
 using columnar::Field;
 
+// Batches read ahead of the writer (a batch: batch_rows rows, 100k by default).
+constexpr size_t kReadAheadBatches = 4;
 constexpr char kIngestedAt[] = "_sluice_ingested_at";
 constexpr char kSource[] = "_sluice_source";
 constexpr char kFile[] = "_sluice_file";
@@ -425,17 +428,11 @@ Result<TaskOutcome> BronzeTask::Run(TaskContext& context) {
   std::vector<QuarantineRecord>& quarantined = audited.quarantined;
   SLUICE_RETURN_NOT_OK(
       QuarantineUnreadable(source_->rejects(), name_, unreadable, &counts, &quarantined));
-  std::function<Result<columnar::BatchPtr>()> read = [&]() { return audited.Next(); };
-  // Read-ahead: the next batch is read (rejects, counts and audit columns included) on a worker
-  // while the writer encodes this one. One read at a time, so the source, the tracker and the
-  // counts are never touched by two threads at once; the writer sees them only after the end.
-  ThreadPool& pool = ThreadPool::Global();
-  ThreadPool::Future<columnar::BatchPtr> ahead = pool.Async(read);
-  lake::BatchSource batches = [&]() -> Result<columnar::BatchPtr> {
-    Result<columnar::BatchPtr> batch = ahead.Get();
-    if (batch.ok() && *batch != nullptr) ahead = pool.Async(read);
-    return batch;
-  };
+  // Read-ahead: batches are read (rejects, counts and audit columns included) on a thread of
+  // their own, a few ahead of the writer (read_ahead.h); the writer sees the tracker and the
+  // counts only after the end.
+  ReadAhead ahead([&]() { return audited.Next(); }, kReadAheadBatches);
+  lake::BatchSource batches = [&]() { return ahead.Next(); };
 
   lake::TableWriteOptions options;
   options.mode = run->replaces() ? lake::WriteMode::kOverwrite : lake::WriteMode::kAppend;
@@ -475,7 +472,7 @@ Result<TaskOutcome> BronzeTask::Run(TaskContext& context) {
     return ledger;
   };
   Result<lake::WriteResult> written = table->Write(input_schema, batches, options);
-  ahead.Abandon();  // a failed write: the read in flight finishes (or never starts) first
+  ahead.Stop();  // a failed write: the read in flight finishes first
   if (written.ok() || nothing_new) {
     std::vector<std::string> after;
     run->AfterCommit(&after);
