@@ -171,6 +171,74 @@ bool IsZeroDate(std::string_view text) {
          (text.substr(0, 4) == "0000" || text.substr(5, 2) == "00" || text.substr(8, 2) == "00");
 }
 
+// Fast paths for the fixed layouts the server writes; anything else takes the general parsers.
+
+// `count` digits at `at` as a number; false when one is not a digit.
+bool Digits(std::string_view text, size_t at, size_t count, int64_t* value) {
+  int64_t out = 0;
+  for (size_t i = at; i < at + count; ++i) {
+    const unsigned digit = static_cast<unsigned>(text[i] - '0');
+    if (digit > 9) return false;
+    out = out * 10 + digit;
+  }
+  *value = out;
+  return true;
+}
+
+// "2026-01-01 00:00:00[.ffffff]" (or only the date, for a date) in µs since 1970 (or days).
+bool FastDateTime(std::string_view text, bool with_time, int64_t* out) {
+  int64_t year, month, day, hour = 0, minute = 0, second = 0, fraction = 0;
+  if (text.size() < 10 || text[4] != '-' || text[7] != '-' || !Digits(text, 0, 4, &year) ||
+      !Digits(text, 5, 2, &month) || !Digits(text, 8, 2, &day) ||
+      !columnar::IsValidDate(static_cast<int>(year), static_cast<unsigned>(month),
+                             static_cast<unsigned>(day))) {
+    return false;
+  }
+  const int64_t days = columnar::DaysFromCivil(static_cast<int>(year), static_cast<unsigned>(month),
+                                               static_cast<unsigned>(day));
+  if (!with_time) {
+    *out = days;
+    return text.size() == 10;
+  }
+  if (text.size() < 19 || text[10] != ' ' || text[13] != ':' || text[16] != ':' ||
+      !Digits(text, 11, 2, &hour) || !Digits(text, 14, 2, &minute) ||
+      !Digits(text, 17, 2, &second) || hour > 23 || minute > 59 || second > 59) {
+    return false;
+  }
+  if (text.size() > 19) {
+    const size_t digits = text.size() - 20;
+    if (text[19] != '.' || digits < 1 || digits > 6 || !Digits(text, 20, digits, &fraction)) {
+      return false;
+    }
+    for (size_t i = digits; i < 6; ++i) fraction *= 10;
+  }
+  *out =
+      days * columnar::kMicrosPerDay + ((hour * 60 + minute) * 60 + second) * 1'000'000 + fraction;
+  return true;
+}
+
+// "-1234.56" with exactly `scale` fraction digits and at most `precision` ≤ 18 digits.
+bool FastDecimal(std::string_view text, int precision, int scale, int64_t* out) {
+  if (precision > 18 || text.empty()) return false;
+  const bool negative = text[0] == '-';
+  const size_t start = negative ? 1 : 0;
+  const size_t point = scale > 0 ? text.size() - static_cast<size_t>(scale) - 1 : text.size();
+  if (point <= start || point > text.size() || (scale > 0 && text[point] != '.') ||
+      static_cast<int>(point - start) + scale > precision) {
+    return false;
+  }
+  int64_t whole = 0, fraction = 0;
+  if (!Digits(text, start, point - start, &whole) ||
+      (scale > 0 && !Digits(text, point + 1, static_cast<size_t>(scale), &fraction))) {
+    return false;
+  }
+  int64_t value = whole;
+  for (int i = 0; i < scale; ++i) value *= 10;
+  value += fraction;
+  *out = negative ? -value : value;
+  return true;
+}
+
 template <typename T>
 bool ParseInteger(std::string_view text, T* value) {
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *value);
@@ -208,6 +276,11 @@ bool AppendText(const Plan& plan, std::string_view text, columnar::ColumnBuilder
       return true;
     }
     case Decode::kDecimal: {
+      int64_t small = 0;
+      if (FastDecimal(text, plan.type.precision(), plan.type.scale(), &small)) {
+        static_cast<columnar::DecimalBuilder*>(builder)->Append(small);
+        return true;
+      }
       columnar::Int128 value = 0;
       if (columnar::ParseDecimal(text, plan.type.precision(), plan.type.scale(), &value) !=
           columnar::DecimalParseError::kOk) {
@@ -231,7 +304,12 @@ bool AppendText(const Plan& plan, std::string_view text, columnar::ColumnBuilder
         *error = "zero date '" + std::string(text) + "' is not a date";
         return false;
       }
-      if (!columnar::ParseDate(text, columnar::DateOrder::kYMD, &days)) break;
+      int64_t fast = 0;
+      if (FastDateTime(text, /*with_time=*/false, &fast)) {
+        days = static_cast<int32_t>(fast);
+      } else if (!columnar::ParseDate(text, columnar::DateOrder::kYMD, &days)) {
+        break;
+      }
       static_cast<columnar::Int32Builder*>(builder)->Append(days);
       return true;
     }
@@ -241,7 +319,10 @@ bool AppendText(const Plan& plan, std::string_view text, columnar::ColumnBuilder
         *error = "zero date '" + std::string(text) + "' is not a timestamp";
         return false;
       }
-      if (!columnar::ParseTimestamp(text, columnar::DateOrder::kYMD, &micros)) break;
+      if (!FastDateTime(text, /*with_time=*/true, &micros) &&
+          !columnar::ParseTimestamp(text, columnar::DateOrder::kYMD, &micros)) {
+        break;
+      }
       static_cast<columnar::Int64Builder*>(builder)->Append(micros);
       return true;
     }
