@@ -3,6 +3,7 @@
 #include <mysql.h>
 
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 
 #include "sluice/columnar/decimal.h"
@@ -431,6 +432,7 @@ class MysqlDriver final : public DbDriver {
       plans_.push_back(plan);
       const std::string name(fields[c].name, fields[c].name_length);
       names_.push_back(name);
+      decimals_.push_back(fields[c].decimals);
       columns.push_back(DbColumn{name, QuoteIdentifier(name), plan.type, TypeName(fields[c])});
     }
     mysql_free_result(result);
@@ -463,6 +465,9 @@ class MysqlDriver final : public DbDriver {
     return std::to_string(value);
   }
 
+  // The rows come with the binary protocol (a prepared statement, streamed): the server sends
+  // numbers and times as they are stored instead of formatting them as text, which on a busy
+  // server is a sixth of its work, and sluice has no text to parse.
   Status StartRead(const std::vector<DbColumn>& columns, const std::string& from,
                    const std::string& where) override {
     std::string sql = "SELECT ";
@@ -472,43 +477,86 @@ class MysqlDriver final : public DbDriver {
     }
     sql += " FROM " + from;
     if (!where.empty()) sql += " WHERE " + where;
-    if (mysql_real_query(mysql_, sql.c_str(), sql.size()) != 0) return Error(sql);
-    result_ = mysql_use_result(mysql_);
-    if (result_ == nullptr) return Error(sql);
+    stmt_ = mysql_stmt_init(mysql_);
+    if (stmt_ == nullptr) return Error(sql);
+    if (mysql_stmt_prepare(stmt_, sql.c_str(), sql.size()) != 0 || mysql_stmt_execute(stmt_) != 0) {
+      return StatementError(sql);
+    }
+    if (mysql_stmt_field_count(stmt_) != plans_.size()) {
+      return Status::DataError("MySQL " + where_ + ": the table's columns changed during the read");
+    }
+    const size_t n = plans_.size();
+    binds_.assign(n, MYSQL_BIND{});
+    integers_.assign(n, 0);
+    doubles_.assign(n, 0);
+    times_.assign(n, MYSQL_TIME{});
+    strings_.assign(n, std::string());
+    lengths_.assign(n, 0);
+    nulls_.assign(n, 0);
+    errors_.assign(n, 0);
+    for (size_t c = 0; c < n; ++c) {
+      MYSQL_BIND& bind = binds_[c];
+      bind.is_null = &nulls_[c];
+      bind.length = &lengths_[c];
+      bind.error = &errors_[c];
+      switch (plans_[c].decode) {
+        case Decode::kBool:
+        case Decode::kInt32:
+        case Decode::kInt64:
+        case Decode::kUnsigned64:
+          bind.buffer_type = MYSQL_TYPE_LONGLONG;
+          bind.buffer = &integers_[c];
+          bind.is_unsigned = plans_[c].decode == Decode::kUnsigned64;
+          break;
+        case Decode::kFloat:
+          bind.buffer_type = MYSQL_TYPE_DOUBLE;
+          bind.buffer = &doubles_[c];
+          break;
+        case Decode::kDate:
+        case Decode::kTimestamp:
+        case Decode::kTime:
+          bind.buffer_type = plans_[c].decode == Decode::kDate        ? MYSQL_TYPE_DATE
+                             : plans_[c].decode == Decode::kTimestamp ? MYSQL_TYPE_DATETIME
+                                                                      : MYSQL_TYPE_TIME;
+          bind.buffer = &times_[c];
+          break;
+        default:
+          strings_[c].resize(256);
+          bind.buffer_type = MYSQL_TYPE_STRING;
+          bind.buffer = strings_[c].data();
+          bind.buffer_length = strings_[c].size();
+          break;
+      }
+    }
+    if (mysql_stmt_bind_result(stmt_, binds_.data()) != 0) return StatementError("binding");
     return Status::OK();
   }
 
   Result<DbRow> NextRow(std::vector<std::unique_ptr<columnar::ColumnBuilder>>* builders,
                         DbReject* reject) override {
-    MYSQL_ROW row = mysql_fetch_row(result_);
-    if (row == nullptr) {
-      if (mysql_errno(mysql_) != 0) return Error("reading rows");
-      return DbRow::kEnd;
-    }
-    const unsigned long* lengths = mysql_fetch_lengths(result_);
+    const int fetched = mysql_stmt_fetch(stmt_);
+    if (fetched == MYSQL_NO_DATA) return DbRow::kEnd;
+    if (fetched == 1) return StatementError("reading rows");
+    if (fetched == MYSQL_DATA_TRUNCATED) SLUICE_RETURN_NOT_OK(FetchLongValues());
     const int64_t row_start = (*builders)[0]->length();
     for (size_t c = 0; c < plans_.size(); ++c) {
-      if (row[c] == nullptr) {
+      if (nulls_[c]) {
         (*builders)[c]->AppendNull();
         continue;
       }
-      bytes_read_ += static_cast<int64_t>(lengths[c]);
-      if (AppendText(plans_[c], std::string_view(row[c], lengths[c]), (*builders)[c].get(),
-                     &reject->message)) {
-        continue;
-      }
+      if (AppendBound(c, (*builders)[c].get(), &reject->message)) continue;
       for (size_t undo = 0; undo < c; ++undo) (*builders)[undo]->Truncate(row_start);
       reject->column = c;
-      // The row as the server sent it: every value's text.
+      // The row as the server would show it: every value's text.
       reject->raw = "{";
       for (size_t r = 0; r < plans_.size(); ++r) {
         if (r > 0) reject->raw += ",";
         columnar::AppendJsonString(names_[r], &reject->raw);
         reject->raw += ":";
-        if (row[r] == nullptr) {
+        if (nulls_[r]) {
           reject->raw += "null";
         } else {
-          columnar::AppendJsonString(std::string_view(row[r], lengths[r]), &reject->raw);
+          columnar::AppendJsonString(BoundText(r), &reject->raw);
         }
       }
       reject->raw += "}";
@@ -518,17 +566,17 @@ class MysqlDriver final : public DbDriver {
   }
 
   Status Finish() override {
-    if (result_ != nullptr) {
-      mysql_free_result(result_);
-      result_ = nullptr;
+    if (stmt_ != nullptr) {
+      mysql_stmt_close(stmt_);
+      stmt_ = nullptr;
     }
     return Execute("COMMIT");
   }
 
   void Close() override {
-    if (result_ != nullptr) {
-      mysql_free_result(result_);
-      result_ = nullptr;
+    if (stmt_ != nullptr) {
+      mysql_stmt_close(stmt_);
+      stmt_ = nullptr;
     }
     if (mysql_ != nullptr) {
       mysql_close(mysql_);
@@ -550,6 +598,144 @@ class MysqlDriver final : public DbDriver {
       return Status::IOError("MySQL " + where_ + ": " + message);
     }
     return Status::InvalidArgument("MySQL " + where_ + ": " + message + " (in: " + shown + ")");
+  }
+
+  Status StatementError(const std::string& what) const {
+    const unsigned code = mysql_stmt_errno(stmt_);
+    const std::string message = mysql_stmt_error(stmt_);
+    const std::string shown = what.size() > 200 ? what.substr(0, 200) + "..." : what;
+    if (code == 2006 || code == 2013 || code == 1205 || code == 1213) {
+      return Status::IOError("MySQL " + where_ + ": " + message);
+    }
+    return Status::InvalidArgument("MySQL " + where_ + ": " + message + " (in: " + shown + ")");
+  }
+
+  // Values longer than their buffers: fetched again whole, the buffers grown for the next rows.
+  Status FetchLongValues() {
+    bool grown = false;
+    for (size_t c = 0; c < binds_.size(); ++c) {
+      if (!errors_[c] || binds_[c].buffer_type != MYSQL_TYPE_STRING) continue;
+      strings_[c].resize(std::max<size_t>(lengths_[c], strings_[c].size() * 2));
+      binds_[c].buffer = strings_[c].data();
+      binds_[c].buffer_length = strings_[c].size();
+      if (mysql_stmt_fetch_column(stmt_, &binds_[c], static_cast<unsigned>(c), 0) != 0) {
+        return StatementError("reading a long value");
+      }
+      grown = true;
+    }
+    if (grown && mysql_stmt_bind_result(stmt_, binds_.data()) != 0) {
+      return StatementError("binding");
+    }
+    return Status::OK();
+  }
+
+  // Appends column `c` of the fetched row; false with `error` when it does not fit.
+  bool AppendBound(size_t c, columnar::ColumnBuilder* builder, std::string* error) {
+    const Plan& plan = plans_[c];
+    const MYSQL_TIME& time = times_[c];
+    switch (plan.decode) {
+      case Decode::kBool:
+        if (integers_[c] != 0 && integers_[c] != 1) {
+          *error =
+              "'" + std::to_string(integers_[c]) + "' is not 0 or 1 (TINYINT(1) is read as a bool)";
+          return false;
+        }
+        static_cast<columnar::BooleanBuilder*>(builder)->Append(integers_[c] == 1);
+        bytes_read_ += 1;
+        return true;
+      case Decode::kInt32:
+        static_cast<columnar::Int32Builder*>(builder)->Append(static_cast<int32_t>(integers_[c]));
+        bytes_read_ += 4;
+        return true;
+      case Decode::kInt64:
+        static_cast<columnar::Int64Builder*>(builder)->Append(integers_[c]);
+        bytes_read_ += 8;
+        return true;
+      case Decode::kUnsigned64:
+        static_cast<columnar::DecimalBuilder*>(builder)->Append(
+            static_cast<columnar::Int128>(static_cast<uint64_t>(integers_[c])));
+        bytes_read_ += 8;
+        return true;
+      case Decode::kFloat:
+        static_cast<columnar::Float64Builder*>(builder)->Append(doubles_[c]);
+        bytes_read_ += 8;
+        return true;
+      case Decode::kDate:
+      case Decode::kTimestamp: {
+        bytes_read_ += 8;
+        if (time.year == 0 || time.month == 0 || time.day == 0) {
+          *error = "zero date '" + BoundText(c) + "' is not a " +
+                   (plan.decode == Decode::kDate ? "date" : "timestamp");
+          return false;
+        }
+        const int64_t days =
+            columnar::DaysFromCivil(static_cast<int>(time.year), time.month, time.day);
+        if (plan.decode == Decode::kDate) {
+          static_cast<columnar::Int32Builder*>(builder)->Append(static_cast<int32_t>(days));
+        } else {
+          static_cast<columnar::Int64Builder*>(builder)->Append(
+              days * columnar::kMicrosPerDay +
+              ((int64_t{time.hour} * 60 + time.minute) * 60 + time.second) * 1'000'000 +
+              static_cast<int64_t>(time.second_part));
+        }
+        return true;
+      }
+      case Decode::kTime:
+        bytes_read_ += 8;
+        if (time.neg || time.day != 0 || time.hour > 23) {
+          *error = "'" + BoundText(c) + "' is not a time of day (00:00:00 to 23:59:59.999999)";
+          return false;
+        }
+        static_cast<columnar::Int64Builder*>(builder)->Append(
+            ((int64_t{time.hour} * 60 + time.minute) * 60 + time.second) * 1'000'000 +
+            static_cast<int64_t>(time.second_part));
+        return true;
+      default: {
+        const std::string_view text(strings_[c].data(),
+                                    std::min<size_t>(lengths_[c], strings_[c].size()));
+        bytes_read_ += static_cast<int64_t>(text.size());
+        return AppendText(plan, text, builder, error);
+      }
+    }
+  }
+
+  // Column `c` of the fetched row as the server's text shows it (for quarantined rows).
+  std::string BoundText(size_t c) const {
+    const MYSQL_TIME& time = times_[c];
+    char text[64];
+    switch (plans_[c].decode) {
+      case Decode::kBool:
+      case Decode::kInt32:
+      case Decode::kInt64:
+        return std::to_string(integers_[c]);
+      case Decode::kUnsigned64:
+        return std::to_string(static_cast<uint64_t>(integers_[c]));
+      case Decode::kFloat: {
+        const auto [end, ignored] = std::to_chars(text, text + sizeof text, doubles_[c]);
+        return std::string(text, end);
+      }
+      case Decode::kDate:
+        std::snprintf(text, sizeof text, "%04u-%02u-%02u", time.year, time.month, time.day);
+        return text;
+      case Decode::kTimestamp:
+        std::snprintf(text, sizeof text, "%04u-%02u-%02u %02u:%02u:%02u", time.year, time.month,
+                      time.day, time.hour, time.minute, time.second);
+        return text + Fraction(c);
+      case Decode::kTime:
+        std::snprintf(text, sizeof text, "%s%02u:%02u:%02u", time.neg ? "-" : "",
+                      time.day * 24 + time.hour, time.minute, time.second);
+        return text + Fraction(c);
+      default:
+        return std::string(strings_[c].data(), std::min<size_t>(lengths_[c], strings_[c].size()));
+    }
+  }
+
+  // ".123456" cut to the column's fractional digits (none for datetime(0)).
+  std::string Fraction(size_t c) const {
+    if (decimals_[c] == 0) return "";
+    char digits[16];
+    std::snprintf(digits, sizeof digits, ".%06lu", times_[c].second_part);
+    return std::string(digits, 1 + std::min<unsigned>(decimals_[c], 6));
   }
 
   Status Execute(const std::string& statements) {
@@ -593,9 +779,18 @@ class MysqlDriver final : public DbDriver {
   MysqlConnectOptions options_;
   std::string where_;
   MYSQL* mysql_ = nullptr;
-  MYSQL_RES* result_ = nullptr;
+  MYSQL_STMT* stmt_ = nullptr;
   std::vector<Plan> plans_;
   std::vector<std::string> names_;
+  std::vector<unsigned> decimals_;  // fractional digits of time columns
+  // The bound row: one slot per column, by its decoding.
+  std::vector<MYSQL_BIND> binds_;
+  std::vector<int64_t> integers_;
+  std::vector<double> doubles_;
+  std::vector<MYSQL_TIME> times_;
+  std::vector<std::string> strings_;
+  std::vector<unsigned long> lengths_;
+  std::vector<my_bool> nulls_, errors_;
   std::string table_schema_, table_name_;
   int64_t bytes_read_ = 0;
 };
