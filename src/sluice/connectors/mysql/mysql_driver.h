@@ -1,10 +1,11 @@
 // The MySQL / MariaDB `DbDriver` (database/database_source.h), on Debian's libmariadb: a
 // REPEATABLE READ transaction WITH CONSISTENT SNAPSHOT, READ ONLY, for the snapshot; the result
-// streamed row by row (mysql_use_result), never held whole.
+// streamed row by row with the binary protocol (a prepared statement), never held whole.
 //
 // Types: TINYINT(1) → bool (a value other than 0 or 1 is a reject); TINYINT, SMALLINT, MEDIUMINT,
 // YEAR → int32; INT → int32 (unsigned: int64); BIGINT → int64 (unsigned: decimal(20,0));
-// DECIMAL(p,s) → decimal(p,s) up to 38 digits, else string; FLOAT, DOUBLE → float64; DATE → date;
+// DECIMAL(p,s) → decimal(p,s) up to 38 digits, else string; FLOAT (widened exactly), DOUBLE →
+// float64; DATE → date;
 // DATETIME and TIMESTAMP → timestamp (the session's time zone is UTC, so TIMESTAMP values are the
 // instants they hold and DATETIME values their wall-clock reading); TIME → time (negative or
 // 24 hours and more: a reject); BIT(n) → int64; JSON → json; CHAR, VARCHAR, TEXT, ENUM, SET →
