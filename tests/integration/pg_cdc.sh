@@ -10,19 +10,10 @@
 set -euo pipefail
 sluice=$1
 work=$2
-: "${SLUICE_PG_ENV:?run through ctest: the pg_server fixture writes the env file}"
-set -a
-# shellcheck disable=SC1090
-. "$SLUICE_PG_ENV"
-set +a
-export SHOP_DB_PASSWORD=$PGPASSWORD
-schema=c$(date +%s%N)_$$
+schema_prefix=c
+# shellcheck source=tests/integration/pg_test_env.sh
+. "$(dirname "${BASH_SOURCE[0]}")/pg_test_env.sh"
 slot=${schema}_slot
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-sql() { psql -qAtc "$1"; }
 cleanup() { psql -qAtc "SELECT pg_drop_replication_slot('$slot') FROM pg_replication_slots WHERE slot_name = '$slot' AND NOT active" > /dev/null 2>&1 || true; }
 trap cleanup EXIT
 sql "CREATE SCHEMA $schema;

@@ -9,18 +9,9 @@
 set -euo pipefail
 sluice=$1
 work=$2
-: "${SLUICE_PG_ENV:?run through ctest: the pg_server fixture writes the env file}"
-set -a
-# shellcheck disable=SC1090
-. "$SLUICE_PG_ENV"
-set +a
-export SHOP_DB_PASSWORD=$PGPASSWORD
-schema=s$(date +%s%N)_$$
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-sql() { psql -qAtc "$1"; }
+schema_prefix=s
+# shellcheck source=tests/integration/pg_test_env.sh
+. "$(dirname "${BASH_SOURCE[0]}")/pg_test_env.sh"
 sql "CREATE SCHEMA $schema" > /dev/null
 export PGOPTIONS="-c search_path=$schema"
 

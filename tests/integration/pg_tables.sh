@@ -8,18 +8,9 @@
 set -euo pipefail
 sluice=$1
 work=$2
-: "${SLUICE_PG_ENV:?run through ctest: the pg_server fixture writes the env file}"
-set -a
-# shellcheck disable=SC1090
-. "$SLUICE_PG_ENV"
-set +a
-export SHOP_DB_PASSWORD=$PGPASSWORD
-schema=t$(date +%s%N)_$$
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-sql() { psql -qAtc "$1"; }
+schema_prefix=t
+# shellcheck source=tests/integration/pg_test_env.sh
+. "$(dirname "${BASH_SOURCE[0]}")/pg_test_env.sh"
 sql "CREATE SCHEMA $schema; CREATE SCHEMA ${schema}_other;
 CREATE TABLE $schema.\"Customers\" (id int PRIMARY KEY, name text);
 INSERT INTO $schema.\"Customers\" VALUES (1, 'ann'), (2, 'bob');
