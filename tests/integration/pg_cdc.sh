@@ -13,8 +13,8 @@ work=$2
 schema_prefix=c
 # shellcheck source=tests/integration/pg_test_env.sh
 . "$(dirname "${BASH_SOURCE[0]}")/pg_test_env.sh"
-slot=${schema}_slot
-cleanup() { psql -qAtc "SELECT pg_drop_replication_slot('$slot') FROM pg_replication_slots WHERE slot_name = '$slot' AND NOT active" > /dev/null 2>&1 || true; }
+slot=sluice_${schema}
+cleanup() { psql -qAtc "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name IN ('$slot', 'keep_$schema') AND NOT active" > /dev/null 2>&1 || true; }
 trap cleanup EXIT
 sql "CREATE SCHEMA $schema;
 CREATE TABLE $schema.orders (id int PRIMARY KEY, customer text NOT NULL, amount numeric(10,2),
@@ -67,7 +67,26 @@ ops() { "$sluice" cat lake/bronze/orders --to csv --columns _op | tail -n +2 | s
 "$sluice" plan . > "$work/plan.out" || fail "plan: $(cat "$work/plan.out")"
 grep -q "table $schema.orders (cdc: slot $slot, publication pub_$schema" "$work/plan.out" || fail "plan: $(cat "$work/plan.out")"
 
-# Run 1: the snapshot.
+# A slot of another name that exists without a position in bronze may be another consumer's: the
+# run refuses it and leaves it alone.
+sql "SELECT pg_create_logical_replication_slot('keep_$schema', 'pgoutput')" > /dev/null
+mkdir -p "$work/other"
+sed "s/slot: $slot/slot: keep_$schema/" sluice.yml > "$work/other/sluice.yml"
+"$sluice" run "$work/other" --no-progress > "$work/other.out" 2>&1 && fail "a foreign slot was taken"
+grep -q "replication slot keep_$schema exists, but bronze.orders holds no position read from it" "$work/other.out" ||
+  fail "foreign slot: $(cat "$work/other.out")"
+[ "$(sql "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'keep_$schema'")" = 1 ] || fail "the foreign slot was dropped"
+
+# Run 1: the snapshot — after first runs killed before their commit (the slot made, or not):
+# each next first run makes the slot again.
+for delay in 0.15 0.3 0.45; do
+  "$sluice" run . --no-progress > /dev/null 2>&1 &
+  pid=$!
+  sleep "$delay"
+  kill -9 "$pid" 2> /dev/null || true
+  wait "$pid" 2> /dev/null || true
+  rm -rf lake
+done
 run || fail "run 1: $(cat "$work/run.out" "$work/run.err")"
 [ "$(ops)" = "snapshot=3 " ] || fail "run 1 bronze ops: $(ops)"
 same "run 1"

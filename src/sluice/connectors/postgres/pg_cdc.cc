@@ -276,9 +276,16 @@ Result<PgRows> PgCdcRun::SlotRow(PgSession* session, const std::string& columns)
 }
 
 // The first run: a new slot and the table as of its consistent point. A slot left by a first run
-// that never committed is dropped and made again (nothing was taken from it).
+// that never committed is dropped and made again (nothing was taken from it) — only when its name
+// says it is sluice's (sluice*): a slot of another name may be another consumer's, never dropped.
 Status PgCdcRun::StartSnapshot(PgSession* session) {
   SLUICE_ASSIGN_OR_RETURN(PgRows slots, SlotRow(session, "slot_name"));
+  if (!slots.empty() && !options_.slot.starts_with("sluice")) {
+    return Fail("replication slot " + options_.slot + " exists, but " + state_.table +
+                " holds no position read from it; it may be another consumer's. If it is left "
+                "by an interrupted first run, drop it (SELECT pg_drop_replication_slot('" +
+                options_.slot + "')); else name another slot");
+  }
   if (!slots.empty()) {
     SLUICE_RETURN_NOT_OK(session->Execute("SELECT pg_drop_replication_slot(" +
                                           PgSession::Literal(options_.slot) + ")"));
