@@ -25,10 +25,11 @@ class ReadAhead {
   ReadAhead(const ReadAhead&) = delete;
   ReadAhead& operator=(const ReadAhead&) = delete;
 
-  // The next batch (null at the end).
+  // The next batch (null at the end, and after Stop).
   Result<columnar::BatchPtr> Next() {
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return !queue_.empty(); });
+    changed_.wait(lock, [&] { return !queue_.empty() || finished_; });
+    if (queue_.empty()) return columnar::BatchPtr();
     Result<columnar::BatchPtr> batch = std::move(queue_.front());
     queue_.pop_front();
     changed_.notify_all();
@@ -38,7 +39,7 @@ class ReadAhead {
     return batch;
   }
 
-  // No further read starts; the one in progress finishes first.
+  // No further read starts; the one in progress finishes first; what was read ahead is dropped.
   void Stop() {
     {
       std::lock_guard lock(mutex_);
@@ -46,25 +47,28 @@ class ReadAhead {
     }
     changed_.notify_all();
     if (thread_.joinable()) thread_.join();
+    std::lock_guard lock(mutex_);
+    queue_.clear();
   }
 
  private:
   void Loop() {
-    while (true) {
+    bool last = false;
+    while (!last) {
       {
         std::unique_lock lock(mutex_);
         changed_.wait(lock, [&] { return stopping_ || queue_.size() < depth_; });
-        if (stopping_) return;
+        if (stopping_) break;
       }
       Result<columnar::BatchPtr> batch = read_();
-      const bool last = !batch.ok() || *batch == nullptr;
-      {
-        std::lock_guard lock(mutex_);
-        queue_.push_back(std::move(batch));
-      }
+      last = !batch.ok() || *batch == nullptr;
+      std::lock_guard lock(mutex_);
+      queue_.push_back(std::move(batch));
       changed_.notify_all();
-      if (last) return;
     }
+    std::lock_guard lock(mutex_);
+    finished_ = true;
+    changed_.notify_all();
   }
 
   std::function<Result<columnar::BatchPtr>()> read_;
@@ -73,6 +77,7 @@ class ReadAhead {
   std::condition_variable changed_;
   std::deque<Result<columnar::BatchPtr>> queue_;
   bool stopping_ = false;
+  bool finished_ = false;  // the thread reads no more
   std::thread thread_;  // last: starts once the rest is set up
 };
 
