@@ -81,44 +81,42 @@ TEST(PgOutputTest, RelationNamesItsColumns) {
 }
 
 TEST(PgOutputTest, InsertUpdateDeleteAndTruncate) {
+  // The parsed values point into the message: each is kept while its change is looked at.
   PgChange change;
-  ASSERT_TRUE(
-      ParsePgOutput(Wire().Byte('I').Int(5, 4).Byte('N').Tuple({"1", "\x01"}).bytes(), &change)
-          .ok());
+  const std::string insert = Wire().Byte('I').Int(5, 4).Byte('N').Tuple({"1", "\x01"}).bytes();
+  ASSERT_TRUE(ParsePgOutput(insert, &change).ok());
   EXPECT_EQ(change.kind, PgChangeKind::kInsert);
   ASSERT_EQ(change.tuple.size(), 2u);
   EXPECT_EQ(change.tuple[0].kind, 't');
   EXPECT_EQ(change.tuple[0].text, "1");
   EXPECT_EQ(change.tuple[1].kind, 'n');
 
-  ASSERT_TRUE(ParsePgOutput(Wire()
-                                .Byte('U')
-                                .Int(5, 4)
-                                .Byte('O')
-                                .Tuple({"1", "long text"})
-                                .Byte('N')
-                                .Tuple({"1", "\x02"})
-                                .bytes(),
-                            &change)
-                  .ok());
+  const std::string update = Wire()
+                                 .Byte('U')
+                                 .Int(5, 4)
+                                 .Byte('O')
+                                 .Tuple({"1", "long text"})
+                                 .Byte('N')
+                                 .Tuple({"1", "\x02"})
+                                 .bytes();
+  ASSERT_TRUE(ParsePgOutput(update, &change).ok());
   EXPECT_EQ(change.kind, PgChangeKind::kUpdate);
   ASSERT_TRUE(change.has_old);
   EXPECT_EQ(change.old_tuple[1].text, "long text");
   EXPECT_EQ(change.tuple[1].kind, 'u');
 
-  ASSERT_TRUE(
-      ParsePgOutput(Wire().Byte('U').Int(5, 4).Byte('N').Tuple({"2", "x"}).bytes(), &change).ok());
+  const std::string new_only = Wire().Byte('U').Int(5, 4).Byte('N').Tuple({"2", "x"}).bytes();
+  ASSERT_TRUE(ParsePgOutput(new_only, &change).ok());
   EXPECT_FALSE(change.has_old);
   EXPECT_EQ(change.tuple[1].text, "x");
 
-  ASSERT_TRUE(
-      ParsePgOutput(Wire().Byte('D').Int(5, 4).Byte('K').Tuple({"3", "\x01"}).bytes(), &change)
-          .ok());
+  const std::string del = Wire().Byte('D').Int(5, 4).Byte('K').Tuple({"3", "\x01"}).bytes();
+  ASSERT_TRUE(ParsePgOutput(del, &change).ok());
   EXPECT_EQ(change.kind, PgChangeKind::kDelete);
   EXPECT_EQ(change.tuple[0].text, "3");
 
-  ASSERT_TRUE(
-      ParsePgOutput(Wire().Byte('T').Int(2, 4).Byte(0).Int(5, 4).Int(9, 4).bytes(), &change).ok());
+  const std::string truncate = Wire().Byte('T').Int(2, 4).Byte(0).Int(5, 4).Int(9, 4).bytes();
+  ASSERT_TRUE(ParsePgOutput(truncate, &change).ok());
   EXPECT_EQ(change.kind, PgChangeKind::kTruncate);
   EXPECT_EQ(change.truncated, (std::vector<uint32_t>{5, 9}));
 }
