@@ -23,8 +23,9 @@ const std::vector<PgColumnPlan>& Plans() {
   static const std::vector<PgColumnPlan> plans = [] {
     std::vector<PgColumnPlan> out;
     const std::pair<uint32_t, int32_t> types[] = {
-        {16, -1},  {21, -1},   {20, -1},   {700, -1},  {1700, (12 << 16 | 2) + 4}, {1700, -1},
-        {17, -1},  {1082, -1}, {1083, -1}, {1184, -1}, {2950, -1},              {3802, -1}};
+        {16, -1},   {21, -1},  {20, -1},   {700, -1},  {1700, (12 << 16 | 2) + 4},
+        {1700, -1}, {17, -1},  {1082, -1}, {1083, -1}, {1184, -1},
+        {2950, -1}, {3802, -1}};
     for (const auto& [oid, modifier] : types) {
       PgTypeInfo info;
       info.oid = oid;

@@ -78,7 +78,7 @@ class ReadAhead {
   std::deque<Result<columnar::BatchPtr>> queue_;
   bool stopping_ = false;
   bool finished_ = false;  // the thread reads no more
-  std::thread thread_;  // last: starts once the rest is set up
+  std::thread thread_;     // last: starts once the rest is set up
 };
 
 }  // namespace sluice::pipeline
