@@ -1,4 +1,4 @@
--- The shop's orders (PostgreSQL). updated_at changes with every write: the incremental cursor.
+-- The shop's orders (PostgreSQL), read by change data capture through the publication below.
 CREATE TABLE orders (
   order_id bigint PRIMARY KEY,
   customer_id bigint NOT NULL,
@@ -13,3 +13,5 @@ INSERT INTO orders VALUES
   (3, 1, 'shipped', 44.10, '2026-12-01 11:45:00+00', '2026-12-01 12:00:00+00'),
   (4, 3, 'placed', 12.00, '2026-12-01 12:10:00+00', '2026-12-01 12:10:00+00'),
   (5, 2, 'placed', -3.00, '2026-12-01 12:30:00+00', '2026-12-01 12:30:00+00');
+-- What sluice's replication slot reads (incremental: {mode: cdc, publication: sluice_shop}).
+CREATE PUBLICATION sluice_shop FOR TABLE orders;

@@ -66,7 +66,11 @@ Result<UpstreamDelta> ReadDelta(const lake::DeltaLog& log, const lake::Snapshot&
     bool merge = false;
     for (const lake::Action& action : actions) {
       if (const auto* info = std::get_if<lake::CommitInfo>(&action)) {
-        merge = info->operation == "MERGE";
+        // A MERGE that deleted rows (WHEN MATCHED THEN DELETE: silver's apply_deletes) counts
+        // as a delete: the rows of the files it removes are not all in the files it adds.
+        auto deleted = info->operation_metrics.find("numTargetRowsDeleted");
+        merge = info->operation == "MERGE" &&
+                (deleted == info->operation_metrics.end() || deleted->second == "0");
       }
     }
     std::set<std::string> removed;  // paths this commit removes

@@ -55,8 +55,9 @@ struct UpstreamDelta {
   // file given a new deletion vector is its own origin).
   std::map<std::string, std::string> copy_origins;
   std::optional<int64_t> removed_version;  // the first of them that removed rows, if any
-  // The first that removed rows other than by a MERGE's rewrite of files (sluice's merges never
-  // delete a row: the rows of a file they remove are in the files they add).
+  // The first that removed rows other than by a MERGE's rewrite of files (a merge that deletes
+  // no row: the rows of a file it removes are in the files it adds; one with
+  // numTargetRowsDeleted > 0 counts as deleting).
   std::optional<int64_t> deleted_version;
 };
 Result<UpstreamDelta> ReadDelta(const lake::DeltaLog& log, const lake::Snapshot& snapshot,

@@ -67,6 +67,19 @@ TEST_P(ReadDeltaTest, AMergeBringsItsSourceRowsNotTheRowsItCopied) {
   EXPECT_EQ(RowsOf(log, snapshot, delta->files), (std::vector<std::string>{"3:c2", "4:d"}));
   // The table itself holds every row once.
   EXPECT_EQ(RowsOf(log, snapshot, {}), (std::vector<std::string>{"1:a", "2:b", "3:c2", "4:d"}));
+
+  // A merge that deletes a key (silver's apply_deletes) counts as deleting: readers that keep
+  // state by key must see the row go.
+  const columnar::BatchPtr day3 = Rows({{2, "DELETE"}, {5, "e"}});
+  merge.is_delete = [](const columnar::Batch& batch, int64_t row) {
+    return static_cast<const columnar::StringColumn&>(batch.column(1)).Value(row) == "DELETE";
+  };
+  ASSERT_TRUE(table->Merge(day3->schema(), lake::scratch::SourceOf({day3}), merge).ok());
+  auto later = log->Load().ValueOrDie();
+  Result<UpstreamDelta> deleting = ReadDelta(*log, *later, /*consumed=*/snapshot->version);
+  ASSERT_TRUE(deleting.ok()) << deleting.status().ToString();
+  EXPECT_EQ(deleting->deleted_version, later->version);
+  EXPECT_EQ(RowsOf(log, later, {}), (std::vector<std::string>{"1:a", "3:c2", "4:d", "5:e"}));
 }
 
 TEST_P(ReadDeltaTest, ReplacedRowsAreThoseGoneSinceTheConsumedVersionThroughCopiesOfCopies) {
