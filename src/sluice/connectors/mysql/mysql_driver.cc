@@ -590,20 +590,15 @@ class MysqlDriver final : public DbDriver {
   using Rows = std::vector<std::vector<std::string>>;
 
   Status Error(const std::string& what) const {
-    const unsigned code = mysql_errno(mysql_);
-    const std::string message = mysql_error(mysql_);
+    return ServerError(mysql_errno(mysql_), mysql_error(mysql_), what);
+  }
+  Status StatementError(const std::string& what) const {
+    return ServerError(mysql_stmt_errno(stmt_), mysql_stmt_error(stmt_), what);
+  }
+  // The server's error `code` and `message` during `what` (a statement, shown cut to 200 bytes).
+  Status ServerError(unsigned code, const std::string& message, const std::string& what) const {
     const std::string shown = what.size() > 200 ? what.substr(0, 200) + "..." : what;
     // Connection lost (2006, 2013), lock wait timeout (1205), deadlock (1213): may pass.
-    if (code == 2006 || code == 2013 || code == 1205 || code == 1213) {
-      return Status::IOError("MySQL " + where_ + ": " + message);
-    }
-    return Status::InvalidArgument("MySQL " + where_ + ": " + message + " (in: " + shown + ")");
-  }
-
-  Status StatementError(const std::string& what) const {
-    const unsigned code = mysql_stmt_errno(stmt_);
-    const std::string message = mysql_stmt_error(stmt_);
-    const std::string shown = what.size() > 200 ? what.substr(0, 200) + "..." : what;
     if (code == 2006 || code == 2013 || code == 1205 || code == 1213) {
       return Status::IOError("MySQL " + where_ + ": " + message);
     }
