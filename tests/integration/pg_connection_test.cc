@@ -193,9 +193,10 @@ TEST_F(PostgresTest, EveryTypeRoundTripsThroughBinaryAndTextCopy) {
   {
     Result<std::unique_ptr<TableLoader>> loader = TableLoader::Begin(db_.get());
     ASSERT_TRUE(loader.ok()) << loader.status().ToString();
-    ASSERT_TRUE((*loader)
-                    ->Prepare({"binary_load", batch->schema(), {"id"}, {}, {}}, LoadMode::kAppend)
-                    .ok());
+    ASSERT_TRUE(
+        (*loader)
+            ->Prepare({"binary_load", batch->schema(), {"id"}, {}, {}, {}, {}}, LoadMode::kAppend)
+            .ok());
     ASSERT_TRUE((*loader)->Add(*batch, &refused).ok());
     ASSERT_TRUE((*loader)->Commit("gold.t", 1).ok());
   }
@@ -208,7 +209,9 @@ TEST_F(PostgresTest, EveryTypeRoundTripsThroughBinaryAndTextCopy) {
     Result<std::unique_ptr<TableLoader>> loader = TableLoader::Begin(db_.get());
     ASSERT_TRUE(loader.ok());
     ASSERT_TRUE(
-        (*loader)->Prepare({"text_load", batch->schema(), {"id"}, {}, {}}, LoadMode::kAppend).ok());
+        (*loader)
+            ->Prepare({"text_load", batch->schema(), {"id"}, {}, {}, {}, {}}, LoadMode::kAppend)
+            .ok());
     ASSERT_TRUE((*loader)->Add(*batch, &refused).ok());
     ASSERT_TRUE((*loader)->Commit("gold.t2", 1).ok());
   }
@@ -256,7 +259,7 @@ TEST_F(PostgresTest, RefusedRowsAreFoundAndTheRestLoads) {
   std::vector<RowRefusal> refused;
   Result<std::unique_ptr<TableLoader>> loader = TableLoader::Begin(db_.get());
   ASSERT_TRUE(loader.ok());
-  ASSERT_TRUE((*loader)->Prepare({"docs", schema, {"id"}, {}, {}}, LoadMode::kMerge).ok());
+  ASSERT_TRUE((*loader)->Prepare({"docs", schema, {"id"}, {}, {}, {}, {}}, LoadMode::kMerge).ok());
   ASSERT_TRUE((*loader)->Add(batch, &refused).ok());
   Result<LoadSummary> summary = (*loader)->Commit("gold.docs", 1);
   ASSERT_TRUE(summary.ok()) << summary.status().ToString();
@@ -288,7 +291,7 @@ TEST_F(PostgresTest, AMergeDeletesKeysBeforeItMergesTheStagedRows) {
     return columnar::Batch(schema, {region.Finish(), id.Finish(), amount.Finish()},
                            static_cast<int64_t>(values.size()));
   };
-  const TableDesign design{"sales", schema, {"region", "id"}, {}, {}};
+  const TableDesign design{"sales", schema, {"region", "id"}, {}, {}, {}, {}};
   std::vector<RowRefusal> refused;
   {
     auto loader = TableLoader::Begin(db_.get()).ValueOrDie();

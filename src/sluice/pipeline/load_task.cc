@@ -101,6 +101,20 @@ TaskOutcome NothingArrived(const LoadDeclaration& load) {
 
 }  // namespace
 
+warehouse::TableDesign LoadTask::DesignOf(const lake::Snapshot& snapshot) const {
+  warehouse::TableDesign design;
+  design.name = load_.target;
+  design.schema = snapshot.schema;
+  design.primary_key = load_.key;
+  design.indexes = load_.indexes;
+  design.foreign_keys = load_.foreign_keys;
+  if (TestsRead(*project_.warehouse, load_.target)) {
+    design.changes_epoch = snapshot.version;
+    design.changes_columns = TestedColumns(*project_.warehouse, load_.target);
+  }
+  return design;
+}
+
 Result<TaskOutcome> LoadTask::Run(TaskContext& context) {
   TaskOutcome outcome;
   nlohmann::ordered_json& details = outcome.details;
@@ -159,13 +173,7 @@ Result<TaskOutcome> LoadTask::Run(TaskContext& context) {
   }
   details["mode"] = std::string(warehouse::LoadModeName(mode));
 
-  warehouse::TableDesign design;
-  design.name = load_.target;
-  design.schema = snapshot->schema;
-  design.primary_key = load_.key;
-  design.indexes = load_.indexes;
-  design.foreign_keys = load_.foreign_keys;
-  SLUICE_RETURN_NOT_OK(loader->Prepare(design, mode));
+  SLUICE_RETURN_NOT_OK(loader->Prepare(DesignOf(*snapshot), mode));
   if (deleted && *deleted) SLUICE_RETURN_NOT_OK(loader->DeleteKeys(**deleted));
 
   struct Refused {
@@ -250,8 +258,25 @@ Result<TaskOutcome> LoadTask::Run(TaskContext& context) {
   return outcome;
 }
 
-ModelsTask::ModelsTask(const Project& project, std::vector<std::string> upstream_tasks)
-    : project_(project), upstream_(std::move(upstream_tasks)) {}
+ModelsTask::ModelsTask(const Project& project, std::vector<std::string> upstream_tasks,
+                       bool full_refresh)
+    : project_(project), upstream_(std::move(upstream_tasks)), full_refresh_(full_refresh) {}
+
+bool TestsRead(const WarehouseDeclaration& warehouse, const std::string& target) {
+  return std::any_of(warehouse.tests.begin(), warehouse.tests.end(), [&](const auto& test) {
+    return test.model == target ||
+           (test.kind == warehouse::TestKind::kRelationships && test.to_model == target);
+  });
+}
+
+std::vector<std::string> TestedColumns(const WarehouseDeclaration& warehouse,
+                                       const std::string& target) {
+  std::set<std::string> columns;
+  for (const warehouse::ModelTest& test : warehouse.tests) {
+    if (test.model == target) columns.insert(test.column);
+  }
+  return {columns.begin(), columns.end()};
+}
 
 std::vector<std::string> ModelsTask::reads() const {
   std::vector<std::string> reads;
@@ -313,8 +338,15 @@ Result<TaskOutcome> ModelsTask::Run(TaskContext& /*context*/) {
          {"refreshed", refreshed}});
   }
   outcome.details["models"] = models;
+  warehouse::TestRunOptions options;
+  options.all_rows = full_refresh_;
+  for (const LoadDeclaration& load : declaration.loads) {
+    if (!load.key.empty() && TestsRead(declaration, load.target)) {
+      options.tracked.push_back({load.target, load.key});
+    }
+  }
   SLUICE_ASSIGN_OR_RETURN(std::vector<warehouse::ModelTestResult> results,
-                          warehouse::RunModelTests(connection.get(), tests_ready));
+                          warehouse::RunModelTests(connection.get(), tests_ready, options));
   nlohmann::ordered_json tests = nlohmann::ordered_json::array();
   std::vector<std::string> failed;
   for (const warehouse::ModelTestResult& result : results) {
@@ -324,6 +356,9 @@ Result<TaskOutcome> ModelsTask::Run(TaskContext& /*context*/) {
                      {"model", test.model},
                      {"column", test.column},
                      {"severity", test.fail ? "fail" : "warn"},
+                     {"rows_read", result.changed_after ? "changed after lake version " +
+                                                              std::to_string(*result.changed_after)
+                                                        : std::string("all")},
                      {"rows_failed", result.rows_failed},
                      {"passed", result.rows_failed == 0},
                      {"sample", result.sample}});

@@ -16,8 +16,10 @@
 #include <string>
 #include <vector>
 
+#include "sluice/lake/snapshot.h"
 #include "sluice/pipeline/project.h"
 #include "sluice/pipeline/task.h"
+#include "sluice/warehouse/loader.h"
 
 namespace sluice::pipeline {
 
@@ -35,6 +37,9 @@ class LoadTask final : public Task {
   Result<TaskOutcome> Run(TaskContext& context) override;
 
  private:
+  // The warehouse table's design at `snapshot` (its schema; the version stamps changed keys).
+  warehouse::TableDesign DesignOf(const lake::Snapshot& snapshot) const;
+
   const Project& project_;
   LoadDeclaration load_;
   std::string name_;  // "load.fact_sales"
@@ -45,7 +50,10 @@ class LoadTask final : public Task {
 
 class ModelsTask final : public Task {
  public:
-  ModelsTask(const Project& project, std::vector<std::string> upstream_tasks);
+  // `full_refresh`: every test reads every row (else a test of a loaded table that passed before
+  // reads the rows changed since).
+  ModelsTask(const Project& project, std::vector<std::string> upstream_tasks,
+             bool full_refresh = false);
 
   const std::string& name() const override { return name_; }
   std::string kind() const override { return "models"; }
@@ -59,7 +67,16 @@ class ModelsTask final : public Task {
   const Project& project_;
   std::string name_ = "warehouse.models";
   std::vector<std::string> upstream_;
+  bool full_refresh_ = false;
 };
+
+// Whether a model test of the warehouse reads `target` (as its table or a relationship's).
+bool TestsRead(const WarehouseDeclaration& warehouse, const std::string& target);
+
+// The columns of `target` its model tests read (sorted): the loads keep them with the changed
+// keys (warehouse/changes.h).
+std::vector<std::string> TestedColumns(const WarehouseDeclaration& warehouse,
+                                       const std::string& target);
 
 // "load.fact_sales".
 std::string LoadTaskName(const LoadDeclaration& load);

@@ -92,7 +92,7 @@ std::vector<std::unique_ptr<Task>> MakeTasks(const Project& project,
   }
   if ((!project.warehouse->models.empty() || !project.warehouse->tests.empty()) &&
       made("warehouse.models")) {
-    tasks.push_back(std::make_unique<ModelsTask>(project, std::move(loads)));
+    tasks.push_back(std::make_unique<ModelsTask>(project, std::move(loads), full_refresh));
   }
   return tasks;
 }

@@ -185,6 +185,7 @@ std::map<std::string, ChosenTable> ChooseTables(const ConfigNode* load,
 void AddFactDimensions(const gold::GoldModel& fact, const Project& project,
                        const std::map<std::string, std::string>& target_of, bool foreign_keys,
                        LoadDeclaration* load) {
+  size_t non_date_indexes = 0;
   for (const gold::FactDimension& use : fact.fact.dimensions) {
     const gold::GoldModel* dimension = project.FindGold(use.table);
     if (dimension == nullptr) continue;
@@ -192,7 +193,14 @@ void AddFactDimensions(const gold::GoldModel& fact, const Project& project,
                                 ? "date_key"
                                 : dimension->dimension.surrogate_key;
     const std::string column = !use.as.empty() ? use.as : key;
-    load->indexes.push_back(column);
+    // Calendar keys last: the first index orders a merge's rows (TableLoader::Commit), and a
+    // day's rows share a few dates but reach members all over the other dimensions.
+    if (dimension->kind == gold::ModelKind::kDateDimension) {
+      load->indexes.push_back(column);
+    } else {
+      load->indexes.insert(load->indexes.begin() + static_cast<std::ptrdiff_t>(non_date_indexes++),
+                           column);
+    }
     auto dim_target = target_of.find(use.table);
     if (dim_target == target_of.end()) continue;
     load->after.push_back(use.table);

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "sluice/columnar/column_builder.h"
+#include "sluice/warehouse/changes.h"
+
 namespace sluice::warehouse {
 namespace {
 
@@ -41,6 +44,13 @@ Result<std::unique_ptr<TableLoader>> TableLoader::Begin(Connection* connection) 
   if (!created.ok()) {
     SLUICE_ASSIGN_OR_RETURN(std::vector<ColumnInfo> columns,
                             connection->TableColumns(kLedgerTable));
+    if (columns.empty()) return created;
+  }
+  created = connection->Execute("CREATE TABLE IF NOT EXISTS " + Connection::Quote(kChangesTable) +
+                                " (target TEXT PRIMARY KEY, since BIGINT NOT NULL)");
+  if (!created.ok()) {
+    SLUICE_ASSIGN_OR_RETURN(std::vector<ColumnInfo> columns,
+                            connection->TableColumns(kChangesTable));
     if (columns.empty()) return created;
   }
   SLUICE_RETURN_NOT_OK(connection->BeginTransaction());
@@ -91,9 +101,29 @@ std::string TableLoader::CreateTableSql(const std::string& name, bool with_const
   return sql + ")";
 }
 
+std::vector<std::string> TableLoader::ChangedColumns() const {
+  std::vector<std::string> columns = design_.primary_key;
+  for (const std::string& name : design_.changes_columns) {
+    if (!Contains(columns, name)) columns.push_back(name);
+  }
+  return columns;
+}
+
+std::string TableLoader::ChangedTableSql(bool if_not_exists) const {
+  std::string sql = std::string(if_not_exists ? "CREATE TABLE IF NOT EXISTS " : "CREATE TABLE ") +
+                    Connection::Quote(ChangedTableName(design_.name)) + " (epoch BIGINT NOT NULL";
+  for (const std::string& name : ChangedColumns()) {
+    std::optional<size_t> index = design_.schema->FieldIndex(name);
+    if (!index) return "";
+    sql += ", " + ColumnDefinition(design_.schema->field(*index), false);
+  }
+  return sql + ")";
+}
+
 Status TableLoader::Prepare(const TableDesign& design, LoadMode mode) {
   design_ = design;
   mode_ = mode;
+  if (design_.primary_key.empty() || ChangedTableSql(false).empty()) tracks_keys_ = false;
   if (mode == LoadMode::kMerge && design.primary_key.empty()) {
     return Status::InvalidArgument("merge into " + design.name + " needs a key");
   }
@@ -123,6 +153,21 @@ Status TableLoader::Prepare(const TableDesign& design, LoadMode mode) {
   defer_indexes_ =
       summary_.created && (design.foreign_keys.empty() || connection_->SwapsByRename());
   if (!defer_indexes_) SLUICE_RETURN_NOT_OK(CreateIndexes());
+  if (design.changes_epoch && tracks_keys_ && !summary_.created) {
+    // A companion recording other columns (the tests changed) starts again with this load.
+    SLUICE_ASSIGN_OR_RETURN(std::vector<ColumnInfo> kept,
+                            connection_->TableColumns(ChangedTableName(design.name)));
+    std::vector<std::string> wanted = ChangedColumns();
+    wanted.insert(wanted.begin(), "epoch");
+    bool same = kept.size() == wanted.size();
+    for (size_t i = 0; same && i < kept.size(); ++i) same = kept[i].name == wanted[i];
+    if (!kept.empty() && !same) {
+      SLUICE_RETURN_NOT_OK(
+          connection_->Execute("DROP TABLE " + Connection::Quote(ChangedTableName(design.name))));
+      changes_restart_ = true;
+    }
+    SLUICE_RETURN_NOT_OK(connection_->Execute(ChangedTableSql(true)));
+  }
   if (mode == LoadMode::kAppend || summary_.created) {
     insert_into_ = design.name;
     return Status::OK();
@@ -173,12 +218,21 @@ Status TableLoader::DeleteKeys(const columnar::Batch& keys) {
                                             " WHERE " + target + " IN (SELECT " + key_list +
                                             " FROM " + Connection::Quote(gone) + ")"));
   summary_.rows_deleted += keys.num_rows();
+  if (design_.changes_epoch && tracks_keys_) {
+    SLUICE_RETURN_NOT_OK(connection_->Execute(
+        "INSERT INTO " + Connection::Quote(ChangedTableName(design_.name)) + " (epoch, " +
+        key_list + ") SELECT " + std::to_string(*design_.changes_epoch) + ", " + key_list +
+        " FROM " + Connection::Quote(gone)));
+  }
   return connection_->Execute("DROP TABLE " + Connection::Quote(gone));
 }
 
 Status TableLoader::Add(const columnar::Batch& batch, std::vector<RowRefusal>* refused) {
   const size_t before = refused->size();
   SLUICE_RETURN_NOT_OK(connection_->Insert(insert_into_, batch, refused));
+  if (design_.changes_epoch && tracks_keys_ && !summary_.created && insert_into_ == design_.name) {
+    SLUICE_RETURN_NOT_OK(AddChangedKeys(batch));  // an append: the rows went straight in
+  }
   const auto refusals = static_cast<int64_t>(refused->size() - before);
   summary_.rows += batch.num_rows() - refusals;
   summary_.rows_refused += refusals;
@@ -207,12 +261,21 @@ Result<LoadSummary> TableLoader::Commit(const std::string& lake_table, int64_t l
       updates += (updates.empty() ? "" : ", ") + Connection::Quote(field.name) + " = excluded." +
                  Connection::Quote(field.name);
     }
+    // In the order of the first indexed column: a fact's rows reach the index of a dimension
+    // key at as many places as the day has members, and in key order the index is visited as
+    // one sweep instead of at random — the pages a day touches stay those it needs once each.
+    const std::string order =
+        design_.indexes.empty() ? "" : " ORDER BY " + Connection::Quote(design_.indexes.front());
     SLUICE_RETURN_NOT_OK(connection_->Execute(
         "INSERT INTO " + table + " (" + ColumnList(columns) + ") SELECT " + ColumnList(columns) +
-        " FROM " + Connection::Quote(insert_into_) + " WHERE true ON CONFLICT (" +
+        " FROM " + Connection::Quote(insert_into_) + " WHERE true" + order + " ON CONFLICT (" +
         ColumnList(design_.primary_key) + ") DO " +
         (updates.empty() ? std::string("NOTHING") : "UPDATE SET " + updates)));
+    SLUICE_RETURN_NOT_OK(RecordChanges(lake_version));
     SLUICE_RETURN_NOT_OK(connection_->Execute("DROP TABLE " + Connection::Quote(insert_into_)));
+  }
+  if (mode_ != LoadMode::kMerge || insert_into_ == design_.name) {
+    SLUICE_RETURN_NOT_OK(RecordChanges(lake_version));
   }
   if (defer_indexes_ || (mode_ == LoadMode::kReplace && connection_->SwapsByRename())) {
     SLUICE_RETURN_NOT_OK(CreateIndexes());
@@ -229,6 +292,57 @@ Result<LoadSummary> TableLoader::Commit(const std::string& lake_table, int64_t l
   SLUICE_RETURN_NOT_OK(connection_->Execute("COMMIT"));
   open_ = false;
   return summary_;
+}
+
+Status TableLoader::AddChangedKeys(const columnar::Batch& batch) {
+  columnar::Int64Builder epochs(columnar::DataType::Int64());
+  for (int64_t row = 0; row < batch.num_rows(); ++row) epochs.Append(*design_.changes_epoch);
+  std::vector<columnar::Field> fields = {{"epoch", columnar::DataType::Int64()}};
+  std::vector<columnar::ColumnPtr> columns = {epochs.Finish()};
+  for (const std::string& name : ChangedColumns()) {
+    std::optional<size_t> index = batch.schema()->FieldIndex(name);
+    if (!index) return Status::Internal("a loaded batch lacks the column " + name);
+    fields.push_back(batch.schema()->field(*index));
+    columns.push_back(batch.columns()[*index]);
+  }
+  columnar::Batch keys(std::make_shared<const columnar::Schema>(std::move(fields)),
+                       std::move(columns), batch.num_rows());
+  std::vector<RowRefusal> refused;
+  SLUICE_RETURN_NOT_OK(connection_->Insert(ChangedTableName(design_.name), keys, &refused));
+  // A key the table refused (a null) was not loaded either: there is no row of it to test.
+  return Status::OK();
+}
+
+Status TableLoader::RecordChanges(int64_t lake_version) {
+  const std::string changed = Connection::Quote(ChangedTableName(design_.name));
+  const std::string target = Connection::Literal(design_.name);
+  const std::string since_table = Connection::Quote(kChangesTable);
+  if (!design_.changes_epoch || !tracks_keys_) {
+    // No test reads the changes, or there is no key to record them by: nothing is kept (the
+    // tests of the table read every row).
+    SLUICE_RETURN_NOT_OK(connection_->Execute("DROP TABLE IF EXISTS " + changed));
+    return connection_->Execute("DELETE FROM " + since_table + " WHERE target = " + target);
+  }
+  const std::string start_at = "INSERT INTO " + since_table + " (target, since) VALUES (" + target +
+                               ", " + std::to_string(lake_version) +
+                               ") ON CONFLICT (target) DO UPDATE SET since = excluded.since";
+  if (mode_ == LoadMode::kReplace || summary_.created || changes_restart_) {
+    // Every row may have changed: the record starts again at this version.
+    SLUICE_RETURN_NOT_OK(connection_->Execute("DROP TABLE IF EXISTS " + changed));
+    SLUICE_RETURN_NOT_OK(connection_->Execute(ChangedTableSql(false)));
+    return connection_->Execute(start_at);
+  }
+  SLUICE_ASSIGN_OR_RETURN(QueryRows since, connection_->Query("SELECT since FROM " + since_table +
+                                                              " WHERE target = " + target));
+  if (since.empty()) {  // tracking starts with this load: what came before is unknown
+    SLUICE_RETURN_NOT_OK(connection_->Execute("DELETE FROM " + changed));
+    SLUICE_RETURN_NOT_OK(connection_->Execute(start_at));
+  }
+  if (mode_ != LoadMode::kMerge) return Status::OK();  // an append's keys went in with its rows
+  const std::string list = ColumnList(ChangedColumns());
+  return connection_->Execute("INSERT INTO " + changed + " (epoch, " + list + ") SELECT " +
+                              std::to_string(lake_version) + ", " + list + " FROM " +
+                              Connection::Quote(insert_into_));
 }
 
 }  // namespace sluice::warehouse

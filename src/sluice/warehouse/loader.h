@@ -9,6 +9,7 @@
 // foreign-key constraints) and altered when the lake table gained columns. The ledger table
 // _sluice_loads (target, lake table, lake version, mode, rows, loaded_at) is written in the same
 // transaction as the rows, so a repeated or retried load of the same version adds nothing.
+// With TableDesign::changes_epoch, the keys the load changed are recorded too (changes.h).
 #pragma once
 
 #include <cstdint>
@@ -37,6 +38,10 @@ struct TableDesign {
   std::vector<std::string> primary_key;  // merge needs one
   std::vector<std::string> indexes;      // columns indexed (foreign-key columns)
   std::vector<ForeignKey> foreign_keys;  // declared as constraints
+  // Set: the keys this load changes are kept in the table's changed-keys companion, stamped with
+  // this epoch (the lake version loaded), for model tests that read only changed rows (changes.h).
+  std::optional<int64_t> changes_epoch;
+  std::vector<std::string> changes_columns;  // kept with the keys: the columns the tests read
 };
 
 inline constexpr const char* kLedgerTable = "_sluice_loads";
@@ -76,13 +81,24 @@ class TableLoader {
   std::string ColumnDefinition(const columnar::Field& field, bool in_key) const;
   std::string CreateTableSql(const std::string& name, bool with_constraints) const;
   Status CreateIndexes();
+  // The key and the changes_columns, as the companion holds them after its epoch.
+  std::vector<std::string> ChangedColumns() const;
+  // The CREATE TABLE of the changed-keys companion; empty when one of its columns is not in the
+  // schema.
+  std::string ChangedTableSql(bool if_not_exists) const;
+  // The changed-keys bookkeeping of a commit (changes.h), before the staging table goes.
+  Status RecordChanges(int64_t lake_version);
+  // Adds the keys of `keys` (a batch holding the key columns by name) as changed at the epoch.
+  Status AddChangedKeys(const columnar::Batch& keys);
 
   Connection* connection_;
   bool open_ = false;
   TableDesign design_;
   LoadMode mode_ = LoadMode::kAppend;
-  std::string insert_into_;     // the table rows go to first
-  bool defer_indexes_ = false;  // a new table: indexes after the rows
+  std::string insert_into_;       // the table rows go to first
+  bool defer_indexes_ = false;    // a new table: indexes after the rows
+  bool tracks_keys_ = true;       // the design has a key its changes can be recorded by
+  bool changes_restart_ = false;  // the companion was made again: its record starts now
   LoadSummary summary_;
 };
 

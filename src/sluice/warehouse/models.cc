@@ -12,6 +12,7 @@
 
 #include "sluice/common/ascii.h"
 #include "sluice/config/config_spec.h"
+#include "sluice/warehouse/changes.h"
 
 namespace sluice::warehouse {
 namespace {
@@ -205,11 +206,8 @@ Result<std::vector<SqlModel>> OrderModels(std::vector<SqlModel> models,
   return ordered;
 }
 
-namespace {
-
-// FNV-1a, 64 bits, as hex: a stable fingerprint of a model's SQL.
 std::string Fingerprint(std::string_view text) {
-  uint64_t hash = 14695981039346656037ull;
+  uint64_t hash = 14695981039346656037ull;  // FNV-1a, 64 bits
   for (char c : text) {
     hash ^= static_cast<unsigned char>(c);
     hash *= 1099511628211ull;
@@ -218,8 +216,6 @@ std::string Fingerprint(std::string_view text) {
   std::snprintf(out, sizeof(out), "%016llx", static_cast<unsigned long long>(hash));
   return out;
 }
-
-}  // namespace
 
 Result<ModelBuild> BuildModels(Connection* connection, const std::vector<SqlModel>& models) {
   ModelBuild build;
@@ -321,12 +317,19 @@ std::string TestSql(const ModelTest& test) {
 }
 
 Result<std::vector<ModelTestResult>> RunModelTests(Connection* connection,
-                                                   const std::vector<ModelTest>& tests) {
+                                                   const std::vector<ModelTest>& tests,
+                                                   const TestRunOptions& options) {
+  SLUICE_ASSIGN_OR_RETURN(TestLedger ledger, TestLedger::Read(connection, options.tracked));
   std::vector<ModelTestResult> results;
+  std::vector<const ModelTest*> run;
+  std::vector<TestScope> scopes;
+  std::vector<bool> passed;
   for (const ModelTest& test : tests) {
     ModelTestResult result;
     result.test = &test;
-    result.sql = TestSql(test);
+    SLUICE_ASSIGN_OR_RETURN(TestScope scope, ledger.ScopeOf(test, options.all_rows));
+    result.sql = ledger.ScopedSql(test, scope);
+    result.changed_after = scope.model_changed_after;
     Result<QueryRows> count = connection->Query("SELECT count(*) FROM (" + result.sql + ") f");
     if (!count.ok()) {
       return ModelError(test.mark, "test '" + test.name + "': " + count.status().message());
@@ -336,8 +339,12 @@ Result<std::vector<ModelTestResult>> RunModelTests(Connection* connection,
       SLUICE_ASSIGN_OR_RETURN(QueryRows sample, connection->Query(result.sql + " LIMIT 3"));
       for (const auto& row : sample) result.sample.push_back(row[0].value_or("NULL"));
     }
+    run.push_back(&test);
+    scopes.push_back(std::move(scope));
+    passed.push_back(result.rows_failed == 0);
     results.push_back(std::move(result));
   }
+  SLUICE_RETURN_NOT_OK(ledger.RecordPasses(run, scopes, passed));
   return results;
 }
 

@@ -6,14 +6,17 @@
 // are rebuilt in one transaction, in dependency order (unchanged materialized views refreshed).
 //
 // Model tests (not_null, unique, accepted_values, relationships) are SQL counting the failing
-// rows of a table or model; warn notes them, fail fails the run.
+// rows of a table or model; warn notes them, fail fails the run. A test of a loaded table that
+// passed before reads only the rows the loads changed since (changes.h).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "sluice/config/config_node.h"
+#include "sluice/warehouse/changes.h"
 #include "sluice/warehouse/connection.h"
 
 namespace sluice::warehouse {
@@ -73,14 +76,26 @@ struct ModelTest {
 struct ModelTestResult {
   const ModelTest* test = nullptr;
   int64_t rows_failed = 0;
-  std::vector<std::string> sample;  // up to 3 failing values
-  std::string sql;                  // the query counting failures
+  std::vector<std::string> sample;       // up to 3 failing values
+  std::string sql;                       // the query counting failures
+  std::optional<int64_t> changed_after;  // set: only rows changed after this lake version read
 };
 
 // The query returning the failing values of a test (one column, one row per failing row).
 std::string TestSql(const ModelTest& test);
 
+struct TestRunOptions {
+  // Loaded tables whose changes the loads record (changes.h): a test of one that passed before
+  // reads the rows changed since. Tests of other tables and of models read every row.
+  std::vector<TrackedTable> tracked;
+  bool all_rows = false;  // every test reads every row (--full-refresh)
+};
+
 Result<std::vector<ModelTestResult>> RunModelTests(Connection* connection,
-                                                   const std::vector<ModelTest>& tests);
+                                                   const std::vector<ModelTest>& tests,
+                                                   const TestRunOptions& options = {});
+
+// FNV-1a (64 bits) of `text`, as 16 hex digits: a stable fingerprint of SQL.
+std::string Fingerprint(std::string_view text);
 
 }  // namespace sluice::warehouse

@@ -158,7 +158,7 @@ TEST_F(WarehouseTest, AFailedLoadLeavesNothing) {
   {
     Result<std::unique_ptr<TableLoader>> loader = TableLoader::Begin(db_.get());
     ASSERT_TRUE(loader.ok());
-    TableDesign design{"items", Rows({})->schema(), {"id"}, {}, {}};
+    TableDesign design{"items", Rows({})->schema(), {"id"}, {}, {}, {}, {}};
     ASSERT_TRUE((*loader)->Prepare(design, LoadMode::kAppend).ok());
     ASSERT_TRUE((*loader)->Add(*Rows({{2, "b", 1, 1}}), &refused).ok());
     // No commit: the loader goes away (a failure later in the task).
