@@ -82,7 +82,7 @@ class ChangesTest : public ::testing::Test {
     design.schema = Rows({})->schema();
     design.primary_key = {"id"};
     design.changes_epoch = version;
-    design.changes_columns = {"parent", "status"};
+    design.changes_columns = tested_columns_;
     ASSERT_TRUE((*loader)->Prepare(design, mode).ok());
     if (!gone.empty()) {
       columnar::Int64Builder ids(DataType::Int64());
@@ -118,6 +118,7 @@ class ChangesTest : public ::testing::Test {
   std::filesystem::path dir_;
   std::unique_ptr<Connection> db_;
   std::vector<ModelTest> tests_;
+  std::vector<std::string> tested_columns_ = {"parent", "status"};
 };
 
 TEST_F(ChangesTest, ATestThatPassedReadsOnlyTheRowsChangedSince) {
@@ -173,6 +174,13 @@ TEST_F(ChangesTest, AReplaceOrANewTestReadsEveryRowAgain) {
   EXPECT_EQ(Test()[0].changed_after, std::optional<int64_t>(1));
   tests_[0].values.push_back("cancelled");  // the test changed: its record does not count
   EXPECT_FALSE(Test()[0].changed_after.has_value());
+  // The tested columns changed (a test went, or came): the record starts again with them.
+  Load("child", {{12, 1, "open"}}, LoadMode::kMerge, 2);
+  EXPECT_EQ(Test()[0].changed_after, std::optional<int64_t>(1));
+  tested_columns_ = {"status"};
+  Load("child", {{13, 1, "open"}}, LoadMode::kMerge, 3);
+  EXPECT_FALSE(Test()[0].changed_after.has_value());
+  EXPECT_EQ(Count("SELECT count(*) FROM pragma_table_info('child__sluice_changed')"), 3);
   // A load with no test reading the table keeps nothing.
   Result<std::unique_ptr<TableLoader>> loader = TableLoader::Begin(db_.get());
   ASSERT_TRUE(loader.ok());
@@ -181,7 +189,7 @@ TEST_F(ChangesTest, AReplaceOrANewTestReadsEveryRowAgain) {
   design.schema = Rows({})->schema();
   design.primary_key = {"id"};
   ASSERT_TRUE((*loader)->Prepare(design, LoadMode::kMerge).ok());
-  ASSERT_TRUE((*loader)->Commit("gold.child", 2).ok());
+  ASSERT_TRUE((*loader)->Commit("gold.child", 4).ok());
   EXPECT_EQ(Count("SELECT count(*) FROM sqlite_master WHERE name = 'child__sluice_changed'"), 0);
   EXPECT_FALSE(Test()[0].changed_after.has_value());
 }
