@@ -122,10 +122,11 @@ struct MeasureState {
   std::optional<size_t> column;  // in the derived schema; none for count(*)
   std::vector<int64_t> counts;   // rows (count), values (sum, avg)
   std::vector<std::unordered_set<std::string>> distinct;
-  std::vector<double> doubles;             // float64 sums, avg
-  std::vector<columnar::Int128> decimals;  // decimal sums
-  std::vector<int64_t> integers;           // integer sums
-  ColumnPtr best;                          // min/max: per group, null while none
+  std::vector<std::unordered_set<int64_t>> distinct_integers;  // of integer and temporal columns
+  std::vector<double> doubles;                                 // float64 sums, avg
+  std::vector<columnar::Int128> decimals;                      // decimal sums
+  std::vector<int64_t> integers;                               // integer sums
+  ColumnPtr best;  // min/max: per group, null while none
 };
 
 }  // namespace
@@ -227,11 +228,23 @@ Status Fold(const GoldModel& model, const columnar::Batch& batch,
     case AggregateFunction::kCountDistinct: {
       const bool distinct = measure.function == AggregateFunction::kCountDistinct;
       state->counts.resize(n, 0);
-      if (distinct) state->distinct.resize(n);
+      if (distinct) {
+        state->distinct.resize(n);
+        state->distinct_integers.resize(n);
+      }
+      const TypeId id = column != nullptr ? column->type().id() : TypeId::kInt64;
+      const bool wide = id == TypeId::kInt64 || id == TypeId::kTime || id == TypeId::kTimestamp;
+      const bool narrow = id == TypeId::kInt32 || id == TypeId::kDate;
       for (int64_t i = 0; i < rows; ++i) {
         if (column != nullptr && column->IsNull(i)) continue;
         if (!distinct) {
           ++state->counts[group_at(i)];
+          continue;
+        }
+        if (wide || narrow) {  // one column of one type: its integers are its distinct values
+          state->distinct_integers[group_at(i)].insert(
+              wide ? static_cast<const columnar::Int64Column&>(*column).Value(i)
+                   : static_cast<const columnar::Int32Column&>(*column).Value(i));
           continue;
         }
         std::string value;
@@ -340,7 +353,19 @@ Status Aggregator::Add(const columnar::Batch& input) {
   std::vector<int64_t> group_of(static_cast<size_t>(batch.num_rows()), 0);
   if (!state.group.empty()) {
     std::vector<int64_t> fresh;
+    // Rows of one group often come together (a day's facts share their date): a row whose group
+    // values equal the row before's takes its group without a lookup. (Not for floats: NaN
+    // compares equal to everything there.)
+    const bool follow = std::none_of(state.group.begin(), state.group.end(), [&](size_t c) {
+      return batch.columns()[c]->type().id() == TypeId::kFloat64;
+    });
     for (int64_t i = 0; i < batch.num_rows(); ++i) {
+      if (follow && i > 0 && std::all_of(state.group.begin(), state.group.end(), [&](size_t c) {
+            return CompareValues(*batch.columns()[c], i - 1, *batch.columns()[c], i) == 0;
+          })) {
+        group_of[static_cast<size_t>(i)] = group_of[static_cast<size_t>(i - 1)];
+        continue;
+      }
       auto [it, inserted] =
           state.ids.emplace(compute::EncodeKey(batch, state.group, i), state.groups);
       if (inserted) {
@@ -390,11 +415,14 @@ Result<BatchPtr> Aggregator::Finish() {
       case AggregateFunction::kCount:
       case AggregateFunction::kCountDistinct: {
         ms.distinct.resize(n);
+        ms.distinct_integers.resize(n);
         const bool distinct = measure.function == AggregateFunction::kCountDistinct;
         columnar::Int64Builder out(DataType::Int64());
         for (int64_t g : order) {
           const auto at = static_cast<size_t>(g);
-          out.Append(distinct ? static_cast<int64_t>(ms.distinct[at].size()) : ms.counts[at]);
+          out.Append(distinct ? static_cast<int64_t>(ms.distinct[at].size() +
+                                                     ms.distinct_integers[at].size())
+                              : ms.counts[at]);
         }
         fields.push_back(Field{measure.name, DataType::Int64(), false});
         columns.push_back(out.Finish());

@@ -366,10 +366,14 @@ Result<std::unique_ptr<Connection>> ConnectSqlite(const std::string& path) {
   auto connection = std::make_unique<SqliteConnection>(db, path);
   // A 64 MiB page cache (SQLite's default is 2 MiB): a merge into a large table updates its
   // indexes at keys spread over the whole table, and a small cache makes that cost grow with the
-  // table instead of with the rows merged. Staging tables stay in memory.
+  // table instead of with the rows merged. Temporary storage (staging tables, sorters, and the
+  // statement journal, which keeps the original of every page a statement changes) goes to
+  // SQLite's temporary files, not memory: a merge of a day into a fact of 40M rows changes pages
+  // all over its indexes, and the journal of them took the process to 1 GB held in memory
+  // (143 MB with files, which the page cache keeps; measured in docs/benchmarks.md).
   SLUICE_RETURN_NOT_OK(connection->Execute(
       "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA legacy_alter_table = ON; "
-      "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY"));
+      "PRAGMA cache_size = -65536; PRAGMA temp_store = FILE"));
   return std::unique_ptr<Connection>(std::move(connection));
 }
 
